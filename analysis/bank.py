@@ -1,0 +1,344 @@
+"""The question bank: the IAOW framework (outcomes, criteria, questions) loaded and validated.
+
+The bank is data (``data/question_bank.yaml``), not code, so the framework can be read and
+changed by researchers; this module turns it into typed objects and refuses a malformed file
+with an error that names the entry at fault.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import BankError, Problem
+from .rules import Rule, RuleError, parse_rule
+
+SECTIONS_ALLOWED = ("assessment_planning", "delivery_review", "case_outcomes", "victim_work")
+KINDS = ("scoring", "descriptive")
+FACTOR_PARTS = ("identified", "interventions", "progress")
+
+
+@dataclass(frozen=True)
+class Scale:
+    """An answer scale: canonical levels, their labels, and which count as sufficient."""
+
+    name: str
+    levels: tuple[str, ...]
+    labels: Mapping[str, str]
+    sufficient: tuple[str, ...] = ()
+    ordered: bool = False
+
+    def label(self, level: str) -> str:
+        return self.labels.get(level, level.replace("_", " "))
+
+
+@dataclass(frozen=True)
+class Outcome:
+    id: int
+    key: str
+    title: str
+    short: str
+    expect: str
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Criterion:
+    id: str
+    outcome: int
+    section: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Field:
+    """A case attribute that is not an inspection answer (case type, RoSH, sex...)."""
+
+    id: str
+    label: str
+    scale: str
+    required: bool = True
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    label: str
+    text: str
+    criterion: str
+    outcomes: tuple[int, ...]
+    kind: str
+    scale: str
+    applies_when: Rule | None = None
+    judged: bool = False
+    key: bool = False
+    order: int = 0
+    factor: str | None = None
+
+    @property
+    def scoring(self) -> bool:
+        return self.kind == "scoring"
+
+
+@dataclass(frozen=True)
+class Factor:
+    id: str
+    label: str
+    prevalent: bool
+
+
+@dataclass(frozen=True)
+class QuestionBank:
+    """The validated framework; lookups by id are dictionaries built once."""
+
+    outcomes: tuple[Outcome, ...]
+    sections: tuple[Section, ...]
+    criteria: tuple[Criterion, ...]
+    fields: tuple[Field, ...]
+    scales: Mapping[str, Scale]
+    questions: tuple[Question, ...]
+    factors: tuple[Factor, ...]
+    source: str = field(default="<memory>", compare=False)
+
+    @cached_property
+    def question_by_id(self) -> dict[str, Question]:
+        return {q.id: q for q in self.questions}
+
+    @cached_property
+    def field_by_id(self) -> dict[str, Field]:
+        return {f.id: f for f in self.fields}
+
+    @cached_property
+    def criterion_by_id(self) -> dict[str, Criterion]:
+        return {c.id: c for c in self.criteria}
+
+    @cached_property
+    def outcome_by_id(self) -> dict[int, Outcome]:
+        return {o.id: o for o in self.outcomes}
+
+    def scale_of(self, name: str) -> Scale:
+        """The scale of a question or field id."""
+        item = self.question_by_id.get(name) or self.field_by_id.get(name)
+        if item is None:
+            raise KeyError(name)
+        return self.scales[item.scale]
+
+    def scoring_questions(self, outcome: int | None = None) -> list[Question]:
+        return [
+            q for q in self.questions if q.scoring and (outcome is None or outcome in q.outcomes)
+        ]
+
+    def questions_in(self, criterion: str) -> list[Question]:
+        return [q for q in self.questions if q.criterion == criterion]
+
+    def criteria_of(self, outcome: int) -> list[Criterion]:
+        return [c for c in self.criteria if c.outcome == outcome]
+
+    def __iter__(self) -> Iterator[Question]:
+        return iter(self.questions)
+
+
+DEFAULT_BANK = Path(__file__).resolve().parent.parent / "data" / "question_bank.yaml"
+
+
+def load_bank(path: str | Path | None = None) -> QuestionBank:
+    """Load and validate a question bank file, reporting every malformed entry at once."""
+    path = Path(path) if path is not None else DEFAULT_BANK
+    name = str(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise BankError([Problem(name, "question bank file not found")]) from None
+    except yaml.YAMLError as exc:
+        raise BankError([Problem(name, f"not valid YAML: {exc}")]) from None
+    if not isinstance(raw, dict):
+        raise BankError([Problem(name, "the bank must be a mapping with 'questions' and others")])
+    return build_bank(raw, source=name)
+
+
+def build_bank(raw: Mapping[str, Any], source: str = "<memory>") -> QuestionBank:
+    """Build a bank from already-parsed data; used by :func:`load_bank` and by tests."""
+    problems: list[Problem] = []
+
+    def bad(entry: str, message: str) -> None:
+        problems.append(Problem(source, f"{entry}: {message}"))
+
+    def items(key: str) -> list[dict[str, Any]]:
+        value = raw.get(key)
+        if not isinstance(value, list):
+            bad(key, "missing or not a list")
+            return []
+        out = []
+        for i, entry in enumerate(value):
+            if isinstance(entry, dict):
+                out.append(entry)
+            else:
+                bad(f"{key}[{i}]", "must be a mapping")
+        return out
+
+    def get(entry: dict[str, Any], key: str, where: str) -> Any:
+        if key not in entry or entry[key] in (None, ""):
+            bad(where, f"missing '{key}'")
+            return None
+        return entry[key]
+
+    scales: dict[str, Scale] = {}
+    raw_scales = raw.get("scales")
+    if not isinstance(raw_scales, dict):
+        bad("scales", "missing or not a mapping")
+        raw_scales = {}
+    for name, spec in raw_scales.items():
+        where = f"scale '{name}'"
+        if not isinstance(spec, dict) or not isinstance(spec.get("levels"), list):
+            bad(where, "must have a list of 'levels'")
+            continue
+        levels = tuple(str(v) for v in spec["levels"])
+        sufficient = tuple(str(v) for v in spec.get("sufficient") or ())
+        if len(set(levels)) != len(levels):
+            bad(where, "levels repeat")
+        for level in sufficient:
+            if level not in levels:
+                bad(where, f"sufficient level '{level}' is not one of its levels")
+        labels = {str(k): str(v) for k, v in (spec.get("labels") or {}).items()}
+        scales[str(name)] = Scale(str(name), levels, labels, sufficient, bool(spec.get("ordered")))
+
+    outcomes: list[Outcome] = []
+    for i, e in enumerate(items("outcomes")):
+        where = f"outcome {e.get('id', i)}"
+        values = [get(e, k, where) for k in ("id", "key", "title")]
+        if None not in values:
+            outcomes.append(
+                Outcome(int(e["id"]), str(e["key"]), str(e["title"]),
+                        str(e.get("short") or e["title"]), str(e.get("expect") or ""))
+            )
+    outcome_ids = {o.id for o in outcomes}
+
+    sections = [
+        Section(str(e["id"]), str(e.get("title", e["id"]))) for e in items("sections") if "id" in e
+    ]
+    section_ids = {s.id for s in sections}
+
+    criteria: list[Criterion] = []
+    for e in items("criteria"):
+        where = f"criterion {e.get('id', '?')}"
+        if None in [get(e, k, where) for k in ("id", "outcome", "section", "title")]:
+            continue
+        criterion = Criterion(str(e["id"]), int(e["outcome"]), str(e["section"]),
+                              str(e["title"]))
+        if criterion.outcome not in outcome_ids:
+            bad(where, f"unknown outcome {criterion.outcome}")
+        if criterion.section not in section_ids:
+            bad(where, f"unknown section '{criterion.section}'")
+        criteria.append(criterion)
+    criterion_ids = {c.id for c in criteria}
+
+    fields: list[Field] = []
+    for e in items("fields"):
+        where = f"field '{e.get('id', '?')}'"
+        if None in [get(e, k, where) for k in ("id", "scale")]:
+            continue
+        if e["scale"] not in scales:
+            bad(where, f"unknown scale '{e['scale']}'")
+        fields.append(Field(str(e["id"]), str(e.get("label", e["id"])), str(e["scale"]),
+                            bool(e.get("required", True)), str(e.get("description", ""))))
+
+    factors = [
+        Factor(str(e["id"]), str(e.get("label", e["id"])), bool(e.get("prevalent", False)))
+        for e in items("factors") if "id" in e
+    ]
+
+    questions: list[Question] = []
+    for order, e in enumerate(items("questions")):
+        where = f"question '{e.get('id', f'#{order + 1}')}'"
+        required = [get(e, k, where) for k in ("id", "label", "criterion", "kind", "scale")]
+        if None in required:
+            continue
+        outs = e.get("outcomes")
+        crit = str(e["criterion"])
+        if crit not in criterion_ids:
+            bad(where, f"unknown criterion '{crit}'")
+        if outs is None and crit in criterion_ids:
+            outs = [next(c.outcome for c in criteria if c.id == crit)]
+        if not isinstance(outs, list) or not outs:
+            bad(where, "'outcomes' must be a non-empty list")
+            outs = []
+        for o in outs:
+            if o not in outcome_ids:
+                bad(where, f"unknown outcome {o}")
+        if e["kind"] not in KINDS:
+            bad(where, f"kind must be one of {', '.join(KINDS)}, not '{e['kind']}'")
+        if e["scale"] not in scales:
+            bad(where, f"unknown scale '{e['scale']}'")
+        elif e["kind"] == "scoring" and not scales[e["scale"]].sufficient:
+            bad(where, "a scoring question needs a scale with sufficient levels, "
+                f"not '{e['scale']}'")
+        rule = None
+        if e.get("applies_when"):
+            try:
+                rule = parse_rule(str(e["applies_when"]))
+            except RuleError as exc:
+                bad(where, f"applies_when: {exc}")
+        questions.append(
+            Question(str(e["id"]), str(e["label"]), str(e.get("text", e["label"])), crit,
+                     tuple(int(o) for o in outs), str(e["kind"]), str(e["scale"]), rule,
+                     bool(e.get("judged", False)), bool(e.get("key", False)), order)
+        )
+
+    questions.extend(_factor_questions(factors, criteria, len(questions)))
+
+    seen: set[str] = set()
+    field_ids = {f.id for f in fields}
+    for ident in [q.id for q in questions] + [f.id for f in fields]:
+        if ident in seen:
+            bad(f"id '{ident}'", "is used more than once")
+        seen.add(ident)
+    for ident in seen:
+        if ident in ("area_id", "case_id"):
+            bad(f"id '{ident}'", "is reserved for the loader")
+    known = {q.id for q in questions} | field_ids
+    for q in questions:
+        if q.applies_when is None:
+            continue
+        for name in sorted(q.applies_when.names - known):
+            bad(f"question '{q.id}'", f"applies_when refers to unknown field '{name}'")
+        if q.id in q.applies_when.names:
+            bad(f"question '{q.id}'", "applies_when refers to the question itself")
+    if problems:
+        raise BankError(problems)
+    return QuestionBank(tuple(outcomes), tuple(sections), tuple(criteria), tuple(fields),
+                        scales, tuple(questions), tuple(factors), source)
+
+
+def _factor_questions(
+    factors: list[Factor], criteria: list[Criterion], start: int
+) -> list[Question]:
+    """Expand each offending-related factor into its three descriptive questions (table 3.4)."""
+    crit_ids = {c.id for c in criteria}
+    out: list[Question] = []
+    for i, f in enumerate(factors):
+        ident = f"factor_{f.id}_identified"
+        applies = parse_rule(f'{ident} == "yes"')
+        parts = {
+            "identified": (f"{f.label}: factor identified", "3.1", None),
+            "interventions": (f"{f.label}: sufficient interventions", "3.2", applies),
+            "progress": (f"{f.label}: sufficient progress", "3.3", applies),
+        }
+        for j, (part, (label, crit, rule)) in enumerate(parts.items()):
+            out.append(
+                Question(f"factor_{f.id}_{part}", label, label,
+                         crit if crit in crit_ids else next(iter(crit_ids), crit), (3,),
+                         "descriptive", "yes_no", rule, False, False,
+                         start + 3 * i + j, factor=f.id)
+            )
+    return out

@@ -1,0 +1,409 @@
+"""Funnel-plot statistics for comparing areas' proportions (Spiegelhalter 2005).
+
+D. Spiegelhalter, "Funnel plots for comparing institutional performance", Statistics in
+Medicine 24 (2005) 1185-1202. A league table of small samples mostly ranks noise; a funnel plot
+instead draws control limits around a target proportion ``p0`` that narrow as the unit's
+denominator ``n`` grows, and flags only units outside them.
+
+This module computes the numbers behind such a plot (no plotting):
+
+* :func:`exact_binomial_limit` and :func:`normal_limit` - control limits at one ``n``;
+* :func:`funnel_limits` - the 95% and 99.8% limits over a grid of ``n``;
+* :func:`funnel_table` - one row per unit with its share, arcsine z-score, limits and flag;
+* :func:`overdispersion` and :func:`adjusted_limits` - the over-dispersion factor ``phi``,
+  the between-unit variance ``tau2`` and the widened limits, on the arcsine-square-root scale
+  as in the R package FunnelPlotR (NHS-R community, ``data_type = "PR"``);
+* :func:`pooled_share` and :func:`mean_of_shares` - the two candidate targets.
+
+Only numpy, scipy and pandas are used.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from scipy import stats
+
+__all__ = [
+    "Z95",
+    "Z998",
+    "OverdispersionResult",
+    "adjusted_limits",
+    "exact_binomial_limit",
+    "funnel_limits",
+    "funnel_table",
+    "mean_of_shares",
+    "normal_limit",
+    "overdispersion",
+    "pooled_share",
+]
+
+Z95: float = 1.959964
+"""Two-sided 95% standard normal quantile (upper 2.5% point), as used by Spiegelhalter (2005)."""
+
+Z998: float = 3.090232
+"""Two-sided 99.8% standard normal quantile (upper 0.1% point)."""
+
+# Tail probabilities of the exact limits, matching Z95 and Z998.
+_Q95 = (0.025, 0.975)
+_Q998 = (0.001, 0.999)
+
+FLAG_ABOVE_998 = "above 99.8%"
+FLAG_ABOVE_95 = "above 95%"
+FLAG_WITHIN = "within"
+FLAG_BELOW_95 = "below 95%"
+FLAG_BELOW_998 = "below 99.8%"
+
+FloatArray = npt.NDArray[np.float64]
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def _check_p0(p0: float) -> float:
+    """Reject a target outside [0, 1]: a proportion limit is meaningless there."""
+    value = float(p0)
+    if not 0.0 <= value <= 1.0 or math.isnan(value):
+        raise ValueError(f"target proportion must be in [0, 1], got {p0!r}")
+    return value
+
+
+def _as_counts(values: npt.ArrayLike, name: str) -> FloatArray:
+    """Return non-negative whole-number counts as a 1-d float array, or raise.
+
+    Binomial limits only make sense for whole denominators, so fractional or negative values
+    are treated as input errors rather than silently rounded.
+    """
+    arr = np.atleast_1d(np.asarray(values, dtype=np.float64))
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be one-dimensional")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must be finite")
+    if np.any(arr < 0):
+        raise ValueError(f"{name} must be non-negative")
+    if np.any(arr != np.round(arr)):
+        raise ValueError(f"{name} must be whole numbers")
+    return arr
+
+
+def _as_k_n(k: npt.ArrayLike, n: npt.ArrayLike) -> tuple[FloatArray, FloatArray]:
+    """Validate numerator/denominator pairs: same length and 0 <= k <= n."""
+    k_arr = _as_counts(k, "k")
+    n_arr = _as_counts(n, "n")
+    if k_arr.shape != n_arr.shape:
+        raise ValueError(f"k and n differ in length: {k_arr.size} != {n_arr.size}")
+    if np.any(k_arr > n_arr):
+        raise ValueError("k must not exceed n")
+    return k_arr, n_arr
+
+
+# --------------------------------------------------------------------------- targets
+
+
+def pooled_share(k: npt.ArrayLike, n: npt.ArrayLike) -> float:
+    """Pooled share sum(k) / sum(n): the proportion of all cases, whichever unit they are in.
+
+    Pooled vs mean: the pooled share weights every *case* equally, so large units dominate; it
+    is the right funnel target because it is the rate a case would have if units did not
+    differ. :func:`mean_of_shares` weights every *unit* equally, so a unit with 9/10 counts as
+    much as one with 10/100 (pooled 19/110 = 0.173, mean of shares 0.5). Returns nan when
+    sum(n) == 0 (nothing is divided by zero).
+    """
+    k_arr, n_arr = _as_k_n(k, n)
+    total = float(n_arr.sum())
+    if total == 0.0:
+        return math.nan
+    return float(k_arr.sum()) / total
+
+
+def mean_of_shares(k: npt.ArrayLike, n: npt.ArrayLike) -> float:
+    """Unweighted mean of k/n over units with n > 0: the typical *unit's* share.
+
+    Unlike :func:`pooled_share` each unit counts once regardless of size, so small noisy units
+    pull it about; use it to describe units, not as a funnel target. Units with n == 0 have no
+    share and are ignored; returns nan if none remain.
+    """
+    k_arr, n_arr = _as_k_n(k, n)
+    keep = n_arr > 0
+    if not np.any(keep):
+        return math.nan
+    return float(np.mean(k_arr[keep] / n_arr[keep]))
+
+
+# --------------------------------------------------------------------------- limits
+
+
+def exact_binomial_limit(p0: float, n: npt.ArrayLike, q: float) -> FloatArray:
+    """Interpolated q-quantile of a proportion y/n under y ~ Binomial(n, p0).
+
+    Spiegelhalter (2005, Appendix A.1.1) smooths the step-shaped binomial quantile so that
+    the funnel is a curve: r is the smallest integer with F(r) >= q (``binom.ppf``),
+    alpha = (F(r) - q) / (F(r) - F(r - 1)) and the limit is (r - alpha) / n. The result is not
+    clipped, so a lower limit can be slightly negative (:func:`funnel_limits` clips). When
+    n * p0 is tiny and F(0) >= q, r = 0 and even an upper limit is negative (e.g. p0 = 0.02,
+    n = 1, q = 0.975): a property of the interpolation, kept rather than patched.
+    ``n == 0`` gives nan. When p0 is 0 or 1 the distribution is a point mass and the limit is
+    p0 itself for every q (the interpolation formula would otherwise step outside [0, 1]).
+    """
+    p = _check_p0(p0)
+    if not 0.0 < q < 1.0:
+        raise ValueError(f"q must be strictly between 0 and 1, got {q!r}")
+    n_arr = _as_counts(n, "n")
+    out = np.full(n_arr.shape, np.nan, dtype=np.float64)
+    pos = n_arr > 0
+    if not np.any(pos):
+        return out
+    if p in (0.0, 1.0):
+        out[pos] = p
+        return out
+    n_pos = n_arr[pos]
+    r = stats.binom.ppf(q, n_pos, p)
+    f_r = stats.binom.cdf(r, n_pos, p)
+    f_below = stats.binom.cdf(r - 1.0, n_pos, p)
+    # F(r) - F(r-1) = P(Y = r) > 0 because 0 < p0 < 1 and 0 <= r <= n.
+    alpha = np.clip((f_r - q) / (f_r - f_below), 0.0, 1.0)
+    out[pos] = (r - alpha) / n_pos
+    return out
+
+
+def normal_limit(p0: float, n: npt.ArrayLike, z: float) -> FloatArray:
+    """Normal-approximation limit p0 + z * sqrt(p0 (1 - p0) / n), not clipped.
+
+    ``z`` is signed: pass ``-Z95`` for the lower 95% limit and ``+Z95`` for the upper. Good for
+    large n; poor for small n or p0 near 0 or 1, where the exact limit should be used.
+    ``n == 0`` gives nan.
+    """
+    p = _check_p0(p0)
+    n_arr = _as_counts(n, "n")
+    out = np.full(n_arr.shape, np.nan, dtype=np.float64)
+    pos = n_arr > 0
+    out[pos] = p + float(z) * np.sqrt(p * (1.0 - p) / n_arr[pos])
+    return out
+
+
+def funnel_limits(
+    p0: float,
+    n: npt.ArrayLike,
+    method: Literal["exact", "normal"] | str = "exact",
+) -> pd.DataFrame:
+    """The 95% and 99.8% control limits at each n, clipped to [0, 1].
+
+    Columns ``n, lower95, upper95, lower998, upper998``. ``method="exact"`` uses the
+    interpolated binomial quantiles at q = 0.025/0.975 and 0.001/0.999;
+    ``method="normal"`` uses p0 -/+ z sqrt(p0 (1 - p0) / n). Rows with n == 0 are nan.
+    """
+    n_arr = _as_counts(n, "n")
+    if method == "exact":
+        cols = {
+            "lower95": exact_binomial_limit(p0, n_arr, _Q95[0]),
+            "upper95": exact_binomial_limit(p0, n_arr, _Q95[1]),
+            "lower998": exact_binomial_limit(p0, n_arr, _Q998[0]),
+            "upper998": exact_binomial_limit(p0, n_arr, _Q998[1]),
+        }
+    elif method == "normal":
+        cols = {
+            "lower95": normal_limit(p0, n_arr, -Z95),
+            "upper95": normal_limit(p0, n_arr, Z95),
+            "lower998": normal_limit(p0, n_arr, -Z998),
+            "upper998": normal_limit(p0, n_arr, Z998),
+        }
+    else:
+        raise ValueError(f"method must be 'exact' or 'normal', got {method!r}")
+    frame = pd.DataFrame({"n": n_arr, **{k: np.clip(v, 0.0, 1.0) for k, v in cols.items()}})
+    return frame
+
+
+# --------------------------------------------------------------------------- arcsine scale
+
+
+def _arcsine_z(k: FloatArray, n: FloatArray, p0: float) -> tuple[FloatArray, FloatArray]:
+    """Arcsine-square-root z-scores and their standard errors s = 1 / (2 sqrt(n)).
+
+    The transform Y = asin(sqrt(k/n)) makes the variance 1/(4n) independent of p, which is why
+    FunnelPlotR (and Spiegelhalter's over-dispersion method) work on this scale. Requires n > 0.
+    """
+    theta0 = math.asin(math.sqrt(p0))
+    y = np.arcsin(np.sqrt(k / n))
+    s = 1.0 / (2.0 * np.sqrt(n))
+    return (y - theta0) / s, s
+
+
+def _target(k: FloatArray, n: FloatArray, target: float | None) -> float:
+    """The given target, or the pooled share when None (FunnelPlotR's default for proportions)."""
+    if target is not None:
+        return _check_p0(target)
+    total = float(n.sum())
+    if total == 0.0:
+        raise ValueError("no cases (sum(n) == 0): the pooled target is undefined")
+    return float(k.sum()) / total
+
+
+def funnel_table(
+    k: npt.ArrayLike,
+    n: npt.ArrayLike,
+    labels: npt.ArrayLike,
+    target: float | None = None,
+) -> pd.DataFrame:
+    """One row per unit with its share, arcsine z-score, exact limits at its n and a flag.
+
+    The target p0 defaults to the pooled share sum(k)/sum(n). z = (asin(sqrt(k/n)) -
+    asin(sqrt(p0))) * 2 sqrt(n). ``flag`` compares the share with the exact binomial limits at
+    the unit's n: strictly outside a limit counts as outside, exactly on it counts as within.
+    Units with n == 0 have no share and are dropped before anything is divided.
+    Columns: ``label, k, n, share, z, lower95, upper95, lower998, upper998, flag``.
+    """
+    k_arr, n_arr = _as_k_n(k, n)
+    label_arr = np.atleast_1d(np.asarray(labels, dtype=object))
+    if label_arr.shape != n_arr.shape:
+        raise ValueError("labels must have one entry per unit")
+    p0 = _target(k_arr, n_arr, target)
+    keep = n_arr > 0
+    k_arr, n_arr, label_arr = k_arr[keep], n_arr[keep], label_arr[keep]
+
+    share = k_arr / n_arr
+    z, _ = _arcsine_z(k_arr, n_arr, p0)
+    limits = funnel_limits(p0, n_arr, method="exact")
+    flag = np.select(
+        [
+            share > limits["upper998"].to_numpy(),
+            share > limits["upper95"].to_numpy(),
+            share < limits["lower998"].to_numpy(),
+            share < limits["lower95"].to_numpy(),
+        ],
+        [FLAG_ABOVE_998, FLAG_ABOVE_95, FLAG_BELOW_998, FLAG_BELOW_95],
+        default=FLAG_WITHIN,
+    )
+    return pd.DataFrame(
+        {
+            "label": label_arr,
+            "k": k_arr,
+            "n": n_arr,
+            "share": share,
+            "z": z,
+            "lower95": limits["lower95"].to_numpy(),
+            "upper95": limits["upper95"].to_numpy(),
+            "lower998": limits["lower998"].to_numpy(),
+            "upper998": limits["upper998"].to_numpy(),
+            "flag": flag,
+        }
+    )
+
+
+# --------------------------------------------------------------------------- over-dispersion
+
+
+@dataclass(frozen=True)
+class OverdispersionResult:
+    """Over-dispersion estimates on the arcsine-square-root scale.
+
+    ``phi`` = mean of squared Winsorised z-scores; ``tau2`` = DerSimonian-Laird between-unit
+    variance (0 unless I*phi > I - 1); ``dispersed`` = I*phi > I - 1, FunnelPlotR's rule and
+    exactly the condition under which tau2 > 0 and the additive limits widen; ``p_value`` =
+    P(chi2 on I - 1 df >= I*phi), Spiegelhalter's (2005) formal test of phi = 1, for readers
+    who want significance rather than the point-estimate rule. ``target`` is the p0 used.
+    """
+
+    phi: float
+    tau2: float
+    n_units: int
+    winsorised_z: FloatArray = field(compare=False, repr=False)
+    dispersed: bool
+    p_value: float
+    target: float
+    method: str = "arcsine"
+
+
+def _winsorise(z: FloatArray, winsor: float) -> FloatArray:
+    """Replace values beyond the winsor and 1-winsor quantiles by those quantiles.
+
+    Quantiles use numpy's default ("linear", Hyndman & Fan type 7: position h = (I-1) p in
+    the sorted values, linearly interpolated). That is also R's default ``quantile()`` type,
+    which FunnelPlotR's ``winsorisation()`` calls, so the two agree.
+    """
+    if winsor == 0.0:
+        return z.copy()
+    lo = float(np.quantile(z, winsor))
+    hi = float(np.quantile(z, 1.0 - winsor))
+    return np.clip(z, lo, hi)
+
+
+def overdispersion(
+    k: npt.ArrayLike,
+    n: npt.ArrayLike,
+    target: float | None = None,
+    winsor: float = 0.10,
+) -> OverdispersionResult:
+    """Estimate how much more units vary than binomial noise allows (Spiegelhalter 2005, s.4).
+
+    Many units outside the limits usually means unmodelled between-unit variation, not many
+    outliers. z-scores on the arcsine scale are Winsorised at ``winsor`` in each tail (so the
+    outliers being judged do not inflate the yardstick), phi = mean(z_w^2), and with
+    w = 1/s^2 = 4n, tau2 = (I phi - (I - 1)) / (sum w - sum w^2 / sum w), set to 0 when
+    I phi <= I - 1. Units with n == 0 are dropped; at least two units must remain.
+    """
+    if not 0.0 <= winsor < 0.5:
+        raise ValueError(f"winsor must be in [0, 0.5), got {winsor!r}")
+    k_arr, n_arr = _as_k_n(k, n)
+    p0 = _target(k_arr, n_arr, target)
+    keep = n_arr > 0
+    k_arr, n_arr = k_arr[keep], n_arr[keep]
+    units = int(n_arr.size)
+    if units < 2:
+        raise ValueError("need at least two units with n > 0 to estimate over-dispersion")
+
+    z, s = _arcsine_z(k_arr, n_arr, p0)
+    z_w = _winsorise(z, winsor)
+    phi = float(np.mean(z_w**2))
+    stat = units * phi
+    dispersed = bool(stat > units - 1)
+    if dispersed:
+        w = 1.0 / s**2
+        tau2 = (stat - (units - 1)) / float(w.sum() - (w**2).sum() / w.sum())
+    else:
+        tau2 = 0.0
+    p_value = float(stats.chi2.sf(stat, units - 1))
+    return OverdispersionResult(
+        phi=phi,
+        tau2=float(tau2),
+        n_units=units,
+        winsorised_z=z_w,
+        dispersed=dispersed,
+        p_value=p_value,
+        target=p0,
+    )
+
+
+def adjusted_limits(
+    p0: float,
+    n: npt.ArrayLike,
+    result: OverdispersionResult,
+    z: float,
+    method: Literal["additive", "multiplicative"] | str = "additive",
+) -> FloatArray:
+    """Over-dispersion-adjusted limit at each n, on the proportion scale.
+
+    ``z`` is signed (``-Z998`` for the lower 99.8% limit). Additive random effects
+    (FunnelPlotR's choice): theta0 + z sqrt(s^2 + tau2). Multiplicative: theta0 + z sqrt(phi) s,
+    with phi floored at 1 so that under-dispersion never narrows the limits. The angle is
+    clipped to [0, pi/2] and back-transformed with sin(.)^2, so limits stay in [0, 1].
+    ``n == 0`` gives nan.
+    """
+    p = _check_p0(p0)
+    n_arr = _as_counts(n, "n")
+    out = np.full(n_arr.shape, np.nan, dtype=np.float64)
+    pos = n_arr > 0
+    s = 1.0 / (2.0 * np.sqrt(n_arr[pos]))
+    if method == "additive":
+        spread = np.sqrt(s**2 + result.tau2)
+    elif method == "multiplicative":
+        spread = math.sqrt(max(result.phi, 1.0)) * s
+    else:
+        raise ValueError(f"method must be 'additive' or 'multiplicative', got {method!r}")
+    angle = np.clip(math.asin(math.sqrt(p)) + float(z) * spread, 0.0, math.pi / 2.0)
+    out[pos] = np.sin(angle) ** 2
+    return out

@@ -1,0 +1,236 @@
+"""Scoring by the published method (seed, Appendix 5), as tidy long tables.
+
+- a question's figure is the share of applicable cases judged sufficient, with a Wilson 95%
+  interval; a question with no applicable case has no figure (``nan``, shown "not applicable");
+- a criterion's score is the mean of its scoring questions' shares;
+- an outcome's score is the mean over all scoring questions feeding it (victims questions feed
+  both Protecting the Public and Victims), with a seeded case-level bootstrap 95% interval;
+- a section's score (assessment and planning, delivery and review...) is the mean of its criteria.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from .bank import QuestionBank
+from .intervals import share, wilson
+
+BOOTSTRAP_RESAMPLES = 2000
+BOOTSTRAP_SEED = 20140501
+ROSH_CROSSTAB = ("rosh_start", "rosh_inspector")
+
+
+@dataclass(frozen=True)
+class AreaScores:
+    """Every scoring table for one area."""
+
+    questions: pd.DataFrame
+    criteria: pd.DataFrame
+    outcomes: pd.DataFrame
+    sections: pd.DataFrame
+    distributions: pd.DataFrame
+    crosstab: pd.DataFrame
+    factors: pd.DataFrame
+
+    def as_dict(self) -> dict[str, pd.DataFrame]:
+        return {
+            "question_scores": self.questions,
+            "criterion_scores": self.criteria,
+            "outcome_scores": self.outcomes,
+            "section_scores": self.sections,
+            "distributions": self.distributions,
+            "crosstab": self.crosstab,
+            "factors": self.factors,
+        }
+
+
+def _matrices(
+    cases: pd.DataFrame, bank: QuestionBank, qids: list[str]
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Applicable (answered) and sufficient indicator matrices, cases x questions."""
+    applicable = np.zeros((len(cases), len(qids)))
+    sufficient = np.zeros((len(cases), len(qids)))
+    for j, qid in enumerate(qids):
+        col = cases[qid] if qid in cases.columns else pd.Series(pd.NA, index=cases.index)
+        ok = set(bank.scales[bank.question_by_id[qid].scale].sufficient)
+        applicable[:, j] = col.notna().to_numpy()
+        sufficient[:, j] = col.map(lambda v, ok=ok: v in ok if v is not pd.NA else False).to_numpy()
+    return applicable, sufficient
+
+
+def question_scores(cases: pd.DataFrame, bank: QuestionBank, area_id: str) -> pd.DataFrame:
+    """One row per scoring question and outcome it feeds: n, k, share, Wilson 95% limits."""
+    questions = bank.scoring_questions()
+    qids = [q.id for q in questions]
+    applicable, sufficient = _matrices(cases, bank, qids)
+    n = applicable.sum(axis=0)
+    k = sufficient.sum(axis=0)
+    lower, upper = wilson(k, n)
+    rows = []
+    for j, q in enumerate(questions):
+        for outcome in q.outcomes:
+            rows.append({
+                "area_id": area_id, "outcome": outcome, "criterion": q.criterion,
+                "question": q.id, "label": q.label, "key": q.key, "order": q.order,
+                "n": int(n[j]), "k": int(k[j]), "share": float(share(k[j], n[j])),
+                "lower": float(lower[j]), "upper": float(upper[j]),
+            })
+    return pd.DataFrame(rows)
+
+
+def area_seed(area_id: str, seed: int = BOOTSTRAP_SEED) -> int:
+    """A seed per area that does not depend on which other areas are in the build."""
+    return (zlib.crc32(area_id.encode("utf-8")) ^ seed) & 0xFFFFFFFF
+
+
+def bootstrap_outcomes(
+    cases: pd.DataFrame, bank: QuestionBank, area_id: str,
+    resamples: int = BOOTSTRAP_RESAMPLES, seed: int = BOOTSTRAP_SEED,
+) -> pd.DataFrame:
+    """Case-level bootstrap of every outcome score: resample cases, recompute the whole score.
+
+    Resampling cases (not questions) keeps the correlation between a case's answers, which a
+    per-question interval would ignore. Weights from one multinomial draw per resample make it
+    a pair of matrix products. Returns outcome, lower, upper (2.5th and 97.5th percentiles).
+    """
+    questions = bank.scoring_questions()
+    qids = [q.id for q in questions]
+    applicable, sufficient = _matrices(cases, bank, qids)
+    n_cases = len(cases)
+    rng = np.random.default_rng(area_seed(area_id, seed))
+    weights = rng.multinomial(n_cases, np.full(n_cases, 1.0 / n_cases), size=resamples)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        shares = (weights @ sufficient) / (weights @ applicable)
+    base_n = applicable.sum(axis=0)
+    rows = []
+    for outcome in bank.outcomes:
+        cols = [j for j, q in enumerate(questions) if outcome.id in q.outcomes and base_n[j] > 0]
+        if not cols:
+            rows.append({"outcome": outcome.id, "lower": np.nan, "upper": np.nan})
+            continue
+        sub = shares[:, cols]
+        valid = ~np.all(np.isnan(sub), axis=1)
+        scores = np.nanmean(sub[valid], axis=1)
+        lo, hi = np.percentile(scores, [2.5, 97.5])
+        rows.append({"outcome": outcome.id, "lower": float(lo), "upper": float(hi)})
+    return pd.DataFrame(rows)
+
+
+def criterion_scores(qscores: pd.DataFrame, bank: QuestionBank) -> pd.DataFrame:
+    """Mean share of each criterion's scoring questions (questions with n = 0 left out)."""
+    rows = []
+    area_id = qscores["area_id"].iloc[0] if len(qscores) else ""
+    for c in bank.criteria:
+        sub = qscores[(qscores["criterion"] == c.id) & (qscores["outcome"] == c.outcome)]
+        valid = sub[sub["n"] > 0]
+        rows.append({
+            "area_id": area_id, "outcome": c.outcome, "criterion": c.id, "section": c.section,
+            "title": c.title, "n_questions": len(valid),
+            "score": float(valid["share"].mean()) if len(valid) else np.nan,
+        })
+    return pd.DataFrame(rows)
+
+
+def outcome_scores(
+    qscores: pd.DataFrame, boot: pd.DataFrame, bank: QuestionBank, area_id: str, n_cases: int,
+) -> pd.DataFrame:
+    """Mean over every scoring question feeding the outcome, with its bootstrap interval."""
+    rows = []
+    for o in bank.outcomes:
+        sub = qscores[(qscores["outcome"] == o.id) & (qscores["n"] > 0)]
+        b = boot[boot["outcome"] == o.id].iloc[0]
+        rows.append({
+            "area_id": area_id, "outcome": o.id, "title": o.title, "n_questions": len(sub),
+            "n_cases": n_cases, "score": float(sub["share"].mean()) if len(sub) else np.nan,
+            "lower": float(b["lower"]), "upper": float(b["upper"]),
+        })
+    return pd.DataFrame(rows)
+
+
+def section_scores(cscores: pd.DataFrame, bank: QuestionBank) -> pd.DataFrame:
+    """A section's score is the mean of its component criteria scores (Appendix 5)."""
+    area_id = cscores["area_id"].iloc[0] if len(cscores) else ""
+    rows = []
+    for s in bank.sections:
+        sub = cscores[(cscores["section"] == s.id) & cscores["score"].notna()]
+        rows.append({"area_id": area_id, "section": s.id, "title": s.title,
+                     "n_criteria": len(sub),
+                     "score": float(sub["score"].mean()) if len(sub) else np.nan})
+    return pd.DataFrame(rows)
+
+
+def distributions(cases: pd.DataFrame, bank: QuestionBank, area_id: str) -> pd.DataFrame:
+    """Counts of every level of every field and question, over the cases where it applies."""
+    rows = []
+    variables = [(f.id, "field", f.scale) for f in bank.fields]
+    variables += [(q.id, "question", q.scale) for q in bank.questions]
+    for var, kind, scale_name in variables:
+        levels = bank.scales[scale_name].levels
+        col = cases[var] if var in cases.columns else pd.Series(pd.NA, index=cases.index)
+        counts = col.dropna().value_counts()
+        n = int(counts.sum())
+        ks = np.array([int(counts.get(level, 0)) for level in levels])
+        lower, upper = wilson(ks, np.full(len(ks), n))
+        shares = share(ks, np.full(len(ks), n))
+        for i, level in enumerate(levels):
+            rows.append({"area_id": area_id, "variable": var, "kind": kind, "level": level,
+                         "count": int(ks[i]), "n": n, "share": float(shares[i]),
+                         "lower": float(lower[i]), "upper": float(upper[i])})
+    return pd.DataFrame(rows)
+
+
+def crosstab(cases: pd.DataFrame, bank: QuestionBank, area_id: str,
+             fields: tuple[str, str] = ROSH_CROSSTAB) -> pd.DataFrame:
+    """Long cross-table of two fields (RoSH as the area recorded it vs as inspectors judged it)."""
+    row_f, col_f = fields
+    rows = []
+    if row_f not in bank.field_by_id or col_f not in bank.field_by_id:
+        return pd.DataFrame(columns=["area_id", "row_field", "row_level", "col_field",
+                                     "col_level", "count", "n"])
+    n = int((cases[row_f].notna() & cases[col_f].notna()).sum())
+    for r in bank.scale_of(row_f).levels:
+        for c in bank.scale_of(col_f).levels:
+            count = int(((cases[row_f] == r) & (cases[col_f] == c)).sum())
+            rows.append({"area_id": area_id, "row_field": row_f, "row_level": r,
+                         "col_field": col_f, "col_level": c, "count": count, "n": n})
+    return pd.DataFrame(rows)
+
+
+def factor_table(dist: pd.DataFrame, bank: QuestionBank, area_id: str) -> pd.DataFrame:
+    """Table 3.4: cases with each factor, and the share with sufficient interventions/progress."""
+    yes = {rec["variable"]: rec for rec in dist[dist["level"] == "yes"].to_dict("records")}
+    rows = []
+    for f in bank.factors:
+        ident = yes.get(f"factor_{f.id}_identified", {})
+        row: dict[str, object] = {"area_id": area_id, "factor": f.id, "label": f.label,
+                                  "prevalent": f.prevalent,
+                                  "identified": int(ident.get("count", 0))}
+        for part in ("interventions", "progress"):
+            rec = yes.get(f"factor_{f.id}_{part}", {})
+            row[f"{part}_n"] = int(rec.get("n", 0))
+            row[f"{part}_k"] = int(rec.get("count", 0))
+            for stat in ("share", "lower", "upper"):
+                row[f"{part}_{stat}"] = float(rec.get(stat, np.nan))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def score_area(
+    cases: pd.DataFrame, bank: QuestionBank, area_id: str,
+    resamples: int = BOOTSTRAP_RESAMPLES, seed: int = BOOTSTRAP_SEED,
+) -> AreaScores:
+    """All scoring tables for one area's validated cases."""
+    q = question_scores(cases, bank, area_id)
+    boot = bootstrap_outcomes(cases, bank, area_id, resamples, seed)
+    c = criterion_scores(q, bank)
+    o = outcome_scores(q, boot, bank, area_id, len(cases))
+    s = section_scores(c, bank)
+    d = distributions(cases, bank, area_id)
+    x = crosstab(cases, bank, area_id)
+    f = factor_table(d, bank, area_id)
+    return AreaScores(q, c, o, s, d, x, f)

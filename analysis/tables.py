@@ -1,0 +1,43 @@
+"""Tidy tables on disk: CSV for people, Parquet for programs, both written atomically."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+from pathlib import Path
+
+import pandas as pd
+
+from .atomic import atomic_path, write_bytes
+
+FLOAT_FORMAT = "%.6f"
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """CSV with fixed float formatting and line endings, so reruns are byte-identical."""
+    buffer = io.StringIO()
+    frame.to_csv(buffer, index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
+    return buffer.getvalue().encode("utf-8")
+
+
+def write_table(frame: pd.DataFrame, folder: str | Path, name: str) -> list[Path]:
+    """Write ``name.csv`` and ``name.parquet`` into ``folder``; return the paths."""
+    folder = Path(folder)
+    csv_path = folder / f"{name}.csv"
+    parquet_path = folder / f"{name}.parquet"
+    write_bytes(csv_path, csv_bytes(frame))
+    with atomic_path(parquet_path) as tmp:
+        frame.to_parquet(tmp, index=False)
+    return [csv_path, parquet_path]
+
+
+def write_tables(tables: Mapping[str, pd.DataFrame], folder: str | Path) -> list[Path]:
+    written: list[Path] = []
+    for name, frame in tables.items():
+        written.extend(write_table(frame, folder, name))
+    return written
+
+
+def read_table(folder: str | Path, name: str) -> pd.DataFrame:
+    """Read a tidy table back (Parquet keeps dtypes)."""
+    return pd.read_parquet(Path(folder) / f"{name}.parquet")
