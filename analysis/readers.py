@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,6 +64,9 @@ def read_table(path: str | Path, sheet: str | None = None) -> tuple[pd.DataFrame
         raise InputError([Problem(name, f"unknown file type '{suffix}'",
                                   allowed=".csv, .xlsx, .parquet")])
     frame.columns = [str(c).strip() for c in frame.columns]
+    # blank rows (or rows of bare delimiters) are dropped, keeping the index so that the row
+    # numbers in messages stay those a spreadsheet shows
+    frame = frame[frame.astype(str).apply(lambda col: col.str.strip() != "").any(axis=1)]
     if frame.empty:
         raise InputError([Problem(name, "has a header but no cases (no data rows)")])
     log.info(info.describe())
@@ -85,17 +89,28 @@ def _decode(data: bytes, name: str) -> tuple[str, str]:
 
 def _read_csv(path: Path) -> tuple[pd.DataFrame, ReadInfo]:
     name = str(path)
-    data = path.read_bytes()
-    if not data.strip():
+    text, encoding = _decode(path.read_bytes(), name)
+    if not text.strip():
         raise InputError([Problem(name, "is empty: no header and no cases")])
-    text, encoding = _decode(data, name)
     header = text.splitlines()[0]
     delimiter = max((",", ";", "\t"), key=header.count)
     if header.count(delimiter) == 0:
         delimiter = ","
+    # blank lines are kept (and dropped later) so that index + 2 is the spreadsheet row;
+    # index_col=False: a delimiter ending every data row must not turn area_id into the index
+    records = csv.reader(io.StringIO(text), delimiter=delimiter)
+    width = len(next(records))
+    for row, cells in enumerate(records, start=2):
+        if any(cell.strip() for cell in cells[width:]):
+            raise InputError([Problem(name, f"row has more cells than the header ({width})",
+                                      row=row, value=delimiter.join(cells[width:]),
+                                      allowed="one cell per header column")])
     try:
-        frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False,
-                            na_filter=False, skip_blank_lines=True, quoting=csv.QUOTE_MINIMAL)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", pd.errors.ParserWarning)
+            frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str,
+                                keep_default_na=False, na_filter=False, skip_blank_lines=False,
+                                index_col=False, quoting=csv.QUOTE_MINIMAL)
     except (pd.errors.ParserError, ValueError) as exc:
         raise InputError([Problem(name, f"is not a readable CSV file: {exc}")]) from None
     return frame, ReadInfo(name, "CSV", encoding, delimiter)

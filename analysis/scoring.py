@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,6 +24,10 @@ from .intervals import share, wilson
 BOOTSTRAP_RESAMPLES = 2000
 BOOTSTRAP_SEED = 20140501
 ROSH_CROSSTAB = ("rosh_start", "rosh_inspector")
+# Every cross-table the published figures need, as (row variable, column variable); the column
+# variable may be a question (sentences made by whether a report was written).
+CROSSTABS: tuple[tuple[str, str], ...] = (ROSH_CROSSTAB, ("case_type", "report_type"))
+CROSSTAB_COLUMNS = ["area_id", "row_field", "row_level", "col_field", "col_level", "count", "n"]
 
 
 @dataclass(frozen=True)
@@ -185,20 +190,34 @@ def distributions(cases: pd.DataFrame, bank: QuestionBank, area_id: str) -> pd.D
 
 
 def crosstab(cases: pd.DataFrame, bank: QuestionBank, area_id: str,
-             fields: tuple[str, str] = ROSH_CROSSTAB) -> pd.DataFrame:
-    """Long cross-table of two fields (RoSH as the area recorded it vs as inspectors judged it)."""
-    row_f, col_f = fields
+             pairs: Sequence[tuple[str, str]] = CROSSTABS) -> pd.DataFrame:
+    """Long cross-tables of pairs of fields or questions, all in one table.
+
+    The RoSH pair (as the area recorded it vs as inspectors judged it) comes first; each pair's
+    ``n`` counts the cases where both variables are answered (not applicable on neither). A
+    pair naming something that is neither a field nor a question is left out.
+    """
+    known = set(bank.field_by_id) | set(bank.question_by_id)
     rows = []
-    if row_f not in bank.field_by_id or col_f not in bank.field_by_id:
-        return pd.DataFrame(columns=["area_id", "row_field", "row_level", "col_field",
-                                     "col_level", "count", "n"])
-    n = int((cases[row_f].notna() & cases[col_f].notna()).sum())
-    for r in bank.scale_of(row_f).levels:
-        for c in bank.scale_of(col_f).levels:
-            count = int(((cases[row_f] == r) & (cases[col_f] == c)).sum())
-            rows.append({"area_id": area_id, "row_field": row_f, "row_level": r,
-                         "col_field": col_f, "col_level": c, "count": count, "n": n})
-    return pd.DataFrame(rows)
+    for row_f, col_f in pairs:
+        if row_f not in known or col_f not in known:
+            continue
+        row_col = _column(cases, row_f)
+        col_col = _column(cases, col_f)
+        n = int((row_col.notna() & col_col.notna()).sum())
+        for r in bank.scale_of(row_f).levels:
+            for c in bank.scale_of(col_f).levels:
+                count = int(((row_col == r) & (col_col == c)).fillna(False).sum())
+                rows.append({"area_id": area_id, "row_field": row_f, "row_level": r,
+                             "col_field": col_f, "col_level": c, "count": count, "n": n})
+    return pd.DataFrame(rows, columns=CROSSTAB_COLUMNS)
+
+
+def _column(cases: pd.DataFrame, name: str) -> pd.Series:
+    """A variable's answers, or all not applicable when the column is absent."""
+    if name in cases.columns:
+        return cases[name]
+    return pd.Series(pd.NA, index=cases.index, dtype="object")
 
 
 def factor_table(dist: pd.DataFrame, bank: QuestionBank, area_id: str) -> pd.DataFrame:

@@ -129,14 +129,16 @@ def validate_frame(
     if problems:
         raise InputError(problems)
 
-    frame = pd.DataFrame(index=raw.index)
-    frame["area_id"] = raw["area_id"].astype(str).str.strip()
-    frame["case_id"] = raw["case_id"].astype(str).str.strip()
+    columns: dict[str, pd.Series] = {
+        "area_id": raw["area_id"].astype(str).str.strip(),
+        "case_id": raw["case_id"].astype(str).str.strip(),
+    }
     for col in raw.columns:
         if col in ID_COLUMNS:
             continue
         scale = bank.scale_of(col)
-        frame[col] = raw[col].map(lambda v, s=scale: normalise_answer(v, s)).astype(object)
+        columns[col] = raw[col].map(lambda v, s=scale: normalise_answer(v, s)).astype(object)
+    frame = pd.DataFrame(columns, index=raw.index)
 
     try:
         _schema(bank, frame.columns).validate(frame, lazy=True)
@@ -166,12 +168,11 @@ def validate_frame(
     warnings = _check_applicability(frame, bank, file, lenient, problems)
     if problems:
         raise InputError(problems)
-    for f in bank.fields:
-        if f.id not in frame.columns:
-            frame[f.id] = pd.NA
-    for q in bank.questions:
-        if q.id not in frame.columns:
-            frame[q.id] = pd.NA
+    absent = [c for c in [f.id for f in bank.fields] + [q.id for q in bank.questions]
+              if c not in frame.columns]
+    if absent:
+        frame = pd.concat([frame, pd.DataFrame(pd.NA, index=frame.index, columns=absent)],
+                          axis=1)
     ordered = ["area_id", "case_id"] + [f.id for f in bank.fields] + [q.id for q in bank.questions]
     return frame[ordered].astype(object), warnings
 
@@ -211,11 +212,9 @@ def _check_applicability(
             p = Problem(file, "answer given where the question does not apply "
                         f"(applies when {q.applies_when.source})", row=_row(i), column=qid,
                         value=str(frame.at[i, qid]), allowed="blank or N/A in this row")
-            if lenient:
-                warnings.append(p)
-                frame.at[i, qid] = pd.NA
-            else:
-                problems.append(p)
+            (warnings if lenient else problems).append(p)
+            # read as not applicable from here on, so that rules reading it do not cascade
+            frame.at[i, qid] = pd.NA
         if not q.judged:
             for i in frame.index[holds & ~answered]:
                 problems.append(Problem(file, "answer missing where the question applies "
@@ -230,6 +229,7 @@ def load_cases(
 ) -> CaseData:
     """Read and validate case files; raise one :class:`InputError` listing every problem."""
     frames: list[pd.DataFrame] = []
+    where: list[tuple[str, int]] = []  # (file, spreadsheet row) of every case, in order
     infos: list[ReadInfo] = []
     problems: list[Problem] = []
     warnings: list[Problem] = []
@@ -241,16 +241,24 @@ def load_cases(
             problems.extend(exc.problems)
             continue
         frames.append(frame)
+        where.extend((str(path), _row(i)) for i in frame.index)
         infos.append(info)
         warnings.extend(warned)
     if problems:
         raise InputError(problems)
     combined = pd.concat(frames, ignore_index=True)
-    dup = combined.duplicated(["area_id", "case_id"])
-    if dup.any():
-        raise InputError([
-            Problem(", ".join(map(str, paths)), "the same case id appears in more than one file",
-                    column="case_id", value=str(v)) for v in combined.loc[dup, "case_id"]])
+    first: dict[tuple[str, str], int] = {}
+    for pos, (area, case) in enumerate(zip(combined["area_id"], combined["case_id"],
+                                           strict=True)):
+        seen = first.setdefault((str(area), str(case)), pos)
+        if seen != pos:
+            (file, row), (first_file, first_row) = where[pos], where[seen]
+            problems.append(Problem(
+                file, f"the same case id appears in more than one file (area '{area}', first "
+                f"in {first_file}, row {first_row})", row=row, column="case_id", value=str(case),
+                allowed="each case id once per area, across all files"))
+    if problems:
+        raise InputError(problems)
     for w in warnings:
         log.warning("treated as not applicable: %s", w)
     return CaseData(combined, infos, warnings)

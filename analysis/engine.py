@@ -1,0 +1,169 @@
+"""Notebook execution: a papermill engine with warm kernels, kernels on IPC sockets.
+
+- Kernels are started from a kernelspec written into this interpreter's prefix
+  (``iaow-analysis``), so notebooks run in the interpreter the package is installed in whatever
+  other kernelspecs the machine has.
+- Kernels talk over IPC (Unix domain) sockets where the platform has them: no port races
+  between parallel workers and no plain-text TCP on a shared machine.
+- :class:`WarmEngine` keeps one kernel per worker process alive and runs successive notebooks in
+  it, resetting the namespace and process state in between (:mod:`analysis.isolation`): import
+  and start-up costs are paid once per worker instead of once per notebook.
+- A failed kernel start is retried (the port and file races of papermill #511).
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import json
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from jupyter_client.kernelspec import KernelSpecManager
+from jupyter_client.manager import AsyncKernelManager, KernelManager
+from papermill.clientwrap import PapermillNotebookClient
+from papermill.engines import Engine, papermill_engines
+from traitlets import default
+
+log = logging.getLogger(__name__)
+
+KERNEL_NAME = "iaow-analysis"
+START_RETRIES = 3
+USE_IPC = os.name == "posix"
+
+_WARM: KernelManager | None = None
+
+PREAMBLE = (
+    "get_ipython().run_line_magic('reset', '-f')\n"
+    "import analysis.isolation as _iaow_isolation\n"
+    "_iaow_isolation.reset()\n"
+    "del _iaow_isolation\n"
+)
+
+
+def ensure_kernelspec() -> str:
+    """Install (idempotently) a kernelspec for this interpreter under ``sys.prefix``."""
+    folder = Path(sys.prefix) / "share" / "jupyter" / "kernels" / KERNEL_NAME
+    spec = {
+        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "Python (iaow-analysis)",
+        "language": "python",
+        "metadata": {"debugger": False},
+        "env": {"PYDEVD_DISABLE_FILE_VALIDATION": "1", "MPLBACKEND": "Agg"},
+    }
+    text = json.dumps(spec, indent=1, sort_keys=True)
+    target = folder / "kernel.json"
+    if not target.exists() or target.read_text() != text:
+        folder.mkdir(parents=True, exist_ok=True)
+        target.write_text(text)
+    return KERNEL_NAME
+
+
+def _kernel_spec_manager() -> KernelSpecManager:
+    return KernelSpecManager(kernel_dirs=[str(Path(sys.prefix) / "share" / "jupyter" / "kernels")])
+
+
+class IPCKernelManager(KernelManager):
+    """A kernel manager on IPC sockets, resolving kernels from this interpreter's prefix."""
+
+    @default("transport")
+    def _transport_default(self) -> str:
+        return "ipc" if USE_IPC else "tcp"
+
+    @default("kernel_spec_manager")
+    def _ksm_default(self) -> KernelSpecManager:
+        return _kernel_spec_manager()
+
+
+class AsyncIPCKernelManager(AsyncKernelManager):
+    """The asynchronous twin, for nbclient's fresh-kernel execution."""
+
+    @default("transport")
+    def _transport_default(self) -> str:
+        return "ipc" if USE_IPC else "tcp"
+
+    @default("kernel_spec_manager")
+    def _ksm_default(self) -> KernelSpecManager:
+        return _kernel_spec_manager()
+
+
+def _start_warm(kernel_name: str, timeout: float) -> KernelManager:
+    last: Exception | None = None
+    for attempt in range(START_RETRIES):
+        km = IPCKernelManager(kernel_name=kernel_name)
+        try:
+            km.start_kernel()
+            kc = km.client()
+            kc.start_channels()
+            kc.wait_for_ready(timeout=timeout)
+            kc.stop_channels()
+            return km
+        except Exception as exc:  # a start race or a slow machine: retry
+            last = exc
+            log.warning("kernel start failed (attempt %d): %s", attempt + 1, exc)
+            with contextlib.suppress(Exception):
+                km.shutdown_kernel(now=True)
+            time.sleep(0.5 * (attempt + 1))
+    raise RuntimeError(f"could not start kernel {kernel_name!r}: {last}")
+
+
+def warm_kernel(kernel_name: str = KERNEL_NAME, timeout: float = 60) -> KernelManager:
+    """This process's warm kernel, started on first use and restarted if it died."""
+    global _WARM
+    if _WARM is None or not _WARM.is_alive():
+        _WARM = _start_warm(kernel_name, timeout)
+        atexit.register(shutdown_warm)
+    return _WARM
+
+
+def shutdown_warm() -> None:
+    global _WARM
+    if _WARM is not None:
+        with contextlib.suppress(Exception):
+            _WARM.shutdown_kernel(now=True)
+        _WARM = None
+
+
+def _isolate(km: KernelManager, timeout: float) -> None:
+    kc = km.client()
+    kc.start_channels()
+    try:
+        kc.wait_for_ready(timeout=timeout)
+        reply = kc.execute_interactive(PREAMBLE, silent=True, store_history=False,
+                                       timeout=timeout)
+        if reply["content"].get("status") != "ok":
+            raise RuntimeError(f"kernel reset failed: {reply['content']}")
+    finally:
+        kc.stop_channels()
+
+
+class WarmEngine(Engine):
+    """Papermill engine reusing one kernel per process, isolated between notebooks."""
+
+    @classmethod
+    def execute_managed_notebook(
+        cls, nb_man: Any, kernel_name: str, log_output: bool = False,
+        stdout_file: Any = None, stderr_file: Any = None, start_timeout: float = 60,
+        execution_timeout: float | None = None, **kwargs: Any,
+    ) -> Any:
+        km = warm_kernel(kernel_name, start_timeout)
+        _isolate(km, start_timeout)
+        kwargs.pop("input_path", None)
+        kwargs.pop("timeout", None)
+        kwargs.pop("startup_timeout", None)
+        client = PapermillNotebookClient(
+            nb_man, km=km, timeout=execution_timeout, startup_timeout=start_timeout,
+            kernel_name=kernel_name, log=logging.getLogger("papermill"), log_output=log_output,
+            stdout_file=stdout_file, stderr_file=stderr_file, **kwargs)
+        try:
+            return client.execute(cleanup_kc=True)
+        finally:
+            if not km.is_alive():
+                shutdown_warm()
+
+
+papermill_engines.register("iaow_warm", WarmEngine)

@@ -1,0 +1,158 @@
+"""Run notebook tasks: one function per task, and executors that map it over tasks.
+
+A task carries everything it needs (the notebook source, its parameters and, for remote
+workers, the input files), and its result carries the executed notebook back, so Dask workers
+need no shared filesystem. Failures are results, not exceptions: the failed notebook with
+papermill's error banner comes back to be kept under ``failed/``.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import multiprocessing
+import os
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+ENGINES = {"warm": "iaow_warm", "papermill": "nbclient"}
+
+
+@dataclass
+class Task:
+    key: str                    # "<area>/<notebook stem>" or "aggregate/aggregate"
+    notebook_json: str          # the source notebook
+    parameters: dict[str, Any]
+    digest: str
+    files: dict[str, str] = field(default_factory=dict)   # relpath -> base64, for remote runs
+    path_parameters: tuple[str, ...] = ("data_dir", "output_dir")
+
+
+@dataclass
+class Result:
+    key: str
+    ok: bool
+    notebook_json: str
+    digest: str
+    seconds: float
+    cell_seconds: float
+    error: str = ""
+
+
+def _cell_seconds(nb: dict[str, Any]) -> float:
+    total = 0.0
+    for cell in nb.get("cells", []):
+        duration = cell.get("metadata", {}).get("papermill", {}).get("duration")
+        if isinstance(duration, int | float):
+            total += float(duration)
+    return total
+
+
+def run_task(task: Task, engine: str = "warm") -> Result:
+    """Execute one notebook with papermill in this process's (warm) kernel."""
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    from . import engine as eng
+
+    kernel = eng.ensure_kernelspec()
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="iaow-task-") as tmp:
+        params = dict(task.parameters)
+        if task.files:
+            root = Path(tmp) / "inputs"
+            for rel, data in task.files.items():
+                target = root / rel
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(base64.b64decode(data))
+            for name in task.path_parameters:
+                if name in params:
+                    params[name] = str(root / name.removesuffix("_dir"))
+        source = Path(tmp) / "source.ipynb"
+        source.write_text(task.notebook_json, encoding="utf-8")
+        output = Path(tmp) / "executed.ipynb"
+        error = ""
+        ok = True
+        try:
+            pm.execute_notebook(str(source), str(output), parameters=params,
+                                engine_name=ENGINES[engine], kernel_name=kernel,
+                                progress_bar=False, log_output=False, cwd=tmp)
+        except PapermillExecutionError as exc:
+            ok = False
+            error = f"{exc.ename}: {exc.evalue}"
+        except Exception as exc:  # a kernel that died or would not start is a failure too
+            ok = False
+            error = f"{type(exc).__name__}: {exc}"
+        text = output.read_text(encoding="utf-8") if output.exists() else task.notebook_json
+        if task.files:
+            text = text.replace(str(Path(tmp) / "inputs"), "<inputs>")
+    nb = json.loads(text)
+    return Result(task.key, ok, text, task.digest, time.perf_counter() - start,
+                  _cell_seconds(nb), error)
+
+
+def _run_local(payload: tuple[dict[str, Any], str]) -> dict[str, Any]:
+    task_dict, engine = payload
+    return asdict(run_task(Task(**task_dict), engine))
+
+
+def _warm_up(engine: str) -> None:
+    """Start the worker's kernel and import papermill before the first task arrives."""
+    from . import engine as eng
+
+    if engine == "warm":
+        eng.warm_kernel(eng.ensure_kernelspec())
+
+
+def run_serial(tasks: Iterable[Task], engine: str = "warm") -> Iterator[Result]:
+    for task in tasks:
+        yield run_task(task, engine)
+
+
+def run_pool(tasks: list[Task], jobs: int, engine: str = "warm") -> Iterator[Result]:
+    """A process pool; each worker keeps its own warm kernel for its lifetime."""
+    if jobs <= 1 or len(tasks) <= 1:
+        yield from run_serial(tasks, engine)
+        return
+    context = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
+    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), initializer=_warm_up,
+                             initargs=(engine,), mp_context=context) as pool:
+        futures = [pool.submit(_run_local, (asdict(t), engine)) for t in tasks]
+        for future in as_completed(futures):
+            yield Result(**future.result())
+
+
+def run_dask(tasks: list[Task], jobs: int, engine: str = "warm",
+             scheduler: str | None = None) -> Iterator[Result]:
+    """Each notebook a Dask task; the executed notebook comes back to the client."""
+    from dask.distributed import Client, LocalCluster
+    from dask.distributed import as_completed as dask_completed
+
+    cluster = None
+    if scheduler:
+        client = Client(scheduler)
+    else:
+        cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
+                               dashboard_address=None, silence_logs=40)
+        client = Client(cluster)
+    try:
+        futures = [client.submit(_run_local, (asdict(t), engine), key=f"nb-{t.digest[:16]}",
+                                 pure=False) for t in tasks]
+        for future in dask_completed(futures):
+            yield Result(**future.result())
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+Runner = Callable[[list[Task]], Iterator[Result]]
+
+
+def cpu_count() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1

@@ -1,0 +1,96 @@
+"""Accessible, deterministic HTML fragments for notebook outputs: tables, figures, notes.
+
+Written by hand rather than with pandas' Styler because Styler adds random ids (which break
+byte-identical reruns) and no caption/scope markup; every text from data is escaped here.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import math
+import re
+from collections.abc import Sequence
+from html import escape
+from typing import Any
+
+from matplotlib.figure import Figure
+
+SUPPRESSED = "[c]"
+NOT_APPLICABLE = "not applicable"
+
+
+def slug(text: str) -> str:
+    """A stable anchor id from heading text."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "section"
+
+
+def pct(value: float | None, digits: int = 0) -> str:
+    """A share as a whole percent; nan reads as not applicable, never as 0% or NaN%."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return NOT_APPLICABLE
+    return f"{100 * value:.{digits}f}%"
+
+
+def interval(lower: float | None, upper: float | None) -> str:
+    if lower is None or upper is None or math.isnan(lower) or math.isnan(upper):
+        return "–"
+    return f"{100 * lower:.0f}–{100 * upper:.0f}%"
+
+
+def heading(text: str, level: int, anchor: str) -> str:
+    return f'<h{level} id="{escape(anchor)}">{escape(text)}</h{level}>'
+
+
+def paragraph(text: str, cls: str | None = None) -> str:
+    attr = f' class="{cls}"' if cls else ""
+    return f"<p{attr}>{escape(text)}</p>"
+
+
+def note(text: str) -> str:
+    return f'<p class="note">{escape(text)}</p>'
+
+
+def table(
+    caption: str,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    row_headers: bool = True,
+    notes: Sequence[str] = (),
+    numeric: Sequence[int] = (),
+) -> str:
+    """A table with a caption, column header cells and (by default) row header cells."""
+    head = "".join(f'<th scope="col">{escape(str(c))}</th>' for c in columns)
+    body = []
+    for row in rows:
+        cells = []
+        for i, value in enumerate(row):
+            text = escape(str(value))
+            cls = ' class="num"' if i in numeric else ""
+            if i == 0 and row_headers:
+                cells.append(f'<th scope="row">{text}</th>')
+            else:
+                cells.append(f"<td{cls}>{text}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    foot = "".join(f"<p class=\"note\">{escape(n)}</p>" for n in notes)
+    return (f'<table class="data"><caption>{escape(caption)}</caption>'
+            f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>{foot}")
+
+
+def figure_png(fig: Figure) -> bytes:
+    """PNG bytes with fixed metadata so that reruns are byte-identical."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", metadata={"Software": None}, bbox_inches="tight")
+    return buffer.getvalue()
+
+
+def figure(fig: Figure, alt: str, caption: str) -> str:
+    """An inline figure with alternative text stating what it shows, and a caption."""
+    data = base64.b64encode(figure_png(fig)).decode("ascii")
+    return (f'<figure class="chart"><img src="data:image/png;base64,{data}" '
+            f'alt="{escape(alt)}"><figcaption>{escape(caption)}</figcaption></figure>')
+
+
+def block(*parts: str) -> str:
+    return '<div class="block">' + "".join(parts) + "</div>"

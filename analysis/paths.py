@@ -1,0 +1,30 @@
+"""Where the bundled data and the default outputs live.
+
+Notebook parameters are plain strings; an empty string means "the bundled default", so each
+notebook runs as it is in JupyterLab (cwd = notebooks/) and with the plain ``papermill`` command
+(cwd = anywhere).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+PACKAGE_ROOT = Path(__file__).resolve().parent
+REPO_ROOT = PACKAGE_ROOT.parent
+NOTEBOOKS = REPO_ROOT / "notebooks"
+
+
+def data_dir(value: str | Path = "") -> Path:
+    return Path(value).resolve() if str(value) else REPO_ROOT / "data"
+
+
+def output_dir(value: str | Path = "") -> Path:
+    return Path(value).resolve() if str(value) else REPO_ROOT / "outputs"
+
+
+def area_tables(output: Path, area_id: str) -> Path:
+    return output / area_id / "tables"
+
+
+def all_tables(output: Path) -> Path:
+    return output / "tables"

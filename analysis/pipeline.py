@@ -1,0 +1,465 @@
+"""The build: validate, score, run notebooks (only what changed), stitch, index, manifest.
+
+Incremental: each executed notebook records in its metadata a digest of what it depends on (the
+notebook source, the ``analysis`` package source, the input files it reads, its parameters and
+the versions of the packages that execute and render it). A notebook whose digest is unchanged
+is reused. Outcome and appendix chapters read only their own area's tables, so a change in one
+area's data re-runs that area's chapters, every area's short comparison chapter (the pooled
+values it shows did change) and the aggregate.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import logging
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from . import __version__, atomic, compare, paths, stitch
+from .bank import QuestionBank, load_bank
+from .catalogue import Area, load_areas
+from .errors import InputError, Problem
+from .execute import Result, Task, cpu_count, run_dask, run_pool
+from .scoring import score_area
+from .tables import csv_bytes, write_tables
+from .validation import load_cases
+
+log = logging.getLogger(__name__)
+
+AREA_NOTEBOOKS = ("01_assisting_sentencing", "02_delivering_sentence",
+                  "03_reducing_reoffending", "04_protecting_public", "05_victims",
+                  "06_comparison", "07_appendices")
+AGGREGATE_NOTEBOOK = "aggregate"
+RENDER_PACKAGES = ("papermill", "nbclient", "nbconvert", "nbformat", "ipykernel", "pandas",
+                   "numpy", "matplotlib", "seaborn", "statsmodels", "scipy", "jinja2")
+STRIP_NB_METADATA = ("papermill", "widgets")
+STRIP_CELL_METADATA = ("papermill", "execution", "ExecuteTime")
+
+
+@dataclass
+class BuildOptions:
+    data: Path = Path("data")
+    output: Path = Path("outputs")
+    areas: list[str] | None = None
+    jobs: int = field(default_factory=cpu_count)
+    executor: str = "local"
+    scheduler: str | None = None
+    engine: str = "warm"
+    force: bool = False
+    lenient: bool = False
+    publish: bool = False
+    threshold: int = 5
+    pdf: bool = False
+    aggregate: bool = True
+    quiet: bool = False
+    notebooks: Path = paths.NOTEBOOKS
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> BuildOptions:
+        return cls(data=args.data, output=args.output, areas=args.areas, jobs=args.jobs,
+                   executor=args.executor, scheduler=args.scheduler, engine=args.engine,
+                   force=args.force, lenient=args.lenient, publish=args.publish,
+                   threshold=args.threshold, pdf=args.pdf, aggregate=not args.no_aggregate,
+                   quiet=args.quiet)
+
+
+@dataclass
+class BuildResult:
+    executed: list[str] = field(default_factory=list)
+    reused: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+    reports: list[Path] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    cell_seconds: float = 0.0
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.failed else 0
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def file_digest(path: Path) -> str:
+    return sha256_bytes(path.read_bytes()) if path.exists() else "absent"
+
+
+def package_digest() -> str:
+    """Digest of the analysis package's own source and templates."""
+    h = hashlib.sha256()
+    for path in sorted(paths.PACKAGE_ROOT.rglob("*")):
+        if path.is_file() and path.suffix in (".py", ".j2", ".css", ".yaml"):
+            h.update(str(path.relative_to(paths.PACKAGE_ROOT)).encode())
+            h.update(path.read_bytes())
+    h.update(file_digest(paths.REPO_ROOT / "data" / "question_bank.yaml").encode())
+    return h.hexdigest()
+
+
+def versions() -> dict[str, str]:
+    out = {"python": sys.version.split()[0], "iaow-analysis": __version__}
+    for name in RENDER_PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "absent"
+    return out
+
+
+def git_commit() -> str:
+    try:
+        return subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=paths.REPO_ROOT,
+                              capture_output=True, text=True, timeout=10,
+                              check=True).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def digest_of(*parts: Any) -> str:
+    return sha256_bytes(json.dumps(parts, sort_keys=True, default=str).encode())
+
+
+def normalise_notebook(text: str) -> nbformat.NotebookNode:
+    """Drop timings and renumber execution counts so reruns are byte-identical."""
+    nb = nbformat.reads(text, as_version=4)
+    for key in STRIP_NB_METADATA:
+        nb.metadata.pop(key, None)
+    count = 0
+    for i, cell in enumerate(nb.cells):
+        cell["id"] = f"cell-{i:03d}"
+        for key in STRIP_CELL_METADATA:
+            cell.metadata.pop(key, None)
+        if cell.cell_type == "code":
+            count += 1
+            cell.execution_count = count
+            for out in cell.get("outputs", []):
+                if "execution_count" in out:
+                    out["execution_count"] = count
+    return nb
+
+
+def write_notebook(nb: nbformat.NotebookNode, target: Path) -> None:
+    atomic.write_text(target, nbformat.writes(nb) + "\n")
+
+
+def _progress(total: int, quiet: bool) -> Any:
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc="notebooks", unit="nb", disable=quiet or total == 0,
+                file=sys.stderr, dynamic_ncols=True)
+
+
+class Builder:
+    """One build; methods follow its steps in order."""
+
+    def __init__(self, options: BuildOptions) -> None:
+        self.o = options
+        self.out = options.output.resolve()
+        self.data = options.data.resolve()
+        self.result = BuildResult()
+        self.bank: QuestionBank = load_bank()
+        self.pkg_digest = package_digest()
+        self.versions = versions()
+        self.inputs: dict[str, str] = {}
+
+    # 1. inputs ------------------------------------------------------------------------
+    def select_areas(self) -> list[Area]:
+        areas = load_areas(self.data)
+        if self.o.areas:
+            known = {a.id for a in areas}
+            unknown = [a for a in self.o.areas if a not in known]
+            if unknown:
+                raise InputError([Problem(str(self.data / "areas.csv"), "unknown area id",
+                                          value=u, allowed=", ".join(sorted(known)))
+                                  for u in unknown])
+            areas = [a for a in areas if a.id in self.o.areas]
+        return areas
+
+    def validate(self, areas: list[Area]) -> dict[str, Any]:
+        """Validate every area's cases before anything is written."""
+        data = load_cases([a.cases for a in areas], self.bank, lenient=self.o.lenient)
+        problems = []
+        by_area = {}
+        for a in areas:
+            frame = data.area(a.id)
+            if frame.empty:
+                problems.append(Problem(str(a.cases), f"area '{a.id}' has no cases",
+                                        column="area_id", value=a.id,
+                                        allowed="at least one case row for each area listed "
+                                        "in areas.csv"))
+            by_area[a.id] = frame
+        stray = sorted(set(data.areas) - {a.id for a in areas})
+        if stray and not self.o.areas:
+            problems.append(Problem(", ".join(str(a.cases) for a in areas),
+                                    "cases for areas not listed in areas.csv", column="area_id",
+                                    value=", ".join(stray)))
+        if problems:
+            raise InputError(problems)
+        for a in areas:
+            self.inputs[str(a.cases)] = file_digest(a.cases)
+        for extra in [self.data / "areas.csv", *sorted((self.data / "context").glob("*.csv")),
+                      *sorted((self.data / "published").glob("*.yaml"))]:
+            self.inputs[str(extra)] = file_digest(extra)
+        return by_area
+
+    # 2. tables ------------------------------------------------------------------------
+    def score(self, areas: list[Area], cases: dict[str, Any]) -> dict[str, dict[str, Any]]:
+        tables = {}
+        for a in areas:
+            scores = score_area(cases[a.id], self.bank, a.id)
+            tables[a.id] = scores.as_dict()
+            write_tables(tables[a.id], paths.area_tables(self.out, a.id))
+        if self.o.aggregate or len(areas) > 1:
+            write_tables(compare.comparison_tables(tables), paths.all_tables(self.out))
+        return tables
+
+    def table_digest(self, tables: dict[str, Any]) -> str:
+        return digest_of({k: sha256_bytes(csv_bytes(v)) for k, v in sorted(tables.items())})
+
+    # 3. notebooks ---------------------------------------------------------------------
+    def plan(self, areas: list[Area], tables: dict[str, dict[str, Any]]) -> list[Task]:
+        context = digest_of({k: v for k, v in self.inputs.items()
+                             if "/context/" in k or "/published/" in k or k.endswith("areas.csv")})
+        shared = digest_of({p.name: file_digest(p) for p in
+                            sorted(paths.all_tables(self.out).glob("*.parquet"))})
+        tasks = []
+        for a in areas:
+            area_digest = self.table_digest(tables[a.id])
+            for name in AREA_NOTEBOOKS:
+                deps = [area_digest, context]
+                if name == "06_comparison":
+                    deps.append(shared)
+                tasks.append(self._task(f"{a.id}/{name}", name, self._params(a.id), deps))
+        if self.o.aggregate:
+            params = self._params("")
+            params.pop("area_id")
+            params["areas"] = ",".join(a.id for a in areas)
+            tasks.append(self._task(f"aggregate/{AGGREGATE_NOTEBOOK}", AGGREGATE_NOTEBOOK,
+                                    params, [shared, context]))
+        return tasks
+
+    def _params(self, area_id: str) -> dict[str, Any]:
+        return {"area_id": area_id, "data_dir": str(self.data), "output_dir": str(self.out),
+                "publish": self.o.publish, "threshold": self.o.threshold, "benchmark": False}
+
+    def _task(self, key: str, name: str, params: dict[str, Any], deps: list[str]) -> Task:
+        source = self.o.notebooks / f"{name}.ipynb"
+        text = source.read_text(encoding="utf-8")
+        digest = digest_of(key, sha256_bytes(text.encode()), self.pkg_digest, deps, params,
+                           self.versions)
+        return Task(key, text, params, digest)
+
+    def executed_path(self, key: str) -> Path:
+        area, name = key.split("/")
+        return self.out / area / "notebooks" / f"{name}.ipynb"
+
+    def is_current(self, task: Task) -> bool:
+        path = self.executed_path(task.key)
+        if self.o.force or not path.exists():
+            return False
+        try:
+            nb = nbformat.read(path, as_version=4)
+        except Exception:  # a damaged file is simply rebuilt
+            return False
+        return bool(nb.metadata.get("iaow", {}).get("digest") == task.digest)
+
+    def execute(self, tasks: list[Task]) -> None:
+        pending = [t for t in tasks if not self.is_current(t)]
+        self.result.reused = [t.key for t in tasks if t not in pending]
+        if self.o.executor == "dask" or self.o.scheduler:
+            for t in pending:
+                t.files = self.bundle(t)
+            runner: Iterator[Result] = run_dask(pending, self.o.jobs, self.o.engine,
+                                                self.o.scheduler)
+        else:
+            runner = run_pool(pending, self.o.jobs, self.o.engine)
+        with _progress(len(pending), self.o.quiet) as bar:
+            for res in runner:
+                self.collect(res)
+                bar.update(1)
+
+    def bundle(self, task: Task) -> dict[str, str]:
+        """The input files a remote worker needs, by path relative to data/ and output/."""
+        import base64
+
+        area = task.key.split("/")[0]
+        files: dict[str, Path] = {}
+        for path in self.data.rglob("*"):
+            if path.is_file() and "cases" not in path.relative_to(self.data).parts:
+                files[f"data/{path.relative_to(self.data)}"] = path
+        for folder in (paths.area_tables(self.out, area), paths.all_tables(self.out)):
+            for path in folder.glob("*.parquet"):
+                files[f"output/{path.relative_to(self.out)}"] = path
+        return {rel: base64.b64encode(p.read_bytes()).decode() for rel, p in files.items()}
+
+    def collect(self, res: Result) -> None:
+        nb = normalise_notebook(res.notebook_json)
+        nb.metadata["iaow"] = {"digest": res.digest, "key": res.key}
+        self.result.cell_seconds += res.cell_seconds
+        area, name = res.key.split("/")
+        if res.ok:
+            write_notebook(nb, self.executed_path(res.key))
+            failed = self.out / area / "failed" / f"{name}.ipynb"
+            failed.unlink(missing_ok=True)
+            self.result.executed.append(res.key)
+        else:
+            nb.metadata["iaow"]["digest"] = "failed"
+            write_notebook(nb, self.out / area / "failed" / f"{name}.ipynb")
+            self.result.failed[res.key] = res.error
+
+    # 4. reports -----------------------------------------------------------------------
+    def stitch_area(self, area: Area) -> None:
+        keys = [f"{area.id}/{n}" for n in AREA_NOTEBOOKS]
+        if any(k in self.result.failed for k in keys):
+            log.warning("%s: a notebook failed; its previous report (if any) is kept", area.id)
+            return
+        nbs = [nbformat.read(self.executed_path(k), as_version=4) for k in keys]
+        digest = digest_of([nb.metadata["iaow"]["digest"] for nb in nbs], self.pkg_digest,
+                           self.o.publish, self.o.threshold)
+        target = self.out / area.id / "report.html"
+        stamp = self.out / area.id / ".report.digest"
+        if target.exists() and stamp.exists() and stamp.read_text() == digest and \
+                not self.o.force:
+            self.result.reports.append(target)
+            return
+        provenance = self.provenance(area.label_text, {"area_id": area.id})
+        html = stitch.export_report(nbs, title=f"Inspection of adult offending work: "
+                                    f"{area.name}", subtitle="Area report: five outcomes, "
+                                    "comparison with all areas, appendices",
+                                    label=area.label_text, provenance=provenance,
+                                    index_href="../index.html")
+        atomic.write_text(target, html)
+        atomic.write_text(stamp, digest)
+        self.result.reports.append(target)
+
+    def stitch_aggregate(self, areas: list[Area]) -> bool:
+        key = f"aggregate/{AGGREGATE_NOTEBOOK}"
+        if key in self.result.failed or not self.executed_path(key).exists():
+            return False
+        nb = nbformat.read(self.executed_path(key), as_version=4)
+        provenance = self.provenance("synthetic and reconstructed areas",
+                                     {"areas": ", ".join(a.id for a in areas)})
+        html = stitch.export_report([nb], title="Inspection of adult offending work: "
+                                    "all areas", subtitle=f"Aggregate report across "
+                                    f"{len(areas)} areas", label="Synthetic areas and one area "
+                                    "reconstructed from its published report; no real cases",
+                                    provenance=provenance, index_href="../index.html")
+        target = self.out / "aggregate" / "report.html"
+        atomic.write_text(target, html)
+        self.result.reports.append(target)
+        return True
+
+    def provenance(self, label: str, params: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "Data": label,
+            "Package": f"iaow-analysis {__version__} (git {git_commit()})",
+            "Parameters": {**params, "publish": self.o.publish, "threshold": self.o.threshold},
+            "Input checksums (SHA-256)": {Path(k).name: v[:16] for k, v in
+                                          sorted(self.inputs.items())},
+            "Versions": {k: v for k, v in self.versions.items()},
+        }
+
+    def index(self, areas: list[Area], tables: dict[str, dict[str, Any]], aggregate: bool) -> None:
+        from .htmlout import interval, pct
+
+        rows = []
+        for a in areas:
+            o = tables[a.id]["outcome_scores"].sort_values("outcome")
+            report = self.out / a.id / "report.html"
+            failed = any(k.startswith(f"{a.id}/") for k in self.result.failed)
+            rows.append({
+                "name": a.name, "label": a.label, "cases": int(o["n_cases"].iloc[0]),
+                "href": f"{a.id}/report.html" if report.exists() else None,
+                "scores": [f"{pct(r.score)} ({interval(r.lower, r.upper)})"
+                           for r in o.itertuples()],
+                "status": ("failed: previous report kept" if failed and report.exists()
+                           else "failed" if failed else "built"),
+            })
+        html = stitch.render_page("index.html.j2", title="Inspection of adult offending work: "
+                                  "area reports", areas=rows,
+                                  outcomes=[o.short for o in self.bank.outcomes],
+                                  aggregate_href="aggregate/report.html" if aggregate else None)
+        atomic.write_text(self.out / "index.html", html)
+
+    def manifest(self, areas: list[Area]) -> None:
+        data = {
+            "package": {"version": __version__, "git": git_commit(),
+                        "analysis_digest": self.pkg_digest},
+            "versions": self.versions,
+            "parameters": {"areas": [a.id for a in areas], "publish": self.o.publish,
+                           "threshold": self.o.threshold, "engine": self.o.engine,
+                           "executor": "dask" if self.o.scheduler else self.o.executor,
+                           "lenient": self.o.lenient, "force": self.o.force},
+            "inputs": {str(Path(k).relative_to(self.data)) if k.startswith(str(self.data))
+                       else k: v for k, v in sorted(self.inputs.items())},
+            "executed": sorted(self.result.executed),
+            "reused": sorted(self.result.reused),
+            "failed": dict(sorted(self.result.failed.items())),
+        }
+        atomic.write_text(self.out / "manifest.json", json.dumps(data, indent=1) + "\n")
+
+
+def check_parameters(notebook: Path, params: dict[str, Any]) -> None:
+    """Refuse a parameter the notebook does not declare (papermill only warns)."""
+    import papermill as pm
+
+    declared = set(pm.inspect_notebook(str(notebook)))
+    unknown = sorted(set(params) - declared)
+    if unknown:
+        raise InputError([Problem(str(notebook), "parameters not declared in the notebook's "
+                                  "parameters cell", value=", ".join(unknown),
+                                  allowed=", ".join(sorted(declared)))])
+
+
+def build(options: BuildOptions) -> BuildResult:
+    """Run a whole build; raises :class:`InputError` before writing anything on bad input."""
+    t0 = time.perf_counter()
+    b = Builder(options)
+    areas = b.select_areas()
+    cases = b.validate(areas)
+    for name in (*AREA_NOTEBOOKS, *((AGGREGATE_NOTEBOOK,) if options.aggregate else ())):
+        params = b._params("")
+        if name == AGGREGATE_NOTEBOOK:
+            params = {**{k: v for k, v in params.items() if k != "area_id"}, "areas": ""}
+        check_parameters(options.notebooks / f"{name}.ipynb", params)
+    atomic.clean_temporaries(b.out)
+    tables = b.score(areas, cases)
+    b.result.timings["score"] = time.perf_counter() - t0
+    tasks = b.plan(areas, tables)
+    t1 = time.perf_counter()
+    b.execute(tasks)
+    b.result.timings["notebooks"] = time.perf_counter() - t1
+    for a in areas:
+        b.stitch_area(a)
+    aggregate = options.aggregate and b.stitch_aggregate(areas)
+    b.index(areas, tables, aggregate)
+    if options.pdf:
+        from .pdf import print_reports
+
+        print_reports(b.result.reports)
+    b.manifest(areas)
+    b.result.timings["total"] = time.perf_counter() - t0
+    summary(b.result, b.out, options.quiet)
+    return b.result
+
+
+def summary(result: BuildResult, out: Path, quiet: bool) -> None:
+    stream = sys.stderr
+    print(f"notebooks executed: {len(result.executed)}, reused: {len(result.reused)}, "
+          f"failed: {len(result.failed)} ({result.timings.get('total', 0):.1f} s)", file=stream)
+    if result.failed:
+        print("\nFailed notebooks (kept under <area>/failed/, not in any report):", file=stream)
+        width = max(len(k) for k in result.failed)
+        for key, error in sorted(result.failed.items()):
+            print(f"  {key:<{width}}  {error[:160]}", file=stream)
+    print(f"index: {out / 'index.html'}", file=sys.stdout)
