@@ -87,6 +87,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    for noisy in ("papermill", "traitlets", "distributed", "asyncio"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
         if args.command == "build":
             from .pipeline import BuildOptions, build

@@ -19,7 +19,9 @@ import json
 import logging
 import os
 import sys
+import tempfile
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -67,12 +69,23 @@ def _kernel_spec_manager() -> KernelSpecManager:
     return KernelSpecManager(kernel_dirs=[str(Path(sys.prefix) / "share" / "jupyter" / "kernels")])
 
 
+def _ipc_path() -> str:
+    """A socket path of this process's own: kernels in parallel workers never share one."""
+    folder = Path(tempfile.gettempdir()) / "iaow-kernels"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    return str(folder / f"k-{os.getpid()}-{uuid.uuid4().hex[:12]}")
+
+
 class IPCKernelManager(KernelManager):
     """A kernel manager on IPC sockets, resolving kernels from this interpreter's prefix."""
 
     @default("transport")
     def _transport_default(self) -> str:
         return "ipc" if USE_IPC else "tcp"
+
+    @default("ip")
+    def _ip_default(self) -> str:
+        return _ipc_path() if self.transport == "ipc" else "127.0.0.1"
 
     @default("kernel_spec_manager")
     def _ksm_default(self) -> KernelSpecManager:
@@ -85,6 +98,10 @@ class AsyncIPCKernelManager(AsyncKernelManager):
     @default("transport")
     def _transport_default(self) -> str:
         return "ipc" if USE_IPC else "tcp"
+
+    @default("ip")
+    def _ip_default(self) -> str:
+        return _ipc_path() if self.transport == "ipc" else "127.0.0.1"
 
     @default("kernel_spec_manager")
     def _ksm_default(self) -> KernelSpecManager:

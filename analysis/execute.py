@@ -79,9 +79,11 @@ def run_task(task: Task, engine: str = "warm") -> Result:
         error = ""
         ok = True
         try:
+            extra = {} if engine == "warm" else {
+                "kernel_manager_class": "analysis.engine.AsyncIPCKernelManager"}
             pm.execute_notebook(str(source), str(output), parameters=params,
                                 engine_name=ENGINES[engine], kernel_name=kernel,
-                                progress_bar=False, log_output=False, cwd=tmp)
+                                progress_bar=False, log_output=False, cwd=tmp, **extra)
         except PapermillExecutionError as exc:
             ok = False
             error = f"{exc.ename}: {exc.evalue}"
