@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -153,11 +153,25 @@ DEFAULT_BANK = Path(__file__).resolve().parent.parent / "data" / "question_bank.
 
 
 def load_bank(path: str | Path | None = None) -> QuestionBank:
-    """Load and validate a question bank file, reporting every malformed entry at once."""
+    """Load and validate a question bank file, reporting every malformed entry at once.
+
+    Parsed banks are cached by path, size and modification time: a warm kernel running many
+    notebooks parses the bank once, and an edited bank is read afresh.
+    """
     path = Path(path) if path is not None else DEFAULT_BANK
-    name = str(path)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        stat = path.stat()
+    except FileNotFoundError:
+        raise BankError([Problem(str(path), "question bank file not found")]) from None
+    return _load_bank(str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+
+
+@lru_cache(maxsize=8)
+def _load_bank(name: str, size: int, mtime_ns: int) -> QuestionBank:
+    path = Path(name)
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
     except FileNotFoundError:
         raise BankError([Problem(name, "question bank file not found")]) from None
     except yaml.YAMLError as exc:

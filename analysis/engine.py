@@ -37,7 +37,7 @@ KERNEL_NAME = "iaow-analysis"
 START_RETRIES = 3
 USE_IPC = os.name == "posix"
 
-_WARM: KernelManager | None = None
+_WARM: tuple[KernelManager, Any] | None = None
 
 PREAMBLE = (
     "get_ipython().run_line_magic('reset', '-f')\n"
@@ -108,17 +108,17 @@ class AsyncIPCKernelManager(AsyncKernelManager):
         return _kernel_spec_manager()
 
 
-def _start_warm(kernel_name: str, timeout: float) -> KernelManager:
+def _start_warm(kernel_name: str, timeout: float) -> tuple[KernelManager, Any]:
     last: Exception | None = None
     for attempt in range(START_RETRIES):
         km = IPCKernelManager(kernel_name=kernel_name)
         try:
-            km.start_kernel()
+            km.start_kernel(cwd=tempfile.gettempdir())
             kc = km.client()
             kc.start_channels()
             kc.wait_for_ready(timeout=timeout)
-            kc.stop_channels()
-            return km
+            kc.allow_stdin = False
+            return km, kc
         except Exception as exc:  # a start race or a slow machine: retry
             last = exc
             log.warning("kernel start failed (attempt %d): %s", attempt + 1, exc)
@@ -128,10 +128,11 @@ def _start_warm(kernel_name: str, timeout: float) -> KernelManager:
     raise RuntimeError(f"could not start kernel {kernel_name!r}: {last}")
 
 
-def warm_kernel(kernel_name: str = KERNEL_NAME, timeout: float = 60) -> KernelManager:
-    """This process's warm kernel, started on first use and restarted if it died."""
+def warm_kernel(kernel_name: str = KERNEL_NAME, timeout: float = 60) -> tuple[KernelManager, Any]:
+    """This process's warm kernel and its client, started on first use, restarted if dead."""
     global _WARM
-    if _WARM is None or not _WARM.is_alive():
+    if _WARM is None or not _WARM[0].is_alive():
+        shutdown_warm()
         _WARM = _start_warm(kernel_name, timeout)
         atexit.register(shutdown_warm)
     return _WARM
@@ -140,22 +141,20 @@ def warm_kernel(kernel_name: str = KERNEL_NAME, timeout: float = 60) -> KernelMa
 def shutdown_warm() -> None:
     global _WARM
     if _WARM is not None:
+        km, kc = _WARM
         with contextlib.suppress(Exception):
-            _WARM.shutdown_kernel(now=True)
+            kc.stop_channels()
+        with contextlib.suppress(Exception):
+            km.shutdown_kernel(now=True)
         _WARM = None
 
 
-def _isolate(km: KernelManager, timeout: float) -> None:
-    kc = km.client()
-    kc.start_channels()
-    try:
-        kc.wait_for_ready(timeout=timeout)
-        reply = kc.execute_interactive(PREAMBLE, silent=True, store_history=False,
-                                       timeout=timeout)
-        if reply["content"].get("status") != "ok":
-            raise RuntimeError(f"kernel reset failed: {reply['content']}")
-    finally:
-        kc.stop_channels()
+def _isolate(kc: Any, timeout: float) -> None:
+    """Reset the kernel's namespace and process state before the next notebook."""
+    reply = kc.execute_interactive(PREAMBLE, silent=True, store_history=False, timeout=timeout,
+                                   output_hook=lambda msg: None)
+    if reply["content"].get("status") != "ok":
+        raise RuntimeError(f"kernel reset failed: {reply['content'].get('evalue')}")
 
 
 class WarmEngine(Engine):
@@ -167,8 +166,8 @@ class WarmEngine(Engine):
         stdout_file: Any = None, stderr_file: Any = None, start_timeout: float = 60,
         execution_timeout: float | None = None, **kwargs: Any,
     ) -> Any:
-        km = warm_kernel(kernel_name, start_timeout)
-        _isolate(km, start_timeout)
+        km, kc = warm_kernel(kernel_name, start_timeout)
+        _isolate(kc, start_timeout)
         kwargs.pop("input_path", None)
         kwargs.pop("timeout", None)
         kwargs.pop("startup_timeout", None)
@@ -176,8 +175,9 @@ class WarmEngine(Engine):
             nb_man, km=km, timeout=execution_timeout, startup_timeout=start_timeout,
             kernel_name=kernel_name, log=logging.getLogger("papermill"), log_output=log_output,
             stdout_file=stdout_file, stderr_file=stderr_file, **kwargs)
+        client.kc = kc  # reuse this worker's client: setup_kernel then starts nothing
         try:
-            return client.execute(cleanup_kc=True)
+            return client.execute(cleanup_kc=False)
         finally:
             if not km.is_alive():
                 shutdown_warm()

@@ -12,27 +12,50 @@ import os
 import random
 from typing import Any
 
-_SNAPSHOT: dict[str, Any] | None = None
+_MPL: dict[str, Any] | None = None
+_PANDAS: dict[str, Any] | None = None
 _CWD: str | None = None
 SEED = 0
 
 
+def _pandas_options() -> dict[str, Any]:
+    import warnings
+
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from pandas._config import config
+
+        return {k: config.get_option(k) for k in config._registered_options
+                if k not in config._deprecated_options}
+
+
 def reset() -> None:
-    """Return process-wide state to how a new kernel had it."""
-    global _SNAPSHOT, _CWD
+    """Return process-wide state to how a new kernel had it (only what changed is reset)."""
+    global _MPL, _PANDAS, _CWD
+    import warnings
+
     import matplotlib
     import matplotlib.pyplot as plt
     import numpy as np
     import pandas as pd
 
     plt.close("all")
-    if _SNAPSHOT is None:
-        _SNAPSHOT = {k: v for k, v in matplotlib.rcParams.items() if k != "backend"}
+    if _MPL is None:
+        _MPL = {k: v for k, v in matplotlib.rcParams.items() if k != "backend"}
+        _PANDAS = _pandas_options()
         _CWD = os.getcwd()
     else:
-        matplotlib.rcParams.update(dict(_SNAPSHOT))  # type: ignore[arg-type]
-        if _CWD is not None:
+        current: dict[str, Any] = dict(matplotlib.rcParams)
+        changed = {k: v for k, v in _MPL.items() if current.get(k) != v}
+        if changed:
+            matplotlib.rcParams.update(changed)  # type: ignore[arg-type]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for key, value in (_PANDAS or {}).items():
+                if pd.get_option(key) != value:
+                    pd.set_option(key, value)
+        if _CWD is not None and os.path.isdir(_CWD):
             os.chdir(_CWD)
-    pd.reset_option("all")
     random.seed(SEED)
     np.random.seed(SEED)
