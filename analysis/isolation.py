@@ -46,7 +46,7 @@ def reset() -> None:
         _PANDAS = _pandas_options()
         _CWD = os.getcwd()
     else:
-        current: dict[str, Any] = dict(matplotlib.rcParams)
+        current: dict[str, Any] = dict(matplotlib.rcParams.items())
         changed = {k: v for k, v in _MPL.items() if current.get(k) != v}
         if changed:
             matplotlib.rcParams.update(changed)  # type: ignore[arg-type]
