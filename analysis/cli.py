@@ -64,6 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="also print each report to PDF with headless Chromium")
     b.add_argument("--no-aggregate", action="store_true", help="skip the aggregate report")
     b.add_argument("--quiet", action="store_true", help="no progress bar")
+    b.add_argument("--tables-only", action="store_true",
+                   help="validate and write the tidy scoring tables only; run no notebook")
 
     v = sub.add_parser("validate", help="check case-data files against the contract",
                        description="Report every problem in the given case-data files "
@@ -75,6 +77,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     t = sub.add_parser("template", help="write an empty case-data file with a data dictionary")
     t.add_argument("--output", type=Path, default=Path("outputs/template"))
+
+    s = sub.add_parser("stitch", help="stitch one area's executed notebooks into its report",
+                       description="Merge outputs/<area>/notebooks/*.ipynb (executed by build "
+                       "or by the papermill command) into outputs/<area>/report.html.")
+    s.add_argument("area")
+    s.add_argument("--data", type=Path, default=Path("data"))
+    s.add_argument("--output", type=Path, default=Path("outputs"))
 
     g = sub.add_parser("generate", help="regenerate the bundled reconstructed and synthetic data")
     g.add_argument("--data", type=Path, default=Path("data"))
@@ -97,6 +106,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return result.exit_code
         if args.command == "validate":
             return _validate(args)
+        if args.command == "stitch":
+            from .pipeline import stitch_only
+
+            print(stitch_only(args.area, args.data, args.output))
+            return 0
         if args.command == "template":
             from .template import write_template
 

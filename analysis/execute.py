@@ -143,8 +143,9 @@ def run_dask(tasks: list[Task], jobs: int, engine: str = "warm",
                                dashboard_address=None, silence_logs=40)
         client = Client(cluster)
     try:
-        futures = [client.submit(_run_local, (asdict(t), engine), key=f"nb-{t.digest[:16]}",
-                                 pure=False) for t in tasks]
+        futures = [client.submit(_run_local, (asdict(t), engine),
+                                 key=f"iaow-{t.key}-{t.digest[:16]}", pure=False)
+                   for t in tasks]
         for future in dask_completed(futures):
             yield Result(**future.result())
     finally:

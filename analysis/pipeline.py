@@ -62,6 +62,7 @@ class BuildOptions:
     pdf: bool = False
     aggregate: bool = True
     quiet: bool = False
+    tables_only: bool = False
     notebooks: Path = paths.NOTEBOOKS
 
     @classmethod
@@ -70,7 +71,7 @@ class BuildOptions:
                    executor=args.executor, scheduler=args.scheduler, engine=args.engine,
                    force=args.force, lenient=args.lenient, publish=args.publish,
                    threshold=args.threshold, pdf=args.pdf, aggregate=not args.no_aggregate,
-                   quiet=args.quiet)
+                   quiet=args.quiet, tables_only=args.tables_only)
 
 
 @dataclass
@@ -405,6 +406,8 @@ class Builder:
             "executed": sorted(self.result.executed),
             "reused": sorted(self.result.reused),
             "failed": dict(sorted(self.result.failed.items())),
+            "timings_seconds": {k: round(v, 3) for k, v in sorted(self.result.timings.items())},
+            "notebook_cell_seconds": round(self.result.cell_seconds, 3),
         }
         atomic.write_text(self.out / "manifest.json", json.dumps(data, indent=1) + "\n")
 
@@ -435,6 +438,9 @@ def build(options: BuildOptions) -> BuildResult:
     atomic.clean_temporaries(b.out)
     tables = b.score(areas, cases)
     b.result.timings["score"] = time.perf_counter() - t0
+    if options.tables_only:
+        print(f"tables: {b.out}", file=sys.stdout)
+        return b.result
     tasks = b.plan(areas, tables)
     t1 = time.perf_counter()
     b.execute(tasks)
@@ -447,8 +453,8 @@ def build(options: BuildOptions) -> BuildResult:
         from .pdf import print_reports
 
         print_reports(b.result.reports)
-    b.manifest(areas)
     b.result.timings["total"] = time.perf_counter() - t0
+    b.manifest(areas)
     summary(b.result, b.out, options.quiet)
     return b.result
 
@@ -463,3 +469,25 @@ def summary(result: BuildResult, out: Path, quiet: bool) -> None:
         for key, error in sorted(result.failed.items()):
             print(f"  {key:<{width}}  {error[:160]}", file=stream)
     print(f"index: {out / 'index.html'}", file=sys.stdout)
+
+
+def stitch_only(area_id: str, data: Path, output: Path) -> Path:
+    """Stitch one area's already executed notebooks (``outputs/<area>/notebooks``) into its
+    report: the step a researcher runs by hand after executing notebooks with ``papermill``."""
+    options = BuildOptions(data=data, output=output, areas=[area_id], quiet=True)
+    b = Builder(options)
+    (area,) = b.select_areas()
+    b.inputs[str(area.cases)] = file_digest(area.cases)
+    for key in (f"{area_id}/{n}" for n in AREA_NOTEBOOKS):
+        path = b.executed_path(key)
+        if not path.exists():
+            raise InputError([Problem(str(path), "executed notebook not found",
+                                      allowed="run the notebooks first (papermill or build)")])
+        nb = nbformat.read(path, as_version=4)
+        if "iaow" not in nb.metadata:
+            nb = normalise_notebook(nbformat.writes(nb))
+            nb.metadata["iaow"] = {"digest": "external", "key": key}
+            write_notebook(nb, path)
+    options.force = True
+    b.stitch_area(area)
+    return b.out / area.id / "report.html"

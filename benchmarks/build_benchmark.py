@@ -1,0 +1,185 @@
+"""Benchmark the build against plain papermill, in one run on one machine.
+
+Run with ``make benchmark`` (or ``.venv/bin/python benchmarks/build_benchmark.py``); it is not
+part of ``make test``. Every variant builds the same bundled areas into its own temporary folder:
+
+1. naive: a serial shell loop of the ``papermill`` command per area and notebook (after writing
+   the tables), then ``python -m analysis stitch`` per area as a separate command;
+2. pool: ``papermill.execute_notebook`` in a 2-process pool, a fresh kernel per notebook, then
+   the same stitching;
+3. this package, cold (empty outputs);
+4. this package, no-op rebuild;
+5. this package after changing one area's data file.
+
+It prints wall times, the ratios and the targets, and the floor: the time the notebooks' own
+cells took (from the cold build's manifest). ``--scale N`` also generates N synthetic areas and
+builds them, printing wall time and the build's peak memory beside a 12-area build's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from multiprocessing import Pool
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+sys.path.insert(0, str(ROOT))
+
+from analysis.pipeline import AREA_NOTEBOOKS  # noqa: E402
+
+PAPERMILL = str(Path(PY).with_name("papermill"))
+
+
+def run(cmd: list[str], **kw: object) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                   cwd=ROOT, **kw)  # type: ignore[call-overload]
+    return time.perf_counter() - start
+
+
+def areas(data: Path) -> list[str]:
+    lines = (data / "areas.csv").read_text().splitlines()[1:]
+    return [line.split(",")[0] for line in lines if line]
+
+
+def naive(data: Path, out: Path) -> float:
+    start = time.perf_counter()
+    run([PY, "-m", "analysis", "build", "--tables-only", "--data", str(data), "--output",
+         str(out), "--quiet"])
+    loop = []
+    for area in areas(data):
+        for nb in AREA_NOTEBOOKS:
+            target = out / area / "notebooks" / f"{nb}.ipynb"
+            loop.append(f"{PAPERMILL} {ROOT}/notebooks/{nb}.ipynb {target} -k iaow-analysis "
+                        f"-p area_id {area} -p data_dir {data} -p output_dir {out} "
+                        f"--no-progress-bar")
+    for area in areas(data):
+        (out / area / "notebooks").mkdir(parents=True, exist_ok=True)
+    subprocess.run(["bash", "-c", "set -e\n" + "\n".join(loop)], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+    for area in areas(data):
+        run([PY, "-m", "analysis", "stitch", area, "--data", str(data), "--output", str(out)])
+    return time.perf_counter() - start
+
+
+def _pool_task(args: tuple[str, str, str, str]) -> None:
+    import papermill as pm
+
+    nb, area, data, out = args
+    pm.execute_notebook(f"{ROOT}/notebooks/{nb}.ipynb",
+                        f"{out}/{area}/notebooks/{nb}.ipynb", kernel_name="iaow-analysis",
+                        parameters={"area_id": area, "data_dir": data, "output_dir": out},
+                        progress_bar=False)
+
+
+def pool(data: Path, out: Path) -> float:
+    start = time.perf_counter()
+    run([PY, "-m", "analysis", "build", "--tables-only", "--data", str(data), "--output",
+         str(out), "--quiet"])
+    jobs = [(nb, a, str(data), str(out)) for a in areas(data) for nb in AREA_NOTEBOOKS]
+    for area in areas(data):
+        (out / area / "notebooks").mkdir(parents=True, exist_ok=True)
+    with Pool(2) as p:
+        p.map(_pool_task, jobs)
+    for area in areas(data):
+        run([PY, "-m", "analysis", "stitch", area, "--data", str(data), "--output", str(out)])
+    return time.perf_counter() - start
+
+
+def package(data: Path, out: Path, *extra: str) -> tuple[float, int]:
+    """Wall time and the build process's peak resident memory (KiB)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen([PY, "-m", "analysis", "build", "--data", str(data), "--output",
+                             str(out), "--quiet", *extra], cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    if status != 0:
+        raise RuntimeError(f"build failed with status {status}")
+    return time.perf_counter() - start, usage.ru_maxrss
+
+
+def change_one_area(data: Path) -> str:
+    """Flip one answer in the first synthetic area's case file (a valid edit)."""
+    area = areas(data)[1]
+    path = data / "cases" / f"{area}.csv"
+    lines = path.read_text().splitlines()
+    header = lines[0].split(",")
+    col = header.index("case_recording")
+    row = lines[1].split(",")
+    row[col] = "no" if row[col] == "yes" else "yes"
+    lines[1] = ",".join(row)
+    path.write_text("\n".join(lines) + "\n")
+    return area
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--skip-baselines", action="store_true",
+                        help="skip naive and pool (the slow part)")
+    parser.add_argument("--scale", type=int, default=0, metavar="N",
+                        help="also build N generated synthetic areas (e.g. 200)")
+    args = parser.parse_args()
+    from analysis.engine import ensure_kernelspec
+
+    ensure_kernelspec()
+    tmp = Path(tempfile.mkdtemp(prefix="iaow-bench-"))
+    data = tmp / "data"
+    shutil.copytree(ROOT / "data", data)
+    n_areas = len(areas(data))
+    print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python "
+          f"{platform.python_version()}; {n_areas} areas x {len(AREA_NOTEBOOKS)} notebooks "
+          "+ aggregate")
+    times: dict[str, float] = {}
+    if not args.skip_baselines:
+        times["naive"] = naive(data, tmp / "naive")
+        print(f"naive (serial papermill CLI + stitch): {times['naive']:8.1f} s", flush=True)
+        times["pool"] = pool(data, tmp / "pool")
+        print(f"pool (2 processes, fresh kernels):     {times['pool']:8.1f} s", flush=True)
+    out = tmp / "package"
+    times["cold"], cold_rss = package(data, out)
+    manifest = json.loads((out / "manifest.json").read_text())
+    floor = manifest["notebook_cell_seconds"] / 2
+    print(f"package cold:                          {times['cold']:8.1f} s "
+          f"(peak memory {cold_rss / 1024:.0f} MiB)")
+    times["noop"], _ = package(data, out)
+    print(f"package no-op rebuild:                 {times['noop']:8.1f} s")
+    changed = change_one_area(data)
+    times["one"], _ = package(data, out)
+    manifest = json.loads((out / "manifest.json").read_text())
+    print(f"package after changing {changed}: {times['one']:8.1f} s "
+          f"({len(manifest['executed'])} notebooks re-run)")
+    print(f"floor (notebook cells, summed / 2 workers): {floor:8.1f} s")
+    print("\nratios (target):")
+    if "naive" in times:
+        print(f"  naive / cold  = {times['naive'] / times['cold']:6.1f}   (>= 10)")
+        print(f"  pool / cold   = {times['pool'] / times['cold']:6.1f}   (>= 3)")
+    print(f"  no-op / cold  = {100 * times['noop'] / times['cold']:6.1f}%  (< 2%)")
+    per_area = times["cold"] / n_areas
+    print(f"  one-area / (cold / areas) = {times['one'] / per_area:6.1f}   (< 3, plus the "
+          "aggregate)")
+    print(f"  cold / floor  = {times['cold'] / floor:6.1f}   (<= 2)")
+    if args.scale:
+        big = tmp / f"data{args.scale}"
+        big.mkdir()
+        run([PY, "-m", "analysis", "generate", "--data", str(big), "--areas", str(args.scale)])
+        wall, rss = package(big, tmp / f"out{args.scale}")
+        print(f"\nscale: {args.scale} synthetic areas built in {wall:.1f} s, peak memory "
+              f"{rss / 1024:.0f} MiB (12 areas: {cold_rss / 1024:.0f} MiB)")
+    print(f"\n(outputs left in {tmp})")
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    print(f"largest child process: {children.ru_maxrss / 1024:.0f} MiB")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

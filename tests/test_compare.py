@@ -1,0 +1,200 @@
+"""Cross-area statistics of analysis.compare, checked against hand-worked examples.
+
+Pooled figures are sums over cases (each case counts once); means of area figures count each
+area once; funnel flags must agree with :func:`analysis.funnel.funnel_table`; the
+over-dispersion adjustment must widen the limits when areas vary far more than binomial noise.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis import compare, funnel
+
+
+def qrow(area: str, question: str, k: int, n: int, outcome: int = 1, order: int = 1,
+         key: bool = True, criterion: str = "1.1") -> dict[str, object]:
+    return {"area_id": area, "outcome": outcome, "criterion": criterion, "question": question,
+            "label": question.upper(), "key": key, "order": order, "k": k, "n": n,
+            "share": k / n if n else math.nan}
+
+
+def questions(rows: list[dict[str, object]]) -> pd.DataFrame:
+    return pd.DataFrame(rows)
+
+
+# pooled questions ---------------------------------------------------------------------
+def test_pooled_share_is_sum_k_over_sum_n_and_mean_counts_each_area_once() -> None:
+    q = questions([qrow("a", "q1", 9, 10), qrow("b", "q1", 10, 100)])
+    p = compare.pooled_questions(q)
+    assert len(p) == 1
+    r = p.iloc[0]
+    assert (r["k"], r["n"]) == (19, 110)
+    assert r["pooled"] == pytest.approx(19 / 110)
+    assert r["mean_of_areas"] == pytest.approx((0.9 + 0.1) / 2) == pytest.approx(0.5)
+    assert r["n_areas"] == 2
+    # Wilson 95% interval of 19/110, written out
+    z = 1.959963984540054
+    p_hat, n = 19 / 110, 110
+    centre = (p_hat + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * math.sqrt(p_hat * (1 - p_hat) / n + z * z / (4 * n * n))
+    assert r["lower"] == pytest.approx(centre - half)
+    assert r["upper"] == pytest.approx(centre + half)
+
+
+def test_question_feeding_two_outcomes_is_pooled_in_each() -> None:
+    rows = []
+    for area, k, n in (("a", 3, 4), ("b", 5, 10)):
+        rows.append(qrow(area, "victim_safety", k, n, outcome=4, order=7))
+        rows.append(qrow(area, "victim_safety", k, n, outcome=5, order=2))
+        rows.append(qrow(area, "victim_offer", 1, 2, outcome=5, order=3))
+    p = compare.pooled_questions(questions(rows))
+    vs = p[p["question"] == "victim_safety"]
+    assert sorted(vs["outcome"]) == [4, 5]
+    # each outcome's row pools the cases once: 8/14, not 16/28 twice in one row
+    assert list(vs["k"]) == [8, 8] and list(vs["n"]) == [14, 14]
+    assert vs["pooled"].tolist() == pytest.approx([8 / 14, 8 / 14])
+    assert list(p["outcome"]) == sorted(p["outcome"])
+
+
+def test_area_with_no_applicable_case_is_left_out_of_the_mean_and_the_count() -> None:
+    q = questions([qrow("a", "q1", 3, 4), qrow("b", "q1", 0, 0), qrow("c", "q1", 1, 4)])
+    r = compare.pooled_questions(q).iloc[0]
+    assert (r["k"], r["n"]) == (4, 8)
+    assert r["mean_of_areas"] == pytest.approx(0.5)   # (0.75 + 0.25) / 2, not / 3
+    assert r["n_areas"] == 2
+
+
+def test_question_applying_nowhere_is_nan_not_zero() -> None:
+    q = questions([qrow("a", "q1", 0, 0), qrow("b", "q1", 0, 0)])
+    r = compare.pooled_questions(q).iloc[0]
+    assert r["n"] == 0 and r["n_areas"] == 0
+    assert math.isnan(r["pooled"]) and math.isnan(r["lower"]) and math.isnan(r["upper"])
+    assert math.isnan(r["mean_of_areas"])
+
+
+# pooled outcomes ----------------------------------------------------------------------
+def outcome_frame(rows: list[tuple[str, int, float, float, float]]) -> pd.DataFrame:
+    return pd.DataFrame([{"area_id": a, "outcome": o, "title": f"Outcome {o}", "score": s,
+                          "lower": lo, "upper": hi} for a, o, s, lo, hi in rows])
+
+
+def test_pooled_outcome_is_mean_of_pooled_question_shares_skipping_n0() -> None:
+    q = questions([
+        qrow("a", "q1", 9, 10, order=1), qrow("b", "q1", 10, 100, order=1),   # 19/110
+        qrow("a", "q2", 1, 2, order=2), qrow("b", "q2", 3, 6, order=2),       # 4/8
+        qrow("a", "q3", 0, 0, order=3), qrow("b", "q3", 0, 0, order=3),       # n/a
+    ])
+    pooled_q = compare.pooled_questions(q)
+    outcomes = outcome_frame([("a", 1, 0.7, 0.6, 0.8), ("b", 1, 0.3, 0.2, 0.4)])
+    po = compare.pooled_outcomes(pooled_q, outcomes)
+    r = po.iloc[0]
+    assert r["pooled"] == pytest.approx((19 / 110 + 0.5) / 2)
+    assert r["n_questions"] == 2
+    assert r["mean_of_areas"] == pytest.approx(0.5)
+    assert r["n_areas"] == 2
+
+
+def test_outcome_flags_compare_pooled_with_each_areas_interval() -> None:
+    pooled_o = pd.DataFrame({"outcome": [1], "pooled": [0.5]})
+    outcomes = outcome_frame([("hi", 1, 0.7, 0.6, 0.8), ("lo", 1, 0.3, 0.2, 0.4),
+                              ("mid", 1, 0.5, 0.4, 0.6), ("edge", 1, 0.45, 0.4, 0.5)])
+    f = compare.outcome_flags(outcomes, pooled_o).set_index("area_id")["flag"]
+    assert f["hi"] == "above interval"      # the area is above the pooled score
+    assert f["lo"] == "below interval"
+    assert f["mid"] == "within"
+    assert f["edge"] == "within"            # on the limit counts as within
+
+
+# funnel flags -------------------------------------------------------------------------
+def test_question_funnels_agree_with_funnel_table() -> None:
+    ks = [40, 30, 20, 5, 45]
+    ns = [50, 50, 50, 50, 50]
+    areas = ["a", "b", "c", "d", "e"]
+    rows = [qrow(a, "q1", k, n) for a, k, n in zip(areas, ks, ns, strict=True)]
+    # the same question also feeds outcome 2: it must be judged once per area
+    rows += [qrow(a, "q1", k, n, outcome=2) for a, k, n in zip(areas, ks, ns, strict=True)]
+    rows.append(qrow("f", "q1", 0, 0))   # an area where it never applied: no flag at all
+    flags, disp = compare.question_funnels(questions(rows))
+    expected = funnel.funnel_table(ks, ns, areas, target=sum(ks) / sum(ns))
+    assert list(flags["area_id"]) == areas
+    assert list(flags["flag"]) == list(expected["flag"])
+    np.testing.assert_allclose(flags["lower95"], expected["lower95"])
+    np.testing.assert_allclose(flags["upper998"], expected["upper998"])
+    assert flags["pooled"].tolist() == pytest.approx([sum(ks) / sum(ns)] * 5)
+    assert "above 99.8%" in set(flags["flag"]) and "below 99.8%" in set(flags["flag"])
+    d = disp.iloc[0]
+    assert d["n_areas"] == 5
+    assert d["outside95"] == int((expected["flag"] != "within").sum())
+
+
+def test_binomial_areas_are_not_dispersed_and_adjusted_flag_is_the_flag() -> None:
+    ks = [24, 26, 25, 23, 27, 25]
+    ns = [50] * 6
+    rows = [qrow(f"a{i}", "q1", k, n) for i, (k, n) in enumerate(zip(ks, ns, strict=True))]
+    flags, disp = compare.question_funnels(questions(rows))
+    d = disp.iloc[0]
+    assert not d["dispersed"] and d["tau2"] == 0.0 and d["phi"] < 1
+    assert list(flags["flag_adjusted"]) == list(flags["flag"])
+    assert (flags["flag"] == "within").all()
+
+
+def test_over_dispersed_areas_widen_the_limits() -> None:
+    # 12 areas of 80 cases whose true shares run from 20% to 95%: far more spread than
+    # binomial noise around one pooled share allows
+    ns = [80] * 12
+    ks = [16, 22, 28, 34, 40, 46, 52, 58, 64, 70, 74, 76]
+    areas = [f"area-{i:02d}" for i in range(12)]
+    rows = [qrow(a, "q1", k, n) for a, k, n in zip(areas, ks, ns, strict=True)]
+    flags, disp = compare.question_funnels(questions(rows))
+    d = disp.iloc[0]
+    od = funnel.overdispersion(ks, ns, target=sum(ks) / sum(ns))
+    assert d["phi"] == pytest.approx(od.phi) and d["tau2"] == pytest.approx(od.tau2)
+    assert d["phi"] > 5, d["phi"]
+    assert d["tau2"] > 0 and bool(d["dispersed"])
+    within = int((flags["flag"] == "within").sum())
+    within_adj = int((flags["flag_adjusted"] == "within").sum())
+    assert within_adj > within
+    assert within <= 4 and within_adj >= 8
+    # adjusted limits are wider than the exact binomial ones at every area
+    assert (flags["adj_lower95"] < flags["lower95"]).all()
+    assert (flags["adj_upper95"] > flags["upper95"]).all()
+    expected_hi = funnel.adjusted_limits(sum(ks) / sum(ns), ns, od, funnel.Z95)
+    np.testing.assert_allclose(flags["adj_upper95"], expected_hi)
+
+
+def test_question_with_no_applicable_case_anywhere_has_no_funnel() -> None:
+    rows = [qrow("a", "q1", 0, 0), qrow("b", "q1", 0, 0), qrow("a", "q2", 3, 4),
+            qrow("b", "q2", 2, 4)]
+    flags, disp = compare.question_funnels(questions(rows))
+    assert set(flags["question"]) == {"q2"} and list(disp["question"]) == ["q2"]
+
+
+def test_single_area_or_extreme_pooled_share_skips_over_dispersion() -> None:
+    flags, disp = compare.question_funnels(questions([qrow("a", "q1", 3, 4)]))
+    assert math.isnan(disp.iloc[0]["phi"]) and not disp.iloc[0]["dispersed"]
+    assert list(flags["flag_adjusted"]) == list(flags["flag"])
+    flags, disp = compare.question_funnels(questions([qrow("a", "q1", 4, 4),
+                                                      qrow("b", "q1", 9, 9)]))
+    assert disp.iloc[0]["pooled"] == 1.0 and math.isnan(disp.iloc[0]["tau2"])
+    assert (flags["flag"] == "within").all()
+
+
+def test_comparison_tables_from_two_areas() -> None:
+    def area(area_id: str, k: int, n: int, score: float) -> dict[str, pd.DataFrame]:
+        return {"question_scores": questions([qrow(area_id, "q1", k, n)]),
+                "outcome_scores": outcome_frame([(area_id, 1, score, score - 0.1,
+                                                  score + 0.1)]),
+                "factors": pd.DataFrame(), "distributions": pd.DataFrame()}
+
+    t = compare.comparison_tables({"a": area("a", 9, 10, 0.9), "b": area("b", 10, 100, 0.1)})
+    assert set(t) >= {"pooled_questions", "pooled_outcomes", "funnel_flags", "dispersion",
+                      "all_outcome_scores", "all_question_scores"}
+    assert t["pooled_outcomes"].iloc[0]["pooled"] == pytest.approx(19 / 110)
+    assert t["pooled_outcomes"].iloc[0]["mean_of_areas"] == pytest.approx(0.5)
+    flags = t["all_outcome_scores"].set_index("area_id")["flag"]
+    assert flags["a"] == "above interval" and flags["b"] == "within"

@@ -1,0 +1,96 @@
+"""Execution engines: warm kernels isolate notebooks; the Dask executor runs for real."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from analysis import paths
+from analysis.execute import Task, run_dask, run_pool, run_task
+from analysis.pipeline import AREA_NOTEBOOKS, BuildOptions, build, normalise_notebook
+
+pytestmark = pytest.mark.slow
+AREAS = ["durham-tees-valley", "inner-gavelstead"]
+
+
+@pytest.fixture(scope="module")
+def tables(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("engine") / "outputs"
+    build(BuildOptions(output=out, areas=AREAS, quiet=True, tables_only=True))
+    return out
+
+
+def _tasks(out: Path) -> list[Task]:
+    tasks = []
+    for area in AREAS:
+        for name in AREA_NOTEBOOKS:
+            text = (paths.NOTEBOOKS / f"{name}.ipynb").read_text()
+            params = {"area_id": area, "data_dir": str(paths.data_dir()),
+                      "output_dir": str(out)}
+            tasks.append(Task(f"{area}/{name}", text, params, f"{area}-{name}"))
+    return tasks
+
+
+def _outputs(text: str) -> list[object]:
+    nb = normalise_notebook(text)
+    return [c.get("outputs") for c in nb.cells if c.cell_type == "code"]
+
+
+def test_warm_kernel_outputs_equal_fresh_kernel_outputs(tables: Path) -> None:
+    """Every bundled notebook on two areas: same normalised outputs warm as fresh.
+
+    The warm run goes through one kernel per worker in an order where each notebook follows
+    others (so leaked state would show); the fresh run starts a kernel per notebook.
+    """
+    tasks = _tasks(tables)
+    warm = {r.key: r for r in run_pool(tasks, jobs=2, engine="warm")}
+    fresh = {r.key: r for r in run_pool(tasks, jobs=2, engine="papermill")}
+    assert all(r.ok for r in warm.values()), {k: r.error for k, r in warm.items() if not r.ok}
+    assert all(r.ok for r in fresh.values())
+    for key in warm:
+        assert _outputs(warm[key].notebook_json) == _outputs(fresh[key].notebook_json), key
+
+
+def test_isolation_resets_state_a_notebook_leaves_behind(tables: Path) -> None:
+    """A notebook that pollutes the kernel does not change the next notebook's outputs."""
+    source = nbformat.read(paths.NOTEBOOKS / "01_assisting_sentencing.ipynb", as_version=4)
+    params = {"area_id": AREAS[0], "data_dir": str(paths.data_dir()), "output_dir": str(tables)}
+    clean = run_task(Task("a/clean", nbformat.writes(source), params, "d"))
+    polluter = nbformat.v4.new_notebook()
+    polluter.cells = [nbformat.v4.new_code_cell(
+        "import matplotlib, pandas as pd, numpy as np, os\n"
+        "matplotlib.rcParams['font.size'] = 31\npd.set_option('display.precision', 1)\n"
+        "np.random.seed(99)\nr = 'leaked'\nos.chdir('/')", metadata={"tags": ["parameters"]})]
+    assert run_task(Task("a/polluter", nbformat.writes(polluter), {}, "p")).ok
+    probe = nbformat.v4.new_notebook()
+    probe.cells = [nbformat.v4.new_code_cell(
+        "import matplotlib, pandas as pd, numpy as np\n"
+        "print(matplotlib.rcParams['font.size'], pd.get_option('display.precision'),"
+        " np.random.randint(1000), 'r' in globals())")]
+    out = run_task(Task("a/probe", nbformat.writes(probe), {}, "q"))
+    text = "".join(o.get("text", "") for c in nbformat.reads(out.notebook_json, 4).cells
+                   for o in c.outputs)
+    assert text.split() == ["10.0", "6", "684", "False"]
+    again = run_task(Task("a/clean2", nbformat.writes(source), params, "d"))
+    assert _outputs(again.notebook_json) == _outputs(clean.notebook_json)
+
+
+def test_dask_local_cluster_returns_executed_notebooks(tables: Path) -> None:
+    """Each notebook a task on a real LocalCluster; inputs shipped, results come back."""
+    from analysis.pipeline import Builder
+
+    opts = BuildOptions(output=tables, areas=AREAS[:1], quiet=True)
+    builder = Builder(opts)
+    tasks = _tasks(tables)[:3]
+    for t in tasks:
+        t.files = builder.bundle(t)
+        assert not any(rel.startswith("data/cases") for rel in t.files)
+    results = list(run_dask(tasks, jobs=2, engine="warm"))
+    assert sorted(r.key for r in results) == sorted(t.key for t in tasks)
+    assert all(r.ok for r in results), [r.error for r in results]
+    local = {r.key: r for r in run_pool(tasks, jobs=1)}
+    for r in results:
+        assert str(tables) not in r.notebook_json
+        assert _outputs(r.notebook_json) == _outputs(local[r.key].notebook_json)

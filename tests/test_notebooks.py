@@ -1,0 +1,122 @@
+"""The committed notebooks: clean, parameterised with plain literals, runnable as they are."""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import papermill as pm
+import pytest
+
+from analysis import paths
+from analysis.pipeline import AGGREGATE_NOTEBOOK, AREA_NOTEBOOKS
+
+NOTEBOOKS = sorted(paths.NOTEBOOKS.glob("*.ipynb"))
+AREA_DEFAULT = "durham-tees-valley"
+EXPECTED = {
+    **{name: {"area_id", "data_dir", "output_dir", "publish", "threshold", "benchmark"}
+       for name in AREA_NOTEBOOKS},
+    AGGREGATE_NOTEBOOK: {"areas", "data_dir", "output_dir", "publish", "threshold",
+                         "benchmark"},
+}
+
+
+def ids(path: Path) -> str:
+    return path.stem
+
+
+def test_every_notebook_is_known() -> None:
+    assert {p.stem for p in NOTEBOOKS} == set(EXPECTED)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_committed_without_outputs(path: Path) -> None:
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    nbformat.validate(nbformat.reads(path.read_text(encoding="utf-8"), as_version=4))
+    for cell in raw["cells"]:
+        if cell["cell_type"] == "code":
+            assert cell["outputs"] == [], (path.name, cell.get("id"))
+            assert cell["execution_count"] is None, (path.name, cell.get("id"))
+        assert "papermill" not in cell.get("metadata", {})
+        assert "execution" not in cell.get("metadata", {})
+    assert "papermill" not in raw["metadata"]
+
+
+def _parameters_cells(nb: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
+    return [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_one_parameters_cell_of_plain_literals(path: Path) -> None:
+    nb = nbformat.read(path, as_version=4)
+    cells = _parameters_cells(nb)
+    assert len(cells) == 1, path.name
+    assert cells[0].cell_type == "code"
+    names = set()
+    for stmt in ast.parse(cells[0].source).body:
+        assert isinstance(stmt, ast.Assign), ast.dump(stmt)
+        assert len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)
+        assert isinstance(stmt.value, ast.Constant), (path.name, stmt.targets[0].id)
+        assert isinstance(stmt.value.value, str | bool | int | float), stmt.targets[0].id
+        names.add(stmt.targets[0].id)
+    assert names == EXPECTED[path.stem]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_every_code_cell_hides_its_input(path: Path) -> None:
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            tags = set(cell.get("metadata", {}).get("tags", []))
+            assert tags & {"remove-input", "remove-cell"}, (path.name, cell.get("id"))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_papermill_lists_the_parameters_and_defaults(path: Path) -> None:
+    params = pm.inspect_notebook(str(path))
+    assert set(params) == EXPECTED[path.stem]
+    defaults = {k: ast.literal_eval(v["default"]) for k, v in params.items()}
+    assert defaults["data_dir"] == "" and defaults["output_dir"] == ""
+    assert defaults["publish"] is False and defaults["threshold"] == 5
+    assert defaults["benchmark"] is False
+    if path.stem in AREA_NOTEBOOKS:
+        assert defaults["area_id"] == AREA_DEFAULT
+    else:
+        assert defaults["areas"] == ""
+
+
+def test_default_area_is_listed_in_the_bundled_data() -> None:
+    from analysis.catalogue import load_areas
+
+    areas = {a.id: a for a in load_areas(paths.data_dir())}
+    assert areas[AREA_DEFAULT].label == "reconstructed"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("cwd", ["repo", "notebooks"])
+def test_plain_papermill_runs_with_the_defaults(cwd: str, tmp_path: Path) -> None:
+    """The plain ``papermill`` command, no parameters: the defaults work as committed."""
+    from analysis.engine import KERNEL_NAME, ensure_kernelspec
+
+    assert ensure_kernelspec() == KERNEL_NAME
+    papermill = Path(sys.executable).parent / "papermill"
+    assert papermill.exists()
+    out = tmp_path / "out.ipynb"
+    folder = paths.REPO_ROOT if cwd == "repo" else paths.NOTEBOOKS
+    source = os.path.relpath(paths.NOTEBOOKS / "07_appendices.ipynb", folder)
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    proc = subprocess.run([str(papermill), source, str(out), "-k", KERNEL_NAME],
+                          cwd=folder, capture_output=True, text=True, timeout=240, env=env)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    nb = nbformat.read(out, as_version=4)
+    html = "".join(o.get("data", {}).get("text/html", "") for c in nb.cells
+                   if c.cell_type == "code" for o in c.outputs)
+    assert not [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
+                if o.get("output_type") == "error"]
+    assert 'id="appendix-area"' in html and 'id="appendix-method"' in html
+    assert "Durham Tees Valley" in html
