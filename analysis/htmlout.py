@@ -12,9 +12,10 @@ import math
 import re
 from collections.abc import Sequence
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from matplotlib.figure import Figure
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 SUPPRESSED = "[c]"
 NOT_APPLICABLE = "not applicable"
@@ -60,8 +61,19 @@ def table(
     notes: Sequence[str] = (),
     numeric: Sequence[int] = (),
 ) -> str:
-    """A table with a caption, column header cells and (by default) row header cells."""
-    head = "".join(f'<th scope="col">{escape(str(c))}</th>' for c in columns)
+    """A table with a caption, column header cells and (by default) row header cells.
+
+    Numeric columns are right-aligned, header included. An empty top-left header (the corner
+    above row headers) is written as an empty data cell: an empty header cell names nothing.
+    """
+    head_cells = []
+    for i, c in enumerate(columns):
+        if not str(c).strip():
+            head_cells.append("<td></td>")
+            continue
+        cls = ' class="num"' if i in numeric else ""
+        head_cells.append(f'<th scope="col"{cls}>{escape(str(c))}</th>')
+    head = "".join(head_cells)
     body = []
     for row in rows:
         cells = []

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
-from statsmodels.stats.proportion import proportion_confint
 
 Z95 = 1.959963984540054
 Z998 = 3.090232306167813
@@ -18,6 +17,8 @@ def wilson(
     Wilson rather than the normal approximation (statsmodels' default) because samples are
     50-90 cases and many shares sit near 0 or 1, where the normal interval leaves [0, 1].
     """
+    from statsmodels.stats.proportion import proportion_confint  # slow import, used here only
+
     k_arr = np.asarray(k, dtype=float)
     n_arr = np.asarray(n, dtype=float)
     safe_n = np.where(n_arr > 0, n_arr, 1.0)

@@ -14,6 +14,7 @@ import argparse
 import hashlib
 import json
 import logging
+import os
 import subprocess
 import sys
 import time
@@ -25,13 +26,13 @@ from typing import Any
 
 import nbformat
 
-from . import __version__, atomic, compare, paths, stitch
+from . import __version__, atomic, paths, stitch
 from .bank import QuestionBank, load_bank
 from .catalogue import Area, load_areas
 from .errors import InputError, Problem
 from .execute import Result, Task, cpu_count, run_dask, run_pool
 from .scoring import score_area
-from .tables import csv_bytes, write_tables
+from .tables import AREA_TABLES, read_table, write_tables
 from .validation import load_cases
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,9 @@ RENDER_PACKAGES = ("papermill", "nbclient", "nbconvert", "nbformat", "ipykernel"
                    "numpy", "matplotlib", "seaborn", "statsmodels", "scipy", "jinja2")
 STRIP_NB_METADATA = ("papermill", "widgets")
 STRIP_CELL_METADATA = ("papermill", "execution", "ExecuteTime")
+# Absolute folders are parameters of a run, not of its content: executed notebooks and their
+# digests carry these placeholders so that builds into different folders are byte-identical.
+PATH_PLACEHOLDERS = {"data_dir": "<data_dir>", "output_dir": "<output_dir>"}
 
 
 @dataclass
@@ -149,6 +153,24 @@ def normalise_notebook(text: str) -> nbformat.NotebookNode:
     return nb
 
 
+def portable_params(params: dict[str, Any]) -> dict[str, Any]:
+    """The parameters with the absolute data/output folders replaced by placeholders."""
+    return {k: PATH_PLACEHOLDERS.get(k, v) for k, v in params.items()}
+
+
+def portable_parameters_cell(nb: nbformat.NotebookNode) -> None:
+    """Replace the absolute folders papermill injected by placeholders (in place)."""
+    for cell in nb.cells:
+        if "injected-parameters" not in cell.get("metadata", {}).get("tags", []):
+            continue
+        lines = cell.source.split("\n")
+        for i, line in enumerate(lines):
+            for name, placeholder in PATH_PLACEHOLDERS.items():
+                if line.startswith(f"{name} = "):
+                    lines[i] = f'{name} = "{placeholder}"'
+        cell.source = "\n".join(lines)
+
+
 def write_notebook(nb: nbformat.NotebookNode, target: Path) -> None:
     atomic.write_text(target, nbformat.writes(nb) + "\n")
 
@@ -186,12 +208,35 @@ class Builder:
             areas = [a for a in areas if a.id in self.o.areas]
         return areas
 
+    def source_digest(self, area: Area) -> str:
+        """What an area's tables depend on: its case file, the package and bank, options."""
+        return digest_of(area.id, file_digest(area.cases), self.pkg_digest, self.o.lenient)
+
+    def tables_current(self, area: Area) -> bool:
+        folder = paths.area_tables(self.out, area.id)
+        stamp = folder / ".source.digest"
+        return (not self.o.force and stamp.exists()
+                and stamp.read_text() == self.source_digest(area)
+                and all((folder / f"{n}.parquet").exists() for n in AREA_TABLES))
+
     def validate(self, areas: list[Area]) -> dict[str, Any]:
-        """Validate every area's cases before anything is written."""
-        data = load_cases([a.cases for a in areas], self.bank, lenient=self.o.lenient)
+        """Validate every changed area's cases before anything is written.
+
+        An area whose case file, package and options are unchanged since its tables were
+        written was valid then and is not read again: a no-op rebuild stays cheap.
+        """
+        for a in areas:
+            self.inputs[str(a.cases)] = file_digest(a.cases)
+        for extra in [self.data / "areas.csv", *sorted((self.data / "context").glob("*.csv")),
+                      *sorted((self.data / "published").glob("*.yaml"))]:
+            self.inputs[str(extra)] = file_digest(extra)
+        changed = [a for a in areas if not self.tables_current(a)]
+        if not changed:
+            return {}
+        data = load_cases([a.cases for a in changed], self.bank, lenient=self.o.lenient)
         problems = []
         by_area = {}
-        for a in areas:
+        for a in changed:
             frame = data.area(a.id)
             if frame.empty:
                 problems.append(Problem(str(a.cases), f"area '{a.id}' has no cases",
@@ -201,41 +246,47 @@ class Builder:
             by_area[a.id] = frame
         stray = sorted(set(data.areas) - {a.id for a in areas})
         if stray and not self.o.areas:
-            problems.append(Problem(", ".join(str(a.cases) for a in areas),
+            problems.append(Problem(", ".join(str(a.cases) for a in changed),
                                     "cases for areas not listed in areas.csv", column="area_id",
                                     value=", ".join(stray)))
         if problems:
             raise InputError(problems)
-        for a in areas:
-            self.inputs[str(a.cases)] = file_digest(a.cases)
-        for extra in [self.data / "areas.csv", *sorted((self.data / "context").glob("*.csv")),
-                      *sorted((self.data / "published").glob("*.yaml"))]:
-            self.inputs[str(extra)] = file_digest(extra)
         return by_area
 
     # 2. tables ------------------------------------------------------------------------
     def score(self, areas: list[Area], cases: dict[str, Any]) -> dict[str, dict[str, Any]]:
-        tables = {}
+        """Score changed areas and write their tables; read every area's tables back.
+
+        Reading back from Parquet gives every table the same types whether it was just
+        scored or reused, so digests and the cross-area tables do not depend on which.
+        """
         for a in areas:
-            scores = score_area(cases[a.id], self.bank, a.id)
-            tables[a.id] = scores.as_dict()
-            write_tables(tables[a.id], paths.area_tables(self.out, a.id))
-        if self.o.aggregate or len(areas) > 1:
+            if a.id in cases:
+                folder = paths.area_tables(self.out, a.id)
+                write_tables(score_area(cases[a.id], self.bank, a.id).as_dict(), folder)
+                atomic.write_text(folder / ".source.digest", self.source_digest(a))
+        tables = {a.id: {n: read_table(paths.area_tables(self.out, a.id), n)
+                         for n in AREA_TABLES} for a in areas}
+        if cases or not (paths.all_tables(self.out) / "pooled_questions.parquet").exists():
+            from . import compare
+
             write_tables(compare.comparison_tables(tables), paths.all_tables(self.out))
         return tables
 
-    def table_digest(self, tables: dict[str, Any]) -> str:
-        return digest_of({k: sha256_bytes(csv_bytes(v)) for k, v in sorted(tables.items())})
+    def table_digest(self, area_id: str) -> str:
+        folder = paths.area_tables(self.out, area_id)
+        return digest_of({n: file_digest(folder / f"{n}.parquet") for n in AREA_TABLES})
 
     # 3. notebooks ---------------------------------------------------------------------
     def plan(self, areas: list[Area], tables: dict[str, dict[str, Any]]) -> list[Task]:
-        context = digest_of({k: v for k, v in self.inputs.items()
+        context = digest_of({os.path.relpath(k, self.data): v
+                             for k, v in self.inputs.items()
                              if "/context/" in k or "/published/" in k or k.endswith("areas.csv")})
         shared = digest_of({p.name: file_digest(p) for p in
                             sorted(paths.all_tables(self.out).glob("*.parquet"))})
         tasks = []
         for a in areas:
-            area_digest = self.table_digest(tables[a.id])
+            area_digest = self.table_digest(a.id)
             for name in AREA_NOTEBOOKS:
                 deps = [area_digest, context]
                 if name == "06_comparison":
@@ -256,8 +307,8 @@ class Builder:
     def _task(self, key: str, name: str, params: dict[str, Any], deps: list[str]) -> Task:
         source = self.o.notebooks / f"{name}.ipynb"
         text = source.read_text(encoding="utf-8")
-        digest = digest_of(key, sha256_bytes(text.encode()), self.pkg_digest, deps, params,
-                           self.versions)
+        digest = digest_of(key, sha256_bytes(text.encode()), self.pkg_digest, deps,
+                           portable_params(params), self.versions)
         return Task(key, text, params, digest)
 
     def executed_path(self, key: str) -> Path:
@@ -268,14 +319,20 @@ class Builder:
         path = self.executed_path(task.key)
         if self.o.force or not path.exists():
             return False
-        try:
-            nb = nbformat.read(path, as_version=4)
-        except Exception:  # a damaged file is simply rebuilt
+        try:  # only the recorded digest is needed: plain JSON, no schema validation
+            meta = json.loads(path.read_text(encoding="utf-8"))["metadata"]
+        except (OSError, ValueError, KeyError):  # a damaged file is simply rebuilt
             return False
-        return bool(nb.metadata.get("iaow", {}).get("digest") == task.digest)
+        return bool(meta.get("iaow", {}).get("digest") == task.digest)
 
     def execute(self, tasks: list[Task]) -> None:
         pending = [t for t in tasks if not self.is_current(t)]
+        checked: set[str] = set()
+        for t in pending:
+            name = t.key.split("/")[1]
+            if name not in checked:
+                check_parameters(self.o.notebooks / f"{name}.ipynb", t.parameters)
+                checked.add(name)
         self.result.reused = [t.key for t in tasks if t not in pending]
         if self.o.executor == "dask" or self.o.scheduler:
             for t in pending:
@@ -305,6 +362,7 @@ class Builder:
 
     def collect(self, res: Result) -> None:
         nb = normalise_notebook(res.notebook_json)
+        portable_parameters_cell(nb)
         nb.metadata["iaow"] = {"digest": res.digest, "key": res.key}
         self.result.cell_seconds += res.cell_seconds
         area, name = res.key.split("/")
@@ -324,15 +382,16 @@ class Builder:
         if any(k in self.result.failed for k in keys):
             log.warning("%s: a notebook failed; its previous report (if any) is kept", area.id)
             return
-        nbs = [nbformat.read(self.executed_path(k), as_version=4) for k in keys]
-        digest = digest_of([nb.metadata["iaow"]["digest"] for nb in nbs], self.pkg_digest,
-                           self.o.publish, self.o.threshold)
+        digests = [json.loads(self.executed_path(k).read_text(encoding="utf-8"))["metadata"]
+                   ["iaow"]["digest"] for k in keys]
+        digest = digest_of(digests, self.pkg_digest, self.o.publish, self.o.threshold)
         target = self.out / area.id / "report.html"
         stamp = self.out / area.id / ".report.digest"
         if target.exists() and stamp.exists() and stamp.read_text() == digest and \
                 not self.o.force:
             self.result.reports.append(target)
             return
+        nbs = [nbformat.read(self.executed_path(k), as_version=4) for k in keys]
         provenance = self.provenance(area.label_text, {"area_id": area.id})
         html = stitch.export_report(nbs, title=f"Inspection of adult offending work: "
                                     f"{area.name}", subtitle="Area report: five outcomes, "
@@ -345,9 +404,18 @@ class Builder:
 
     def stitch_aggregate(self, areas: list[Area]) -> bool:
         key = f"aggregate/{AGGREGATE_NOTEBOOK}"
-        if key in self.result.failed or not self.executed_path(key).exists():
+        path = self.executed_path(key)
+        if key in self.result.failed or not path.exists():
             return False
-        nb = nbformat.read(self.executed_path(key), as_version=4)
+        target = self.out / "aggregate" / "report.html"
+        stamp = self.out / "aggregate" / ".report.digest"
+        digest = digest_of(json.loads(path.read_text(encoding="utf-8"))["metadata"]["iaow"],
+                           self.pkg_digest, [a.id for a in areas])
+        if target.exists() and stamp.exists() and stamp.read_text() == digest and \
+                not self.o.force:
+            self.result.reports.append(target)
+            return True
+        nb = nbformat.read(path, as_version=4)
         provenance = self.provenance("synthetic and reconstructed areas",
                                      {"areas": ", ".join(a.id for a in areas)})
         html = stitch.export_report([nb], title="Inspection of adult offending work: "
@@ -355,8 +423,8 @@ class Builder:
                                     f"{len(areas)} areas", label="Synthetic areas and one area "
                                     "reconstructed from its published report; no real cases",
                                     provenance=provenance, index_href="../index.html")
-        target = self.out / "aggregate" / "report.html"
         atomic.write_text(target, html)
+        atomic.write_text(stamp, digest)
         self.result.reports.append(target)
         return True
 
@@ -430,11 +498,6 @@ def build(options: BuildOptions) -> BuildResult:
     b = Builder(options)
     areas = b.select_areas()
     cases = b.validate(areas)
-    for name in (*AREA_NOTEBOOKS, *((AGGREGATE_NOTEBOOK,) if options.aggregate else ())):
-        params = b._params("")
-        if name == AGGREGATE_NOTEBOOK:
-            params = {**{k: v for k, v in params.items() if k != "area_id"}, "areas": ""}
-        check_parameters(options.notebooks / f"{name}.ipynb", params)
     atomic.clean_temporaries(b.out)
     tables = b.score(areas, cases)
     b.result.timings["score"] = time.perf_counter() - t0

@@ -20,7 +20,7 @@ from .bank import QuestionBank, load_bank
 from .catalogue import Area, load_areas
 from .htmlout import SUPPRESSED, heading, interval, note, paragraph, pct, table
 from .scoring import score_area
-from .tables import read_table
+from .tables import AREA_TABLES, read_table
 from .validation import load_cases
 
 STRENGTH_LOWER = 0.80      # a strength: confident (Wilson lower limit) at least 80% done well
@@ -28,8 +28,6 @@ IMPROVE_UPPER = 0.67       # an area for improvement: confident at most two-thir
 MAX_LISTED = 3
 
 COMPARISON_TABLES = ("pooled_questions", "pooled_outcomes", "funnel_flags", "all_outcome_scores")
-AREA_TABLES = ("question_scores", "criterion_scores", "outcome_scores", "section_scores",
-               "distributions", "crosstab", "factors")
 
 
 @dataclass

@@ -18,7 +18,6 @@ from typing import Any
 
 import nbformat
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from nbconvert import HTMLExporter
 from nbformat import NotebookNode
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -48,7 +47,9 @@ def merge(notebooks: Sequence[NotebookNode], title: str) -> NotebookNode:
 
 
 @cache
-def _exporter() -> HTMLExporter:
+def _exporter() -> Any:
+    from nbconvert import HTMLExporter  # slow import, needed only when a report is stitched
+
     exporter = HTMLExporter(template_name="basic")
     exporter.exclude_input = True
     exporter.exclude_input_prompt = True

@@ -11,6 +11,8 @@ import pandas as pd
 from .atomic import atomic_path, write_bytes
 
 FLOAT_FORMAT = "%.6f"
+AREA_TABLES = ("question_scores", "criterion_scores", "outcome_scores", "section_scores",
+               "distributions", "crosstab", "factors")
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:

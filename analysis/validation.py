@@ -11,9 +11,9 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
-import pandera.pandas as pa
 
 from .bank import QuestionBank, Scale
 from .errors import InputError, Problem
@@ -83,8 +83,10 @@ def _row(index: object) -> int:
     return int(str(index)) + 2
 
 
-def _schema(bank: QuestionBank, columns: Iterable[str]) -> pa.DataFrameSchema:
-    cols: dict[str, pa.Column] = {
+def _schema(bank: QuestionBank, columns: Iterable[str]) -> Any:
+    import pandera.pandas as pa
+
+    cols: dict[str, Any] = {
         "area_id": pa.Column(str, pa.Check.str_matches(AREA_ID_PATTERN + r"\Z"), nullable=False),
         "case_id": pa.Column(str, pa.Check.str_length(min_value=1), nullable=False),
     }
@@ -140,9 +142,11 @@ def validate_frame(
         columns[col] = raw[col].map(lambda v, s=scale: normalise_answer(v, s)).astype(object)
     frame = pd.DataFrame(columns, index=raw.index)
 
+    import pandera.errors
+
     try:
         _schema(bank, frame.columns).validate(frame, lazy=True)
-    except pa.errors.SchemaErrors as exc:
+    except pandera.errors.SchemaErrors as exc:
         for rec in exc.failure_cases.to_dict("records"):
             col = rec.get("column")
             index = rec.get("index")
