@@ -14,11 +14,13 @@ import argparse
 import hashlib
 import json
 import logging
+import multiprocessing
 import os
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -377,64 +379,65 @@ class Builder:
             self.result.failed[res.key] = res.error
 
     # 4. reports -----------------------------------------------------------------------
-    def stitch_area(self, area: Area) -> None:
+    def stitch_job(self, area: Area) -> dict[str, Any] | None:
+        """What stitching this area's report needs, or None if it is current or failed."""
         keys = [f"{area.id}/{n}" for n in AREA_NOTEBOOKS]
         if any(k in self.result.failed for k in keys):
             log.warning("%s: a notebook failed; its previous report (if any) is kept", area.id)
-            return
+            return None
+        inputs = {k: v for k, v in self.inputs.items()
+                  if k == str(area.cases) or "/cases/" not in k}
+        return self._job(keys, area.id,
+                         title=f"Inspection of adult offending work: {area.name}",
+                         subtitle="Area report: five outcomes, comparison with all areas, "
+                                  "appendices",
+                         label=area.label_text,
+                         provenance=self.provenance(area.label_text, {"area_id": area.id},
+                                                    inputs))
+
+    def aggregate_job(self, areas: list[Area]) -> dict[str, Any] | None:
+        key = f"aggregate/{AGGREGATE_NOTEBOOK}"
+        if key in self.result.failed or not self.executed_path(key).exists():
+            return None
+        return self._job([key], "aggregate", title="Inspection of adult offending work: "
+                         "all areas", subtitle=f"Aggregate report across {len(areas)} areas",
+                         label="Synthetic areas and one area reconstructed from its published "
+                         "report; no real cases",
+                         provenance=self.provenance("synthetic and reconstructed areas",
+                                                    {"areas": ", ".join(a.id for a in areas)},
+                                                    self.inputs))
+
+    def _job(self, keys: list[str], folder: str, **page: Any) -> dict[str, Any] | None:
         digests = [json.loads(self.executed_path(k).read_text(encoding="utf-8"))["metadata"]
                    ["iaow"]["digest"] for k in keys]
-        digest = digest_of(digests, self.pkg_digest, self.o.publish, self.o.threshold)
-        target = self.out / area.id / "report.html"
-        stamp = self.out / area.id / ".report.digest"
+        digest = digest_of(digests, self.pkg_digest, page)
+        target = self.out / folder / "report.html"
+        stamp = self.out / folder / ".report.digest"
+        self.result.reports.append(target)
         if target.exists() and stamp.exists() and stamp.read_text() == digest and \
                 not self.o.force:
-            self.result.reports.append(target)
-            return
-        nbs = [nbformat.read(self.executed_path(k), as_version=4) for k in keys]
-        provenance = self.provenance(area.label_text, {"area_id": area.id})
-        html = stitch.export_report(nbs, title=f"Inspection of adult offending work: "
-                                    f"{area.name}", subtitle="Area report: five outcomes, "
-                                    "comparison with all areas, appendices",
-                                    label=area.label_text, provenance=provenance,
-                                    index_href="../index.html")
-        atomic.write_text(target, html)
-        atomic.write_text(stamp, digest)
-        self.result.reports.append(target)
+            return None
+        return {"notebooks": [str(self.executed_path(k)) for k in keys], "target": str(target),
+                "stamp": str(stamp), "digest": digest, "page": page}
 
-    def stitch_aggregate(self, areas: list[Area]) -> bool:
-        key = f"aggregate/{AGGREGATE_NOTEBOOK}"
-        path = self.executed_path(key)
-        if key in self.result.failed or not path.exists():
-            return False
-        target = self.out / "aggregate" / "report.html"
-        stamp = self.out / "aggregate" / ".report.digest"
-        digest = digest_of(json.loads(path.read_text(encoding="utf-8"))["metadata"]["iaow"],
-                           self.pkg_digest, [a.id for a in areas])
-        if target.exists() and stamp.exists() and stamp.read_text() == digest and \
-                not self.o.force:
-            self.result.reports.append(target)
-            return True
-        nb = nbformat.read(path, as_version=4)
-        provenance = self.provenance("synthetic and reconstructed areas",
-                                     {"areas": ", ".join(a.id for a in areas)})
-        html = stitch.export_report([nb], title="Inspection of adult offending work: "
-                                    "all areas", subtitle=f"Aggregate report across "
-                                    f"{len(areas)} areas", label="Synthetic areas and one area "
-                                    "reconstructed from its published report; no real cases",
-                                    provenance=provenance, index_href="../index.html")
-        atomic.write_text(target, html)
-        atomic.write_text(stamp, digest)
-        self.result.reports.append(target)
-        return True
+    def stitch_all(self, jobs: list[dict[str, Any]]) -> None:
+        """Stitch reports, in parallel processes when there are several (nbconvert is slow)."""
+        if len(jobs) > 1 and self.o.jobs > 1:
+            context = multiprocessing.get_context("forkserver")
+            with ProcessPoolExecutor(min(self.o.jobs, len(jobs)), mp_context=context) as pool:
+                list(pool.map(stitch.write_report, jobs))
+        else:
+            for job in jobs:
+                stitch.write_report(job)
 
-    def provenance(self, label: str, params: dict[str, Any]) -> dict[str, Any]:
+    def provenance(self, label: str, params: dict[str, Any],
+                   inputs: dict[str, str]) -> dict[str, Any]:
         return {
             "Data": label,
             "Package": f"iaow-analysis {__version__} (git {git_commit()})",
             "Parameters": {**params, "publish": self.o.publish, "threshold": self.o.threshold},
             "Input checksums (SHA-256)": {Path(k).name: v[:16] for k, v in
-                                          sorted(self.inputs.items())},
+                                          sorted(inputs.items())},
             "Versions": {k: v for k, v in self.versions.items()},
         }
 
@@ -508,9 +511,12 @@ def build(options: BuildOptions) -> BuildResult:
     t1 = time.perf_counter()
     b.execute(tasks)
     b.result.timings["notebooks"] = time.perf_counter() - t1
-    for a in areas:
-        b.stitch_area(a)
-    aggregate = options.aggregate and b.stitch_aggregate(areas)
+    t2 = time.perf_counter()
+    jobs = [b.stitch_job(a) for a in areas]
+    agg_job = b.aggregate_job(areas) if options.aggregate else None
+    b.stitch_all([j for j in [*jobs, agg_job] if j is not None])
+    aggregate = (b.out / "aggregate" / "report.html").exists() and options.aggregate
+    b.result.timings["stitch"] = time.perf_counter() - t2
     b.index(areas, tables, aggregate)
     if options.pdf:
         from .pdf import print_reports
@@ -552,5 +558,6 @@ def stitch_only(area_id: str, data: Path, output: Path) -> Path:
             nb.metadata["iaow"] = {"digest": "external", "key": key}
             write_notebook(nb, path)
     options.force = True
-    b.stitch_area(area)
-    return b.out / area.id / "report.html"
+    job = b.stitch_job(area)
+    assert job is not None
+    return Path(stitch.write_report(job))

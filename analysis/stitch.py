@@ -113,3 +113,20 @@ def export_report(notebooks: Sequence[NotebookNode], *, title: str, subtitle: st
     return render_page("report.html.j2", title=title, subtitle=subtitle, label=label,
                        toc=toc(body), body=body, provenance=provenance,
                        index_href=index_href)
+
+
+def write_report(job: dict[str, Any]) -> str:
+    """Stitch one report from its executed notebooks and write it (and its stamp) atomically.
+
+    A top-level function of plain data, so that reports can be stitched in worker processes.
+    """
+    from .atomic import write_text
+
+    notebooks = [nbformat.read(p, as_version=4) for p in job["notebooks"]]
+    page = job["page"]
+    html = export_report(notebooks, title=page["title"], subtitle=page["subtitle"],
+                         label=page["label"], provenance=page["provenance"],
+                         index_href="../index.html")
+    write_text(job["target"], html)
+    write_text(job["stamp"], job["digest"])
+    return str(job["target"])
