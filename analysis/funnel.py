@@ -252,10 +252,14 @@ def funnel_table(
     """One row per unit with its share, arcsine z-score, exact limits at its n and a flag.
 
     The target p0 defaults to the pooled share sum(k)/sum(n). z = (asin(sqrt(k/n)) -
-    asin(sqrt(p0))) * 2 sqrt(n). ``flag`` compares the share with the exact binomial limits at
-    the unit's n: strictly outside a limit counts as outside, exactly on it counts as within.
-    Units with n == 0 have no share and are dropped before anything is divided.
-    Columns: ``label, k, n, share, z, lower95, upper95, lower998, upper998, flag``.
+    asin(sqrt(p0))) * 2 sqrt(n). ``flag`` uses the exact binomial tail probabilities that the
+    interpolated limits draw: above the 95% (99.8%) limit when P(X >= k) < 2.5% (0.1%), below
+    when P(X <= k) < 2.5% (0.1%), X ~ Binomial(n, p0). Comparing the share with the
+    interpolated limit instead would flag every k = n whenever P(X = n) exceeds the tail
+    probability (the interpolated upper limit is then just under 100%), although such a result
+    is not unusual at all. Units with n == 0 have no share and are dropped before anything is
+    divided. Columns: ``label, k, n, share, z, lower95, upper95, lower998, upper998,
+    p_upper, p_lower, flag``.
     """
     k_arr, n_arr = _as_k_n(k, n)
     label_arr = np.atleast_1d(np.asarray(labels, dtype=object))
@@ -268,12 +272,14 @@ def funnel_table(
     share = k_arr / n_arr
     z, _ = _arcsine_z(k_arr, n_arr, p0)
     limits = funnel_limits(p0, n_arr, method="exact")
+    p_upper = stats.binom.sf(k_arr - 1, n_arr, p0)
+    p_lower = stats.binom.cdf(k_arr, n_arr, p0)
     flag = np.select(
         [
-            share > limits["upper998"].to_numpy(),
-            share > limits["upper95"].to_numpy(),
-            share < limits["lower998"].to_numpy(),
-            share < limits["lower95"].to_numpy(),
+            p_upper < _Q998[0],
+            p_upper < _Q95[0],
+            p_lower < _Q998[0],
+            p_lower < _Q95[0],
         ],
         [FLAG_ABOVE_998, FLAG_ABOVE_95, FLAG_BELOW_998, FLAG_BELOW_95],
         default=FLAG_WITHIN,
@@ -289,6 +295,8 @@ def funnel_table(
             "upper95": limits["upper95"].to_numpy(),
             "lower998": limits["lower998"].to_numpy(),
             "upper998": limits["upper998"].to_numpy(),
+            "p_upper": p_upper,
+            "p_lower": p_lower,
             "flag": flag,
         }
     )

@@ -518,3 +518,29 @@ def test_funnel_table_default_target_is_pooled_not_mean() -> None:
     table = funnel_table([9, 10], [10, 100], ["a", "b"])
     z_pooled = (math.asin(math.sqrt(0.9)) - math.asin(math.sqrt(19 / 110))) * 2 * math.sqrt(10)
     assert table.loc[0, "z"] == pytest.approx(z_pooled, abs=1e-12)
+
+
+def test_all_sufficient_is_not_flagged_when_it_is_not_unusual() -> None:
+    """22 of 22 against p0 = 0.9: P(X = 22) = 0.9**22 = 0.098 (hand), far above 2.5%.
+
+    The interpolated 95% upper limit at n = 22 is just under 100%, so a plain comparison of
+    the share with the drawn limit would call 100% "above"; the exact tail test does not.
+    """
+    table = funnel_table([22, 18], [22, 20], ["a", "b"], target=0.9)
+    row = table.set_index("label").loc["a"]
+    assert row["upper95"] < 1.0
+    assert row["p_upper"] == pytest.approx(0.9**22, rel=1e-9)
+    assert row["flag"] == "within"
+
+
+def test_flags_follow_exact_tail_probabilities() -> None:
+    """p0 = 0.5, n = 20: P(X >= 15) = 21700/1048576 = 0.0207, P(X >= 14) = 0.0577 (hand)."""
+    tail15 = sum(math.comb(20, j) for j in range(15, 21)) / 2**20
+    tail14 = sum(math.comb(20, j) for j in range(14, 21)) / 2**20
+    assert 0.001 < tail15 < 0.025 < tail14
+    table = funnel_table([15, 14, 5, 6], [20, 20, 20, 20], ["hi", "edge", "lo", "lo-edge"],
+                         target=0.5).set_index("label")
+    assert table.loc["hi", "flag"] == "above 95%"
+    assert table.loc["edge", "flag"] == "within"
+    assert table.loc["lo", "flag"] == "below 95%"
+    assert table.loc["lo-edge", "flag"] == "within"
