@@ -15,7 +15,7 @@ import pandas as pd
 from . import charts, funnel, htmlout, paths
 from .bank import QuestionBank, load_bank
 from .catalogue import Area, load_areas
-from .htmlout import heading, interval, note, paragraph, pct, table
+from .htmlout import SUPPRESSED, heading, interval, note, paragraph, pct, table
 from .report import published_headlines
 from .tables import read_table
 
@@ -50,6 +50,27 @@ class AggregateContext:
                      "funnel_flags"):
             tables[name] = tables[name][tables[name]["area_id"].isin(ids)]
         return cls(chosen, load_bank(), tables, data, publish, threshold)
+
+    def count(self, k: float) -> str:
+        """A count, or [c] in publication mode when it is below the threshold."""
+        if self.publish and 0 < k < self.threshold:
+            return SUPPRESSED
+        return str(int(k))
+
+    def share(self, k: float, n: float, value: float) -> str:
+        if n == 0:
+            return pct(math.nan)
+        if self.publish and (n < self.threshold or 0 < k < self.threshold
+                             or 0 < n - k < self.threshold):
+            return SUPPRESSED
+        return pct(value)
+
+    def note(self) -> str:
+        if not self.publish:
+            return ""
+        return note(f"Publication mode: counts below {self.threshold}, and shares whose "
+                    f"denominator or count is below {self.threshold}, are shown as "
+                    f"{SUPPRESSED}.")
 
     def name(self, area_id: str) -> str:
         return next((a.name for a in self.areas if a.id == area_id), area_id)
@@ -142,6 +163,10 @@ def funnels(ctx: AggregateContext) -> str:
             continue
         sub["label"] = [ctx.name(a) for a in sub["area_id"]]
         target = float(sub["pooled"].iloc[0])
+        if ctx.publish:  # suppressed figures are left out of charts
+            sub = sub[[ctx.share(r.k, r.n, r.share) != SUPPRESSED for r in sub.itertuples()]]
+            if sub.empty:
+                continue
         n_max = int(max(sub["n"].max(), 10))
         grid = np.unique(np.linspace(1, n_max * 1.1, 120).astype(int))
         limits = funnel.funnel_limits(target, grid)
@@ -158,19 +183,23 @@ def funnels(ctx: AggregateContext) -> str:
                 + ("Dispersed: the adjusted (random-effects) limits apply." if d["dispersed"]
                    else "Not over-dispersed: the plain limits apply.")))
         for r in sub[(sub["flag"] != "within") | (sub["flag_adjusted"] != "within")].itertuples():
-            outside_rows.append([q.label, r.label, f"{100 * r.share:.0f}%", int(r.n),
+            outside_rows.append([q.label, r.label, ctx.share(r.k, r.n, r.share), ctx.count(r.n),
                                  r.flag, r.flag_adjusted])
     parts.append(heading("Areas outside the limits", 3, "funnels-outside"))
     parts.append(table("Areas outside the 95% funnel limits, by key question (plain and "
                        "over-dispersion-adjusted)", ["Question", "Area", "Share", "n",
                                                      "Plain limits", "Adjusted limits"],
                        outside_rows or [["none", "", "", "", "", ""]], numeric=(2, 3)))
+    parts.append(ctx.note())
     return "".join(parts)
 
 
 def question_heatmap(ctx: AggregateContext) -> str:
     qs = ctx.tables["all_question_scores"]
-    keyq = qs[qs["key"]].drop_duplicates(["area_id", "question"])
+    keyq = qs[qs["key"]].drop_duplicates(["area_id", "question"]).copy()
+    if ctx.publish:  # suppressed figures are left out of charts
+        hidden = [ctx.share(r.k, r.n, r.share) == SUPPRESSED for r in keyq.itertuples()]
+        keyq.loc[hidden, "share"] = math.nan
     matrix = keyq.pivot(index="area_id", columns="label", values="share")
     order = keyq.drop_duplicates("label").sort_values(["outcome", "order"])["label"]
     matrix = matrix[[c for c in order if c in matrix.columns]]
@@ -183,14 +212,15 @@ def question_heatmap(ctx: AggregateContext) -> str:
 
 def pooled_question_table(ctx: AggregateContext) -> str:
     pq = ctx.tables["pooled_questions"].drop_duplicates("question")
-    body = [[r.label, r.criterion, int(r.n), int(r.k), pct(r.pooled),
+    body = [[r.label, r.criterion, ctx.count(r.n), ctx.count(r.k), ctx.share(r.k, r.n, r.pooled),
              interval(r.lower, r.upper), pct(r.mean_of_areas)] for r in pq.itertuples()]
     return (heading("Every question, pooled", 2, "pooled-questions")
             + table("Every scoring question: pooled over all cases (k of n, Wilson 95% "
                     "interval) and mean of area shares", ["Question", "Criterion", "n", "k",
                                                           "Pooled", "95% interval",
                                                           "Mean of areas"], body,
-                    numeric=(2, 3, 4, 5, 6)))
+                    numeric=(2, 3, 4, 5, 6))
+            + ctx.note())
 
 
 def pooled_factors(ctx: AggregateContext) -> str:
@@ -199,13 +229,15 @@ def pooled_factors(ctx: AggregateContext) -> str:
         identified=("identified", "sum"), ik=("interventions_k", "sum"),
         inn=("interventions_n", "sum"), pk=("progress_k", "sum"), pn=("progress_n", "sum"))
     g = g.sort_values(["prevalent", "identified"], ascending=False)
-    body = [[r.label, int(r.identified), pct(r.ik / r.inn if r.inn else math.nan),
-             pct(r.pk / r.pn if r.pn else math.nan)] for r in g.itertuples()]
+    body = [[r.label, ctx.count(r.identified),
+             ctx.share(r.ik, r.inn, r.ik / r.inn if r.inn else math.nan),
+             ctx.share(r.pk, r.pn, r.pk / r.pn if r.pn else math.nan)] for r in g.itertuples()]
     return (heading("Offending-related factors, pooled", 2, "pooled-factors")
             + table("Offending-related factors across all areas: cases identified, and of "
                     "those the pooled share with sufficient interventions and progress",
                     ["Factor", "Cases identified", "Sufficient interventions",
-                     "Sufficient progress"], body, numeric=(1, 2, 3)))
+                     "Sufficient progress"], body, numeric=(1, 2, 3))
+            + ctx.note())
 
 
 def published_vs_recomputed(ctx: AggregateContext) -> str:

@@ -82,6 +82,9 @@ def question_funnels(questions: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFram
         table["adj_lower95"] = lo95
         table["adj_upper95"] = hi95
         table["flag_adjusted"] = adjusted if dispersed else table["flag"]
+        if not dispersed:  # no adjustment: the adjusted limits are the plain exact ones
+            table["adj_lower95"] = table["lower95"]
+            table["adj_upper95"] = table["upper95"]
         flag_rows.append(table)
         disp_rows.append({"question": qid, "pooled": target, "n_areas": len(sub), "phi": phi,
                           "tau2": tau2, "dispersed": bool(dispersed),

@@ -21,6 +21,13 @@ from pathlib import Path
 from typing import Any
 
 ENGINES = {"warm": "iaow_warm", "papermill": "nbclient"}
+START_ATTEMPTS = 3
+
+
+def _is_start_failure(exc: BaseException) -> bool:
+    """A kernel that did not start or answer in time (a start race), not a notebook error."""
+    text = str(exc).lower()
+    return "kernel" in text and ("respond" in text or "start" in text or "address" in text)
 
 
 @dataclass
@@ -81,9 +88,16 @@ def run_task(task: Task, engine: str = "warm") -> Result:
         try:
             extra = {} if engine == "warm" else {
                 "kernel_manager_class": "analysis.engine.AsyncIPCKernelManager"}
-            pm.execute_notebook(str(source), str(output), parameters=params,
-                                engine_name=ENGINES[engine], kernel_name=kernel,
-                                progress_bar=False, log_output=False, cwd=tmp, **extra)
+            for attempt in range(START_ATTEMPTS):
+                try:
+                    pm.execute_notebook(str(source), str(output), parameters=params,
+                                        engine_name=ENGINES[engine], kernel_name=kernel,
+                                        progress_bar=False, log_output=False, cwd=tmp, **extra)
+                    break
+                except (RuntimeError, TimeoutError, OSError) as exc:
+                    if not _is_start_failure(exc) or attempt == START_ATTEMPTS - 1:
+                        raise
+                    time.sleep(0.5 * (attempt + 1))
         except PapermillExecutionError as exc:
             ok = False
             error = f"{exc.ename}: {exc.evalue}"

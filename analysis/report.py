@@ -203,7 +203,7 @@ def strengths_and_improvements(ctx: AreaContext, outcome: int) -> str:
 
 
 def _question_table(ctx: AreaContext, rows: pd.DataFrame, caption: str) -> str:
-    body = [[r.label, r.n, ctx.count(r.k), ctx.share(r.k, r.n, r.share),
+    body = [[r.label, ctx.count(r.n), ctx.count(r.k), ctx.share(r.k, r.n, r.share),
              ctx.interval(r.k, r.n, r.lower, r.upper)] for r in rows.itertuples()]
     return table(caption, ["Question", "Applicable cases (n)", "Sufficient (k)", "Share",
                            "95% Wilson interval"], body, numeric=(1, 2, 3, 4))
@@ -276,7 +276,7 @@ def distribution(ctx: AreaContext, variable: str, title: str, anchor: str) -> st
     parts = [heading(title, 4, anchor)]
     body = [[lv, ctx.count(c), ctx.share(c, n, c / n)] for lv, c in
             zip(levels, counts, strict=True)]
-    parts.append(table(f"{title} (denominator: {n} cases where it applied)",
+    parts.append(table(f"{title} (denominator: {ctx.count(n)} cases where it applied)",
                        ["Answer", "Cases", "Share"], body, numeric=(1, 2)))
     if not (ctx.publish and (n < ctx.threshold or any(0 < c < ctx.threshold for c in counts))):
         fig, alt = charts.distribution_bars(levels, counts, n, title)
@@ -410,7 +410,7 @@ def comparison(ctx: AreaContext) -> str:
         if frame.empty:
             parts.append(paragraph("No key question."))
             continue
-        body = [[r.label, r.n, ctx.share(r.k, r.n, r.share), pct(r.pooled),
+        body = [[r.label, ctx.count(r.n), ctx.share(r.k, r.n, r.share), pct(r.pooled),
                  "not applicable" if r.n == 0 else r.flag] for r in frame.itertuples()]
         parts.append(table(f"Outcome {o.id} key questions: this area, all areas pooled, and "
                            "position against the 95% funnel limits",
@@ -536,7 +536,8 @@ def victim_path(ctx: AreaContext) -> str:
     body = []
     for label, var in steps:
         k, n = yes(var)
-        body.append([label, ctx.count(k), n, ctx.share(k, n, k / n if n else math.nan)])
+        body.append([label, ctx.count(k), ctx.count(n),
+                     ctx.share(k, n, k / n if n else math.nan)])
     rj_k, rj_n = yes("rj_offered")
     rjp_k, rjp_n = yes("rj_proceeded")
     return (heading("Victim contact and restorative justice", 4, "outcome-5-victim-path")
