@@ -499,6 +499,10 @@ def build(options: BuildOptions) -> BuildResult:
     """Run a whole build; raises :class:`InputError` before writing anything on bad input."""
     t0 = time.perf_counter()
     b = Builder(options)
+    if options.pdf:  # fail before anything is written when the optional browser is missing
+        from .pdf import find_chromium
+
+        find_chromium()
     areas = b.select_areas()
     cases = b.validate(areas)
     atomic.clean_temporaries(b.out)

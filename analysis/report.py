@@ -263,17 +263,18 @@ def data_summary(ctx: AreaContext, outcome: int) -> str:
     return "".join(parts)
 
 
-def distribution(ctx: AreaContext, variable: str, title: str, anchor: str) -> str:
+def distribution(ctx: AreaContext, variable: str, title: str, anchor: str,
+                 level: int = 4) -> str:
     """A categorical exhibit (report types, progress, compliance path...) as chart + table."""
     d = ctx.tables["distributions"]
     sub = d[d["variable"] == variable]
     if sub.empty or int(sub["n"].iloc[0]) == 0:
-        return heading(title, 4, anchor) + paragraph("Not applicable: no case had this.")
+        return heading(title, level, anchor) + paragraph("Not applicable: no case had this.")
     scale = ctx.bank.scale_of(variable)
     n = int(sub["n"].iloc[0])
     levels = [scale.label(v) for v in sub["level"]]
     counts = [int(c) for c in sub["count"]]
-    parts = [heading(title, 4, anchor)]
+    parts = [heading(title, level, anchor)]
     body = [[lv, ctx.count(c), ctx.share(c, n, c / n)] for lv, c in
             zip(levels, counts, strict=True)]
     parts.append(table(f"{title} (denominator: {ctx.count(n)} cases where it applied)",
@@ -477,7 +478,8 @@ def case_sample(ctx: AreaContext) -> str:
                        ("ethnicity", "Race and ethnicity"),
                        ("offence_group", "Principal offence"), ("sex", "Sex")):
         if var in ctx.bank.field_by_id:
-            parts.append(distribution(ctx, var, title, f"appendix-sample-{var.replace('_', '-')}"))
+            parts.append(distribution(ctx, var, title,
+                                      f"appendix-sample-{var.replace('_', '-')}", level=3))
     parts.append(ctx.suppression_note())
     return "".join(parts)
 

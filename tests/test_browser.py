@@ -1,0 +1,314 @@
+"""The built reports in a real browser: self-contained, navigable, accessible, printable.
+
+Playwright drives Debian's headless Chromium (``/usr/bin/chromium``; no browser download). The
+accessibility checker is axe-core from the npm registry, pinned in tests/browser/package.json and
+installed into tests/browser/node_modules by .ci/run (or here, if it is missing). Browser tests
+skip with a reason where Chromium is absent; CI installs it, so there they run.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+
+from analysis import paths
+from analysis.pdf import PdfError, find_chromium, print_reports
+from analysis.pipeline import BuildOptions, build
+
+CHROMIUM = Path("/usr/bin/chromium")
+AREAS = ["durham-tees-valley", "vale-of-braxness"]
+PAGES = ["index.html", *(f"{a}/report.html" for a in AREAS), "aggregate/report.html"]
+REPORTS = PAGES[1:]
+BROWSER_DIR = Path(__file__).resolve().parent / "browser"
+AXE = BROWSER_DIR / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+VIEWPORT = {"width": 1280, "height": 900}
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def needs_chromium(test: F) -> F:
+    """Mark a test as a (slow) browser test, skipped with a reason where Chromium is absent."""
+    for mark in (pytest.mark.browser, pytest.mark.slow,
+                 pytest.mark.skipif(not CHROMIUM.exists(),
+                                    reason=f"{CHROMIUM} not installed (apt-get install chromium)")):
+        test = mark(test)
+    return test
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Two areas and the aggregate, built once for every test in this module."""
+    out = tmp_path_factory.mktemp("browser") / "outputs"
+    result = build(BuildOptions(data=paths.REPO_ROOT / "data", output=out, areas=AREAS, jobs=2,
+                                quiet=True))
+    assert result.exit_code == 0, result.failed
+    return out
+
+
+@pytest.fixture(scope="module")
+def axe_script() -> Path:
+    """axe-core's browser bundle, installed from the npm registry if it is not there yet."""
+    if not AXE.exists():
+        npm = shutil.which("npm")
+        if npm is None:
+            pytest.skip("axe-core not installed and npm not found (run .ci/run)")
+        lock = (BROWSER_DIR / "package-lock.json").exists()
+        subprocess.run([npm, "ci" if lock else "install", "--no-audit", "--no-fund",
+                        "--prefix", str(BROWSER_DIR)], check=True, capture_output=True,
+                       timeout=300)
+    assert AXE.exists(), f"npm did not install {AXE}"
+    return AXE
+
+
+@pytest.fixture(scope="module")
+def context() -> Iterator[Any]:
+    """A Chromium context with a new empty profile; every request outside the build is
+    blocked and recorded (``context.blocked``)."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with tempfile.TemporaryDirectory(prefix="iaow-profile-") as profile, \
+            sync_api.sync_playwright() as p:
+        ctx = p.chromium.launch_persistent_context(
+            profile, executable_path=str(CHROMIUM), args=FLAGS, headless=True,
+            viewport=VIEWPORT)
+        try:
+            yield ctx
+        finally:
+            ctx.close()
+
+
+class Recorder:
+    """Every request a page makes; those outside the build's folder are aborted."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve().as_uri() + "/"
+        self.requests: list[str] = []
+        self.outside: list[str] = []
+
+    def allowed(self, url: str) -> bool:
+        return url.startswith("data:") or url.startswith(self.root)
+
+    def on_request(self, request: Any) -> None:
+        self.requests.append(request.url)
+        if not self.allowed(request.url):
+            self.outside.append(request.url)
+
+    def route(self, route: Any) -> None:
+        if self.allowed(route.request.url):
+            route.continue_()
+        else:
+            route.abort()
+
+
+def open_page(context: Any, site: Path, name: str) -> tuple[Any, Recorder]:
+    recorder = Recorder(site)
+    page = context.new_page()
+    page.on("request", recorder.on_request)
+    page.route("**/*", recorder.route)
+    page.goto((site / name).as_uri(), wait_until="load")
+    # Scroll through the page so that anything lazily loaded would be requested too.
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    page.wait_for_load_state("networkidle")
+    page.evaluate("window.scrollTo(0, 0)")
+    return page, recorder
+
+
+@needs_chromium
+@pytest.mark.parametrize("name", PAGES)
+def test_self_contained(context: Any, site: Path, name: str) -> None:
+    """No request leaves the report's own files: no CDN, no web font, no remote image."""
+    page, recorder = open_page(context, site, name)
+    try:
+        assert recorder.requests, "the page itself was not recorded"
+        assert recorder.outside == [], f"{name} requested {recorder.outside}"
+        html = (site / name).read_text(encoding="utf-8")
+        remote = re.findall(r'(?:src|href)\s*=\s*["\']?\s*(?:https?:)?//[^"\'>\s]+', html)
+        assert remote == [], f"{name} refers to remote resources: {remote[:5]}"
+        assert "<script" not in html and "<link" not in html and "<iframe" not in html
+    finally:
+        page.close()
+
+
+@needs_chromium
+@pytest.mark.parametrize("name", PAGES)
+def test_images_load_with_alt_text(context: Any, site: Path, name: str) -> None:
+    page, _ = open_page(context, site, name)
+    try:
+        images = page.eval_on_selector_all(
+            "img", "els => els.map(e => ({src: e.src.slice(0, 30), complete: e.complete, "
+            "width: e.naturalWidth, alt: e.getAttribute('alt') || ''}))")
+        if name != "index.html":
+            assert len(images) >= 10, f"{name}: only {len(images)} charts"
+        for img in images:
+            assert img["src"].startswith("data:image/"), img["src"]
+            assert img["complete"] and img["width"] > 0, f"{name}: image did not load"
+            assert len(img["alt"]) > 40, f"{name}: chart without real alternative text"
+    finally:
+        page.close()
+
+
+@needs_chromium
+@pytest.mark.parametrize("name", REPORTS)
+def test_table_of_contents_links_scroll_to_their_chapter(context: Any, site: Path,
+                                                         name: str) -> None:
+    page, _ = open_page(context, site, name)
+    try:
+        links = page.eval_on_selector_all("nav.toc a", "els => els.map(e => e.hash)")
+        assert len(links) >= 5
+        for href in links:
+            page.evaluate("window.scrollTo(0, 0)")
+            page.click(f'nav.toc a[href="{href}"]')
+            page.wait_for_function("h => window.location.hash === h", arg=href)
+            state = page.evaluate(
+                """h => { const t = document.getElementById(decodeURIComponent(h.slice(1)));
+                if (!t) return null;
+                const r = t.getBoundingClientRect();
+                const atEnd = window.scrollY + window.innerHeight
+                              >= document.documentElement.scrollHeight - 2;
+                return {top: r.top, height: r.height, atEnd: atEnd,
+                        inner: window.innerHeight}; }""", href)
+            assert state is not None, f"{name}: {href} has no target"
+            assert state["height"] > 0, f"{name}: {href} target is hidden"
+            assert -2 <= state["top"] < state["inner"], f"{name}: {href} not in view: {state}"
+            assert state["top"] < 50 or state["atEnd"], f"{name}: {href} not at top: {state}"
+    finally:
+        page.close()
+
+
+@needs_chromium
+def test_index_links_every_report_and_back(context: Any, site: Path) -> None:
+    page, _ = open_page(context, site, "index.html")
+    try:
+        hrefs = page.eval_on_selector_all("main a", "els => els.map(e => e.href)")
+        expected = {(site / r).as_uri() for r in REPORTS}
+        assert expected <= set(hrefs)
+    finally:
+        page.close()
+    for name in REPORTS:
+        page, _ = open_page(context, site, name)
+        try:
+            back = page.eval_on_selector_all('a[href$="index.html"]',
+                                             "els => els.map(e => e.href)")
+            assert (site / "index.html").as_uri() in back, name
+            page.click("header .back a")
+            page.wait_for_load_state("load")
+            assert page.url == (site / "index.html").as_uri()
+        finally:
+            page.close()
+
+
+def axe_violations(page: Any, axe: Path) -> list[dict[str, Any]]:
+    page.add_script_tag(path=str(axe))
+    violations: list[dict[str, Any]] = page.evaluate(
+        """tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})
+        .then(r => r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+              nodes: v.nodes.length,
+              targets: v.nodes.slice(0, 3).map(n => n.target.join(' '))})))""", AXE_TAGS)
+    return violations
+
+
+@needs_chromium
+@pytest.mark.parametrize("name", PAGES)
+def test_no_serious_accessibility_violations(context: Any, site: Path, axe_script: Path,
+                                             name: str) -> None:
+    """axe-core with the WCAG 2.0, 2.1 and 2.2 A and AA rules: nothing serious or critical."""
+    page, _ = open_page(context, site, name)
+    try:
+        violations = axe_violations(page, axe_script)
+        serious = [v for v in violations if v["impact"] in ("serious", "critical")]
+        assert serious == [], "\n".join(
+            f"{v['impact']} {v['id']} ({v['nodes']} elements): {v['help']}; {v['targets']}"
+            for v in serious)
+    finally:
+        page.close()
+
+
+@needs_chromium
+@pytest.mark.parametrize("name", REPORTS)
+def test_headings_nest_without_skipping_a_level(context: Any, site: Path, name: str) -> None:
+    page, _ = open_page(context, site, name)
+    try:
+        headings = page.eval_on_selector_all(
+            "h1, h2, h3, h4, h5, h6", "els => els.map(e => [Number(e.tagName[1]), e.id])")
+    finally:
+        page.close()
+    assert headings[0][0] == 1 and sum(1 for level, _ in headings if level == 1) == 1
+    skips = [ident for (prev, _), (level, ident) in itertools.pairwise(headings)
+             if level > prev + 1]
+    assert skips == [], f"{name}: headings that skip a level: {skips}"
+
+
+@needs_chromium
+def test_screenshots(context: Any, site: Path) -> None:
+    """Screenshots of the index and one report for people to look at."""
+    shots = site / "screenshots"
+    shots.mkdir(exist_ok=True)
+    for name, file in (("index", "index.html"), ("report", f"{AREAS[0]}/report.html")):
+        page, _ = open_page(context, site, file)
+        try:
+            page.screenshot(path=str(shots / f"{name}.png"))
+            page.screenshot(path=str(shots / f"{name}-full.png"), full_page=True)
+        finally:
+            page.close()
+    pngs = sorted(shots.glob("*.png"))
+    assert len(pngs) == 4 and all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in pngs)
+    repo_outputs = paths.REPO_ROOT / "outputs"
+    if repo_outputs.is_dir():
+        (repo_outputs / "screenshots").mkdir(exist_ok=True)
+        for png in pngs:
+            shutil.copy2(png, repo_outputs / "screenshots" / png.name)
+
+
+def pdf_pages(data: bytes) -> int:
+    return len(re.findall(rb"/Type\s*/Page(?![A-Za-z])", data))
+
+
+@needs_chromium
+def test_pdf(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("IAOW_CHROMIUM", str(CHROMIUM))
+    report = site / AREAS[0] / "report.html"
+    (pdf,) = print_reports([report])
+    assert pdf == report.with_suffix(".pdf")
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF-")
+    assert pdf_pages(data) > 5
+    assert not list(pdf.parent.glob(".tmp-*")), "temporary file left behind"
+
+
+def test_missing_chromium_is_a_clear_error(monkeypatch: pytest.MonkeyPatch,
+                                           tmp_path: Path) -> None:
+    monkeypatch.delenv("IAOW_CHROMIUM", raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(PdfError, match=r"Chromium not found.*apt-get install chromium"):
+        find_chromium()
+    monkeypatch.setenv("IAOW_CHROMIUM", str(tmp_path / "no-such-browser"))
+    with pytest.raises(PdfError, match="IAOW_CHROMIUM"):
+        print_reports([tmp_path / "report.html"])
+    assert print_reports([]) == []
+
+
+def test_configured_chromium_is_used(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    fake = tmp_path / "my-chrome"
+    fake.write_text("#!/bin/sh\nexit 0\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("IAOW_CHROMIUM", str(fake))
+    assert find_chromium() == str(fake)
+    report = tmp_path / "report.html"
+    report.write_text("<!DOCTYPE html><title>t</title>")
+    with pytest.raises(PdfError, match="failed to print"):
+        print_reports([report])
+    assert not (tmp_path / "report.pdf").exists() and not list(tmp_path.glob(".tmp-*"))
+    monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ.get('PATH', '')}")
+    monkeypatch.setenv("IAOW_CHROMIUM", "my-chrome")
+    assert find_chromium() == str(fake)
