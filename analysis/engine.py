@@ -76,8 +76,10 @@ def _ipc_path() -> str:
     return str(folder / f"k-{os.getpid()}-{uuid.uuid4().hex[:12]}")
 
 
-class IPCKernelManager(KernelManager):
-    """A kernel manager on IPC sockets, resolving kernels from this interpreter's prefix."""
+class _IPCDefaults:
+    """IPC sockets of their own, and kernels only from this interpreter's prefix."""
+
+    transport: str
 
     @default("transport")
     def _transport_default(self) -> str:
@@ -92,20 +94,12 @@ class IPCKernelManager(KernelManager):
         return _kernel_spec_manager()
 
 
-class AsyncIPCKernelManager(AsyncKernelManager):
+class IPCKernelManager(_IPCDefaults, KernelManager):
+    """The blocking kernel manager of the warm engine."""
+
+
+class AsyncIPCKernelManager(_IPCDefaults, AsyncKernelManager):
     """The asynchronous twin, for nbclient's fresh-kernel execution."""
-
-    @default("transport")
-    def _transport_default(self) -> str:
-        return "ipc" if USE_IPC else "tcp"
-
-    @default("ip")
-    def _ip_default(self) -> str:
-        return _ipc_path() if self.transport == "ipc" else "127.0.0.1"
-
-    @default("kernel_spec_manager")
-    def _ksm_default(self) -> KernelSpecManager:
-        return _kernel_spec_manager()
 
 
 def _start_warm(kernel_name: str, timeout: float) -> tuple[KernelManager, Any]:

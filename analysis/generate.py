@@ -253,25 +253,9 @@ def _fields(rng: np.random.Generator, n: int, quality: Array,
 
 def _answer_order(bank: QuestionBank) -> list[str]:
     """Questions so that every rule is evaluated after the answers it reads (as validation)."""
-    try:
-        from .validation import _dependency_order
+    from .validation import dependency_order
 
-        return _dependency_order(bank)
-    except ImportError:  # pragma: no cover - validation is part of the package
-        qids = set(bank.question_by_id)
-        done: list[str] = []
-
-        def visit(qid: str, stack: tuple[str, ...]) -> None:
-            if qid in done or qid in stack:
-                return
-            rule = bank.question_by_id[qid].applies_when
-            for dep in sorted((rule.names if rule else frozenset()) & qids):
-                visit(dep, (*stack, qid))
-            done.append(qid)
-
-        for q in bank.questions:
-            visit(q.id, ())
-        return done
+    return dependency_order(bank)
 
 
 Descriptive = Callable[[np.random.Generator, _CaseState, dict[str, Strings]], Strings]

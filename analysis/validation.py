@@ -181,7 +181,7 @@ def validate_frame(
     return frame[ordered].astype(object), warnings
 
 
-def _dependency_order(bank: QuestionBank) -> list[str]:
+def dependency_order(bank: QuestionBank) -> list[str]:
     """Questions ordered so that every rule is evaluated after the answers it reads."""
     qids = set(bank.question_by_id)
     done: list[str] = []
@@ -206,7 +206,7 @@ def _check_applicability(
 ) -> list[Problem]:
     """Answers only where the rule holds; answers required where it holds and is not judged."""
     warnings: list[Problem] = []
-    for qid in _dependency_order(bank):
+    for qid in dependency_order(bank):
         q = bank.question_by_id[qid]
         if qid not in frame.columns or q.applies_when is None:
             continue
