@@ -108,6 +108,21 @@ def package(data: Path, out: Path, *extra: str) -> tuple[float, int]:
     return time.perf_counter() - start, usage.ru_maxrss
 
 
+def compare_outputs(fresh: Path, warm: Path, area_ids: list[str]) -> tuple[int, int]:
+    """Normalised outputs of every area notebook: fresh kernels (pool) against warm ones."""
+    from analysis.pipeline import normalise_notebook
+
+    same = total = 0
+    for area in area_ids:
+        for nb in AREA_NOTEBOOKS:
+            a = normalise_notebook((fresh / area / "notebooks" / f"{nb}.ipynb").read_text())
+            b = normalise_notebook((warm / area / "notebooks" / f"{nb}.ipynb").read_text())
+            outs = [[c.get("outputs") for c in x.cells if c.cell_type == "code"] for x in (a, b)]
+            same += outs[0] == outs[1]
+            total += 1
+    return same, total
+
+
 def change_one_area(data: Path) -> str:
     """Flip one answer in the first synthetic area's case file (a valid edit)."""
     area = areas(data)[1]
@@ -147,6 +162,10 @@ def main() -> int:
         print(f"pool (2 processes, fresh kernels):     {times['pool']:8.1f} s", flush=True)
     out = tmp / "package"
     times["cold"], cold_rss = package(data, out)
+    if "pool" in times:
+        same, total = compare_outputs(tmp / "pool", out, areas(data))
+        print(f"isolation: warm-kernel outputs equal fresh-kernel outputs in {same} of {total} "
+              "notebooks")
     manifest = json.loads((out / "manifest.json").read_text())
     floor = manifest["notebook_cell_seconds"] / 2
     print(f"package cold:                          {times['cold']:8.1f} s "
