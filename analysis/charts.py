@@ -138,7 +138,8 @@ def score_intervals(data: pd.DataFrame, title: str, reference: float) -> tuple[F
     _percent_axis(ax)
     ax.set_xlabel("Score (%) with 95% bootstrap interval")
     ax.set_title(title, loc="left")
-    ax.legend(loc="lower right", frameon=True)
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0 + 0.6 / max(len(data), 1)),
+              ncol=2, frameon=False)
     parts = [f"{r.name} {100 * r.score:.0f}% ({100 * r.lower:.0f} to {100 * r.upper:.0f}%)"
              for r in data.itertuples()]
     return fig, (f"{title}. Dot plot of area scores with intervals; dashed line at the pooled "

@@ -397,12 +397,14 @@ def comparison(ctx: AreaContext) -> str:
     flags = ctx.comparison["funnel_flags"]
     mine_f = flags[flags["area_id"] == ctx.area.id].set_index("question")
     q = ctx.tables["question_scores"]
+    charted: list[pd.DataFrame] = []
     for o in ctx.bank.outcomes:
         keyq = q[(q["outcome"] == o.id) & q["key"]].sort_values("order")
         rows = []
         for r in keyq.itertuples():
             f = mine_f.loc[r.question] if r.question in mine_f.index else None
-            rows.append({"label": r.label, "n": r.n, "k": r.k, "share": r.share,
+            rows.append({"question": r.question, "label": r.label, "n": r.n, "k": r.k,
+                         "share": r.share,
                          "lower": r.lower, "upper": r.upper,
                          "pooled": float(f["pooled"]) if f is not None else math.nan,
                          "flag": str(f["flag"]) if f is not None else "within"})
@@ -419,12 +421,17 @@ def comparison(ctx: AreaContext) -> str:
                             "Funnel position"], body, numeric=(1, 2, 3)))
         shown = frame[(frame["n"] > 0) & frame["pooled"].notna() & ~frame.apply(
             lambda r: ctx.share(r["k"], r["n"], r["share"]) == SUPPRESSED, axis=1)]
-        if not shown.empty:
-            fig, alt = charts.comparison_dots(shown, f"Outcome {o.id} key questions",
-                                              ctx.area.name)
-            parts.append(htmlout.figure(fig, alt, "Share with 95% Wilson interval; the black "
-                                        "mark is the all-areas pooled share."))
-            charts.close(fig)
+        charted.append(shown.assign(label=[f"{o.id}: {lab}" for lab in shown["label"]]))
+    every = pd.concat(charted, ignore_index=True) if charted else pd.DataFrame()
+    every = every.drop_duplicates("question") if len(every) else every
+    if len(every):
+        parts.append(heading("Key questions against all areas", 3, "comparison-chart"))
+        fig, alt = charts.comparison_dots(every, "Key questions against all areas",
+                                          ctx.area.name)
+        parts.append(htmlout.figure(fig, alt, "Every key question (numbered by outcome): "
+                                    "share with 95% Wilson interval; the black mark is the "
+                                    "all-areas pooled share."))
+        charts.close(fig)
     parts.append(ctx.suppression_note())
     return "".join(parts)
 
