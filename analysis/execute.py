@@ -9,19 +9,21 @@ papermill's error banner comes back to be kept under ``failed/``.
 from __future__ import annotations
 
 import base64
+import itertools
 import json
 import multiprocessing
 import os
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 ENGINES = {"warm": "iaow_warm", "papermill": "nbclient"}
 START_ATTEMPTS = 3
+IN_FLIGHT = 4  # tasks queued per worker: enough to keep workers busy, few enough to hold
 
 
 def _is_start_failure(exc: BaseException) -> bool:
@@ -138,9 +140,19 @@ def run_pool(tasks: list[Task], jobs: int, engine: str = "warm") -> Iterator[Res
     context = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
     with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), initializer=_warm_up,
                              initargs=(engine,), mp_context=context) as pool:
-        futures = [pool.submit(_run_local, (asdict(t), engine)) for t in tasks]
-        for future in as_completed(futures):
-            yield Result(**future.result())
+        # A bounded window of tasks in flight: results (whole executed notebooks) are handed
+        # on and dropped as they come, so memory does not grow with the number of notebooks.
+        pending = iter(tasks)
+        window = {pool.submit(_run_local, (asdict(t), engine))
+                  for t in itertools.islice(pending, IN_FLIGHT * jobs)}
+        while window:
+            done, window = wait(window, return_when=FIRST_COMPLETED)
+            for future in done:
+                result = Result(**future.result())
+                nxt = next(pending, None)
+                if nxt is not None:
+                    window.add(pool.submit(_run_local, (asdict(nxt), engine)))
+                yield result
 
 
 def run_dask(tasks: list[Task], jobs: int, engine: str = "warm",
