@@ -35,6 +35,12 @@ def _percent_axis(ax: plt.Axes) -> None:
     ax.set_xticklabels([f"{t}%" for t in range(0, 101, 20)])
 
 
+def _legend_above(ax: plt.Axes, rows: int, reverse: bool = False) -> None:
+    """The legend in one row above the plot, where it can never hide a bar or a dot."""
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0 + 0.6 / max(rows, 1)), ncol=2,
+              frameon=False, reverse=reverse)
+
+
 def sufficiency_bars(data: pd.DataFrame, title: str) -> tuple[Figure, str]:
     """Horizontal stacked bars of sufficient / not sufficient per question, fixed 0–100%.
 
@@ -67,8 +73,7 @@ def sufficiency_bars(data: pd.DataFrame, title: str) -> tuple[Figure, str]:
     ax.set_xlabel("Share of applicable cases (%)")
     ax.set_ylabel("")
     ax.set_title(title, loc="left")
-    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0 + 0.6 / max(len(data), 1)),
-              ncol=2, frameon=False, reverse=True)
+    _legend_above(ax, len(data), reverse=True)
     parts = [f"{r.label}: {100 * r.share:.0f}% sufficient of {r.n} cases"
              for r in data.itertuples()]
     alt = f"{title}. Horizontal bar chart, 0 to 100%. " + "; ".join(parts) + "."
@@ -116,8 +121,7 @@ def comparison_dots(data: pd.DataFrame, title: str, area_name: str) -> tuple[Fig
     _percent_axis(ax)
     ax.set_xlabel("Share / score (%) with 95% interval")
     ax.set_title(title, loc="left")
-    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0 + 0.6 / max(len(data), 1)),
-              ncol=2, frameon=False)
+    _legend_above(ax, len(data))
     parts = [f"{r.label}: {area_name} {100 * r.share:.0f}% ({100 * r.lower:.0f} to "
              f"{100 * r.upper:.0f}%), all areas {100 * r.pooled:.0f}%"
              + ("" if r.flag == "within" else f", {r.flag} funnel limit")
@@ -138,8 +142,7 @@ def score_intervals(data: pd.DataFrame, title: str, reference: float) -> tuple[F
     _percent_axis(ax)
     ax.set_xlabel("Score (%) with 95% bootstrap interval")
     ax.set_title(title, loc="left")
-    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0 + 0.6 / max(len(data), 1)),
-              ncol=2, frameon=False)
+    _legend_above(ax, len(data))
     parts = [f"{r.name} {100 * r.score:.0f}% ({100 * r.lower:.0f} to {100 * r.upper:.0f}%)"
              for r in data.itertuples()]
     return fig, (f"{title}. Dot plot of area scores with intervals; dashed line at the pooled "

@@ -21,7 +21,6 @@ SEED = 0
 def _pandas_options() -> dict[str, Any]:
     import warnings
 
-
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         from pandas._config import config

@@ -19,6 +19,7 @@ from . import charts, htmlout, paths, style
 from .bank import QuestionBank, load_bank
 from .catalogue import Area, load_areas
 from .htmlout import SUPPRESSED, heading, interval, note, paragraph, pct, table
+from .intervals import wilson
 from .scoring import score_area
 from .tables import AREA_TABLES, read_table
 from .validation import load_cases
@@ -72,9 +73,6 @@ class AreaContext:
         return self.comparison
 
     # disclosure control -------------------------------------------------------------
-    def suppressed(self, n: int | float) -> bool:
-        return self.publish and (0 < n < self.threshold)
-
     def count(self, k: int | float) -> str:
         if self.publish and 0 < k < self.threshold:
             return SUPPRESSED
@@ -300,9 +298,9 @@ def questions_chart(ctx: AreaContext, qids: list[str], title: str, anchor: str) 
         ok = set(ctx.bank.scales[q.scale].sufficient) or {"yes"}
         k = int(sub[sub["level"].isin(ok)]["count"].sum())
         n = int(sub["n"].iloc[0]) if len(sub) else 0
-        lo, hi = htmlout_wilson(k, n)
+        lo, hi = wilson([k], [n])
         rows.append({"label": q.label, "n": n, "k": k,
-                     "share": k / n if n else math.nan, "lower": lo, "upper": hi})
+                     "share": k / n if n else math.nan, "lower": lo[0], "upper": hi[0]})
     frame = pd.DataFrame(rows)
     parts = [heading(title, 4, anchor)]
     if frame.empty:
@@ -315,13 +313,6 @@ def questions_chart(ctx: AreaContext, qids: list[str], title: str, anchor: str) 
         parts.append(htmlout.figure(fig, alt, f"{title} (n per bar)."))
         charts.close(fig)
     return "".join(parts)
-
-
-def htmlout_wilson(k: int, n: int) -> tuple[float, float]:
-    from .intervals import wilson
-
-    lo, hi = wilson([k], [n])
-    return float(lo[0]), float(hi[0])
 
 
 def rosh_agreement(ctx: AreaContext) -> str:

@@ -68,11 +68,15 @@ def _matrices(
     return applicable, sufficient
 
 
-def question_scores(cases: pd.DataFrame, bank: QuestionBank, area_id: str) -> pd.DataFrame:
+Matrices = tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]
+
+
+def question_scores(cases: pd.DataFrame, bank: QuestionBank, area_id: str,
+                    matrices: Matrices | None = None) -> pd.DataFrame:
     """One row per scoring question and outcome it feeds: n, k, share, Wilson 95% limits."""
     questions = bank.scoring_questions()
     qids = [q.id for q in questions]
-    applicable, sufficient = _matrices(cases, bank, qids)
+    applicable, sufficient = matrices or _matrices(cases, bank, qids)
     n = applicable.sum(axis=0)
     k = sufficient.sum(axis=0)
     lower, upper = wilson(k, n)
@@ -96,6 +100,7 @@ def area_seed(area_id: str, seed: int = BOOTSTRAP_SEED) -> int:
 def bootstrap_outcomes(
     cases: pd.DataFrame, bank: QuestionBank, area_id: str,
     resamples: int = BOOTSTRAP_RESAMPLES, seed: int = BOOTSTRAP_SEED,
+    matrices: Matrices | None = None,
 ) -> pd.DataFrame:
     """Case-level bootstrap of every outcome score: resample cases, recompute the whole score.
 
@@ -105,7 +110,7 @@ def bootstrap_outcomes(
     """
     questions = bank.scoring_questions()
     qids = [q.id for q in questions]
-    applicable, sufficient = _matrices(cases, bank, qids)
+    applicable, sufficient = matrices or _matrices(cases, bank, qids)
     n_cases = len(cases)
     rng = np.random.default_rng(area_seed(area_id, seed))
     weights = rng.multinomial(n_cases, np.full(n_cases, 1.0 / n_cases), size=resamples)
@@ -244,8 +249,9 @@ def score_area(
     resamples: int = BOOTSTRAP_RESAMPLES, seed: int = BOOTSTRAP_SEED,
 ) -> AreaScores:
     """All scoring tables for one area's validated cases."""
-    q = question_scores(cases, bank, area_id)
-    boot = bootstrap_outcomes(cases, bank, area_id, resamples, seed)
+    matrices = _matrices(cases, bank, [q.id for q in bank.scoring_questions()])
+    q = question_scores(cases, bank, area_id, matrices)
+    boot = bootstrap_outcomes(cases, bank, area_id, resamples, seed, matrices)
     c = criterion_scores(q, bank)
     o = outcome_scores(q, boot, bank, area_id, len(cases))
     s = section_scores(c, bank)
