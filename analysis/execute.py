@@ -94,7 +94,8 @@ def run_task(task: Task, engine: str = "warm") -> Result:
                 try:
                     pm.execute_notebook(str(source), str(output), parameters=params,
                                         engine_name=ENGINES[engine], kernel_name=kernel,
-                                        progress_bar=False, log_output=False, cwd=tmp, **extra)
+                                        progress_bar=False, log_output=False, cwd=tmp,
+                                        request_save_on_cell_execute=False, **extra)
                     break
                 except (RuntimeError, TimeoutError, OSError) as exc:
                     if not _is_start_failure(exc) or attempt == START_ATTEMPTS - 1:

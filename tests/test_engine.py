@@ -94,3 +94,16 @@ def test_dask_local_cluster_returns_executed_notebooks(tables: Path) -> None:
     for r in results:
         assert str(tables) not in r.notebook_json
         assert _outputs(r.notebook_json) == _outputs(local[r.key].notebook_json)
+
+
+def test_warm_kernel_starts_with_the_analysis_stack_imported_and_frozen() -> None:
+    """The warm-up imports the package once and freezes it out of the collector's walks."""
+    probe = nbformat.v4.new_notebook()
+    probe.cells = [nbformat.v4.new_code_cell(
+        "import gc, sys\n"
+        "print('analysis.report' in sys.modules, 'analysis.aggregate' in sys.modules,"
+        " gc.get_freeze_count() > 10000)")]
+    out = run_task(Task("a/probe-freeze", nbformat.writes(probe), {}, "f"))
+    text = "".join(o.get("text", "") for c in nbformat.reads(out.notebook_json, 4).cells
+                   for o in c.outputs)
+    assert text.split() == ["True", "True", "True"]
