@@ -287,6 +287,12 @@ class Builder:
         shared = digest_of({p.name: file_digest(p) for p in
                             sorted(paths.all_tables(self.out).glob("*.parquet"))})
         tasks = []
+        if self.o.aggregate:  # first: the longest notebook, so no worker idles at the end
+            params = self._params("")
+            params.pop("area_id")
+            params["areas"] = ",".join(a.id for a in areas)
+            tasks.append(self._task(f"aggregate/{AGGREGATE_NOTEBOOK}", AGGREGATE_NOTEBOOK,
+                                    params, [shared, context]))
         for a in areas:
             area_digest = self.table_digest(a.id)
             for name in AREA_NOTEBOOKS:
@@ -294,12 +300,6 @@ class Builder:
                 if name == "06_comparison":
                     deps.append(shared)
                 tasks.append(self._task(f"{a.id}/{name}", name, self._params(a.id), deps))
-        if self.o.aggregate:
-            params = self._params("")
-            params.pop("area_id")
-            params["areas"] = ",".join(a.id for a in areas)
-            tasks.append(self._task(f"aggregate/{AGGREGATE_NOTEBOOK}", AGGREGATE_NOTEBOOK,
-                                    params, [shared, context]))
         return tasks
 
     def _params(self, area_id: str) -> dict[str, Any]:

@@ -28,5 +28,7 @@ RC: Any = {
     "figure.dpi": DPI,
     "savefig.dpi": DPI,
     "svg.hashsalt": "iaow",
+    "svg.fonttype": "none",  # text stays text: searchable, sharp, smaller; DejaVu Sans or the
+                             # reader's sans-serif (DejaVu is wide, so others fit its boxes)
     "path.simplify": True,
 }
