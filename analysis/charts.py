@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 
 from . import style
 
@@ -35,45 +36,51 @@ def _percent_axis(ax: plt.Axes) -> None:
     ax.set_xticklabels([f"{t}%" for t in range(0, 101, 20)])
 
 
-def _legend_above(ax: plt.Axes, rows: int, reverse: bool = False) -> None:
+def _legend_above(ax: plt.Axes, rows: int, reverse: bool = False,
+                  handles: Sequence[Any] | None = None) -> None:
     """The legend in one row above the plot, where it can never hide a bar or a dot."""
+    extra = {"handles": list(handles)} if handles is not None else {}
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0 + 0.6 / max(rows, 1)), ncol=2,
-              frameon=False, reverse=reverse)
+              frameon=False, reverse=reverse, **extra)
+
+
+def _category_axis(ax: plt.Axes, labels: Sequence[str]) -> np.ndarray:
+    """Rows top to bottom in the given order, one tick label each; returns the row positions."""
+    y = np.arange(len(labels))
+    ax.set_yticks(y, list(labels))
+    ax.set_ylim(len(labels) - 0.5, -0.5)
+    ax.tick_params(axis="y", length=0)
+    return y
 
 
 def sufficiency_bars(data: pd.DataFrame, title: str) -> tuple[Figure, str]:
     """Horizontal stacked bars of sufficient / not sufficient per question, fixed 0–100%.
 
     ``data`` has label, n, k, share; rows with ``suppressed`` True or n = 0 are left out by the
-    caller. Bars on fewer than ``style.SMALL_N`` cases are hatched and starred.
+    caller. Bars on fewer than ``style.SMALL_N`` cases are hatched and starred. Plain
+    matplotlib bars: the values are already computed, so seaborn's estimation layer (a third
+    of the chart's cost) has nothing to do.
     """
     fig, ax = _fig(len(data))
     labels = [f"{r.label} (n={r.n}{'*' if r.n < style.SMALL_N else ''})"
               for r in data.itertuples()]
-    frame = pd.DataFrame({"label": labels, "sufficient": 100 * data["share"].to_numpy(),
-                          "total": 100.0})
-    sns.barplot(frame, y="label", x="total", color=style.NOT_SUFFICIENT, ax=ax, orient="h",
-                label="Not sufficient", errorbar=None)
-    sns.barplot(frame, y="label", x="sufficient", color=style.SUFFICIENT, ax=ax, orient="h",
-                label="Sufficient", errorbar=None)
+    y = _category_axis(ax, labels)
+    sufficient = 100 * data["share"].to_numpy(dtype=float)
     small = (data["n"] < style.SMALL_N).to_numpy()
-    bars: list[Any] = list(ax.patches)
-    half = len(bars) // 2
-    for i, bar in enumerate(bars[half:]):
-        value = frame["sufficient"].iloc[i]
-        if small[i]:
-            bar.set_hatch("//")
-            bars[i].set_hatch("//")
-        x = value - 1.5 if value >= 12 else value + 1.5
-        ha = "right" if value >= 12 else "left"
-        colour = "white" if value >= 12 else "black"
-        ax.text(x, bar.get_y() + bar.get_height() / 2, f"{value:.0f}%", va="center", ha=ha,
-                color=colour, fontsize=9)
+    hatch = ["//" if s else None for s in small]
+    ax.barh(y, 100.0, height=0.8, color=style.NOT_SUFFICIENT, hatch=hatch)
+    ax.barh(y, sufficient, height=0.8, color=style.SUFFICIENT, hatch=hatch)
+    for yi, value in zip(y, sufficient, strict=True):
+        inside = value >= 12
+        ax.text(value - 1.5 if inside else value + 1.5, yi, f"{value:.0f}%", va="center",
+                ha="right" if inside else "left", color="white" if inside else "black",
+                fontsize=9)
     _percent_axis(ax)
     ax.set_xlabel("Share of applicable cases (%)")
-    ax.set_ylabel("")
     ax.set_title(title, loc="left")
-    _legend_above(ax, len(data), reverse=True)
+    _legend_above(ax, len(data), handles=[Patch(color=style.SUFFICIENT, label="Sufficient"),
+                                          Patch(color=style.NOT_SUFFICIENT,
+                                                label="Not sufficient")])
     parts = [f"{r.label}: {100 * r.share:.0f}% sufficient of {r.n} cases"
              for r in data.itertuples()]
     alt = f"{title}. Horizontal bar chart, 0 to 100%. " + "; ".join(parts) + "."
@@ -86,14 +93,12 @@ def distribution_bars(
     """Horizontal bars of each level's share of the denominator, with count and percent labels."""
     fig, ax = _fig(len(levels))
     shares = [100 * c / n if n else 0.0 for c in counts]
-    frame = pd.DataFrame({"level": list(levels), "share": shares})
-    sns.barplot(frame, y="level", x="share", hue="level", legend=False, ax=ax, orient="h",
-                palette=list(style.CATEGORICAL[: len(levels)]), errorbar=None)
-    for i, (c, s) in enumerate(zip(counts, shares, strict=True)):
-        ax.text(s + 1, i, f"{c} ({s:.0f}%)", va="center", ha="left", fontsize=9)
+    y = _category_axis(ax, levels)
+    ax.barh(y, shares, height=0.8, color=list(style.CATEGORICAL[: len(levels)]))
+    for yi, c, s in zip(y, counts, shares, strict=True):
+        ax.text(s + 1, yi, f"{c} ({s:.0f}%)", va="center", ha="left", fontsize=9)
     _percent_axis(ax)
     ax.set_xlabel(f"Share of {n} cases (%)")
-    ax.set_ylabel("")
     ax.set_title(title, loc="left")
     parts = [f"{lv}: {c} of {n} ({s:.0f}%)" for lv, c, s in
              zip(levels, counts, shares, strict=True)]

@@ -9,6 +9,7 @@ papermill's error banner comes back to be kept under ``failed/``.
 from __future__ import annotations
 
 import base64
+import contextlib
 import itertools
 import json
 import multiprocessing
@@ -16,7 +17,7 @@ import os
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -121,11 +122,26 @@ def _run_local(payload: tuple[dict[str, Any], str]) -> dict[str, Any]:
 
 
 def _warm_up(engine: str) -> None:
-    """Start the worker's kernel and import papermill before the first task arrives."""
+    """Start the worker's kernel and import papermill before the first task arrives.
+
+    Worker processes end without running ``atexit`` handlers, so the kernel is shut down by a
+    multiprocessing finaliser instead (else it lingers until it sees its parent gone).
+    """
+    from multiprocessing.util import Finalize
+
     from . import engine as eng
 
     if engine == "warm":
         eng.warm_kernel(eng.ensure_kernelspec())
+        Finalize(None, _stop_kernel, exitpriority=10)
+
+
+def _stop_kernel() -> None:
+    """Shut the worker's kernel down as the worker exits, quietly even on Ctrl-C."""
+    from . import engine as eng
+
+    with contextlib.suppress(BaseException):  # an interrupt here must not print a traceback
+        eng.shutdown_warm()
 
 
 def run_serial(tasks: Iterable[Task], engine: str = "warm") -> Iterator[Result]:
@@ -133,27 +149,63 @@ def run_serial(tasks: Iterable[Task], engine: str = "warm") -> Iterator[Result]:
         yield run_task(task, engine)
 
 
-def run_pool(tasks: list[Task], jobs: int, engine: str = "warm") -> Iterator[Result]:
-    """A process pool; each worker keeps its own warm kernel for its lifetime."""
-    if jobs <= 1 or len(tasks) <= 1:
-        yield from run_serial(tasks, engine)
-        return
-    context = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
-    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), initializer=_warm_up,
-                             initargs=(engine,), mp_context=context) as pool:
-        # A bounded window of tasks in flight: results (whole executed notebooks) are handed
-        # on and dropped as they come, so memory does not grow with the number of notebooks.
+class LocalWorkers:
+    """A build's worker processes, each keeping one warm kernel for its whole life.
+
+    They run notebook tasks (:meth:`run`) and any other picklable job sent to them
+    (:meth:`submit`: stitching a report as soon as its notebooks are done). :meth:`start`
+    spawns the workers and starts their kernels at once, so that kernel start-up overlaps
+    with whatever the caller does next (validating and scoring the data).
+    """
+
+    def __init__(self, jobs: int, engine: str = "warm") -> None:
+        context = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
+        self.jobs = jobs
+        self.engine = engine
+        self._pool = ProcessPoolExecutor(max_workers=jobs, initializer=_warm_up,
+                                         initargs=(engine,), mp_context=context)
+
+    def __enter__(self) -> LocalWorkers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def start(self) -> None:
+        """Spawn every worker now (each starts its kernel as it comes up)."""
+        for _ in range(self.jobs):  # workers are spawned on demand, one per queued job
+            self._pool.submit(os.getpid)
+
+    def submit(self, fn: Callable[[Any], Any], arg: Any) -> Future[Any]:
+        return self._pool.submit(fn, arg)
+
+    def run(self, tasks: list[Task]) -> Iterator[Result]:
+        """Results in completion order, with a bounded window of tasks in flight: executed
+        notebooks are handed on and dropped as they come, so memory does not grow with the
+        number of notebooks."""
         pending = iter(tasks)
-        window = {pool.submit(_run_local, (asdict(t), engine))
-                  for t in itertools.islice(pending, IN_FLIGHT * jobs)}
+        window = {self._pool.submit(_run_local, (asdict(t), self.engine))
+                  for t in itertools.islice(pending, IN_FLIGHT * self.jobs)}
         while window:
             done, window = wait(window, return_when=FIRST_COMPLETED)
             for future in done:
                 result = Result(**future.result())
                 nxt = next(pending, None)
                 if nxt is not None:
-                    window.add(pool.submit(_run_local, (asdict(nxt), engine)))
+                    window.add(self._pool.submit(_run_local, (asdict(nxt), self.engine)))
                 yield result
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def run_pool(tasks: list[Task], jobs: int, engine: str = "warm") -> Iterator[Result]:
+    """A process pool; each worker keeps its own warm kernel for its lifetime."""
+    if jobs <= 1 or len(tasks) <= 1:
+        yield from run_serial(tasks, engine)
+        return
+    with LocalWorkers(min(jobs, len(tasks)), engine) as workers:
+        yield from workers.run(tasks)
 
 
 def run_dask(tasks: list[Task], jobs: int, engine: str = "warm",

@@ -1,16 +1,23 @@
 """The build: validate, score, run notebooks (only what changed), stitch, index, manifest.
 
-Incremental: each executed notebook records in its metadata a digest of what it depends on (the
-notebook source, the ``analysis`` package source, the input files it reads, its parameters and
-the versions of the packages that execute and render it). A notebook whose digest is unchanged
-is reused. Outcome and appendix chapters read only their own area's tables, so a change in one
-area's data re-runs that area's chapters, every area's short comparison chapter (the pooled
-values it shows did change) and the aggregate.
+Incremental: each executed notebook records a digest of what it depends on (the notebook
+source, the ``analysis`` package source, the input files it reads, its parameters and the
+versions of the packages that execute and render it), in its metadata and in a small stamp file
+beside it. A notebook whose digest is unchanged is reused. Outcome and appendix chapters read
+only their own area's tables, so a change in one area's data re-runs that area's chapters,
+every area's short comparison chapter (the pooled values it shows did change) and the
+aggregate. Tables, reports and the index carry stamps the same way.
+
+Fast paths: a build with nothing to do reads only stamps and checksums (no pandas, no
+notebook is parsed); a build with work starts its worker processes and their kernels first,
+so they warm up while the data is validated and scored, and stitches each report in a worker
+as soon as that report's notebooks are done.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import json
 import logging
@@ -19,23 +26,25 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections import Counter
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import cached_property
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import nbformat
-
-from . import __version__, atomic, paths, stitch
-from .bank import QuestionBank, load_bank
+from . import __version__, atomic, paths
 from .catalogue import Area, load_areas
 from .errors import InputError, Problem
-from .execute import Result, Task, cpu_count, run_dask, run_pool
-from .scoring import score_area
-from .tables import AREA_TABLES, read_table, write_tables
-from .validation import load_cases
+from .execute import LocalWorkers, Result, Task, cpu_count, run_dask, run_serial
+from .tables import AREA_TABLES
+
+if TYPE_CHECKING:  # heavy imports stay out of a build that has nothing to do
+    import nbformat
+
+    from .bank import QuestionBank
 
 log = logging.getLogger(__name__)
 
@@ -138,6 +147,8 @@ def digest_of(*parts: Any) -> str:
 
 def normalise_notebook(text: str) -> nbformat.NotebookNode:
     """Drop timings and renumber execution counts so reruns are byte-identical."""
+    import nbformat
+
     nb = nbformat.reads(text, as_version=4)
     for key in STRIP_NB_METADATA:
         nb.metadata.pop(key, None)
@@ -174,6 +185,8 @@ def portable_parameters_cell(nb: nbformat.NotebookNode) -> None:
 
 
 def write_notebook(nb: nbformat.NotebookNode, target: Path) -> None:
+    import nbformat
+
     atomic.write_text(target, nbformat.writes(nb) + "\n")
 
 
@@ -192,10 +205,16 @@ class Builder:
         self.out = options.output.resolve()
         self.data = options.data.resolve()
         self.result = BuildResult()
-        self.bank: QuestionBank = load_bank()
         self.pkg_digest = package_digest()
         self.versions = versions()
         self.inputs: dict[str, str] = {}
+
+    @cached_property
+    def bank(self) -> QuestionBank:
+        """Loaded only when cases are validated or the index is rewritten."""
+        from .bank import load_bank
+
+        return load_bank()
 
     # 1. inputs ------------------------------------------------------------------------
     def select_areas(self) -> list[Area]:
@@ -210,9 +229,18 @@ class Builder:
             areas = [a for a in areas if a.id in self.o.areas]
         return areas
 
+    def record_inputs(self, areas: list[Area]) -> None:
+        """Checksums of every input file: for digests, provenance and the manifest."""
+        for a in areas:
+            self.inputs[str(a.cases)] = file_digest(a.cases)
+        for extra in [self.data / "areas.csv", *sorted((self.data / "context").glob("*.csv")),
+                      *sorted((self.data / "published").glob("*.yaml"))]:
+            self.inputs[str(extra)] = file_digest(extra)
+
     def source_digest(self, area: Area) -> str:
         """What an area's tables depend on: its case file, the package and bank, options."""
-        return digest_of(area.id, file_digest(area.cases), self.pkg_digest, self.o.lenient)
+        return digest_of(area.id, self.inputs.get(str(area.cases)) or file_digest(area.cases),
+                         self.pkg_digest, self.o.lenient)
 
     def tables_current(self, area: Area) -> bool:
         folder = paths.area_tables(self.out, area.id)
@@ -221,20 +249,20 @@ class Builder:
                 and stamp.read_text() == self.source_digest(area)
                 and all((folder / f"{n}.parquet").exists() for n in AREA_TABLES))
 
-    def validate(self, areas: list[Area]) -> dict[str, Any]:
-        """Validate every changed area's cases before anything is written.
+    def changed_areas(self, areas: list[Area]) -> list[Area]:
+        """Areas whose tables must be (re)written: their cases, the package or options changed.
 
-        An area whose case file, package and options are unchanged since its tables were
-        written was valid then and is not read again: a no-op rebuild stays cheap.
+        An unchanged area was valid when its tables were written and is not read again: a
+        no-op rebuild stays cheap.
         """
-        for a in areas:
-            self.inputs[str(a.cases)] = file_digest(a.cases)
-        for extra in [self.data / "areas.csv", *sorted((self.data / "context").glob("*.csv")),
-                      *sorted((self.data / "published").glob("*.yaml"))]:
-            self.inputs[str(extra)] = file_digest(extra)
-        changed = [a for a in areas if not self.tables_current(a)]
+        return [a for a in areas if not self.tables_current(a)]
+
+    def validate(self, areas: list[Area], changed: list[Area]) -> dict[str, Any]:
+        """Validate every changed area's cases before anything is written."""
         if not changed:
             return {}
+        from .validation import load_cases
+
         data = load_cases([a.cases for a in changed], self.bank, lenient=self.o.lenient)
         problems = []
         by_area = {}
@@ -256,31 +284,39 @@ class Builder:
         return by_area
 
     # 2. tables ------------------------------------------------------------------------
-    def score(self, areas: list[Area], cases: dict[str, Any]) -> dict[str, dict[str, Any]]:
-        """Score changed areas and write their tables; read every area's tables back.
+    def score(self, areas: list[Area], cases: dict[str, Any]) -> None:
+        """Score changed areas and write their tables, then the cross-area tables.
 
-        Reading back from Parquet gives every table the same types whether it was just
-        scored or reused, so digests and the cross-area tables do not depend on which.
+        The cross-area tables are made from every area's tables read back from Parquet, so
+        they have the same types whether an area was just scored or reused.
         """
+        if cases:
+            from .scoring import score_area
+            from .tables import write_tables
         for a in areas:
             if a.id in cases:
                 folder = paths.area_tables(self.out, a.id)
                 write_tables(score_area(cases[a.id], self.bank, a.id).as_dict(), folder)
                 atomic.write_text(folder / ".source.digest", self.source_digest(a))
+        shared = paths.all_tables(self.out)
+        stamp = shared / ".source.digest"
+        digest = digest_of([self.table_digest(a.id) for a in areas], self.pkg_digest)
+        if not self.o.force and stamp.exists() and stamp.read_text() == digest:
+            return
+        from . import compare
+        from .tables import read_table, write_tables
+
         tables = {a.id: {n: read_table(paths.area_tables(self.out, a.id), n)
                          for n in AREA_TABLES} for a in areas}
-        if cases or not (paths.all_tables(self.out) / "pooled_questions.parquet").exists():
-            from . import compare
-
-            write_tables(compare.comparison_tables(tables), paths.all_tables(self.out))
-        return tables
+        write_tables(compare.comparison_tables(tables), shared)
+        atomic.write_text(stamp, digest)
 
     def table_digest(self, area_id: str) -> str:
         folder = paths.area_tables(self.out, area_id)
         return digest_of({n: file_digest(folder / f"{n}.parquet") for n in AREA_TABLES})
 
     # 3. notebooks ---------------------------------------------------------------------
-    def plan(self, areas: list[Area], tables: dict[str, dict[str, Any]]) -> list[Task]:
+    def plan(self, areas: list[Area]) -> list[Task]:
         context = digest_of({os.path.relpath(k, self.data): v
                              for k, v in self.inputs.items()
                              if "/context/" in k or "/published/" in k or k.endswith("areas.csv")})
@@ -317,17 +353,24 @@ class Builder:
         area, name = key.split("/")
         return self.out / area / "notebooks" / f"{name}.ipynb"
 
-    def is_current(self, task: Task) -> bool:
-        path = self.executed_path(task.key)
-        if self.o.force or not path.exists():
-            return False
-        try:  # only the recorded digest is needed: plain JSON, no schema validation
-            meta = json.loads(path.read_text(encoding="utf-8"))["metadata"]
-        except (OSError, ValueError, KeyError):  # a damaged file is simply rebuilt
-            return False
-        return bool(meta.get("iaow", {}).get("digest") == task.digest)
+    def digest_path(self, key: str) -> Path:
+        """The executed notebook's digest, beside it: read without parsing the notebook."""
+        path = self.executed_path(key)
+        return path.with_name(f".{path.stem}.digest")
 
-    def execute(self, tasks: list[Task]) -> None:
+    def recorded_digest(self, key: str) -> str | None:
+        """The digest an executed notebook was made from (None: absent or damaged stamp)."""
+        stamp = self.digest_path(key)
+        if not self.executed_path(key).exists() or not stamp.exists():
+            return None
+        return stamp.read_text(encoding="utf-8").strip() or None
+
+    def is_current(self, task: Task) -> bool:
+        return not self.o.force and self.recorded_digest(task.key) == task.digest
+
+    def execute(self, tasks: list[Task], areas: list[Area],
+                workers: LocalWorkers | None) -> None:
+        """Run what is not current; stitch each report as soon as its notebooks are done."""
         pending = [t for t in tasks if not self.is_current(t)]
         checked: set[str] = set()
         for t in pending:
@@ -336,17 +379,33 @@ class Builder:
                 check_parameters(self.o.notebooks / f"{name}.ipynb", t.parameters)
                 checked.add(name)
         self.result.reused = [t.key for t in tasks if t not in pending]
+        jobs: dict[str, Callable[[], dict[str, Any] | None]] = {
+            a.id: functools.partial(self.stitch_job, a) for a in areas}
+        if self.o.aggregate:
+            jobs["aggregate"] = functools.partial(self.aggregate_job, areas)
+        waiting = Counter(t.key.split("/")[0] for t in pending)
+        stitcher = _Stitcher(workers)
+        for folder, job in jobs.items():
+            if not waiting[folder]:  # notebooks all reused; the report may still be stale
+                stitcher.add(job())
         if self.o.executor == "dask" or self.o.scheduler:
             for t in pending:
                 t.files = self.bundle(t)
             runner: Iterator[Result] = run_dask(pending, self.o.jobs, self.o.engine,
                                                 self.o.scheduler)
+        elif workers is not None and len(pending) > 1:
+            runner = workers.run(pending)
         else:
-            runner = run_pool(pending, self.o.jobs, self.o.engine)
+            runner = run_serial(pending, self.o.engine)
         with _progress(len(pending), self.o.quiet) as bar:
             for res in runner:
                 self.collect(res)
                 bar.update(1)
+                folder = res.key.split("/")[0]
+                waiting[folder] -= 1
+                if not waiting[folder]:
+                    stitcher.add(jobs[folder]())
+        stitcher.finish(self.o.jobs)
 
     def bundle(self, task: Task) -> dict[str, str]:
         """The input files a remote worker needs, by path relative to data/ and output/."""
@@ -370,6 +429,7 @@ class Builder:
         area, name = res.key.split("/")
         if res.ok:
             write_notebook(nb, self.executed_path(res.key))
+            atomic.write_text(self.digest_path(res.key), res.digest)
             failed = self.out / area / "failed" / f"{name}.ipynb"
             failed.unlink(missing_ok=True)
             self.result.executed.append(res.key)
@@ -408,8 +468,9 @@ class Builder:
                                                     self.inputs))
 
     def _job(self, keys: list[str], folder: str, **page: Any) -> dict[str, Any] | None:
-        digests = [json.loads(self.executed_path(k).read_text(encoding="utf-8"))["metadata"]
-                   ["iaow"]["digest"] for k in keys]
+        digests = [self.recorded_digest(k) for k in keys]
+        if None in digests:  # a notebook never executed: nothing to stitch yet
+            return None
         digest = digest_of(digests, self.pkg_digest, page)
         target = self.out / folder / "report.html"
         stamp = self.out / folder / ".report.digest"
@@ -419,16 +480,6 @@ class Builder:
             return None
         return {"notebooks": [str(self.executed_path(k)) for k in keys], "target": str(target),
                 "stamp": str(stamp), "digest": digest, "page": page}
-
-    def stitch_all(self, jobs: list[dict[str, Any]]) -> None:
-        """Stitch reports, in parallel processes when there are several (nbconvert is slow)."""
-        if len(jobs) > 1 and self.o.jobs > 1:
-            context = multiprocessing.get_context("forkserver")
-            with ProcessPoolExecutor(min(self.o.jobs, len(jobs)), mp_context=context) as pool:
-                list(pool.map(stitch.write_report, jobs))
-        else:
-            for job in jobs:
-                stitch.write_report(job)
 
     def provenance(self, label: str, params: dict[str, Any],
                    inputs: dict[str, str]) -> dict[str, Any]:
@@ -441,27 +492,41 @@ class Builder:
             "Versions": {k: v for k, v in self.versions.items()},
         }
 
-    def index(self, areas: list[Area], tables: dict[str, dict[str, Any]], aggregate: bool) -> None:
-        from .htmlout import interval, pct
-
-        rows = []
+    def index(self, areas: list[Area], aggregate: bool) -> None:
+        """The index page; rewritten only when what it shows changed."""
+        rows: list[dict[str, Any]] = []
         for a in areas:
-            o = tables[a.id]["outcome_scores"].sort_values("outcome")
             report = self.out / a.id / "report.html"
             failed = any(k.startswith(f"{a.id}/") for k in self.result.failed)
             rows.append({
-                "name": a.name, "label": a.label, "cases": int(o["n_cases"].iloc[0]),
+                "id": a.id, "name": a.name, "label": a.label,
                 "href": f"{a.id}/report.html" if report.exists() else None,
-                "scores": [f"{pct(r.score)} ({interval(r.lower, r.upper)})"
-                           for r in o.itertuples()],
                 "status": ("failed: previous report kept" if failed and report.exists()
                            else "failed" if failed else "built"),
+                "scores_digest": file_digest(paths.area_tables(self.out, a.id)
+                                             / "outcome_scores.parquet"),
             })
+        target = self.out / "index.html"
+        stamp = self.out / ".index.digest"
+        digest = digest_of(rows, aggregate, self.pkg_digest)
+        if target.exists() and stamp.exists() and stamp.read_text() == digest:
+            return
+        from . import stitch
+        from .htmlout import interval, pct
+        from .tables import read_table
+
+        for row in rows:
+            o = read_table(paths.area_tables(self.out, row["id"]), "outcome_scores")
+            o = o.sort_values("outcome")
+            row["cases"] = int(o["n_cases"].iloc[0])
+            row["scores"] = [f"{pct(r.score)} ({interval(r.lower, r.upper)})"
+                             for r in o.itertuples()]
         html = stitch.render_page("index.html.j2", title="Inspection of adult offending work: "
                                   "area reports", areas=rows,
                                   outcomes=[o.short for o in self.bank.outcomes],
                                   aggregate_href="aggregate/report.html" if aggregate else None)
-        atomic.write_text(self.out / "index.html", html)
+        atomic.write_text(target, html)
+        atomic.write_text(stamp, digest)
 
     def manifest(self, areas: list[Area]) -> None:
         data = {
@@ -481,6 +546,40 @@ class Builder:
             "notebook_cell_seconds": round(self.result.cell_seconds, 3),
         }
         atomic.write_text(self.out / "manifest.json", json.dumps(data, indent=1) + "\n")
+
+
+class _Stitcher:
+    """Stitch reports in the build's workers as they become ready, or at the end if none."""
+
+    def __init__(self, workers: LocalWorkers | None) -> None:
+        self.workers = workers
+        self.futures: list[Future[Any]] = []
+        self.later: list[dict[str, Any]] = []
+
+    def add(self, job: dict[str, Any] | None) -> None:
+        if job is None:
+            return
+        from . import stitch
+
+        if self.workers is not None:
+            self.futures.append(self.workers.submit(stitch.write_report, job))
+        else:
+            self.later.append(job)
+
+    def finish(self, jobs: int) -> None:
+        for future in self.futures:
+            future.result()
+        if not self.later:
+            return
+        from . import stitch
+
+        if len(self.later) > 1 and jobs > 1:  # nbconvert is slow: stitch in parallel
+            context = multiprocessing.get_context("forkserver")
+            with ProcessPoolExecutor(min(jobs, len(self.later)), mp_context=context) as pool:
+                list(pool.map(stitch.write_report, self.later))
+        else:
+            for job in self.later:
+                stitch.write_report(job)
 
 
 def check_parameters(notebook: Path, params: dict[str, Any]) -> None:
@@ -504,24 +603,29 @@ def build(options: BuildOptions) -> BuildResult:
 
         find_chromium()
     areas = b.select_areas()
-    cases = b.validate(areas)
-    atomic.clean_temporaries(b.out)
-    tables = b.score(areas, cases)
-    b.result.timings["score"] = time.perf_counter() - t0
-    if options.tables_only:
-        print(f"tables: {b.out}", file=sys.stdout)
-        return b.result
-    tasks = b.plan(areas, tables)
-    t1 = time.perf_counter()
-    b.execute(tasks)
-    b.result.timings["notebooks"] = time.perf_counter() - t1
-    t2 = time.perf_counter()
-    jobs = [b.stitch_job(a) for a in areas]
-    agg_job = b.aggregate_job(areas) if options.aggregate else None
-    b.stitch_all([j for j in [*jobs, agg_job] if j is not None])
+    b.record_inputs(areas)
+    changed = b.changed_areas(areas)
+    local = options.executor == "local" and not options.scheduler
+    workers = (LocalWorkers(options.jobs, options.engine)
+               if local and options.jobs > 1 and not options.tables_only else None)
+    try:
+        if workers is not None and changed:  # kernels start while the data is scored
+            workers.start()
+        cases = b.validate(areas, changed)
+        atomic.clean_temporaries(b.out)
+        b.score(areas, cases)
+        b.result.timings["score"] = time.perf_counter() - t0
+        if options.tables_only:
+            print(f"tables: {b.out}", file=sys.stdout)
+            return b.result
+        t1 = time.perf_counter()
+        b.execute(b.plan(areas), areas, workers)
+        b.result.timings["notebooks_and_reports"] = time.perf_counter() - t1
+    finally:
+        if workers is not None:
+            workers.close()
     aggregate = (b.out / "aggregate" / "report.html").exists() and options.aggregate
-    b.result.timings["stitch"] = time.perf_counter() - t2
-    b.index(areas, tables, aggregate)
+    b.index(areas, aggregate)
     if options.pdf:
         from .pdf import print_reports
 
@@ -547,6 +651,10 @@ def summary(result: BuildResult, out: Path, quiet: bool) -> None:
 def stitch_only(area_id: str, data: Path, output: Path) -> Path:
     """Stitch one area's already executed notebooks (``outputs/<area>/notebooks``) into its
     report: the step a researcher runs by hand after executing notebooks with ``papermill``."""
+    import nbformat
+
+    from . import stitch
+
     options = BuildOptions(data=data, output=output, areas=[area_id], quiet=True)
     b = Builder(options)
     (area,) = b.select_areas()
@@ -561,6 +669,8 @@ def stitch_only(area_id: str, data: Path, output: Path) -> Path:
             nb = normalise_notebook(nbformat.writes(nb))
             nb.metadata["iaow"] = {"digest": "external", "key": key}
             write_notebook(nb, path)
+        if b.recorded_digest(key) is None:
+            atomic.write_text(b.digest_path(key), nb.metadata["iaow"]["digest"])
     options.force = True
     job = b.stitch_job(area)
     assert job is not None

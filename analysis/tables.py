@@ -5,10 +5,12 @@ from __future__ import annotations
 import io
 from collections.abc import Mapping
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from .atomic import atomic_path, write_bytes
+
+if TYPE_CHECKING:  # imported where used: the build's no-op path needs only the table names
+    import pandas as pd
 
 FLOAT_FORMAT = "%.6f"
 AREA_TABLES = ("question_scores", "criterion_scores", "outcome_scores", "section_scores",
@@ -42,4 +44,6 @@ def write_tables(tables: Mapping[str, pd.DataFrame], folder: str | Path) -> list
 
 def read_table(folder: str | Path, name: str) -> pd.DataFrame:
     """Read a tidy table back (Parquet keeps dtypes)."""
+    import pandas as pd
+
     return pd.read_parquet(Path(folder) / f"{name}.parquet")

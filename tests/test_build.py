@@ -83,6 +83,59 @@ def test_rebuild_reuses_everything_and_manifest_says_so(built) -> None:  # type:
     assert all(len(v) == 64 for v in manifest["inputs"].values())
 
 
+def _copy(built, tmp_path: Path) -> tuple[Path, Path]:  # type: ignore[no-untyped-def]
+    """A copy of the bundled data and of the built outputs, to change without side effects."""
+    data, out = tmp_path / "data", tmp_path / "outputs"
+    shutil.copytree(paths.data_dir(), data)
+    shutil.copytree(built[0], out)
+    return data, out
+
+
+def test_one_area_change_reruns_that_area_the_comparisons_and_the_aggregate(  # type: ignore[no-untyped-def]
+        built, tmp_path) -> None:
+    data, out = _copy(built, tmp_path)
+    moved = build(BuildOptions(data=data, output=out, areas=AREAS, jobs=2, quiet=True))
+    assert moved.executed == [], "moving the data folder alone must change nothing"
+    cases = data / "cases" / f"{AREAS[1]}.csv"
+    frame = pd.read_csv(cases, dtype=str, keep_default_na=False)
+    frame.loc[0, "case_recording"] = "no" if frame.loc[0, "case_recording"] == "yes" else "yes"
+    frame.to_csv(cases, index=False, lineterminator="\n")
+    reports = {a: (out / a / "report.html").stat().st_mtime_ns for a in [*AREAS, "aggregate"]}
+    result = build(BuildOptions(data=data, output=out, areas=AREAS, jobs=2, quiet=True))
+    expected = [f"{AREAS[1]}/{n}" for n in AREA_NOTEBOOKS]
+    expected += [f"{AREAS[0]}/06_comparison", "aggregate/aggregate"]
+    assert sorted(result.executed) == sorted(expected)
+    for folder, mtime in reports.items():  # every report shows the new pooled values
+        assert (out / folder / "report.html").stat().st_mtime_ns > mtime, folder
+
+
+def test_a_lost_digest_stamp_reruns_only_that_notebook(built, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    data, out = _copy(built, tmp_path)
+    key = f"{AREAS[0]}/{AREA_NOTEBOOKS[3]}"
+    (out / AREAS[0] / "notebooks" / f".{AREA_NOTEBOOKS[3]}.digest").unlink()
+    result = build(BuildOptions(data=data, output=out, areas=AREAS, jobs=2, quiet=True))
+    assert result.executed == [key] and len(result.reused) == 7 * len(AREAS)
+
+
+def test_no_op_build_reads_stamps_only(built, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Nothing to do: no notebook parsed, no table read, pandas and nbformat never imported."""
+    import subprocess
+    import sys
+
+    data, out = _copy(built, tmp_path)
+    build(BuildOptions(data=data, output=out, areas=AREAS, jobs=2, quiet=True))
+    index = (out / "index.html").stat().st_mtime_ns
+    code = ("import sys\nfrom pathlib import Path\n"
+            "from analysis.pipeline import BuildOptions, build\n"
+            f"r = build(BuildOptions(data=Path({str(data)!r}), output=Path({str(out)!r}), "
+            f"areas={AREAS!r}, jobs=2, quiet=True))\n"
+            "print(len(r.executed), 'pandas' in sys.modules, 'nbformat' in sys.modules)")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, cwd=paths.REPO_ROOT)
+    assert proc.stdout.split()[-3:] == ["0", "False", "False"], proc.stderr
+    assert (out / "index.html").stat().st_mtime_ns == index
+
+
 def test_failing_notebook_keeps_other_reports(built, tmp_path) -> None:  # type: ignore[no-untyped-def]
     out, _ = built
     before = (out / AREAS[0] / "report.html").read_bytes()
