@@ -181,6 +181,8 @@ def funnel_plot(
     ax.set_ylabel("Share sufficient (%)")
     ax.set_title(title, loc="left")
     ax.legend(fontsize=8, loc="lower right")
+    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.12, top=0.92)
+    fig.set_label(style.FIXED_LAYOUT)
     outside = [f"{r.label} ({100 * r.share:.0f}% of {r.n}, {r.flag})"
                for r in points[~inside].itertuples()]
     alt = (f"{title}. Funnel plot of {len(points)} areas around the pooled value "

@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from html import escape
 from typing import TYPE_CHECKING, Any
 
+from .style import FIXED_LAYOUT
+
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
@@ -99,7 +101,10 @@ def figure_svg(fig: Figure) -> bytes:
     :mod:`analysis.style`).
     """
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches="tight")
+    # A tight bounding box costs a second drawing pass; charts with short, known labels set
+    # their margins themselves and say so in the figure's label.
+    tight = None if fig.get_label() == FIXED_LAYOUT else "tight"
+    fig.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches=tight)
     return buffer.getvalue()
 
 

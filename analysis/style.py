@@ -16,6 +16,7 @@ CATEGORICAL = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00",
                "#F0E442", "#000000", "#999999", "#7F3C8D", "#11A579")
 SMALL_N = 10          # shares on fewer cases than this are marked as small-number figures
 FIG_WIDTH = 8.0
+FIXED_LAYOUT = "fixed-layout"  # figure label: margins set by the chart, no tight-bbox pass
 DPI = 96
 
 RC: Any = {

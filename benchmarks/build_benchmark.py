@@ -73,13 +73,22 @@ def naive(data: Path, out: Path) -> float:
 
 
 def _pool_task(args: tuple[str, str, str, str]) -> None:
+    """One notebook, fresh kernel; retried when its kernel dies at start (papermill #511:
+    two processes picking the same free TCP port), as anyone running this by hand must."""
     import papermill as pm
 
     nb, area, data, out = args
-    pm.execute_notebook(f"{ROOT}/notebooks/{nb}.ipynb",
-                        f"{out}/{area}/notebooks/{nb}.ipynb", kernel_name="iaow-analysis",
-                        parameters={"area_id": area, "data_dir": data, "output_dir": out},
-                        progress_bar=False)
+    for attempt in range(3):
+        try:
+            pm.execute_notebook(f"{ROOT}/notebooks/{nb}.ipynb",
+                                f"{out}/{area}/notebooks/{nb}.ipynb",
+                                kernel_name="iaow-analysis",
+                                parameters={"area_id": area, "data_dir": data, "output_dir": out},
+                                progress_bar=False)
+            return
+        except RuntimeError as exc:
+            if "died" not in str(exc) or attempt == 2:
+                raise
 
 
 def pool(data: Path, out: Path) -> float:
