@@ -97,6 +97,7 @@ class BuildResult:
     reports: list[Path] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     cell_seconds: float = 0.0
+    notebook_seconds: dict[str, float] = field(default_factory=dict)  # wall time, per notebook
 
     @property
     def exit_code(self) -> int:
@@ -426,6 +427,7 @@ class Builder:
         portable_parameters_cell(nb)
         nb.metadata["iaow"] = {"digest": res.digest, "key": res.key}
         self.result.cell_seconds += res.cell_seconds
+        self.result.notebook_seconds[res.key] = res.seconds
         area, name = res.key.split("/")
         if res.ok:
             write_notebook(nb, self.executed_path(res.key))
@@ -544,6 +546,8 @@ class Builder:
             "failed": dict(sorted(self.result.failed.items())),
             "timings_seconds": {k: round(v, 3) for k, v in sorted(self.result.timings.items())},
             "notebook_cell_seconds": round(self.result.cell_seconds, 3),
+            "notebook_seconds": {k: round(v, 3) for k, v in
+                                 sorted(self.result.notebook_seconds.items())},
         }
         atomic.write_text(self.out / "manifest.json", json.dumps(data, indent=1) + "\n")
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .bank import QuestionBank, Scale
@@ -110,15 +111,21 @@ def _allowed_for(bank: QuestionBank, column: str) -> str:
     return allowed_text(bank.scale_of(column))
 
 
-def validate_frame(
-    raw: pd.DataFrame, bank: QuestionBank, file: str, *, lenient: bool = False
-) -> tuple[pd.DataFrame, list[Problem]]:
-    """Validate one file's frame of strings; return the canonical frame and any warnings."""
+def _normalised(column: pd.Series, scale: Scale) -> pd.Series:
+    """``normalise_answer`` over a column, once per distinct value (a column holds a few)."""
+    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    canonical = np.empty(len(uniques) + 1, dtype=object)
+    for i, value in enumerate(uniques):
+        canonical[i] = normalise_answer(value, scale)
+    canonical[-1] = pd.NA  # code -1: missing
+    return pd.Series(canonical[codes], index=column.index, dtype=object)
+
+
+def _column_problems(raw: pd.DataFrame, bank: QuestionBank, file: str) -> list[Problem]:
     problems: list[Problem] = []
     known = {"area_id", "case_id"} | set(bank.field_by_id) | set(bank.question_by_id)
     required = ["area_id", "case_id"] + [f.id for f in bank.fields if f.required]
-    dupes = raw.columns[raw.columns.duplicated()].tolist()
-    for col in dupes:
+    for col in raw.columns[raw.columns.duplicated()].tolist():
         problems.append(Problem(file, "column appears more than once", row=1, column=col))
     for col in required:
         if col not in raw.columns:
@@ -128,20 +135,62 @@ def validate_frame(
             problems.append(Problem(file, "unknown column: not a case field or a question id",
                                     row=1, column=col,
                                     allowed="the columns of `python -m analysis template`"))
-    if problems:
-        raise InputError(problems)
+    return problems
 
+
+def _canonical(raw: pd.DataFrame, bank: QuestionBank) -> pd.DataFrame:
+    """Every answer in its canonical form (values that cannot be read are kept as typed)."""
     columns: dict[str, pd.Series] = {
         "area_id": raw["area_id"].astype(str).str.strip(),
         "case_id": raw["case_id"].astype(str).str.strip(),
     }
     for col in raw.columns:
-        if col in ID_COLUMNS:
-            continue
-        scale = bank.scale_of(col)
-        columns[col] = raw[col].map(lambda v, s=scale: normalise_answer(v, s)).astype(object)
-    frame = pd.DataFrame(columns, index=raw.index)
+        if col not in ID_COLUMNS:
+            columns[col] = _normalised(raw[col], bank.scale_of(col))
+    return pd.DataFrame(columns, index=raw.index)
 
+
+@dataclass
+class _Rows:
+    """Where each row of a frame of several files came from, and what was typed there."""
+
+    raw: pd.DataFrame
+    files: list[str]
+    rows: list[int]
+
+    def problem(self, i: int, message: str, column: str, value: str, allowed: str) -> Problem:
+        return Problem(self.files[i], message, row=self.rows[i], column=column, value=value,
+                       allowed=allowed)
+
+
+def validate_frames(
+    raws: Sequence[tuple[pd.DataFrame, str]], bank: QuestionBank, *, lenient: bool = False
+) -> tuple[pd.DataFrame, list[Problem], list[tuple[str, int]]]:
+    """Validate several files' frames of strings at once; problems name each file and row.
+
+    One pandera validation and one pass of the applicability rules over all files together
+    (per file they cost twelve times as much). Returns the canonical frame, the warnings and,
+    per row, its (file, spreadsheet row). Raises :class:`InputError` with every problem: by
+    file, in file order; a file whose values are not allowed is not checked for
+    applicability, as its values cannot be trusted.
+    """
+    by_file: dict[str, list[Problem]] = {file: [] for _, file in raws}
+    kept: list[tuple[pd.DataFrame, str]] = []
+    for raw, file in raws:
+        problems = _column_problems(raw, bank, file)
+        by_file[file].extend(problems)
+        if not problems:
+            kept.append((raw, file))
+    if not kept:
+        raise InputError([p for ps in by_file.values() for p in ps])
+    files = [file for raw, file in kept for _ in range(len(raw))]
+    rows = [_row(i) for raw, _ in kept for i in raw.index]
+    raw_all = pd.concat([raw for raw, _ in kept], ignore_index=True)
+    frame = pd.concat([_canonical(raw, bank) for raw, _ in kept], ignore_index=True)
+    if len({tuple(raw.columns) for raw, _ in kept}) > 1:  # files with different columns
+        frame = frame.astype(object).where(frame.notna(), pd.NA)
+    where = _Rows(raw_all, files, rows)
+    values: list[Problem] = []
     import pandera.errors
 
     try:
@@ -151,25 +200,30 @@ def validate_frame(
             col = rec.get("column")
             index = rec.get("index")
             if col is None or index is None or pd.isna(index):
-                problems.append(Problem(file, f"failed check {rec.get('check')}", column=col))
+                for _, file in kept:
+                    values.append(Problem(file, f"failed check {rec.get('check')}", column=col))
                 continue
-            value = raw.at[index, col] if col in raw.columns else rec.get("failure_case")
-            message = ("value is missing" if value is None or str(value).strip() == ""
-                       else "value not allowed")
-            problems.append(Problem(file, message, row=_row(index), column=str(col),
-                                    value=str(value), allowed=_allowed_for(bank, str(col))))
-    dup = frame.duplicated(["area_id", "case_id"], keep="first")
-    first_row = {(str(a), str(c)): _row(i) for i, a, c in
-                 zip(frame.index, frame["area_id"], frame["case_id"], strict=True) if not dup[i]}
-    for i in frame.index[dup]:
-        area, case = str(frame.at[i, "area_id"]), str(frame.at[i, "case_id"])
-        problems.append(Problem(file, f"duplicate case id in area '{area}' (first on row "
-                                f"{first_row[(area, case)]})", row=_row(i), column="case_id",
-                                value=case, allowed="each case id once per area"))
-    if problems:
-        raise InputError(sorted(problems, key=lambda p: (p.row or 0, p.column or "")))
-
-    warnings = _check_applicability(frame, bank, file, lenient, problems)
+            i = int(index)
+            value = raw_all.at[i, col] if col in raw_all.columns else rec.get("failure_case")
+            message = ("value is missing" if value is None or pd.isna(value)
+                       or str(value).strip() == "" else "value not allowed")
+            values.append(where.problem(i, message, str(col), str(value),
+                                        _allowed_for(bank, str(col))))
+    part = pd.Series([str(n) for n, (raw, _) in enumerate(kept) for _ in range(len(raw))],
+                     dtype=object)  # which given file: the same path may be given twice
+    keys = part + "\0" + frame["area_id"] + "\0" + frame["case_id"]
+    dup = keys.duplicated(keep="first").to_numpy()
+    first_row = {k: rows[i] for i, k in enumerate(keys) if not dup[i]}
+    for n in map(int, np.flatnonzero(dup)):
+        area, case = str(frame.at[n, "area_id"]), str(frame.at[n, "case_id"])
+        values.append(where.problem(n, f"duplicate case id in area '{area}' (first on row "
+                                    f"{first_row[keys.iat[n]]})", "case_id", case,
+                                    "each case id once per area"))
+    for p in sorted(values, key=lambda p: (p.row or 0, p.column or "")):
+        by_file[p.file].append(p)
+    trusted = np.array([not by_file[f] for f in files], dtype=bool)
+    warnings = _check_applicability(frame, bank, where, trusted, lenient, by_file)
+    problems = [p for ps in by_file.values() for p in ps]
     if problems:
         raise InputError(problems)
     absent = [c for c in [f.id for f in bank.fields] + [q.id for q in bank.questions]
@@ -178,7 +232,16 @@ def validate_frame(
         frame = pd.concat([frame, pd.DataFrame(pd.NA, index=frame.index, columns=absent)],
                           axis=1)
     ordered = ["area_id", "case_id"] + [f.id for f in bank.fields] + [q.id for q in bank.questions]
-    return frame[ordered].astype(object), warnings
+    return frame[ordered].astype(object), warnings, list(zip(files, rows, strict=True))
+
+
+def validate_frame(
+    raw: pd.DataFrame, bank: QuestionBank, file: str, *, lenient: bool = False
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """Validate one file's frame of strings; return the canonical frame and any warnings."""
+    frame, warnings, _ = validate_frames([(raw, file)], bank, lenient=lenient)
+    frame.index = raw.index
+    return frame, warnings
 
 
 def dependency_order(bank: QuestionBank) -> list[str]:
@@ -202,28 +265,32 @@ def dependency_order(bank: QuestionBank) -> list[str]:
 
 
 def _check_applicability(
-    frame: pd.DataFrame, bank: QuestionBank, file: str, lenient: bool, problems: list[Problem]
+    frame: pd.DataFrame, bank: QuestionBank, where: _Rows, trusted: np.ndarray, lenient: bool,
+    by_file: dict[str, list[Problem]],
 ) -> list[Problem]:
-    """Answers only where the rule holds; answers required where it holds and is not judged."""
+    """Answers only where the rule holds; answers required where it holds and is not judged.
+
+    Only rows of files whose values were all allowed (``trusted``) are checked.
+    """
     warnings: list[Problem] = []
     for qid in dependency_order(bank):
         q = bank.question_by_id[qid]
         if qid not in frame.columns or q.applies_when is None:
             continue
-        holds = q.applies_when.evaluate(frame)
-        answered = frame[qid].notna()
-        for i in frame.index[answered & ~holds]:
-            p = Problem(file, "answer given where the question does not apply "
-                        f"(applies when {q.applies_when.source})", row=_row(i), column=qid,
-                        value=str(frame.at[i, qid]), allowed="blank or N/A in this row")
-            (warnings if lenient else problems).append(p)
+        holds = q.applies_when.evaluate(frame).to_numpy(dtype=bool)
+        answered = frame[qid].notna().to_numpy()
+        for i in np.flatnonzero(answered & ~holds & trusted):
+            p = where.problem(int(i), "answer given where the question does not apply "
+                              f"(applies when {q.applies_when.source})", qid,
+                              str(frame.at[i, qid]), "blank or N/A in this row")
+            (warnings if lenient else by_file[p.file]).append(p)
             # read as not applicable from here on, so that rules reading it do not cascade
             frame.at[i, qid] = pd.NA
         if not q.judged:
-            for i in frame.index[holds & ~answered]:
-                problems.append(Problem(file, "answer missing where the question applies "
-                                        f"({q.applies_when.source})", row=_row(i), column=qid,
-                                        value="", allowed=allowed_text(bank.scales[q.scale])))
+            for i in np.flatnonzero(holds & ~answered & trusted):
+                by_file[where.files[i]].append(where.problem(
+                    int(i), f"answer missing where the question applies "
+                    f"({q.applies_when.source})", qid, "", allowed_text(bank.scales[q.scale])))
     return warnings
 
 
@@ -232,25 +299,27 @@ def load_cases(
     sheet: str | None = None,
 ) -> CaseData:
     """Read and validate case files; raise one :class:`InputError` listing every problem."""
-    frames: list[pd.DataFrame] = []
-    where: list[tuple[str, int]] = []  # (file, spreadsheet row) of every case, in order
+    raws: list[tuple[pd.DataFrame, str]] = []
     infos: list[ReadInfo] = []
     problems: list[Problem] = []
-    warnings: list[Problem] = []
     for path in paths:
         try:
             raw, info = read_table(path, sheet=sheet)
-            frame, warned = validate_frame(raw, bank, str(path), lenient=lenient)
         except InputError as exc:
             problems.extend(exc.problems)
             continue
-        frames.append(frame)
-        where.extend((str(path), _row(i)) for i in frame.index)
+        raws.append((raw, str(path)))
         infos.append(info)
-        warnings.extend(warned)
+    if not raws:
+        raise InputError(problems)
+    order = {str(p): n for n, p in enumerate(paths)}
+    try:
+        combined, warnings, where = validate_frames(raws, bank, lenient=lenient)
+    except InputError as exc:  # every problem, by file in the order the files were given
+        merged = sorted(problems + exc.problems, key=lambda p: order.get(p.file, len(order)))
+        raise InputError(merged) from None
     if problems:
         raise InputError(problems)
-    combined = pd.concat(frames, ignore_index=True)
     first: dict[tuple[str, str], int] = {}
     for pos, (area, case) in enumerate(zip(combined["area_id"], combined["case_id"],
                                            strict=True)):

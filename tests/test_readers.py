@@ -514,3 +514,34 @@ def test_same_file_given_twice(tmp_path, mini_bank) -> None:  # type: ignore[no-
     problems = problems_of([path, path], mini_bank)
     assert [(p.row, p.value) for p in problems] == [(2, "c1"), (3, "c2")]
     assert all("more than one file" in p.message for p in problems)
+
+
+def test_several_files_report_every_problem_by_file_and_row(tmp_path, mini_bank) -> None:  # type: ignore[no-untyped-def]
+    """Files are validated together: each problem still names its own file and row, in the
+    order the files were given; a file with disallowed values is not checked further, while
+    the applicability of another file's answers is."""
+    bad_value = [list(r) for r in GOOD]
+    bad_value[1][COLUMNS.index("rmp")] = "partly"
+    misplaced = [list(r) for r in GOOD]
+    misplaced[0][0] = misplaced[1][0] = "south"
+    misplaced[1][COLUMNS.index("report_quality")] = "yes"  # licence: no report to judge
+    unreadable = write_bytes(tmp_path, "c.csv", b"")
+    paths = [write_csv(tmp_path, bad_value, "a.csv"), unreadable,
+             write_csv(tmp_path, misplaced, "b.csv")]
+    problems = problems_of(paths, mini_bank)
+    assert [(Path(p.file).name, p.row, p.column) for p in problems] == [
+        ("a.csv", 3, "rmp"), ("c.csv", None, None), ("b.csv", 3, "report_quality")]
+    assert "does not apply" in problems[2].message
+
+
+def test_files_with_different_columns_are_combined_with_not_applicable(  # type: ignore[no-untyped-def]
+        tmp_path, mini_bank) -> None:
+    narrow = [c for c in COLUMNS if c != "victim_safety"]
+    rows = [[v for c, v in zip(COLUMNS, r, strict=True) if c != "victim_safety"] for r in GOOD]
+    rows = [[("south" if c == "area_id" else v) for c, v in zip(narrow, r, strict=True)]
+            for r in rows]
+    data = load_cases([write_csv(tmp_path, GOOD, "a.csv"),
+                       write_csv(tmp_path, rows, "b.csv", columns=narrow)], mini_bank)
+    south = data.area("south")
+    assert len(south) == 2 and all(v is pd.NA for v in south["victim_safety"])
+    assert data.area("north")["victim_safety"].tolist()[1] == "no"

@@ -290,6 +290,8 @@ def test_manifest_records_inputs_parameters_versions_and_work(reference) -> None
         assert m["versions"][package] not in ("", "absent"), package
     assert len(m["executed"]) == 2 * len(AREA_NOTEBOOKS) + 1
     assert m["reused"] == [] and m["failed"] == {}
+    assert sorted(m["notebook_seconds"]) == m["executed"]
+    assert all(v > 0 for v in m["notebook_seconds"].values())
     assert f"{AREAS[0]}/{AREA_NOTEBOOKS[0]}" in m["executed"]
 
 
