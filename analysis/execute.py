@@ -122,7 +122,7 @@ def _run_local(payload: tuple[dict[str, Any], str]) -> dict[str, Any]:
 
 
 def _warm_up(engine: str) -> None:
-    """Start the worker's kernel and import papermill before the first task arrives.
+    """Start the worker's kernel, import papermill and nbconvert before the first task.
 
     Worker processes end without running ``atexit`` handlers, so the kernel is shut down by a
     multiprocessing finaliser instead (else it lingers until it sees its parent gone).
@@ -134,6 +134,9 @@ def _warm_up(engine: str) -> None:
     if engine == "warm":
         eng.warm_kernel(eng.ensure_kernelspec())
         Finalize(None, _stop_kernel, exitpriority=10)
+    from . import stitch
+
+    stitch.warm_up()  # workers stitch reports too
 
 
 def _stop_kernel() -> None:

@@ -46,6 +46,11 @@ def merge(notebooks: Sequence[NotebookNode], title: str) -> NotebookNode:
     return merged
 
 
+def warm_up() -> None:
+    """Import nbconvert and load its templates now (a worker does this while it waits)."""
+    _exporter()
+
+
 @cache
 def _exporter() -> Any:
     from nbconvert import HTMLExporter  # slow import, needed only when a report is stitched

@@ -156,3 +156,24 @@ def test_failing_notebook_keeps_other_reports(built, tmp_path) -> None:  # type:
     assert (out / AREAS[0] / "report.html").read_bytes() == before
     other = (out / AREAS[1] / "report.html").read_text()
     assert 'id="outcome-5"' in other
+
+
+def test_a_parameter_the_notebook_does_not_declare_is_refused(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Papermill only warns about it; the build refuses before any notebook runs."""
+    from analysis.errors import InputError
+
+    notebooks = tmp_path / "notebooks"
+    shutil.copytree(paths.NOTEBOOKS, notebooks)
+    target = notebooks / "05_victims.ipynb"
+    nb = nbformat.read(target, as_version=4)
+    cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    cell.source = "\n".join(line for line in cell.source.splitlines()
+                            if not line.startswith("benchmark"))
+    nbformat.write(nb, target)
+    out = tmp_path / "outputs"
+    with pytest.raises(InputError) as info:
+        build(BuildOptions(output=out, areas=AREAS[:1], jobs=2, quiet=True,
+                           notebooks=notebooks))
+    (problem,) = info.value.problems
+    assert problem.file == str(target) and problem.value == "benchmark"
+    assert not list(out.rglob("*.ipynb"))
