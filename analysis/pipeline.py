@@ -492,7 +492,7 @@ class Builder:
                 not self.o.force:
             return None
         return {"notebooks": [str(self.executed_path(k)) for k in keys], "target": str(target),
-                "stamp": str(stamp), "digest": digest, "page": page}
+                "stamp": str(stamp), "digest": digest, "page": page, "digests": digests}
 
     def provenance(self, label: str, params: dict[str, Any],
                    inputs: dict[str, str]) -> dict[str, Any]:

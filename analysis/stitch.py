@@ -10,6 +10,7 @@ fetches require.js and MathJax from a CDN).
 from __future__ import annotations
 
 import copy
+import hashlib
 import re
 from collections.abc import Sequence
 from functools import cache
@@ -26,13 +27,16 @@ ID_RE = re.compile(r'\sid="([^"]+)"')
 DROP_TAGS = {"injected-parameters", "parameters", "remove-cell"}
 
 
-def merge(notebooks: Sequence[NotebookNode], title: str) -> NotebookNode:
-    """One notebook from several: deterministic cell ids, no parameter cells, one title."""
+def merge(notebooks: Sequence[NotebookNode], title: str, first: int = 0) -> NotebookNode:
+    """One notebook from several: deterministic cell ids, no parameter cells, one title.
+
+    ``first`` is the position of the first notebook in the report (cell ids carry it).
+    """
     merged = nbformat.v4.new_notebook()
     merged.metadata = {"title": title, "kernelspec": {"name": "python3",
                                                       "display_name": "Python 3",
                                                       "language": "python"}}
-    for i, nb in enumerate(notebooks):
+    for i, nb in enumerate(notebooks, start=first):
         for j, cell in enumerate(nb.cells):
             tags = set(cell.get("metadata", {}).get("tags", []))
             if tags & DROP_TAGS:
@@ -104,34 +108,75 @@ def render_page(template: str, **context: Any) -> str:
     return _env().get_template(template).render(css=css(), **context)
 
 
-def body_html(nb: NotebookNode) -> str:
-    body, _ = _exporter().from_notebook_node(nb)
-    body = re.sub(r"<a class=\"anchor-link\"[^>]*>.*?</a>", "", body)
+def chapter_html(nb: NotebookNode, position: int, title: str) -> str:
+    """One notebook's cells as nbconvert renders them at ``position`` in the report.
+
+    Converting the notebooks one by one and joining the results gives the same bytes as
+    converting their merge (tested), so a report can reuse the chapters that did not change.
+    """
+    body, _ = _exporter().from_notebook_node(merge([nb], title, first=position))
+    return str(body)
+
+
+def body_html(chapters: Sequence[str]) -> str:
+    body = re.sub(r"<a class=\"anchor-link\"[^>]*>.*?</a>", "", "".join(chapters))
     return unique_ids(body)
+
+
+def report_page(chapters: Sequence[str], *, title: str, subtitle: str, label: str,
+                provenance: dict[str, Any], index_href: str) -> str:
+    """The full report page: title, data banner, table of contents, chapters, provenance."""
+    body = body_html(chapters)
+    return render_page("report.html.j2", title=title, subtitle=subtitle, label=label,
+                       toc=toc(body), body=body, provenance=provenance,
+                       index_href=index_href)
 
 
 def export_report(notebooks: Sequence[NotebookNode], *, title: str, subtitle: str,
                   label: str, provenance: dict[str, Any], index_href: str) -> str:
-    """The full report page: title, data banner, table of contents, chapters, provenance."""
-    nb = merge(notebooks, title)
-    body = body_html(nb)
-    return render_page("report.html.j2", title=title, subtitle=subtitle, label=label,
-                       toc=toc(body), body=body, provenance=provenance,
-                       index_href=index_href)
+    """The report page of these notebooks, every chapter converted afresh."""
+    chapters = [chapter_html(nb, i, title) for i, nb in enumerate(notebooks)]
+    return report_page(chapters, title=title, subtitle=subtitle, label=label,
+                       provenance=provenance, index_href=index_href)
+
+
+def _cached_chapter(path: Path, digest: str | None, position: int, title: str) -> str:
+    """A chapter's HTML, reused from ``.<name>.chapter.html`` beside the executed notebook
+    when that notebook, its position and the title are unchanged (the notebook's digest covers
+    the package and nbconvert versions). Notebooks executed outside the build (digest
+    "external") are always converted afresh."""
+    from .atomic import write_text
+
+    if digest in (None, "external", "failed"):
+        return chapter_html(nbformat.read(path, as_version=4), position, title)
+    key = hashlib.sha256(f"{digest}|{position}|{title}".encode()).hexdigest()
+    head = f"<!-- chapter {key} -->\n"
+    cache = path.with_name(f".{path.stem}.chapter.html")
+    if cache.exists():
+        text = cache.read_text(encoding="utf-8")
+        if text.startswith(head):
+            return text[len(head):]
+    html = chapter_html(nbformat.read(path, as_version=4), position, title)
+    write_text(cache, head + html)
+    return html
 
 
 def write_report(job: dict[str, Any]) -> str:
     """Stitch one report from its executed notebooks and write it (and its stamp) atomically.
 
     A top-level function of plain data, so that reports can be stitched in worker processes.
+    Chapters whose notebook did not change are reused (after one area's data changed, the
+    other areas' reports differ only in their comparison chapter).
     """
     from .atomic import write_text
 
-    notebooks = [nbformat.read(p, as_version=4) for p in job["notebooks"]]
     page = job["page"]
-    html = export_report(notebooks, title=page["title"], subtitle=page["subtitle"],
-                         label=page["label"], provenance=page["provenance"],
-                         index_href="../index.html")
+    digests = job.get("digests") or [None] * len(job["notebooks"])
+    chapters = [_cached_chapter(Path(p), d, i, page["title"])
+                for i, (p, d) in enumerate(zip(job["notebooks"], digests, strict=True))]
+    html = report_page(chapters, title=page["title"], subtitle=page["subtitle"],
+                       label=page["label"], provenance=page["provenance"],
+                       index_href="../index.html")
     write_text(job["target"], html)
     write_text(job["stamp"], job["digest"])
     return str(job["target"])

@@ -1,0 +1,63 @@
+"""Stitching: chapters converted one by one equal the merged conversion; unchanged chapters
+are reused from their cache, changed ones converted again."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+
+from analysis import stitch
+
+
+def _chapter(n: int) -> nbformat.NotebookNode:
+    nb = nbformat.v4.new_notebook()
+    code = nbformat.v4.new_code_cell("r.show(x)", metadata={"tags": ["remove-input"]})
+    code.outputs = [nbformat.v4.new_output(
+        "display_data", data={"text/html": f'<h2 id="chapter-{n}">Chapter {n}</h2>'
+                                           f'<p id="note">Finding {n}</p>'})]
+    nb.cells = [nbformat.v4.new_code_cell("area_id = 'x'", metadata={"tags": ["parameters"]}),
+                nbformat.v4.new_markdown_cell(f"Narrative {n}"), code]
+    return nb
+
+
+def test_chapters_converted_one_by_one_equal_the_merged_conversion() -> None:
+    notebooks = [_chapter(n) for n in range(3)]
+    merged, _ = stitch._exporter().from_notebook_node(stitch.merge(notebooks, "Title"))
+    joined = "".join(stitch.chapter_html(nb, i, "Title") for i, nb in enumerate(notebooks))
+    assert joined == merged
+    body = stitch.body_html([joined])
+    assert body.count('id="note"') == 1 and 'id="note-2"' in body and 'id="note-3"' in body
+
+
+def _job(tmp_path: Path, digests: list[str]) -> dict[str, object]:
+    paths = []
+    for n in range(2):
+        path = tmp_path / "notebooks" / f"0{n}.ipynb"
+        path.parent.mkdir(exist_ok=True)
+        nbformat.write(_chapter(n), path)
+        paths.append(str(path))
+    page = {"title": "T", "subtitle": "S", "label": "Synthetic", "provenance": {}}
+    return {"notebooks": paths, "digests": digests, "page": page,
+            "target": str(tmp_path / "report.html"), "stamp": str(tmp_path / ".report.digest"),
+            "digest": "r"}
+
+
+def test_unchanged_chapters_are_reused_and_changed_ones_converted(tmp_path: Path) -> None:
+    stitch.write_report(_job(tmp_path, ["a", "b"]))
+    first = (tmp_path / "report.html").read_text()
+    cache = tmp_path / "notebooks" / ".00.chapter.html"
+    head, _, html = cache.read_text().partition("\n")
+    assert "Finding 0" in html and "Finding 0" in first
+    cache.write_text(head + "\n" + html.replace("Finding 0", "Reused 0"))
+    stitch.write_report(_job(tmp_path, ["a", "b"]))
+    assert "Reused 0" in (tmp_path / "report.html").read_text()
+    stitch.write_report(_job(tmp_path, ["a2", "b"]))  # the first notebook changed
+    again = (tmp_path / "report.html").read_text()
+    assert "Reused 0" not in again and again == first
+    head, _, html = cache.read_text().partition("\n")
+    cache.write_text(head + "\n" + html.replace("Finding 0", "Reused 0"))
+    stitch.write_report(_job(tmp_path, ["a2", "b"]))
+    assert "Reused 0" in (tmp_path / "report.html").read_text()
+    stitch.write_report(_job(tmp_path, ["external", "b"]))  # run outside the build: converted
+    assert "Reused 0" not in (tmp_path / "report.html").read_text()
