@@ -211,9 +211,22 @@ def run_pool(tasks: list[Task], jobs: int, engine: str = "warm") -> Iterator[Res
         yield from workers.run(tasks)
 
 
+def _run_remote(payload: tuple[dict[str, Any], str], shared: dict[str, str]) -> dict[str, Any]:
+    """A Dask task: the files every task shares arrive once per worker, the task's own with it."""
+    task_dict, engine = payload
+    task = Task(**task_dict)
+    task.files = {**shared, **task.files}
+    return asdict(run_task(task, engine))
+
+
 def run_dask(tasks: list[Task], jobs: int, engine: str = "warm",
-             scheduler: str | None = None) -> Iterator[Result]:
-    """Each notebook a Dask task; the executed notebook comes back to the client."""
+             scheduler: str | None = None,
+             shared: dict[str, str] | None = None) -> Iterator[Result]:
+    """Each notebook a Dask task; the executed notebook comes back to the client.
+
+    ``shared`` (input files every task needs) is scattered to every worker once; each task
+    carries only its own files.
+    """
     from dask.distributed import Client, LocalCluster
     from dask.distributed import as_completed as dask_completed
 
@@ -225,7 +238,8 @@ def run_dask(tasks: list[Task], jobs: int, engine: str = "warm",
                                dashboard_address=None, silence_logs=40)
         client = Client(cluster)
     try:
-        futures = [client.submit(_run_local, (asdict(t), engine),
+        [common] = client.scatter([shared or {}], broadcast=True)
+        futures = [client.submit(_run_remote, (asdict(t), engine), common,
                                  key=f"iaow-{t.key}-{t.digest[:16]}", pure=False)
                    for t in tasks]
         for future in dask_completed(futures):

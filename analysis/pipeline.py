@@ -404,7 +404,7 @@ class Builder:
             for t in pending:
                 t.files = self.bundle(t)
             runner: Iterator[Result] = run_dask(pending, self.o.jobs, self.o.engine,
-                                                self.o.scheduler)
+                                                self.o.scheduler, shared=self.shared_bundle())
         elif workers is not None and len(pending) > 1:
             runner = workers.run(pending)
         else:
@@ -420,18 +420,19 @@ class Builder:
         stitcher.finish(self.o.jobs)
 
     def bundle(self, task: Task) -> dict[str, str]:
-        """The input files a remote worker needs, by path relative to data/ and output/."""
-        import base64
-
+        """The files only this task needs on a remote worker: its area's tables."""
         area = task.key.split("/")[0]
-        files: dict[str, Path] = {}
-        for path in self.data.rglob("*"):
-            if path.is_file() and "cases" not in path.relative_to(self.data).parts:
-                files[f"data/{path.relative_to(self.data)}"] = path
-        for folder in (paths.area_tables(self.out, area), paths.all_tables(self.out)):
-            for path in folder.glob("*.parquet"):
-                files[f"output/{path.relative_to(self.out)}"] = path
-        return {rel: base64.b64encode(p.read_bytes()).decode() for rel, p in files.items()}
+        return _encode({f"output/{p.relative_to(self.out)}": p for p in
+                        sorted(paths.area_tables(self.out, area).glob("*.parquet"))})
+
+    def shared_bundle(self) -> dict[str, str]:
+        """The files every task needs (data other than case files, the cross-area tables):
+        sent to each Dask worker once, not with every task."""
+        files = {f"data/{p.relative_to(self.data)}": p for p in sorted(self.data.rglob("*"))
+                 if p.is_file() and "cases" not in p.relative_to(self.data).parts}
+        for p in sorted(paths.all_tables(self.out).glob("*.parquet")):
+            files[f"output/{p.relative_to(self.out)}"] = p
+        return _encode(files)
 
     def collect(self, res: Result) -> None:
         nb = normalise_notebook(res.notebook_json)
@@ -561,6 +562,13 @@ class Builder:
                                  sorted(self.result.notebook_seconds.items())},
         }
         atomic.write_text(self.out / "manifest.json", json.dumps(data, indent=1) + "\n")
+
+
+def _encode(files: dict[str, Path]) -> dict[str, str]:
+    """Files as base64 text by relative path: what travels to a remote worker."""
+    import base64
+
+    return {rel: base64.b64encode(p.read_bytes()).decode() for rel, p in files.items()}
 
 
 class _Stitcher:

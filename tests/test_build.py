@@ -136,6 +136,16 @@ def test_no_op_build_reads_stamps_only(built, tmp_path) -> None:  # type: ignore
     assert (out / "index.html").stat().st_mtime_ns == index
 
 
+def test_a_build_on_a_dask_cluster_equals_the_local_build(built, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """--executor dask: a real LocalCluster, shared inputs scattered once, same reports."""
+    out = tmp_path / "outputs"
+    result = build(BuildOptions(output=out, areas=AREAS, jobs=2, quiet=True, executor="dask"))
+    assert result.exit_code == 0 and len(result.executed) == 7 * len(AREAS) + 1
+    for folder in [*AREAS, "aggregate"]:
+        ours = (out / folder / "report.html").read_bytes()
+        assert ours == (built[0] / folder / "report.html").read_bytes(), folder
+
+
 def test_failing_notebook_keeps_other_reports(built, tmp_path) -> None:  # type: ignore[no-untyped-def]
     out, _ = built
     before = (out / AREAS[0] / "report.html").read_bytes()

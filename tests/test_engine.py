@@ -84,12 +84,18 @@ def test_dask_local_cluster_returns_executed_notebooks(tables: Path) -> None:
     opts = BuildOptions(output=tables, areas=AREAS[:1], quiet=True)
     builder = Builder(opts)
     tasks = _tasks(tables)[:3]
+    shared = builder.shared_bundle()
+    assert "data/areas.csv" in shared and "output/tables/pooled_questions.parquet" in shared
+    assert not any(rel.startswith("data/cases") for rel in shared)
     for t in tasks:
         t.files = builder.bundle(t)
-        assert not any(rel.startswith("data/cases") for rel in t.files)
-    results = list(run_dask(tasks, jobs=2, engine="warm"))
+        area = t.key.split("/")[0]
+        assert t.files and all(rel.startswith(f"output/{area}/tables/") for rel in t.files)
+    results = list(run_dask(tasks, jobs=2, engine="warm", shared=shared))
     assert sorted(r.key for r in results) == sorted(t.key for t in tasks)
     assert all(r.ok for r in results), [r.error for r in results]
+    for t in tasks:  # the same inputs, all carried by the task, run in this process
+        t.files = {**shared, **t.files}
     local = {r.key: r for r in run_pool(tasks, jobs=1)}
     for r in results:
         assert str(tables) not in r.notebook_json

@@ -34,10 +34,17 @@ def command(data: Path, out: Path, *extra: str) -> list[str]:
             str(out), "--areas", *AREAS, "--jobs", "2", "--quiet", *extra]
 
 
+def _interruptible() -> None:
+    """Ctrl-C as at a terminal, even when the tests themselves run as a background job (a
+    shell starts those with SIGINT ignored, and the build would inherit that)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start(data: Path, out: Path, *extra: str) -> subprocess.Popen[str]:
     return subprocess.Popen(command(data, out, *extra), cwd=paths.REPO_ROOT, text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            start_new_session=True, env={**os.environ, "PYTHONHASHSEED": "0"})
+                            start_new_session=True, env={**os.environ, "PYTHONHASHSEED": "0"},
+                            preexec_fn=_interruptible)
 
 
 def run_build(data: Path, out: Path, *extra: str) -> subprocess.CompletedProcess[str]:
