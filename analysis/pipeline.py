@@ -210,6 +210,7 @@ class Builder:
         self.versions = versions()
         self.inputs: dict[str, str] = {}
         self.declared: dict[str, Future[list[str]]] = {}
+        self._table_digests: dict[str, str] = {}
 
     def read_parameters(self, workers: LocalWorkers) -> None:
         """Have the workers read each notebook's declared parameters while data is scored
@@ -322,8 +323,13 @@ class Builder:
         atomic.write_text(stamp, digest)
 
     def table_digest(self, area_id: str) -> str:
-        folder = paths.area_tables(self.out, area_id)
-        return digest_of({n: file_digest(folder / f"{n}.parquet") for n in AREA_TABLES})
+        """Digest of an area's written tables (hashed once a build: they are written before
+        the first call, in :meth:`score`, and used again by :meth:`plan`)."""
+        if area_id not in self._table_digests:
+            folder = paths.area_tables(self.out, area_id)
+            self._table_digests[area_id] = digest_of(
+                {n: file_digest(folder / f"{n}.parquet") for n in AREA_TABLES})
+        return self._table_digests[area_id]
 
     # 3. notebooks ---------------------------------------------------------------------
     def plan(self, areas: list[Area]) -> list[Task]:

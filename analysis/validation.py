@@ -152,9 +152,8 @@ def _canonical(raw: pd.DataFrame, bank: QuestionBank) -> pd.DataFrame:
 
 @dataclass
 class _Rows:
-    """Where each row of a frame of several files came from, and what was typed there."""
+    """Where each row of a frame of several files came from."""
 
-    raw: pd.DataFrame
     files: list[str]
     rows: list[int]
 
@@ -189,7 +188,7 @@ def validate_frames(
     frame = pd.concat([_canonical(raw, bank) for raw, _ in kept], ignore_index=True)
     if len({tuple(raw.columns) for raw, _ in kept}) > 1:  # files with different columns
         frame = frame.astype(object).where(frame.notna(), pd.NA)
-    where = _Rows(raw_all, files, rows)
+    where = _Rows(files, rows)
     values: list[Problem] = []
     import pandera.errors
 

@@ -8,6 +8,7 @@ skip with a reason where Chromium is absent; CI installs it, so there they run.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import re
@@ -111,40 +112,41 @@ class Recorder:
             route.abort()
 
 
-def open_page(context: Any, site: Path, name: str) -> tuple[Any, Recorder]:
+@contextlib.contextmanager
+def open_page(context: Any, site: Path, name: str) -> Iterator[tuple[Any, Recorder]]:
+    """A loaded page and the record of its requests; the page is closed afterwards."""
     recorder = Recorder(site)
     page = context.new_page()
-    page.on("request", recorder.on_request)
-    page.route("**/*", recorder.route)
-    page.goto((site / name).as_uri(), wait_until="load")
-    # Scroll through the page so that anything lazily loaded would be requested too.
-    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
-    page.wait_for_load_state("networkidle")
-    page.evaluate("window.scrollTo(0, 0)")
-    return page, recorder
-
-
-@needs_chromium
-@pytest.mark.parametrize("name", PAGES)
-def test_self_contained(context: Any, site: Path, name: str) -> None:
-    """No request leaves the report's own files: no CDN, no web font, no remote image."""
-    page, recorder = open_page(context, site, name)
     try:
-        assert recorder.requests, "the page itself was not recorded"
-        assert recorder.outside == [], f"{name} requested {recorder.outside}"
-        html = (site / name).read_text(encoding="utf-8")
-        remote = re.findall(r'(?:src|href)\s*=\s*["\']?\s*(?:https?:)?//[^"\'>\s]+', html)
-        assert remote == [], f"{name} refers to remote resources: {remote[:5]}"
-        assert "<script" not in html and "<link" not in html and "<iframe" not in html
+        page.on("request", recorder.on_request)
+        page.route("**/*", recorder.route)
+        page.goto((site / name).as_uri(), wait_until="load")
+        # Scroll through the page so that anything lazily loaded would be requested too.
+        page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+        page.wait_for_load_state("networkidle")
+        page.evaluate("window.scrollTo(0, 0)")
+        yield page, recorder
     finally:
         page.close()
 
 
 @needs_chromium
 @pytest.mark.parametrize("name", PAGES)
+def test_self_contained(context: Any, site: Path, name: str) -> None:
+    """No request leaves the report's own files: no CDN, no web font, no remote image."""
+    with open_page(context, site, name) as (_, recorder):
+        assert recorder.requests, "the page itself was not recorded"
+        assert recorder.outside == [], f"{name} requested {recorder.outside}"
+        html = (site / name).read_text(encoding="utf-8")
+        remote = re.findall(r'(?:src|href)\s*=\s*["\']?\s*(?:https?:)?//[^"\'>\s]+', html)
+        assert remote == [], f"{name} refers to remote resources: {remote[:5]}"
+        assert "<script" not in html and "<link" not in html and "<iframe" not in html
+
+
+@needs_chromium
+@pytest.mark.parametrize("name", PAGES)
 def test_images_load_with_alt_text(context: Any, site: Path, name: str) -> None:
-    page, _ = open_page(context, site, name)
-    try:
+    with open_page(context, site, name) as (page, _):
         images = page.eval_on_selector_all(
             "img", "els => els.map(e => ({src: e.src.slice(0, 30), complete: e.complete, "
             "width: e.naturalWidth, alt: e.getAttribute('alt') || ''}))")
@@ -154,16 +156,13 @@ def test_images_load_with_alt_text(context: Any, site: Path, name: str) -> None:
             assert img["src"].startswith("data:image/"), img["src"]
             assert img["complete"] and img["width"] > 0, f"{name}: image did not load"
             assert len(img["alt"]) > 40, f"{name}: chart without real alternative text"
-    finally:
-        page.close()
 
 
 @needs_chromium
 @pytest.mark.parametrize("name", REPORTS)
 def test_table_of_contents_links_scroll_to_their_chapter(context: Any, site: Path,
                                                          name: str) -> None:
-    page, _ = open_page(context, site, name)
-    try:
+    with open_page(context, site, name) as (page, _):
         links = page.eval_on_selector_all("nav.toc a", "els => els.map(e => e.hash)")
         assert len(links) >= 5
         for href in links:
@@ -182,30 +181,22 @@ def test_table_of_contents_links_scroll_to_their_chapter(context: Any, site: Pat
             assert state["height"] > 0, f"{name}: {href} target is hidden"
             assert -2 <= state["top"] < state["inner"], f"{name}: {href} not in view: {state}"
             assert state["top"] < 50 or state["atEnd"], f"{name}: {href} not at top: {state}"
-    finally:
-        page.close()
 
 
 @needs_chromium
 def test_index_links_every_report_and_back(context: Any, site: Path) -> None:
-    page, _ = open_page(context, site, "index.html")
-    try:
+    with open_page(context, site, "index.html") as (page, _):
         hrefs = page.eval_on_selector_all("main a", "els => els.map(e => e.href)")
         expected = {(site / r).as_uri() for r in REPORTS}
         assert expected <= set(hrefs)
-    finally:
-        page.close()
     for name in REPORTS:
-        page, _ = open_page(context, site, name)
-        try:
+        with open_page(context, site, name) as (page, _):
             back = page.eval_on_selector_all('a[href$="index.html"]',
                                              "els => els.map(e => e.href)")
             assert (site / "index.html").as_uri() in back, name
             page.click("header .back a")
             page.wait_for_load_state("load")
             assert page.url == (site / "index.html").as_uri()
-        finally:
-            page.close()
 
 
 def axe_violations(page: Any, axe: Path) -> list[dict[str, Any]]:
@@ -223,26 +214,20 @@ def axe_violations(page: Any, axe: Path) -> list[dict[str, Any]]:
 def test_no_serious_accessibility_violations(context: Any, site: Path, axe_script: Path,
                                              name: str) -> None:
     """axe-core with the WCAG 2.0, 2.1 and 2.2 A and AA rules: nothing serious or critical."""
-    page, _ = open_page(context, site, name)
-    try:
+    with open_page(context, site, name) as (page, _):
         violations = axe_violations(page, axe_script)
         serious = [v for v in violations if v["impact"] in ("serious", "critical")]
         assert serious == [], "\n".join(
             f"{v['impact']} {v['id']} ({v['nodes']} elements): {v['help']}; {v['targets']}"
             for v in serious)
-    finally:
-        page.close()
 
 
 @needs_chromium
 @pytest.mark.parametrize("name", REPORTS)
 def test_headings_nest_without_skipping_a_level(context: Any, site: Path, name: str) -> None:
-    page, _ = open_page(context, site, name)
-    try:
+    with open_page(context, site, name) as (page, _):
         headings = page.eval_on_selector_all(
             "h1, h2, h3, h4, h5, h6", "els => els.map(e => [Number(e.tagName[1]), e.id])")
-    finally:
-        page.close()
     assert headings[0][0] == 1 and sum(1 for level, _ in headings if level == 1) == 1
     skips = [ident for (prev, _), (level, ident) in itertools.pairwise(headings)
              if level > prev + 1]
@@ -255,12 +240,9 @@ def test_screenshots(context: Any, site: Path) -> None:
     shots = site / "screenshots"
     shots.mkdir(exist_ok=True)
     for name, file in (("index", "index.html"), ("report", f"{AREAS[0]}/report.html")):
-        page, _ = open_page(context, site, file)
-        try:
+        with open_page(context, site, file) as (page, _):
             page.screenshot(path=str(shots / f"{name}.png"))
             page.screenshot(path=str(shots / f"{name}-full.png"), full_page=True)
-        finally:
-            page.close()
     pngs = sorted(shots.glob("*.png"))
     assert len(pngs) == 4 and all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in pngs)
     repo_outputs = paths.REPO_ROOT / "outputs"

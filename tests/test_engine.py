@@ -38,6 +38,15 @@ def _outputs(text: str) -> list[object]:
     return [c.get("outputs") for c in nb.cells if c.cell_type == "code"]
 
 
+def _printed(key: str, code: str) -> list[str]:
+    """What a one-cell notebook prints when run in this process's warm kernel, by word."""
+    probe = nbformat.v4.new_notebook()
+    probe.cells = [nbformat.v4.new_code_cell(code)]
+    out = run_task(Task(key, nbformat.writes(probe), {}, key))
+    return "".join(o.get("text", "") for c in nbformat.reads(out.notebook_json, 4).cells
+                   for o in c.outputs).split()
+
+
 def test_warm_kernel_outputs_equal_fresh_kernel_outputs(tables: Path) -> None:
     """Every bundled notebook on two areas: same normalised outputs warm as fresh.
 
@@ -64,15 +73,12 @@ def test_isolation_resets_state_a_notebook_leaves_behind(tables: Path) -> None:
         "matplotlib.rcParams['font.size'] = 31\npd.set_option('display.precision', 1)\n"
         "np.random.seed(99)\nr = 'leaked'\nos.chdir('/')", metadata={"tags": ["parameters"]})]
     assert run_task(Task("a/polluter", nbformat.writes(polluter), {}, "p")).ok
-    probe = nbformat.v4.new_notebook()
-    probe.cells = [nbformat.v4.new_code_cell(
-        "import matplotlib, pandas as pd, numpy as np\n"
-        "print(matplotlib.rcParams['font.size'], pd.get_option('display.precision'),"
-        " np.random.randint(1000), 'r' in globals())")]
-    out = run_task(Task("a/probe", nbformat.writes(probe), {}, "q"))
-    text = "".join(o.get("text", "") for c in nbformat.reads(out.notebook_json, 4).cells
-                   for o in c.outputs)
-    assert text.split() == ["10.0", "6", "684", "False"]
+    printed = _printed("a/probe",
+                       "import matplotlib, pandas as pd, numpy as np\n"
+                       "print(matplotlib.rcParams['font.size'],"
+                       " pd.get_option('display.precision'), np.random.randint(1000),"
+                       " 'r' in globals())")
+    assert printed == ["10.0", "6", "684", "False"]
     again = run_task(Task("a/clean2", nbformat.writes(source), params, "d"))
     assert _outputs(again.notebook_json) == _outputs(clean.notebook_json)
 
@@ -104,12 +110,8 @@ def test_dask_local_cluster_returns_executed_notebooks(tables: Path) -> None:
 
 def test_warm_kernel_starts_with_the_analysis_stack_imported_and_frozen() -> None:
     """The warm-up imports the package once and freezes it out of the collector's walks."""
-    probe = nbformat.v4.new_notebook()
-    probe.cells = [nbformat.v4.new_code_cell(
-        "import gc, sys\n"
-        "print('analysis.report' in sys.modules, 'analysis.aggregate' in sys.modules,"
-        " gc.get_freeze_count() > 10000)")]
-    out = run_task(Task("a/probe-freeze", nbformat.writes(probe), {}, "f"))
-    text = "".join(o.get("text", "") for c in nbformat.reads(out.notebook_json, 4).cells
-                   for o in c.outputs)
-    assert text.split() == ["True", "True", "True"]
+    printed = _printed("a/probe-freeze",
+                       "import gc, sys\n"
+                       "print('analysis.report' in sys.modules,"
+                       " 'analysis.aggregate' in sys.modules, gc.get_freeze_count() > 10000)")
+    assert printed == ["True", "True", "True"]
