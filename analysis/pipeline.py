@@ -250,8 +250,7 @@ class Builder:
 
     def source_digest(self, area: Area) -> str:
         """What an area's tables depend on: its case file, the package and bank, options."""
-        return digest_of(area.id, self.inputs.get(str(area.cases)) or file_digest(area.cases),
-                         self.pkg_digest, self.o.lenient)
+        return digest_of(area.id, self.inputs[str(area.cases)], self.pkg_digest, self.o.lenient)
 
     def tables_current(self, area: Area) -> bool:
         folder = paths.area_tables(self.out, area.id)
