@@ -36,10 +36,10 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from .bank import QuestionBank, load_bank
-    from .errors import InputError, Problem
-    from .scoring import AreaScores, score_area
-    from .validation import CaseData, load_cases
+    from .core.errors import InputError, Problem
+    from .method.bank import QuestionBank, load_bank
+    from .method.scoring import AreaScores, score_area
+    from .method.validation import CaseData, load_cases
 
 
 def __getattr__(name: str) -> Any:

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .errors import InputError
+from .core.errors import InputError
 
 log = logging.getLogger("analysis")
 
@@ -100,25 +100,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
         if args.command == "build":
-            from .pipeline import BuildOptions, build
+            from .build.pipeline import BuildOptions, build
 
             result = build(BuildOptions.from_args(args))
             return result.exit_code
         if args.command == "validate":
             return _validate(args)
         if args.command == "stitch":
-            from .pipeline import stitch_only
+            from .build.pipeline import stitch_only
 
             print(stitch_only(args.area, args.data, args.output))
             return 0
         if args.command == "template":
-            from .template import write_template
+            from .synthetic.template import write_template
 
             for path in write_template(args.output):
                 print(f"wrote {path}")
             return 0
         if args.command == "generate":
-            from .generate import regenerate
+            from .synthetic.generate import regenerate
 
             for path in regenerate(args.data, n_synthetic=args.areas, seed=args.seed):
                 print(f"wrote {path}")
@@ -135,8 +135,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from .bank import load_bank
-    from .validation import load_cases
+    from .method.bank import load_bank
+    from .method.validation import load_cases
 
     bank = load_bank(args.bank)
     data = load_cases(args.files, bank, lenient=args.lenient, sheet=args.sheet)

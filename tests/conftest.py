@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from analysis.bank import QuestionBank, build_bank
+from analysis.method.bank import QuestionBank, build_bank
 
 MINI_BANK: dict[str, Any] = {
     "outcomes": [

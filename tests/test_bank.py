@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from analysis.bank import build_bank, load_bank
-from analysis.errors import BankError
+from analysis.core.errors import BankError
+from analysis.method.bank import build_bank, load_bank
 
 from .conftest import mini_bank_dict
 

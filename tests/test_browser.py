@@ -21,9 +21,9 @@ from typing import Any, TypeVar
 
 import pytest
 
-from analysis import paths
-from analysis.pdf import PdfError, find_chromium, print_reports
-from analysis.pipeline import BuildOptions, build
+from analysis.build.pdf import PdfError, find_chromium, print_reports
+from analysis.build.pipeline import BuildOptions, build
+from analysis.core import paths
 
 CHROMIUM = Path("/usr/bin/chromium")
 AREAS = ["durham-tees-valley", "vale-of-braxness"]

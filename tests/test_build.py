@@ -11,8 +11,8 @@ import nbformat
 import pandas as pd
 import pytest
 
-from analysis import paths
-from analysis.pipeline import AREA_NOTEBOOKS, BuildOptions, build
+from analysis.build.pipeline import AREA_NOTEBOOKS, BuildOptions, build
+from analysis.core import paths
 
 pytestmark = pytest.mark.slow
 AREAS = ["durham-tees-valley", "vale-of-braxness"]
@@ -126,7 +126,7 @@ def test_no_op_build_reads_stamps_only(built, tmp_path) -> None:  # type: ignore
     build(BuildOptions(data=data, output=out, areas=AREAS, jobs=2, quiet=True))
     index = (out / "index.html").stat().st_mtime_ns
     code = ("import sys\nfrom pathlib import Path\n"
-            "from analysis.pipeline import BuildOptions, build\n"
+            "from analysis.build.pipeline import BuildOptions, build\n"
             f"r = build(BuildOptions(data=Path({str(data)!r}), output=Path({str(out)!r}), "
             f"areas={AREAS!r}, jobs=2, quiet=True))\n"
             "print(len(r.executed), 'pandas' in sys.modules, 'nbformat' in sys.modules)")
@@ -170,7 +170,7 @@ def test_failing_notebook_keeps_other_reports(built, tmp_path) -> None:  # type:
 
 def test_a_parameter_the_notebook_does_not_declare_is_refused(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """Papermill only warns about it; the build refuses before any notebook runs."""
-    from analysis.errors import InputError
+    from analysis.core.errors import InputError
 
     notebooks = tmp_path / "notebooks"
     shutil.copytree(paths.NOTEBOOKS, notebooks)

@@ -7,7 +7,9 @@ import re
 import numpy as np
 import pandas as pd
 
-from analysis import charts, funnel, htmlout, style
+from analysis.chapters import charts, style
+from analysis.chapters import html as htmlout
+from analysis.method import funnel
 
 
 def _bars() -> pd.DataFrame:

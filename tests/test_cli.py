@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis import paths
+from analysis.core import paths
 
 AREA = "vale-of-braxness"
 

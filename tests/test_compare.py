@@ -1,7 +1,7 @@
-"""Cross-area statistics of analysis.compare, checked against hand-worked examples.
+"""Cross-area statistics of analysis.method.compare, checked against hand-worked examples.
 
 Pooled figures are sums over cases (each case counts once); means of area figures count each
-area once; funnel flags must agree with :func:`analysis.funnel.funnel_table`; the
+area once; funnel flags must agree with :func:`analysis.method.funnel.funnel_table`; the
 over-dispersion adjustment must widen the limits when areas vary far more than binomial noise.
 """
 
@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import compare, funnel
+from analysis.method import compare, funnel
 
 
 def qrow(area: str, question: str, k: int, n: int, outcome: int = 1, order: int = 1,

@@ -7,9 +7,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from analysis import paths
-from analysis.execute import Task, run_dask, run_pool, run_task
-from analysis.pipeline import AREA_NOTEBOOKS, BuildOptions, build, normalise_notebook
+from analysis.build.execute import Task, run_dask, run_pool, run_task
+from analysis.build.pipeline import AREA_NOTEBOOKS, BuildOptions, build, normalise_notebook
+from analysis.core import paths
 
 pytestmark = pytest.mark.slow
 AREAS = ["durham-tees-valley", "inner-gavelstead"]
@@ -85,7 +85,7 @@ def test_isolation_resets_state_a_notebook_leaves_behind(tables: Path) -> None:
 
 def test_dask_local_cluster_returns_executed_notebooks(tables: Path) -> None:
     """Each notebook a task on a real LocalCluster; inputs shipped, results come back."""
-    from analysis.pipeline import Builder
+    from analysis.build.pipeline import Builder
 
     opts = BuildOptions(output=tables, areas=AREAS[:1], quiet=True)
     builder = Builder(opts)
@@ -112,6 +112,7 @@ def test_warm_kernel_starts_with_the_analysis_stack_imported_and_frozen() -> Non
     """The warm-up imports the package once and freezes it out of the collector's walks."""
     printed = _printed("a/probe-freeze",
                        "import gc, sys\n"
-                       "print('analysis.report' in sys.modules,"
-                       " 'analysis.aggregate' in sys.modules, gc.get_freeze_count() > 10000)")
+                       "print('analysis.chapters.outcomes' in sys.modules,"
+                       " 'analysis.chapters.aggregate' in sys.modules,"
+                       " gc.get_freeze_count() > 10000)")
     assert printed == ["True", "True", "True"]

@@ -1,4 +1,4 @@
-"""Tests for analysis.funnel (Spiegelhalter 2005 funnel plots for proportions).
+"""Tests for analysis.method.funnel (Spiegelhalter 2005 funnel plots for proportions).
 
 Every expected value is worked out independently of the implementation: binomial CDFs are
 summed exactly with ``math.comb`` and ``fractions.Fraction`` (no scipy), normal and arcsine
@@ -19,7 +19,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from analysis.funnel import (
+from analysis.method.funnel import (
     Z95,
     Z998,
     OverdispersionResult,

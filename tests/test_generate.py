@@ -13,9 +13,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.bank import QuestionBank, load_bank
-from analysis.catalogue import load_areas
-from analysis.generate import (
+from analysis.method.bank import QuestionBank, load_bank
+from analysis.method.catalogue import load_areas
+from analysis.method.validation import load_cases
+from analysis.synthetic.generate import (
     N_CASES_RANGE,
     generate_area,
     generate_areas,
@@ -23,7 +24,6 @@ from analysis.generate import (
     score_spread,
     synthetic_names,
 )
-from analysis.validation import load_cases
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 AREA_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
@@ -34,7 +34,7 @@ REAL_WORDS = ("durham", "tees", "kent", "london", "york", "essex", "sussex", "su
               "lincoln", "derby", "nottingham", "leicester", "gwent", "dyfed", "powys",
               "gloucester", "wiltshire", "northumbria", "humber", "cleveland", "staffordshire",
               "warwick", "sheffield", "newcastle", "hull", "bath", "wessex", "mercia")
-DTV_PRESENT = importlib.util.find_spec("analysis.reconstruct") is not None
+DTV_PRESENT = importlib.util.find_spec("analysis.synthetic.reconstruct") is not None
 
 
 @pytest.fixture(scope="module")
@@ -216,7 +216,7 @@ def test_bundled_data_validates(bank: QuestionBank) -> None:
     assert set(frame["area_id"]) == {a.id for a in areas}
 
 
-@pytest.mark.skipif(not DTV_PRESENT, reason="analysis.reconstruct is not written yet")
+@pytest.mark.skipif(not DTV_PRESENT, reason="analysis.synthetic.reconstruct is not written yet")
 def test_bundled_lists_twelve_areas_dtv_first() -> None:
     areas = load_areas(DATA)
     assert len(areas) == 12
@@ -227,7 +227,7 @@ def test_bundled_lists_twelve_areas_dtv_first() -> None:
 def test_regenerate_writes_dtv_first_when_reconstruct_exists(
     tmp_path: Path, bank: QuestionBank, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    fake = types.ModuleType("analysis.reconstruct")
+    fake = types.ModuleType("analysis.synthetic.reconstruct")
 
     def reconstruct(bank: QuestionBank, seed: int) -> pd.DataFrame:
         frame = generate_area(bank, "durham-tees-valley", 55, 1.5,
@@ -235,7 +235,7 @@ def test_regenerate_writes_dtv_first_when_reconstruct_exists(
         return frame.where(frame != "", None)
 
     fake.reconstruct = reconstruct  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "analysis.reconstruct", fake)
+    monkeypatch.setitem(sys.modules, "analysis.synthetic.reconstruct", fake)
     written = regenerate(tmp_path, n_synthetic=2, seed=3)
     assert tmp_path / "cases" / "durham-tees-valley.csv" in written
     areas = load_areas(tmp_path)

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from analysis.intervals import share, wilson
+from analysis.method.intervals import share, wilson
 
 
 def hand_wilson(k: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:

@@ -13,8 +13,8 @@ import nbformat
 import papermill as pm
 import pytest
 
-from analysis import paths
-from analysis.pipeline import AGGREGATE_NOTEBOOK, AREA_NOTEBOOKS
+from analysis.build.pipeline import AGGREGATE_NOTEBOOK, AREA_NOTEBOOKS
+from analysis.core import paths
 
 NOTEBOOKS = sorted(paths.NOTEBOOKS.glob("*.ipynb"))
 AREA_DEFAULT = "durham-tees-valley"
@@ -91,7 +91,7 @@ def test_papermill_lists_the_parameters_and_defaults(path: Path) -> None:
 
 
 def test_default_area_is_listed_in_the_bundled_data() -> None:
-    from analysis.catalogue import load_areas
+    from analysis.method.catalogue import load_areas
 
     areas = {a.id: a for a in load_areas(paths.data_dir())}
     assert areas[AREA_DEFAULT].label == "reconstructed"
@@ -101,7 +101,7 @@ def test_default_area_is_listed_in_the_bundled_data() -> None:
 @pytest.mark.parametrize("cwd", ["repo", "notebooks"])
 def test_plain_papermill_runs_with_the_defaults(cwd: str, tmp_path: Path) -> None:
     """The plain ``papermill`` command, no parameters: the defaults work as committed."""
-    from analysis.engine import KERNEL_NAME, ensure_kernelspec
+    from analysis.build.engine import KERNEL_NAME, ensure_kernelspec
 
     assert ensure_kernelspec() == KERNEL_NAME
     papermill = Path(sys.executable).parent / "papermill"

@@ -15,8 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis.bank import QuestionBank
-from analysis.scoring import question_scores, score_area
+from analysis.method.bank import QuestionBank
+from analysis.method.scoring import question_scores, score_area
 
 NA = pd.NA
 ANSWERS = ["report_type", "report_quality", "rmp", "victim_safety", "victim_offer"]

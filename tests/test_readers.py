@@ -14,9 +14,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.errors import InputError, Problem
-from analysis.readers import read_table
-from analysis.validation import load_cases
+from analysis.core.errors import InputError, Problem
+from analysis.method.readers import read_table
+from analysis.method.validation import load_cases
 
 COLUMNS = ["area_id", "case_id", "case_type", "statutory_victim", "report_type",
            "report_quality", "rmp", "victim_safety", "victim_offer"]
@@ -57,7 +57,7 @@ def problems_of(paths: Sequence[Path], bank, **kw) -> list[Problem]:  # type: ig
 
 def info_messages(caplog: pytest.LogCaptureFixture) -> list[str]:
     return [r.getMessage() for r in caplog.records
-            if r.levelno == logging.INFO and r.name == "analysis.readers"]
+            if r.levelno == logging.INFO and r.name == "analysis.method.readers"]
 
 
 @pytest.fixture(autouse=True)

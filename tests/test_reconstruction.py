@@ -17,16 +17,16 @@ import pandas as pd
 import pytest
 import yaml
 
-from analysis.bank import QuestionBank, load_bank
-from analysis.reconstruct import (
+from analysis.method.bank import QuestionBank, load_bank
+from analysis.method.scoring import score_area
+from analysis.method.validation import load_cases
+from analysis.synthetic.reconstruct import (
     AREA_ID,
     METADATA_LABEL,
     case_text,
     reconstruct,
     write_reconstruction,
 )
-from analysis.scoring import score_area
-from analysis.validation import load_cases
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 CASE_FILE = DATA / "cases" / f"{AREA_ID}.csv"

@@ -20,9 +20,9 @@ import nbformat
 import pandas as pd
 import pytest
 
-from analysis import paths
-from analysis.atomic import TMP_PREFIX
-from analysis.pipeline import AREA_NOTEBOOKS
+from analysis.build.pipeline import AREA_NOTEBOOKS
+from analysis.core import paths
+from analysis.core.atomic import TMP_PREFIX
 
 pytestmark = pytest.mark.slow
 AREAS = ["durham-tees-valley", "vale-of-braxness"]

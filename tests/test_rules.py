@@ -3,7 +3,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis.rules import RuleError, parse_rule
+from analysis.method.rules import RuleError, parse_rule
 
 
 def frame() -> pd.DataFrame:

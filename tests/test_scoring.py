@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.scoring import score_area
+from analysis.method.scoring import score_area
 
 
 def cases(rows: list[dict[str, object]]) -> pd.DataFrame:

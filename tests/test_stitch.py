@@ -7,7 +7,7 @@ from pathlib import Path
 
 import nbformat
 
-from analysis import stitch
+from analysis.build import stitch
 
 
 def _chapter(n: int) -> nbformat.NotebookNode:

@@ -3,8 +3,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis.errors import InputError
-from analysis.validation import normalise_answer, validate_frame
+from analysis.core.errors import InputError
+from analysis.method.validation import normalise_answer, validate_frame
 
 from .conftest import case_frame
 

@@ -32,15 +32,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
-from .atomic import write_bytes
-from .bank import QuestionBank, load_bank
-from .rules import Rule
+from ..core import paths
+from ..core.atomic import write_bytes
+from ..method.bank import QuestionBank, load_bank
+from ..method.published import Figure, Published, load_published, published_path
+from ..method.rules import Rule
 
 METADATA_LABEL = (
     "reconstructed from the published report: figures the report does not publish are synthetic"
@@ -48,9 +48,6 @@ METADATA_LABEL = (
 AREA_ID = "durham-tees-valley"
 CASE_PREFIX = "DTV-R-"
 DEFAULT_SEED = 2014
-DEFAULT_PUBLISHED = (
-    Path(__file__).resolve().parent.parent / "data" / "published" / f"{AREA_ID}.yaml"
-)
 NOT_RECORDED = "not_recorded"
 MAX_ATTEMPTS = 200
 
@@ -88,75 +85,6 @@ class ReconstructionError(ValueError):
 
 class _Infeasible(Exception):
     """One random draw left a judged base larger than the cases its rule allows; draw again."""
-
-
-# --------------------------------------------------------------------------- published figures
-
-
-@dataclass(frozen=True)
-class Figure:
-    """One published figure: k of n (or a percentage of n) for a level of a variable."""
-
-    id: str
-    kind: str
-    name: str
-    level: str | None
-    k: int | None
-    n: int
-    percent: float | None
-    op: str
-    row_level: tuple[str, ...] = ()
-    col_field: str = ""
-    col_level: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Published:
-    """The published-figures file, indexed for the reconstruction."""
-
-    area_id: str
-    cases: int
-    figures: tuple[Figure, ...]
-
-    def on(self, name: str, kind: str | None = None) -> list[Figure]:
-        """Figures about one question or field (crosstabs excluded)."""
-        return [f for f in self.figures if f.name == name and f.kind != "crosstab"
-                and (kind is None or f.kind == kind)]
-
-    def crosstabs(self, row_field: str, col_field: str) -> list[Figure]:
-        return [f for f in self.figures if f.kind == "crosstab" and f.name == row_field
-                and f.col_field == col_field]
-
-
-def _levels(value: Any) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if isinstance(value, list):
-        return tuple(str(v) for v in value)
-    return (str(value),)
-
-
-def load_published(path: Path | None = None) -> Published:
-    """Read the published-figures YAML into :class:`Figure` records."""
-    path = Path(path) if path is not None else DEFAULT_PUBLISHED
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    if not isinstance(raw, dict) or not isinstance(raw.get("figures"), list):
-        raise ReconstructionError(f"{path}: expected a mapping with a 'figures' list")
-    figures = []
-    for e in raw["figures"]:
-        kind = str(e["kind"])
-        name = str(e.get("question") or e.get("field") or e.get("row_field") or "")
-        level = e.get("level") if kind != "crosstab" else None
-        figures.append(Figure(
-            id=str(e["id"]), kind=kind, name=name,
-            level=None if level is None else str(level),
-            k=None if e.get("k") is None else int(e["k"]), n=int(e["n"]),
-            percent=None if e.get("percent") is None else float(e["percent"]),
-            op=str(e.get("op") or "="), row_level=_levels(e.get("row_level")),
-            col_field=str(e.get("col_field") or ""), col_level=_levels(e.get("col_level")),
-        ))
-    return Published(str(raw.get("area_id", AREA_ID)), int(raw.get("cases_inspected", 87)),
-                     tuple(figures))
 
 
 def round_half_up(k: int, n: int) -> int:
@@ -635,7 +563,7 @@ def reconstruct(bank: QuestionBank, seed: int = DEFAULT_SEED,
     few cases with both a significant change and a risk management plan) is discarded and the
     next attempt of the same seed is drawn, so the result depends on the seed alone.
     """
-    pub = load_published(published)
+    pub = load_published(published or published_path(paths.data_dir(), AREA_ID))
     last = ""
     for attempt in range(MAX_ATTEMPTS):
         try:

@@ -6,7 +6,7 @@
 - Kernels talk over IPC (Unix domain) sockets where the platform has them: no port races
   between parallel workers and no plain-text TCP on a shared machine.
 - :class:`WarmEngine` keeps one kernel per worker process alive and runs successive notebooks in
-  it, resetting the namespace and process state in between (:mod:`analysis.isolation`): import
+  it, resetting the namespace and process state in between (:mod:`analysis.build.isolation`): import
   and start-up costs are paid once per worker instead of once per notebook.
 - A new warm kernel imports the analysis stack once and then freezes the garbage collector's
   view of those long-lived objects (:func:`gc.freeze`): ``%reset``'s full collection between
@@ -44,14 +44,15 @@ _WARM: tuple[KernelManager, Any] | None = None
 
 WARM_UP = (
     "import gc\n"
-    "import analysis.report, analysis.aggregate\n"
+    "import analysis.chapters.outcomes, analysis.chapters.comparison\n"
+    "import analysis.chapters.appendices, analysis.chapters.aggregate\n"
     "gc.collect()\n"
     "gc.freeze()\n"
 )
 
 PREAMBLE = (
     "get_ipython().run_line_magic('reset', '-f')\n"
-    "import analysis.isolation as _iaow_isolation\n"
+    "import analysis.build.isolation as _iaow_isolation\n"
     "_iaow_isolation.reset()\n"
     "del _iaow_isolation\n"
 )

@@ -21,8 +21,8 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import atomic
-from .errors import InputError, Problem
+from ..core import atomic
+from ..core.errors import InputError, Problem
 
 ENV_VAR = "IAOW_CHROMIUM"
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .atomic import atomic_path, write_bytes
+from ..core.atomic import atomic_path, write_bytes
 
 if TYPE_CHECKING:  # imported where used: the build's no-op path needs only the table names
     import pandas as pd

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import InputError, Problem
+from ..core.errors import InputError, Problem
 
 log = logging.getLogger(__name__)
 

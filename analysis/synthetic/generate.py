@@ -33,8 +33,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from .atomic import write_text
-from .bank import QuestionBank, load_bank
+from ..core.atomic import write_text
+from ..method.bank import QuestionBank, load_bank
 
 Array = npt.NDArray[np.float64]
 Bools = npt.NDArray[np.bool_]
@@ -253,7 +253,7 @@ def _fields(rng: np.random.Generator, n: int, quality: Array,
 
 def _answer_order(bank: QuestionBank) -> list[str]:
     """Questions so that every rule is evaluated after the answers it reads (as validation)."""
-    from .validation import dependency_order
+    from ..method.validation import dependency_order
 
     return dependency_order(bank)
 
@@ -713,8 +713,8 @@ def score_spread(
     areas: Sequence[GeneratedArea], bank: QuestionBank, resamples: int = 50
 ) -> pd.DataFrame:
     """Outcome scores of generated areas (rows: areas; columns: outcome ids), for calibration."""
-    from .scoring import score_area
-    from .validation import validate_frame
+    from ..method.scoring import score_area
+    from ..method.validation import validate_frame
 
     rows = {}
     for area in areas:

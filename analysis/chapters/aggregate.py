@@ -6,80 +6,16 @@ Reads only the tidy tables a build writes (``outputs/tables``), never executed n
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
-from . import charts, funnel, htmlout, paths
-from .bank import QuestionBank, load_bank
-from .catalogue import Area, load_areas
-from .htmlout import SUPPRESSED, heading, interval, note, paragraph, pct, table
-from .report import published_headlines
-from .tables import read_table
-
-SHARED = ("all_question_scores", "all_outcome_scores", "all_factors", "pooled_questions",
-          "pooled_outcomes", "funnel_flags", "dispersion")
-
-
-@dataclass
-class AggregateContext:
-    areas: list[Area]
-    bank: QuestionBank
-    tables: dict[str, pd.DataFrame]
-    data_dir: Path
-    publish: bool = False
-    threshold: int = 5
-
-    @classmethod
-    def load(cls, areas: str = "", data_dir: str = "", output_dir: str = "",
-             publish: bool = False, threshold: int = 5) -> AggregateContext:
-        data = paths.data_dir(data_dir)
-        shared = paths.all_tables(paths.output_dir(output_dir))
-        missing = [n for n in SHARED if not (shared / f"{n}.parquet").exists()]
-        if missing:
-            raise FileNotFoundError(f"cross-area tables missing in {shared}: run "
-                                    "`python -m analysis build` first")
-        wanted = [a for a in areas.split(",") if a] if areas else None
-        known = load_areas(data)
-        chosen = [a for a in known if wanted is None or a.id in wanted]
-        tables = {n: read_table(shared, n) for n in SHARED}
-        ids = {a.id for a in chosen}
-        for name in ("all_question_scores", "all_outcome_scores", "all_factors",
-                     "funnel_flags"):
-            tables[name] = tables[name][tables[name]["area_id"].isin(ids)]
-        return cls(chosen, load_bank(), tables, data, publish, threshold)
-
-    def count(self, k: float) -> str:
-        """A count, or [c] in publication mode when it is below the threshold."""
-        if self.publish and 0 < k < self.threshold:
-            return SUPPRESSED
-        return str(int(k))
-
-    def share(self, k: float, n: float, value: float) -> str:
-        if n == 0:
-            return pct(math.nan)
-        if self.publish and (n < self.threshold or 0 < k < self.threshold
-                             or 0 < n - k < self.threshold):
-            return SUPPRESSED
-        return pct(value)
-
-    def note(self) -> str:
-        if not self.publish:
-            return ""
-        return note(f"Publication mode: counts below {self.threshold}, and shares whose "
-                    f"denominator or count is below {self.threshold}, are shown as "
-                    f"{SUPPRESSED}.")
-
-    def name(self, area_id: str) -> str:
-        return next((a.name for a in self.areas if a.id == area_id), area_id)
-
-
-def show(html: str) -> None:
-    from IPython.display import HTML, display
-
-    display(HTML(html))
+from ..method import funnel
+from ..method.published import headline_scores
+from . import charts
+from . import html as htmlout
+from .context import AggregateContext
+from .disclosure import SUPPRESSED
+from .html import heading, interval, note, paragraph, pct, table
 
 
 def introduction(ctx: AggregateContext) -> str:
@@ -163,7 +99,7 @@ def funnels(ctx: AggregateContext) -> str:
             continue
         sub["label"] = [ctx.name(a) for a in sub["area_id"]]
         target = float(sub["pooled"].iloc[0])
-        if ctx.publish:  # suppressed figures are left out of charts
+        if ctx.disclosure.publish:  # suppressed figures are left out of charts
             sub = sub[[ctx.share(r.k, r.n, r.share) != SUPPRESSED for r in sub.itertuples()]]
             if sub.empty:
                 continue
@@ -197,7 +133,7 @@ def funnels(ctx: AggregateContext) -> str:
 def question_heatmap(ctx: AggregateContext) -> str:
     qs = ctx.tables["all_question_scores"]
     keyq = qs[qs["key"]].drop_duplicates(["area_id", "question"]).copy()
-    if ctx.publish:  # suppressed figures are left out of charts
+    if ctx.disclosure.publish:  # suppressed figures are left out of charts
         hidden = [ctx.share(r.k, r.n, r.share) == SUPPRESSED for r in keyq.itertuples()]
         keyq.loc[hidden, "share"] = math.nan
     matrix = keyq.pivot(index="area_id", columns="label", values="share")
@@ -245,7 +181,7 @@ def published_vs_recomputed(ctx: AggregateContext) -> str:
     out = ctx.tables["all_outcome_scores"]
     rows = []
     for a in ctx.areas:
-        pub = published_headlines(ctx.data_dir, a.id)
+        pub = headline_scores(ctx.data_dir, a.id)
         if not pub:
             continue
         mine = out[out["area_id"] == a.id].set_index("outcome")

@@ -145,7 +145,7 @@ def _cached_chapter(path: Path, digest: str | None, position: int, title: str) -
     when that notebook, its position and the title are unchanged (the notebook's digest covers
     the package and nbconvert versions). Notebooks executed outside the build (digest
     "external") are always converted afresh."""
-    from .atomic import write_text
+    from ..core.atomic import write_text
 
     if digest in (None, "external", "failed"):
         return chapter_html(nbformat.read(path, as_version=4), position, title)
@@ -168,7 +168,7 @@ def write_report(job: dict[str, Any]) -> str:
     Chapters whose notebook did not change are reused (after one area's data changed, the
     other areas' reports differ only in their comparison chapter).
     """
-    from .atomic import write_text
+    from ..core.atomic import write_text
 
     page = job["page"]
     digests = job.get("digests") or [None] * len(job["notebooks"])

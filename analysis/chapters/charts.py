@@ -1,6 +1,6 @@
 """Charts, all with the same axes, colours and order, each with alternative text from its data.
 
-Each function returns ``(figure, alt_text)``; :func:`analysis.htmlout.figure` embeds both.
+Each function returns ``(figure, alt_text)``; :func:`analysis.chapters.html.figure` embeds both.
 """
 
 from __future__ import annotations

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from .atomic import atomic_path, write_bytes
-from .bank import QuestionBank, load_bank
-from .tables import csv_bytes
-from .validation import allowed_text
+from ..core.atomic import atomic_path, write_bytes
+from ..method.bank import QuestionBank, load_bank
+from ..method.tables import csv_bytes
+from ..method.validation import allowed_text
 
 
 def dictionary(bank: QuestionBank) -> pd.DataFrame:

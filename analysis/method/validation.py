@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..core.errors import InputError, Problem
 from .bank import QuestionBank, Scale
-from .errors import InputError, Problem
 from .readers import ReadInfo, read_table
 
 log = logging.getLogger(__name__)

@@ -19,7 +19,6 @@ from .style import FIXED_LAYOUT
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-SUPPRESSED = "[c]"
 NOT_APPLICABLE = "not applicable"
 
 
@@ -98,7 +97,7 @@ def figure_svg(fig: Figure) -> bytes:
     SVG rather than PNG: sharp at any zoom and in print, searchable text, a third of the bytes,
     and no rasterising (drawing a chart became about a quarter cheaper). Ids inside the SVG
     are salted by ``svg.hashsalt`` and text is kept as text by ``svg.fonttype`` (both set in
-    :mod:`analysis.style`).
+    :mod:`analysis.chapters.style`).
     """
     buffer = io.BytesIO()
     # A tight bounding box costs a second drawing pass; charts with short, known labels set
@@ -113,7 +112,3 @@ def figure(fig: Figure, alt: str, caption: str) -> str:
     data = base64.b64encode(figure_svg(fig)).decode("ascii")
     return (f'<figure class="chart"><img src="data:image/svg+xml;base64,{data}" '
             f'alt="{escape(alt)}"><figcaption>{escape(caption)}</figcaption></figure>')
-
-
-def block(*parts: str) -> str:
-    return '<div class="block">' + "".join(parts) + "</div>"

@@ -35,16 +35,20 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import __version__, atomic, paths
-from .catalogue import Area, load_areas
-from .errors import InputError, Problem
+from .. import __version__
+
+from ..core import atomic
+
+from ..core import paths
+from ..method.catalogue import Area, load_areas
+from ..core.errors import InputError, Problem
 from .execute import LocalWorkers, Result, Task, cpu_count, run_dask, run_serial
-from .tables import AREA_TABLES
+from ..method.tables import AREA_TABLES
 
 if TYPE_CHECKING:  # heavy imports stay out of a build that has nothing to do
     import nbformat
 
-    from .bank import QuestionBank
+    from ..method.bank import QuestionBank
 
 log = logging.getLogger(__name__)
 
@@ -223,7 +227,7 @@ class Builder:
     @cached_property
     def bank(self) -> QuestionBank:
         """Loaded only when cases are validated or the index is rewritten."""
-        from .bank import load_bank
+        from ..method.bank import load_bank
 
         return load_bank()
 
@@ -271,7 +275,7 @@ class Builder:
         """Validate every changed area's cases before anything is written."""
         if not changed:
             return {}
-        from .validation import load_cases
+        from ..method.validation import load_cases
 
         data = load_cases([a.cases for a in changed], self.bank, lenient=self.o.lenient)
         problems = []
@@ -301,8 +305,8 @@ class Builder:
         they have the same types whether an area was just scored or reused.
         """
         if cases:
-            from .scoring import score_area
-            from .tables import write_tables
+            from ..method.scoring import score_area
+            from ..method.tables import write_tables
         for a in areas:
             if a.id in cases:
                 folder = paths.area_tables(self.out, a.id)
@@ -313,8 +317,8 @@ class Builder:
         digest = digest_of([self.table_digest(a.id) for a in areas], self.pkg_digest)
         if not self.o.force and stamp.exists() and stamp.read_text() == digest:
             return
-        from . import compare
-        from .tables import read_table, write_tables
+        from ..method import compare
+        from ..method.tables import read_table, write_tables
 
         tables = {a.id: {n: read_table(paths.area_tables(self.out, a.id), n)
                          for n in AREA_TABLES} for a in areas}
@@ -531,8 +535,8 @@ class Builder:
         if target.exists() and stamp.exists() and stamp.read_text() == digest:
             return
         from . import stitch
-        from .htmlout import interval, pct
-        from .tables import read_table
+        from ..chapters.html import interval, pct
+        from ..method.tables import read_table
 
         for row in rows:
             o = read_table(paths.area_tables(self.out, row["id"]), "outcome_scores")

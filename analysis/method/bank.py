@@ -15,7 +15,8 @@ from typing import Any
 
 import yaml
 
-from .errors import BankError, Problem
+from ..core import paths
+from ..core.errors import BankError, Problem
 from .rules import Rule, RuleError, parse_rule
 
 SECTIONS_ALLOWED = ("assessment_planning", "delivery_review", "case_outcomes", "victim_work")
@@ -149,7 +150,7 @@ class QuestionBank:
         return iter(self.questions)
 
 
-DEFAULT_BANK = Path(__file__).resolve().parent.parent / "data" / "question_bank.yaml"
+DEFAULT_BANK = paths.REPO_ROOT / "data" / "question_bank.yaml"
 
 
 def load_bank(path: str | Path | None = None) -> QuestionBank:

@@ -90,7 +90,7 @@ def run_task(task: Task, engine: str = "warm") -> Result:
         ok = True
         try:
             extra = {} if engine == "warm" else {
-                "kernel_manager_class": "analysis.engine.AsyncIPCKernelManager"}
+                "kernel_manager_class": "analysis.build.engine.AsyncIPCKernelManager"}
             for attempt in range(START_ATTEMPTS):
                 try:
                     pm.execute_notebook(str(source), str(output), parameters=params,

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import InputError, Problem
+from ..core.errors import InputError, Problem
 
 AREA_ID_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 LABELS = {

@@ -1,0 +1,104 @@
+"""The appendices: the area, the case sample, the survey and the scoring method."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from . import style
+from .context import AreaContext, label_banner
+from .html import heading, paragraph, pct, table
+from .outcomes import distribution
+
+
+def _context(ctx: AreaContext, name: str) -> pd.DataFrame:
+    path = ctx.data_dir / "context" / f"{name}.csv"
+    if not path.exists():
+        return pd.DataFrame()
+    return pd.read_csv(path, dtype={"area_id": str})
+
+
+def area_context(ctx: AreaContext) -> str:
+    """Appendix 1: local authorities against England and Wales; caseload against national."""
+    parts = [heading("Appendix 1: the area", 2, "appendix-area"), label_banner(ctx)]
+    la = _context(ctx, "local_authorities")
+    mine = la[la["area_id"].isin([ctx.area.id, "england-and-wales"])] if len(la) else la
+    if mine.empty:
+        parts.append(paragraph("No local-authority context is held for this area."))
+    else:
+        body = [[r.name, f"{r.unemployment_percent:.1f}%", f"{int(r.population):,}",
+                 f"{r.bme_percent:.1f}%"] for r in mine.itertuples()]
+        source = "; ".join(sorted(set(mine["source"].astype(str)))) if "source" in mine else ""
+        parts.append(table("Local authorities: unemployment, population and black and minority "
+                           f"ethnic population, against England and Wales ({source})",
+                           ["Local authority", "Unemployment", "Population",
+                            "Black and minority ethnic"], body, numeric=(1, 2, 3)))
+    cl = _context(ctx, "caseload")
+    if len(cl) and ctx.area.id in set(cl["area_id"]):
+        a = cl[cl["area_id"] == ctx.area.id].iloc[0]
+        nat = cl[cl["area_id"] == "national"]
+        nat_row = nat.iloc[0] if len(nat) else None
+        body = [["Total caseload", f"{int(a['total']):,}", "n/a"]]
+        for col, lab in (("white_percent", "% White"), ("minority_percent", "% Minority ethnic"),
+                         ("male_percent", "% Male"), ("female_percent", "% Female")):
+            nv = f"{nat_row[col]:.1f}%" if nat_row is not None else "n/a"
+            body.append([lab, f"{a[col]:.1f}%", nv])
+        parts.append(table("Probation caseload by sex and ethnicity against the national "
+                           "average", ["", ctx.area.name, "National average"], body,
+                           numeric=(1, 2)))
+    return "".join(parts)
+
+
+def case_sample(ctx: AreaContext) -> str:
+    """Appendix 2: type of case, RoSH at start, ethnicity, principal offence."""
+    n = int(ctx.tables["outcome_scores"]["n_cases"].iloc[0])
+    parts = [heading("Appendix 2: the case sample", 2, "appendix-sample"),
+             paragraph(f"{n} cases were inspected in {ctx.area.name}.")]
+    for var, title in (("case_type", "Type of case"),
+                       ("rosh_start", "RoSH classification at the start"),
+                       ("ethnicity", "Race and ethnicity"),
+                       ("offence_group", "Principal offence"), ("sex", "Sex")):
+        if var in ctx.bank.field_by_id:
+            parts.append(distribution(ctx, var, title,
+                                      f"appendix-sample-{var.replace('_', '-')}", level=3))
+    parts.append(ctx.suppression_note())
+    return "".join(parts)
+
+
+def survey(ctx: AreaContext) -> str:
+    s = _context(ctx, "survey")
+    parts = [heading("Offender survey", 3, "appendix-survey")]
+    if s.empty or ctx.area.id not in set(s["area_id"]):
+        return "".join(parts) + paragraph("No survey results are held for this area.")
+    r = s[s["area_id"] == ctx.area.id].iloc[0]
+    body = [["Felt involved in sentence planning", f"{r['involved_percent']:.0f}%"],
+            ["Broadly positive about their experience", f"{r['positive_percent']:.0f}%"],
+            ["Officer tries to motivate them", f"{r['motivate_percent']:.0f}%"]]
+    src = str(r.get("source", ""))
+    parts.append(table(f"Survey of people under supervision, {int(r['year'])}: "
+                       f"{int(r['responses'])} responses ({src})", ["Statement", "Agreed"],
+                       body, numeric=(1,)))
+    return "".join(parts)
+
+
+def method(ctx: AreaContext) -> str:
+    """The scoring method and its denominators, stated once in every report."""
+    sec = ctx.tables["section_scores"]
+    body = [[r.title, pct(r.score), r.n_criteria] for r in sec.itertuples()]
+    return (heading("Appendix 3: scoring method and denominators", 2, "appendix-method")
+            + paragraph(
+                "Each scoring question is judged per case as sufficient or not, or does not "
+                "apply. A question's figure is k / n: k cases judged sufficient out of the n "
+                "cases where it applied (its denominator), with a 95% Wilson score interval. "
+                "A criterion's score is the mean of its questions' shares; an outcome's score "
+                "is the mean over all scoring questions feeding it, so victims questions of "
+                "criteria 5.1–5.3 count in both Protecting the Public and Victims. A question "
+                "that applied to no case is 'not applicable' and is left out of every mean. "
+                "Outcome intervals come from a seeded case-level bootstrap (2,000 resamples): "
+                "cases are resampled and the whole score recomputed, which keeps the "
+                "correlation between one case's answers.")
+            + table("Section scores: the mean of the component criteria scores (Appendix 5)",
+                    ["Section", "Score", "Criteria"], body, numeric=(1, 2))
+            + paragraph(f"Shares on fewer than {style.SMALL_N} cases are marked *. Case "
+                        "identifiers are never shown."))
+
+

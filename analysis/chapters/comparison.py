@@ -1,0 +1,83 @@
+"""The comparison chapter: this area beside the all-areas pooled value."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from . import charts
+from . import html as htmlout
+from .context import AreaContext, label_banner
+from .disclosure import SUPPRESSED
+from .html import heading, interval, paragraph, pct, table
+
+
+def comparison(ctx: AreaContext) -> str:
+    """This area beside the all-areas pooled value, for every outcome and key question."""
+    parts = [heading("How this area compares", 2, "comparison"), label_banner(ctx)]
+    if not ctx.load_comparison():
+        return "".join(parts) + paragraph(
+            "No cross-area tables: build all areas with `python -m analysis build`.")
+    outcomes = ctx.comparison["all_outcome_scores"]
+    mine = outcomes[outcomes["area_id"] == ctx.area.id].sort_values("outcome")
+    body = [[f"Outcome {r.outcome}: {r.title}", pct(r.score), interval(r.lower, r.upper),
+             pct(r.pooled), r.flag] for r in mine.itertuples()]
+    parts.append(paragraph(
+        "Pooled: every case in every area counted once (sum of sufficient answers over sum of "
+        "applicable cases, per question; an outcome's pooled score is the mean of its pooled "
+        "question shares). An outcome is marked when the pooled score lies outside this area's "
+        "bootstrap interval; a question when this area's share lies outside the exact binomial "
+        "95% funnel limits around the pooled share at this area's n (Spiegelhalter 2005)."))
+    parts.append(table("Outcome scores: this area and all areas pooled",
+                       ["Outcome", "This area", "95% interval", "All areas (pooled)",
+                        "Pooled value vs this area's interval"], body, numeric=(1, 2, 3)))
+    chart_rows = mine.rename(columns={"score": "share"}).assign(
+        label=[f"Outcome {o}" for o in mine["outcome"]])
+    fig, alt = charts.comparison_dots(chart_rows, "Outcome scores against all areas",
+                                      ctx.area.name)
+    parts.append(htmlout.figure(fig, alt, "Outcome scores with 95% bootstrap intervals; the "
+                                "black mark is the all-areas pooled score."))
+    charts.close(fig)
+    flags = ctx.comparison["funnel_flags"]
+    mine_f = flags[flags["area_id"] == ctx.area.id].set_index("question")
+    q = ctx.tables["question_scores"]
+    charted: list[pd.DataFrame] = []
+    for o in ctx.bank.outcomes:
+        keyq = q[(q["outcome"] == o.id) & q["key"]].sort_values("order")
+        rows = []
+        for r in keyq.itertuples():
+            f = mine_f.loc[r.question] if r.question in mine_f.index else None
+            rows.append({"question": r.question, "label": r.label, "n": r.n, "k": r.k,
+                         "share": r.share,
+                         "lower": r.lower, "upper": r.upper,
+                         "pooled": float(f["pooled"]) if f is not None else math.nan,
+                         "flag": str(f["flag"]) if f is not None else "within"})
+        frame = pd.DataFrame(rows)
+        parts.append(heading(f"Outcome {o.id}: key questions", 3, f"comparison-outcome-{o.id}"))
+        if frame.empty:
+            parts.append(paragraph("No key question."))
+            continue
+        body = [[r.label, ctx.count(r.n), ctx.share(r.k, r.n, r.share), pct(r.pooled),
+                 "not applicable" if r.n == 0 else r.flag] for r in frame.itertuples()]
+        parts.append(table(f"Outcome {o.id} key questions: this area, all areas pooled, and "
+                           "position against the 95% funnel limits",
+                           ["Question", "n", "This area", "All areas (pooled)",
+                            "Funnel position"], body, numeric=(1, 2, 3)))
+        shown = frame[(frame["n"] > 0) & frame["pooled"].notna() & ~frame.apply(
+            lambda r: ctx.share(r["k"], r["n"], r["share"]) == SUPPRESSED, axis=1)]
+        charted.append(shown.assign(label=[f"{o.id}: {lab}" for lab in shown["label"]]))
+    every = pd.concat(charted, ignore_index=True) if charted else pd.DataFrame()
+    every = every.drop_duplicates("question") if len(every) else every
+    if len(every):
+        parts.append(heading("Key questions against all areas", 3, "comparison-chart"))
+        fig, alt = charts.comparison_dots(every, "Key questions against all areas",
+                                          ctx.area.name)
+        parts.append(htmlout.figure(fig, alt, "Every key question (numbered by outcome): "
+                                    "share with 95% Wilson interval; the black mark is the "
+                                    "all-areas pooled share."))
+        charts.close(fig)
+    parts.append(ctx.suppression_note())
+    return "".join(parts)
+
+

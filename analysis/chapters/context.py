@@ -1,0 +1,134 @@
+"""What a chapter reads: the tidy tables a build wrote, for one area or for all areas.
+
+Chapters never run the method: they read tables and fail with a clear message when the build
+has not written them yet (``python -m analysis build``, or ``build --tables-only``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from ..core import paths
+from ..method.bank import QuestionBank, load_bank
+from ..method.catalogue import Area, load_areas
+from ..method.tables import AREA_TABLES, read_table
+from .disclosure import Disclosure
+from .html import escape
+
+COMPARISON_TABLES = ("pooled_questions", "pooled_outcomes", "funnel_flags", "all_outcome_scores")
+SHARED = ("all_question_scores", "all_outcome_scores", "all_factors", "pooled_questions",
+          "pooled_outcomes", "funnel_flags", "dispersion")
+BUILD_HINT = "run `python -m analysis build` (or `build --tables-only`) first"
+
+
+class TablesMissing(FileNotFoundError):
+    """The build has not written the tables a chapter reads."""
+
+
+def _read_tables(folder: Path, names: tuple[str, ...], what: str) -> dict[str, pd.DataFrame]:
+    missing = [n for n in names if not (folder / f"{n}.parquet").exists()]
+    if missing:
+        raise TablesMissing(f"{what} missing in {folder} ({', '.join(missing)}): {BUILD_HINT}")
+    return {name: read_table(folder, name) for name in names}
+
+
+@dataclass
+class AreaContext:
+    """Everything a chapter needs about one area, read once per notebook."""
+
+    area: Area
+    bank: QuestionBank
+    tables: dict[str, pd.DataFrame]
+    data_dir: Path
+    output_dir: Path
+    disclosure: Disclosure = field(default_factory=Disclosure)
+    comparison: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, area_id: str, data_dir: str = "", output_dir: str = "",
+             publish: bool = False, threshold: int = 5) -> AreaContext:
+        """Read the area's tidy tables (the notebook parameters are this method's arguments)."""
+        data = paths.data_dir(data_dir)
+        out = paths.output_dir(output_dir)
+        areas = {a.id: a for a in load_areas(data)}
+        if area_id not in areas:
+            raise KeyError(f"area {area_id!r} is not in {data / 'areas.csv'}")
+        tables = _read_tables(paths.area_tables(out, area_id), AREA_TABLES,
+                              f"tables of area {area_id!r}")
+        return cls(areas[area_id], load_bank(), tables, data, out,
+                   Disclosure(publish, threshold))
+
+    def load_comparison(self) -> dict[str, pd.DataFrame]:
+        """The cross-area tables; read only by the comparison chapter, so that a change in
+        another area re-runs only that chapter here (see :mod:`analysis.build.plan`)."""
+        shared = paths.all_tables(self.output_dir)
+        for name in COMPARISON_TABLES:
+            if (shared / f"{name}.parquet").exists():
+                self.comparison[name] = read_table(shared, name)
+        return self.comparison
+
+    def count(self, k: int | float) -> str:
+        return self.disclosure.count(k)
+
+    def share(self, k: int | float, n: int | float, value: float) -> str:
+        return self.disclosure.share(k, n, value)
+
+    def interval(self, k: int | float, n: int | float, lower: float, upper: float) -> str:
+        return self.disclosure.interval(k, n, lower, upper)
+
+    def suppression_note(self) -> str:
+        return self.disclosure.note()
+
+
+@dataclass
+class AggregateContext:
+    """Every area's tables and the cross-area tables, for the aggregate report."""
+
+    areas: list[Area]
+    bank: QuestionBank
+    tables: dict[str, pd.DataFrame]
+    data_dir: Path
+    disclosure: Disclosure = field(default_factory=Disclosure)
+
+    @classmethod
+    def load(cls, areas: str = "", data_dir: str = "", output_dir: str = "",
+             publish: bool = False, threshold: int = 5) -> AggregateContext:
+        """Read the cross-area tables, keeping the areas named (comma-separated; empty: all)."""
+        data = paths.data_dir(data_dir)
+        tables = _read_tables(paths.all_tables(paths.output_dir(output_dir)), SHARED,
+                              "cross-area tables")
+        wanted = [a for a in areas.split(",") if a] if areas else None
+        chosen = [a for a in load_areas(data) if wanted is None or a.id in wanted]
+        ids = {a.id for a in chosen}
+        for name in ("all_question_scores", "all_outcome_scores", "all_factors",
+                     "funnel_flags"):
+            tables[name] = tables[name][tables[name]["area_id"].isin(ids)]
+        return cls(chosen, load_bank(), tables, data, Disclosure(publish, threshold))
+
+    def count(self, k: float) -> str:
+        return self.disclosure.count(k)
+
+    def share(self, k: float, n: float, value: float) -> str:
+        return self.disclosure.share(k, n, value, mark_small=False)
+
+    def note(self) -> str:
+        return self.disclosure.note(charts=False)
+
+    def name(self, area_id: str) -> str:
+        return next((a.name for a in self.areas if a.id == area_id), area_id)
+
+
+def show(html: str) -> None:
+    """Display an HTML fragment as the cell's only output."""
+    from IPython.display import HTML, display
+
+    display(HTML(html))
+
+
+def label_banner(ctx: AreaContext) -> str:
+    """The data label (synthetic / reconstructed) at the start of a chapter."""
+    return f'<p class="data-label" role="note"><strong>Data:</strong> ' \
+           f'{escape(ctx.area.label_text)}.</p>'

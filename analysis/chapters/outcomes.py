@@ -1,0 +1,292 @@
+"""The outcome chapters: headline score, strengths, findings by criterion, charts.
+
+Each function returns an HTML fragment so a notebook cell is one line:
+``show(headline(ctx, 1))``. Numbers come from the tidy tables; nothing here is area-specific
+text: strengths and areas for improvement follow the rule in :func:`strengths_and_improvements`.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from ..method.intervals import wilson
+from ..method.published import headline_scores
+from . import charts, style
+from . import html as htmlout
+from .context import AreaContext, label_banner
+from .disclosure import SUPPRESSED
+from .html import heading, interval, note, paragraph, pct, table
+
+STRENGTH_LOWER = 0.80      # a strength: confident (Wilson lower limit) at least 80% done well
+IMPROVE_UPPER = 0.67       # an area for improvement: confident at most two-thirds done well
+MAX_LISTED = 3
+
+
+def _outcome_slug(outcome: int) -> str:
+    return f"outcome-{outcome}"
+
+
+def chapter_title(ctx: AreaContext, outcome: int) -> str:
+    o = ctx.bank.outcome_by_id[outcome]
+    return heading(f"Outcome {o.id}: {o.title}", 2, _outcome_slug(outcome)) + label_banner(ctx)
+
+
+def headline(ctx: AreaContext, outcome: int) -> str:
+    """The case assessment score with its interval, denominator and (if any) published figure."""
+    o = ctx.bank.outcome_by_id[outcome]
+    row = ctx.tables["outcome_scores"].set_index("outcome").loc[outcome]
+    slug = _outcome_slug(outcome)
+    parts = [heading("Case assessment score", 3, f"{slug}-score")]
+    if math.isnan(row["score"]):
+        parts.append(paragraph("No scoring question applied to any case: not applicable."))
+        return "".join(parts)
+    parts.append(
+        f'<p class="headline"><span class="score">{pct(row["score"])}</span> of work on '
+        f"{htmlout.escape(o.title.lower())} was done well enough (95% bootstrap interval "
+        f"{interval(row['lower'], row['upper'])}).</p>")
+    parts.append(paragraph(
+        f"The score is the mean, over the {int(row['n_questions'])} scoring questions of this "
+        f"outcome that applied to at least one case, of the share of applicable cases judged "
+        f"sufficient; {int(row['n_cases'])} cases were inspected. The interval comes from "
+        "resampling cases (seeded bootstrap, 2,000 resamples).", "method"))
+    published = headline_scores(ctx.data_dir, ctx.area.id)
+    if outcome in published:
+        diff = 100 * row["score"] - published[outcome]
+        parts.append(paragraph(
+            f"Published in the 2014 report: {published[outcome]}%. Recomputed here from the "
+            f"reconstructed cases over the questions the report describes: {pct(row['score'])} "
+            f"(difference {diff:+.0f} points).", "published"))
+    return "".join(parts)
+
+
+def expectations(ctx: AreaContext, outcome: int) -> str:
+    o = ctx.bank.outcome_by_id[outcome]
+    return heading("What we expect to see", 3, f"{_outcome_slug(outcome)}-expect") + \
+        paragraph(o.expect)
+
+
+def _scoring_rows(ctx: AreaContext, outcome: int) -> pd.DataFrame:
+    q = ctx.tables["question_scores"]
+    return q[q["outcome"] == outcome].sort_values("order")
+
+
+def strengths_and_improvements(ctx: AreaContext, outcome: int) -> str:
+    """Key strengths and areas for improvement by a fixed rule, the same in every area.
+
+    Rule: among the outcome's scoring questions with at least ``style.SMALL_N`` applicable
+    cases, a *key strength* has a Wilson 95% lower limit of at least 80% (we are confident at
+    least four in five were done well); a *key area for improvement* has an upper limit below
+    67% (confident at most two-thirds were). At most three of each, the most certain first.
+    """
+    rows = _scoring_rows(ctx, outcome)
+    rows = rows[rows["n"] >= max(style.SMALL_N, ctx.disclosure.smallest_shown)]
+    strong = rows[rows["lower"] >= STRENGTH_LOWER].sort_values("lower", ascending=False)
+    weak = rows[rows["upper"] < IMPROVE_UPPER].sort_values("upper")
+    slug = _outcome_slug(outcome)
+
+    def items(frame: pd.DataFrame) -> str:
+        if frame.empty:
+            return "<p>No question met the rule.</p>"
+        li = "".join(
+            f"<li>{htmlout.escape(r.label)}: {ctx.share(r.k, r.n, r.share)} of {r.n} applicable "
+            f"cases (95% interval {ctx.interval(r.k, r.n, r.lower, r.upper)}).</li>"
+            for r in frame.head(MAX_LISTED).itertuples())
+        return f"<ol>{li}</ol>"
+
+    rule = ("Listed by rule, not by hand: a strength has a 95% Wilson lower limit of at least "
+            f"{STRENGTH_LOWER:.0%}; an area for improvement an upper limit below "
+            f"{IMPROVE_UPPER:.0%}; only questions with at least {style.SMALL_N} applicable cases.")
+    return (heading("Key strengths", 3, f"{slug}-strengths") + items(strong)
+            + heading("Key areas for improvement", 3, f"{slug}-improve") + items(weak)
+            + note(rule))
+
+
+def _question_table(ctx: AreaContext, rows: pd.DataFrame, caption: str) -> str:
+    body = [[r.label, ctx.count(r.n), ctx.count(r.k), ctx.share(r.k, r.n, r.share),
+             ctx.interval(r.k, r.n, r.lower, r.upper)] for r in rows.itertuples()]
+    return table(caption, ["Question", "Applicable cases (n)", "Sufficient (k)", "Share",
+                           "95% Wilson interval"], body, numeric=(1, 2, 3, 4))
+
+
+def findings(ctx: AreaContext, outcome: int) -> str:
+    """Explanation of findings: one table per criterion of the outcome's scoring questions."""
+    slug = _outcome_slug(outcome)
+    parts = [heading("Explanation of findings", 3, f"{slug}-findings")]
+    crit_scores = ctx.tables["criterion_scores"].set_index("criterion")
+    rows = _scoring_rows(ctx, outcome)
+    for c in ctx.bank.criteria_of(outcome):
+        sub = rows[rows["criterion"] == c.id]
+        score = crit_scores.loc[c.id, "score"] if c.id in crit_scores.index else math.nan
+        parts.append(heading(f"{c.id} {c.title}", 4, f"{slug}-criterion-{slug_id(c.id)}"))
+        if sub.empty:
+            parts.append(paragraph("No scoring question in this criterion."))
+            continue
+        parts.append(_question_table(
+            ctx, sub, f"Criterion {c.id}: questions judged sufficient (criterion score "
+            f"{pct(score)}, the mean of its question shares)"))
+    also = rows[~rows["criterion"].isin([c.id for c in ctx.bank.criteria_of(outcome)])]
+    if not also.empty:
+        parts.append(heading("Also counted in this score", 4, f"{slug}-also"))
+        parts.append(_question_table(
+            ctx, also, "Victims questions that also count towards this outcome's score "
+            "(seed footnote 2); discussed under Outcome 5"))
+    parts.append(note("n is the number of cases where the question applied; share = k / n. "
+                      "* marks a share on fewer than 10 cases: read it with its interval. "
+                      "'not applicable' means no case in the sample needed this work."))
+    parts.append(ctx.suppression_note())
+    return "".join(parts)
+
+
+def slug_id(text: str) -> str:
+    return text.replace(".", "-")
+
+
+def data_summary(ctx: AreaContext, outcome: int) -> str:
+    """The data-summary chart of the outcome's key questions, always in bank order."""
+    o = ctx.bank.outcome_by_id[outcome]
+    rows = _scoring_rows(ctx, outcome)
+    rows = rows[rows["key"]]
+    shown = rows[(rows["n"] > 0) & ~rows.apply(
+        lambda r: ctx.share(r["k"], r["n"], r["share"]) == SUPPRESSED, axis=1)]
+    parts = [heading("Data summary", 3, f"{_outcome_slug(outcome)}-summary")]
+    if shown.empty:
+        return "".join(parts) + paragraph("No key question applied to any case.")
+    fig, alt = charts.sufficiency_bars(shown, f"{o.short}: key questions")
+    parts.append(htmlout.figure(fig, alt, f"Key questions of outcome {o.id}: share of "
+                                f"applicable cases judged sufficient (n per bar)."))
+    charts.close(fig)
+    left_out = len(rows) - len(shown)
+    if left_out:
+        parts.append(note(f"{left_out} key question(s) left out: no applicable case"
+                          + (" or suppressed in publication mode."
+                             if ctx.disclosure.publish else ".")))
+    return "".join(parts)
+
+
+def distribution(ctx: AreaContext, variable: str, title: str, anchor: str,
+                 level: int = 4) -> str:
+    """A categorical exhibit (report types, progress, compliance path...) as chart + table."""
+    d = ctx.tables["distributions"]
+    sub = d[d["variable"] == variable]
+    if sub.empty or int(sub["n"].iloc[0]) == 0:
+        return heading(title, level, anchor) + paragraph("Not applicable: no case had this.")
+    scale = ctx.bank.scale_of(variable)
+    n = int(sub["n"].iloc[0])
+    levels = [scale.label(v) for v in sub["level"]]
+    counts = [int(c) for c in sub["count"]]
+    parts = [heading(title, level, anchor)]
+    body = [[lv, ctx.count(c), ctx.share(c, n, c / n)] for lv, c in
+            zip(levels, counts, strict=True)]
+    parts.append(table(f"{title} (denominator: {ctx.count(n)} cases where it applied)",
+                       ["Answer", "Cases", "Share"], body, numeric=(1, 2)))
+    if not ctx.disclosure.hides_any(n, counts):
+        fig, alt = charts.distribution_bars(levels, counts, n, title)
+        parts.append(htmlout.figure(fig, alt, f"{title}: share of {n} cases."))
+        charts.close(fig)
+    else:
+        parts.append(note("Chart left out: it would show suppressed counts."))
+    return "".join(parts)
+
+
+def questions_chart(ctx: AreaContext, qids: list[str], title: str, anchor: str) -> str:
+    """A chart and table of a handful of yes/no questions (engagement at the start, checks...)."""
+    d = ctx.tables["distributions"]
+    rows = []
+    for qid in qids:
+        q = ctx.bank.question_by_id.get(qid)
+        if q is None:
+            continue
+        sub = d[(d["variable"] == qid)]
+        ok = set(ctx.bank.scales[q.scale].sufficient) or {"yes"}
+        k = int(sub[sub["level"].isin(ok)]["count"].sum())
+        n = int(sub["n"].iloc[0]) if len(sub) else 0
+        lo, hi = wilson([k], [n])
+        rows.append({"label": q.label, "n": n, "k": k,
+                     "share": k / n if n else math.nan, "lower": lo[0], "upper": hi[0]})
+    frame = pd.DataFrame(rows)
+    parts = [heading(title, 4, anchor)]
+    if frame.empty:
+        return "".join(parts) + paragraph("Not applicable.")
+    parts.append(_question_table(ctx, frame, f"{title}: cases judged sufficient / yes"))
+    shown = frame[(frame["n"] > 0) & ~frame.apply(
+        lambda r: ctx.share(r["k"], r["n"], r["share"]) == SUPPRESSED, axis=1)]
+    if not shown.empty:
+        fig, alt = charts.sufficiency_bars(shown, title)
+        parts.append(htmlout.figure(fig, alt, f"{title} (n per bar)."))
+        charts.close(fig)
+    return "".join(parts)
+
+
+def rosh_agreement(ctx: AreaContext) -> str:
+    """RoSH classification: as the area recorded it (rows) against inspectors' judgement."""
+    x = ctx.tables["crosstab"]
+    parts = [heading("RoSH classification: area against inspectors", 4, "outcome-4-rosh")]
+    if x.empty:
+        return "".join(parts) + paragraph("Not applicable.")
+    scale = ctx.bank.scale_of("rosh_start")
+    levels = list(scale.levels)
+    body = []
+    for r in levels:
+        cells = [ctx.count(int(x[(x["row_level"] == r) & (x["col_level"] == c)]["count"].sum()))
+                 for c in levels]
+        body.append([scale.label(r), *cells])
+    n = int(x["n"].iloc[0])
+    lower = sum(int(x[(x["row_level"] == r) & (x["col_level"] == c)]["count"].sum())
+                for i, r in enumerate(levels) for c in levels[i + 1:])
+    higher = sum(int(x[(x["row_level"] == r) & (x["col_level"] == c)]["count"].sum())
+                 for i, r in enumerate(levels) for c in levels[:i])
+    parts.append(table(f"RoSH at the start as the area recorded it (rows) and as inspectors "
+                       f"judged it (columns), {n} cases",
+                       ["Area's classification", *[f"Inspectors: {scale.label(c)}"
+                                                   for c in levels]], body,
+                       numeric=tuple(range(1, len(levels) + 1))))
+    parts.append(paragraph(
+        f"Inspectors disagreed in {ctx.count(lower + higher)} of {n} cases: the area's "
+        f"classification was lower in {ctx.count(lower)} and higher in {ctx.count(higher)}."))
+    return "".join(parts)
+
+
+def factor_table(ctx: AreaContext) -> str:
+    """Table 3.4: offending-related factors, interventions and progress."""
+    f = ctx.tables["factors"]
+    body = [[r.label, ctx.count(r.identified),
+             ctx.share(r.interventions_k, r.interventions_n, r.interventions_share),
+             ctx.share(r.progress_k, r.progress_n, r.progress_share)]
+            for r in f.sort_values(["prevalent", "identified"], ascending=False).itertuples()]
+    return heading("Offending-related factors", 4, "outcome-3-factors") + table(
+        "Offending-related factors: cases where inspectors identified the factor, and of those "
+        "the share with sufficient interventions and with sufficient progress",
+        ["Factor", "Cases identified (n)", "Sufficient interventions", "Sufficient progress"],
+        body, numeric=(1, 2, 3))
+
+
+
+def victim_path(ctx: AreaContext) -> str:
+    """The statutory victim contact path: each step's count out of the step before."""
+    d = ctx.tables["distributions"]
+
+    def yes(var: str) -> tuple[int, int]:
+        sub = d[(d["variable"] == var) & (d["level"] == "yes")]
+        return (int(sub["count"].iloc[0]), int(sub["n"].iloc[0])) if len(sub) else (0, 0)
+
+    steps = [("Statutory victim contact cases", "statutory_victim"),
+             ("Offer of contact made", "victim_offer_made"),
+             ("Offer made within 8 weeks", "victim_offer_8_weeks"),
+             ("Victim took up the offer", "victim_took_up"),
+             ("Quality of contact sufficient", "victim_contact_quality")]
+    body = []
+    for label, var in steps:
+        k, n = yes(var)
+        body.append([label, ctx.count(k), ctx.count(n),
+                     ctx.share(k, n, k / n if n else math.nan)])
+    rj_k, rj_n = yes("rj_offered")
+    rjp_k, rjp_n = yes("rj_proceeded")
+    return (heading("Victim contact and restorative justice", 4, "outcome-5-victim-path")
+            + table("The statutory victim contact path: cases at each step, out of the cases "
+                    "that reached the step before (the denominator)",
+                    ["Step", "Cases", "Out of (n)", "Share"], body, numeric=(1, 2, 3))
+            + paragraph(f"Restorative justice was offered in {ctx.count(rj_k)} of {rj_n} cases "
+                        f"and proceeded in {ctx.count(rjp_k)} of {rjp_n} where offered."))
+

@@ -1,0 +1,97 @@
+"""Published figures: ``data/published/<area_id>.yaml``, parsed in this one place.
+
+An area with a published report (Durham Tees Valley) has every figure the report prints, its
+headline scores and the assumptions the reconstruction made; the chapters read the headline
+scores, the reconstruction reads the figures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+
+class PublishedError(ValueError):
+    """A malformed published-figures file."""
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One published figure: k of n (or a percentage of n) for a level of a variable."""
+
+    id: str
+    kind: str
+    name: str
+    level: str | None
+    k: int | None
+    n: int
+    percent: float | None
+    op: str
+    row_level: tuple[str, ...] = ()
+    col_field: str = ""
+    col_level: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Published:
+    """The published-figures file, indexed for the reconstruction."""
+
+    area_id: str
+    cases: int
+    figures: tuple[Figure, ...]
+    headlines: dict[int, int]
+
+    def on(self, name: str, kind: str | None = None) -> list[Figure]:
+        """Figures about one question or field (crosstabs excluded)."""
+        return [f for f in self.figures if f.name == name and f.kind != "crosstab"
+                and (kind is None or f.kind == kind)]
+
+    def crosstabs(self, row_field: str, col_field: str) -> list[Figure]:
+        return [f for f in self.figures if f.kind == "crosstab" and f.name == row_field
+                and f.col_field == col_field]
+
+
+def published_path(data_dir: Path, area_id: str) -> Path:
+    return data_dir / "published" / f"{area_id}.yaml"
+
+
+def _levels(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, list):
+        return tuple(str(v) for v in value)
+    return (str(value),)
+
+
+def _figure(e: dict[str, Any]) -> Figure:
+    kind = str(e["kind"])
+    level = e.get("level") if kind != "crosstab" else None
+    return Figure(
+        id=str(e["id"]), kind=kind,
+        name=str(e.get("question") or e.get("field") or e.get("row_field") or ""),
+        level=None if level is None else str(level),
+        k=None if e.get("k") is None else int(e["k"]), n=int(e["n"]),
+        percent=None if e.get("percent") is None else float(e["percent"]),
+        op=str(e.get("op") or "="), row_level=_levels(e.get("row_level")),
+        col_field=str(e.get("col_field") or ""), col_level=_levels(e.get("col_level")),
+    )
+
+
+def load_published(path: Path) -> Published:
+    """Read a published-figures YAML file."""
+    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    if not isinstance(raw, dict) or not isinstance(raw.get("figures"), list):
+        raise PublishedError(f"{path}: expected a mapping with a 'figures' list")
+    headlines = {int(h["outcome"]): int(h["percent"]) for h in raw.get("headline_scores", [])}
+    return Published(str(raw.get("area_id", Path(path).stem)),
+                     int(raw.get("cases_inspected", 87)),
+                     tuple(_figure(e) for e in raw["figures"]), headlines)
+
+
+def headline_scores(data_dir: Path, area_id: str) -> dict[int, int]:
+    """The published headline score of each outcome, or {} for an area with no report."""
+    path = published_path(data_dir, area_id)
+    return load_published(path).headlines if path.exists() else {}
