@@ -8,21 +8,14 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from .build.options import BuildOptions
 from .core.errors import InputError
 
 log = logging.getLogger("analysis")
-
-
-def _jobs(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError("--jobs must be at least 1")
-    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -36,36 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Score the areas, run each notebook with papermill, stitch "
                        "each area's notebooks into outputs/<area>/report.html, build the "
                        "aggregate report and outputs/index.html. Only what changed is rebuilt.")
-    b.add_argument("--data", type=Path, default=Path("data"),
-                   help="data folder with areas.csv, cases/ and context/ (default: data)")
-    b.add_argument("--output", type=Path, default=Path("outputs"),
-                   help="output folder (default: outputs)")
-    b.add_argument("--areas", nargs="+", metavar="AREA_ID",
-                   help="build only these area ids (default: every area in areas.csv)")
-    b.add_argument("--jobs", type=_jobs, default=os.cpu_count() or 1,
-                   help="parallel notebook workers (default: number of cores)")
-    b.add_argument("--executor", choices=["local", "dask"], default="local",
-                   help="local process pool (default) or a local Dask cluster")
-    b.add_argument("--scheduler", metavar="ADDRESS",
-                   help="run notebooks on an existing Dask scheduler, e.g. tcp://host:8786")
-    b.add_argument("--engine", choices=["warm", "papermill"], default="warm",
-                   help="warm: one kernel per worker reused with isolation (default); "
-                   "papermill: a fresh kernel per notebook")
-    b.add_argument("--force", action="store_true", help="rebuild everything")
-    b.add_argument("--lenient", action="store_true",
-                   help="answers where a question does not apply become warnings, and are "
-                   "treated as not applicable")
-    b.add_argument("--publish", action="store_true",
-                   help="publication mode: suppress small counts as [c]")
-    b.add_argument("--threshold", type=int, default=5,
-                   help="publication threshold: counts and denominators below it are "
-                   "suppressed (default: 5)")
-    b.add_argument("--pdf", action="store_true",
-                   help="also print each report to PDF with headless Chromium")
-    b.add_argument("--no-aggregate", action="store_true", help="skip the aggregate report")
-    b.add_argument("--quiet", action="store_true", help="no progress bar")
-    b.add_argument("--tables-only", action="store_true",
-                   help="validate and write the tidy scoring tables only; run no notebook")
+    BuildOptions.add_arguments(b)
 
     v = sub.add_parser("validate", help="check case-data files against the contract",
                        description="Report every problem in the given case-data files "
@@ -100,7 +64,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
         if args.command == "build":
-            from .build.pipeline import BuildOptions, build
+            from .build.pipeline import build
 
             result = build(BuildOptions.from_args(args))
             return result.exit_code

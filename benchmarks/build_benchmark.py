@@ -119,7 +119,7 @@ def package(data: Path, out: Path, *extra: str) -> tuple[float, int]:
 
 def compare_outputs(fresh: Path, warm: Path, area_ids: list[str]) -> tuple[int, int]:
     """Normalised outputs of every area notebook: fresh kernels (pool) against warm ones."""
-    from analysis.build.pipeline import normalise_notebook
+    from analysis.build.notebooks import normalise_notebook
 
     same = total = 0
     for area in area_ids:

@@ -168,8 +168,11 @@ def test_failing_notebook_keeps_other_reports(built, tmp_path) -> None:  # type:
     assert 'id="outcome-5"' in other
 
 
-def test_a_parameter_the_notebook_does_not_declare_is_refused(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    """Papermill only warns about it; the build refuses before any notebook runs."""
+@pytest.mark.parametrize(("edit", "name"), [("drop", "threshold"), ("add", "extra")])
+def test_a_parameters_cell_that_differs_from_the_declared_parameters_is_refused(  # type: ignore[no-untyped-def]
+        tmp_path, edit: str, name: str) -> None:
+    """A parameter the notebook does not declare (papermill only warns) or one the build does
+    not pass: the build refuses before any notebook runs."""
     from analysis.core.errors import InputError
 
     notebooks = tmp_path / "notebooks"
@@ -177,13 +180,16 @@ def test_a_parameter_the_notebook_does_not_declare_is_refused(tmp_path) -> None:
     target = notebooks / "05_victims.ipynb"
     nb = nbformat.read(target, as_version=4)
     cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
-    cell.source = "\n".join(line for line in cell.source.splitlines()
-                            if not line.startswith("benchmark"))
+    if edit == "drop":
+        cell.source = "\n".join(line for line in cell.source.splitlines()
+                                if not line.startswith(name))
+    else:
+        cell.source += f"\n{name} = 1"
     nbformat.write(nb, target)
     out = tmp_path / "outputs"
     with pytest.raises(InputError) as info:
         build(BuildOptions(output=out, areas=AREAS[:1], jobs=2, quiet=True,
                            notebooks=notebooks))
     (problem,) = info.value.problems
-    assert problem.file == str(target) and problem.value == "benchmark"
+    assert problem.file == str(target) and problem.value == name
     assert not list(out.rglob("*.ipynb"))

@@ -8,7 +8,8 @@ import nbformat
 import pytest
 
 from analysis.build.execute import Task, run_dask, run_pool, run_task
-from analysis.build.pipeline import AREA_NOTEBOOKS, BuildOptions, build, normalise_notebook
+from analysis.build.notebooks import normalise_notebook
+from analysis.build.pipeline import AREA_NOTEBOOKS, BuildOptions, build
 from analysis.core import paths
 
 pytestmark = pytest.mark.slow
@@ -29,7 +30,7 @@ def _tasks(out: Path) -> list[Task]:
             text = (paths.NOTEBOOKS / f"{name}.ipynb").read_text()
             params = {"area_id": area, "data_dir": str(paths.data_dir()),
                       "output_dir": str(out)}
-            tasks.append(Task(f"{area}/{name}", text, params, f"{area}-{name}"))
+            tasks.append(Task(area, name, text, params, f"{area}-{name}"))
     return tasks
 
 
@@ -42,7 +43,8 @@ def _printed(key: str, code: str) -> list[str]:
     """What a one-cell notebook prints when run in this process's warm kernel, by word."""
     probe = nbformat.v4.new_notebook()
     probe.cells = [nbformat.v4.new_code_cell(code)]
-    out = run_task(Task(key, nbformat.writes(probe), {}, key))
+    folder, name = key.split("/")
+    out = run_task(Task(folder, name, nbformat.writes(probe), {}, key))
     return "".join(o.get("text", "") for c in nbformat.reads(out.notebook_json, 4).cells
                    for o in c.outputs).split()
 
@@ -66,37 +68,36 @@ def test_isolation_resets_state_a_notebook_leaves_behind(tables: Path) -> None:
     """A notebook that pollutes the kernel does not change the next notebook's outputs."""
     source = nbformat.read(paths.NOTEBOOKS / "01_assisting_sentencing.ipynb", as_version=4)
     params = {"area_id": AREAS[0], "data_dir": str(paths.data_dir()), "output_dir": str(tables)}
-    clean = run_task(Task("a/clean", nbformat.writes(source), params, "d"))
+    clean = run_task(Task("a", "clean", nbformat.writes(source), params, "d"))
     polluter = nbformat.v4.new_notebook()
     polluter.cells = [nbformat.v4.new_code_cell(
         "import matplotlib, pandas as pd, numpy as np, os\n"
         "matplotlib.rcParams['font.size'] = 31\npd.set_option('display.precision', 1)\n"
         "np.random.seed(99)\nr = 'leaked'\nos.chdir('/')", metadata={"tags": ["parameters"]})]
-    assert run_task(Task("a/polluter", nbformat.writes(polluter), {}, "p")).ok
+    assert run_task(Task("a", "polluter", nbformat.writes(polluter), {}, "p")).ok
     printed = _printed("a/probe",
                        "import matplotlib, pandas as pd, numpy as np\n"
                        "print(matplotlib.rcParams['font.size'],"
                        " pd.get_option('display.precision'), np.random.randint(1000),"
                        " 'r' in globals())")
     assert printed == ["10.0", "6", "684", "False"]
-    again = run_task(Task("a/clean2", nbformat.writes(source), params, "d"))
+    again = run_task(Task("a", "clean2", nbformat.writes(source), params, "d"))
     assert _outputs(again.notebook_json) == _outputs(clean.notebook_json)
 
 
 def test_dask_local_cluster_returns_executed_notebooks(tables: Path) -> None:
     """Each notebook a task on a real LocalCluster; inputs shipped, results come back."""
-    from analysis.build.pipeline import Builder
+    from analysis.build.dispatch import shared_bundle, task_bundle
+    from analysis.build.outputs import OutputTree
 
-    opts = BuildOptions(output=tables, areas=AREAS[:1], quiet=True)
-    builder = Builder(opts)
+    tree = OutputTree(tables)
     tasks = _tasks(tables)[:3]
-    shared = builder.shared_bundle()
+    shared = shared_bundle(tree, paths.data_dir())
     assert "data/areas.csv" in shared and "output/tables/pooled_questions.parquet" in shared
     assert not any(rel.startswith("data/cases") for rel in shared)
     for t in tasks:
-        t.files = builder.bundle(t)
-        area = t.key.split("/")[0]
-        assert t.files and all(rel.startswith(f"output/{area}/tables/") for rel in t.files)
+        t.files = task_bundle(tree, t)
+        assert t.files and all(rel.startswith(f"output/{t.folder}/tables/") for rel in t.files)
     results = list(run_dask(tasks, jobs=2, engine="warm", shared=shared))
     assert sorted(r.key for r in results) == sorted(t.key for t in tasks)
     assert all(r.ok for r in results), [r.error for r in results]

@@ -22,8 +22,8 @@ from analysis.synthetic.generate import (
     generate_areas,
     regenerate,
     score_spread,
-    synthetic_names,
 )
+from analysis.synthetic.names import synthetic_names
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 AREA_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")

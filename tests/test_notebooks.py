@@ -13,17 +13,14 @@ import nbformat
 import papermill as pm
 import pytest
 
+from analysis.build.options import parameter_names
 from analysis.build.pipeline import AGGREGATE_NOTEBOOK, AREA_NOTEBOOKS
 from analysis.core import paths
 
 NOTEBOOKS = sorted(paths.NOTEBOOKS.glob("*.ipynb"))
 AREA_DEFAULT = "durham-tees-valley"
-EXPECTED = {
-    **{name: {"area_id", "data_dir", "output_dir", "publish", "threshold", "benchmark"}
-       for name in AREA_NOTEBOOKS},
-    AGGREGATE_NOTEBOOK: {"areas", "data_dir", "output_dir", "publish", "threshold",
-                         "benchmark"},
-}
+EXPECTED = {**{name: parameter_names(aggregate=False) for name in AREA_NOTEBOOKS},
+            AGGREGATE_NOTEBOOK: parameter_names(aggregate=True)}
 
 
 def ids(path: Path) -> str:
@@ -83,7 +80,6 @@ def test_papermill_lists_the_parameters_and_defaults(path: Path) -> None:
     defaults = {k: ast.literal_eval(v["default"]) for k, v in params.items()}
     assert defaults["data_dir"] == "" and defaults["output_dir"] == ""
     assert defaults["publish"] is False and defaults["threshold"] == 5
-    assert defaults["benchmark"] is False
     if path.stem in AREA_NOTEBOOKS:
         assert defaults["area_id"] == AREA_DEFAULT
     else:
@@ -100,17 +96,22 @@ def test_default_area_is_listed_in_the_bundled_data() -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("cwd", ["repo", "notebooks"])
 def test_plain_papermill_runs_with_the_defaults(cwd: str, tmp_path: Path) -> None:
-    """The plain ``papermill`` command, no parameters: the defaults work as committed."""
+    """The plain ``papermill`` command with the committed defaults (the area, the data
+    folder), reading the tables a ``build --tables-only`` wrote."""
     from analysis.build.engine import KERNEL_NAME, ensure_kernelspec
+    from analysis.build.pipeline import BuildOptions, build
 
     assert ensure_kernelspec() == KERNEL_NAME
+    tables = tmp_path / "outputs"
+    build(BuildOptions(output=tables, areas=[AREA_DEFAULT], quiet=True, tables_only=True))
     papermill = Path(sys.executable).parent / "papermill"
     assert papermill.exists()
     out = tmp_path / "out.ipynb"
     folder = paths.REPO_ROOT if cwd == "repo" else paths.NOTEBOOKS
     source = os.path.relpath(paths.NOTEBOOKS / "07_appendices.ipynb", folder)
     env = {**os.environ, "PYTHONHASHSEED": "0"}
-    proc = subprocess.run([str(papermill), source, str(out), "-k", KERNEL_NAME],
+    proc = subprocess.run([str(papermill), source, str(out), "-k", KERNEL_NAME,
+                           "-p", "output_dir", str(tables)],
                           cwd=folder, capture_output=True, text=True, timeout=240, env=env)
     assert proc.returncode == 0, proc.stderr[-3000:]
     nb = nbformat.read(out, as_version=4)
@@ -120,3 +121,13 @@ def test_plain_papermill_runs_with_the_defaults(cwd: str, tmp_path: Path) -> Non
                 if o.get("output_type") == "error"]
     assert 'id="appendix-area"' in html and 'id="appendix-method"' in html
     assert "Durham Tees Valley" in html
+
+
+def test_a_chapter_without_tables_says_how_to_make_them(tmp_path: Path) -> None:
+    """Chapters never score: with no tables they stop with a message naming the build."""
+    from analysis.chapters.context import AggregateContext, AreaContext, TablesMissing
+
+    with pytest.raises(TablesMissing, match=r"python -m analysis build"):
+        AreaContext.load(AREA_DEFAULT, output_dir=str(tmp_path))
+    with pytest.raises(TablesMissing, match=r"cross-area tables missing"):
+        AggregateContext.load(output_dir=str(tmp_path))

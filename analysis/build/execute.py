@@ -35,23 +35,37 @@ def _is_start_failure(exc: BaseException) -> bool:
 
 @dataclass
 class Task:
-    key: str                    # "<area>/<notebook stem>" or "aggregate/aggregate"
+    """One notebook to run: where its output goes (folder, notebook), source and parameters."""
+
+    folder: str                 # an area id, or "aggregate"
+    notebook: str               # the notebook's stem, e.g. "01_assisting_sentencing"
     notebook_json: str          # the source notebook
-    parameters: dict[str, Any]
+    parameters: dict[str, object]
     digest: str
     files: dict[str, str] = field(default_factory=dict)   # relpath -> base64, for remote runs
     path_parameters: tuple[str, ...] = ("data_dir", "output_dir")
 
+    @property
+    def key(self) -> str:
+        return f"{self.folder}/{self.notebook}"
+
 
 @dataclass
 class Result:
-    key: str
+    """What came back from running a task: the executed notebook, or the failed one."""
+
+    folder: str
+    notebook: str
     ok: bool
     notebook_json: str
     digest: str
     seconds: float
     cell_seconds: float
     error: str = ""
+
+    @property
+    def key(self) -> str:
+        return f"{self.folder}/{self.notebook}"
 
 
 def _cell_seconds(nb: dict[str, Any]) -> float:
@@ -112,7 +126,7 @@ def run_task(task: Task, engine: str = "warm") -> Result:
         if task.files:
             text = text.replace(str(Path(tmp) / "inputs"), "<inputs>")
     nb = json.loads(text)
-    return Result(task.key, ok, text, task.digest, time.perf_counter() - start,
+    return Result(task.folder, task.notebook, ok, text, task.digest, time.perf_counter() - start,
                   _cell_seconds(nb), error)
 
 
@@ -249,9 +263,3 @@ def run_dask(tasks: list[Task], jobs: int, engine: str = "warm",
         if cluster is not None:
             cluster.close()
 
-
-Runner = Callable[[list[Task]], Iterator[Result]]
-
-
-def cpu_count() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1

@@ -12,7 +12,8 @@ from __future__ import annotations
 import copy
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,8 @@ from typing import Any
 import nbformat
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from nbformat import NotebookNode
+
+from .digests import Target
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 HEADING_RE = re.compile(r'<h([23]) id="([^"]+)"[^>]*>(.*?)</h\1>', re.S)
@@ -123,21 +126,49 @@ def body_html(chapters: Sequence[str]) -> str:
     return unique_ids(body)
 
 
-def report_page(chapters: Sequence[str], *, title: str, subtitle: str, label: str,
-                provenance: dict[str, Any], index_href: str) -> str:
+@dataclass(frozen=True)
+class Provenance:
+    """Where a report came from: data label, package, parameters, input checksums, versions."""
+
+    data: str
+    package: str
+    parameters: Mapping[str, object]
+    checksums: Mapping[str, str]
+    versions: Mapping[str, str]
+
+    def items(self) -> list[tuple[str, str | Mapping[str, object]]]:
+        """The rows of the report's provenance footer, in order."""
+        return [("Data", self.data), ("Package", self.package), ("Parameters", self.parameters),
+                ("Input checksums (SHA-256)", self.checksums), ("Versions", self.versions)]
+
+
+@dataclass(frozen=True)
+class Page:
+    """What a report page says around its chapters."""
+
+    title: str
+    subtitle: str
+    label: str
+    provenance: Provenance
+
+
+@dataclass(frozen=True)
+class StitchJob:
+    """One report to stitch: its executed notebooks (with digests) in order, and its target."""
+
+    notebooks: tuple[Path, ...]
+    digests: tuple[str | None, ...]
+    target: Target
+    digest: str
+    page: Page
+
+
+def report_page(chapters: Sequence[str], page: Page, index_href: str) -> str:
     """The full report page: title, data banner, table of contents, chapters, provenance."""
     body = body_html(chapters)
-    return render_page("report.html.j2", title=title, subtitle=subtitle, label=label,
-                       toc=toc(body), body=body, provenance=provenance,
-                       index_href=index_href)
-
-
-def export_report(notebooks: Sequence[NotebookNode], *, title: str, subtitle: str,
-                  label: str, provenance: dict[str, Any], index_href: str) -> str:
-    """The report page of these notebooks, every chapter converted afresh."""
-    chapters = [chapter_html(nb, i, title) for i, nb in enumerate(notebooks)]
-    return report_page(chapters, title=title, subtitle=subtitle, label=label,
-                       provenance=provenance, index_href=index_href)
+    return render_page("report.html.j2", title=page.title, subtitle=page.subtitle,
+                       label=page.label, toc=toc(body), body=body,
+                       provenance=page.provenance, index_href=index_href)
 
 
 def _cached_chapter(path: Path, digest: str | None, position: int, title: str) -> str:
@@ -161,22 +192,18 @@ def _cached_chapter(path: Path, digest: str | None, position: int, title: str) -
     return html
 
 
-def write_report(job: dict[str, Any]) -> str:
+def write_report(job: StitchJob) -> str:
     """Stitch one report from its executed notebooks and write it (and its stamp) atomically.
 
-    A top-level function of plain data, so that reports can be stitched in worker processes.
-    Chapters whose notebook did not change are reused (after one area's data changed, the
-    other areas' reports differ only in their comparison chapter).
+    A top-level function of picklable data, so that reports can be stitched in worker
+    processes. Chapters whose notebook did not change are reused (after one area's data
+    changed, the other areas' reports differ only in their comparison chapter).
     """
     from ..core.atomic import write_text
 
-    page = job["page"]
-    digests = job.get("digests") or [None] * len(job["notebooks"])
-    chapters = [_cached_chapter(Path(p), d, i, page["title"])
-                for i, (p, d) in enumerate(zip(job["notebooks"], digests, strict=True))]
-    html = report_page(chapters, title=page["title"], subtitle=page["subtitle"],
-                       label=page["label"], provenance=page["provenance"],
-                       index_href="../index.html")
-    write_text(job["target"], html)
-    write_text(job["stamp"], job["digest"])
-    return str(job["target"])
+    chapters = [_cached_chapter(p, d, i, job.page.title)
+                for i, (p, d) in enumerate(zip(job.notebooks, job.digests, strict=True))]
+    html = report_page(chapters, job.page, index_href="../index.html")
+    write_text(job.target.files[0], html)
+    job.target.mark(job.digest)
+    return str(job.target.files[0])

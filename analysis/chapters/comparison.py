@@ -19,42 +19,13 @@ def comparison(ctx: AreaContext) -> str:
     if not ctx.load_comparison():
         return "".join(parts) + paragraph(
             "No cross-area tables: build all areas with `python -m analysis build`.")
-    outcomes = ctx.comparison["all_outcome_scores"]
-    mine = outcomes[outcomes["area_id"] == ctx.area.id].sort_values("outcome")
-    body = [[f"Outcome {r.outcome}: {r.title}", pct(r.score), interval(r.lower, r.upper),
-             pct(r.pooled), r.flag] for r in mine.itertuples()]
-    parts.append(paragraph(
-        "Pooled: every case in every area counted once (sum of sufficient answers over sum of "
-        "applicable cases, per question; an outcome's pooled score is the mean of its pooled "
-        "question shares). An outcome is marked when the pooled score lies outside this area's "
-        "bootstrap interval; a question when this area's share lies outside the exact binomial "
-        "95% funnel limits around the pooled share at this area's n (Spiegelhalter 2005)."))
-    parts.append(table("Outcome scores: this area and all areas pooled",
-                       ["Outcome", "This area", "95% interval", "All areas (pooled)",
-                        "Pooled value vs this area's interval"], body, numeric=(1, 2, 3)))
-    chart_rows = mine.rename(columns={"score": "share"}).assign(
-        label=[f"Outcome {o}" for o in mine["outcome"]])
-    fig, alt = charts.comparison_dots(chart_rows, "Outcome scores against all areas",
-                                      ctx.area.name)
-    parts.append(htmlout.figure(fig, alt, "Outcome scores with 95% bootstrap intervals; the "
-                                "black mark is the all-areas pooled score."))
-    charts.close(fig)
+    parts.append(_outcomes(ctx))
     flags = ctx.comparison["funnel_flags"]
     mine_f = flags[flags["area_id"] == ctx.area.id].set_index("question")
-    q = ctx.tables["question_scores"]
     charted: list[pd.DataFrame] = []
     for o in ctx.bank.outcomes:
-        keyq = q[(q["outcome"] == o.id) & q["key"]].sort_values("order")
-        rows = []
-        for r in keyq.itertuples():
-            f = mine_f.loc[r.question] if r.question in mine_f.index else None
-            rows.append({"question": r.question, "label": r.label, "n": r.n, "k": r.k,
-                         "share": r.share,
-                         "lower": r.lower, "upper": r.upper,
-                         "pooled": float(f["pooled"]) if f is not None else math.nan,
-                         "flag": str(f["flag"]) if f is not None else "within"})
-        frame = pd.DataFrame(rows)
         parts.append(heading(f"Outcome {o.id}: key questions", 3, f"comparison-outcome-{o.id}"))
+        frame = _key_questions(ctx, o.id, mine_f)
         if frame.empty:
             parts.append(paragraph("No key question."))
             continue
@@ -67,17 +38,57 @@ def comparison(ctx: AreaContext) -> str:
         shown = frame[(frame["n"] > 0) & frame["pooled"].notna() & ~frame.apply(
             lambda r: ctx.share(r["k"], r["n"], r["share"]) == SUPPRESSED, axis=1)]
         charted.append(shown.assign(label=[f"{o.id}: {lab}" for lab in shown["label"]]))
-    every = pd.concat(charted, ignore_index=True) if charted else pd.DataFrame()
-    every = every.drop_duplicates("question") if len(every) else every
-    if len(every):
-        parts.append(heading("Key questions against all areas", 3, "comparison-chart"))
-        fig, alt = charts.comparison_dots(every, "Key questions against all areas",
-                                          ctx.area.name)
-        parts.append(htmlout.figure(fig, alt, "Every key question (numbered by outcome): "
-                                    "share with 95% Wilson interval; the black mark is the "
-                                    "all-areas pooled share."))
-        charts.close(fig)
+    parts.append(_key_question_chart(ctx, charted))
     parts.append(ctx.suppression_note())
     return "".join(parts)
 
 
+def _outcomes(ctx: AreaContext) -> str:
+    """The outcome scores beside the pooled scores: a table and a chart."""
+    outcomes = ctx.comparison["all_outcome_scores"]
+    mine = outcomes[outcomes["area_id"] == ctx.area.id].sort_values("outcome")
+    body = [[f"Outcome {r.outcome}: {r.title}", pct(r.score), interval(r.lower, r.upper),
+             pct(r.pooled), r.flag] for r in mine.itertuples()]
+    parts = [paragraph(
+        "Pooled: every case in every area counted once (sum of sufficient answers over sum of "
+        "applicable cases, per question; an outcome's pooled score is the mean of its pooled "
+        "question shares). An outcome is marked when the pooled score lies outside this area's "
+        "bootstrap interval; a question when this area's share lies outside the exact binomial "
+        "95% funnel limits around the pooled share at this area's n (Spiegelhalter 2005).")]
+    parts.append(table("Outcome scores: this area and all areas pooled",
+                       ["Outcome", "This area", "95% interval", "All areas (pooled)",
+                        "Pooled value vs this area's interval"], body, numeric=(1, 2, 3)))
+    chart_rows = mine.rename(columns={"score": "share"}).assign(
+        label=[f"Outcome {o}" for o in mine["outcome"]])
+    fig, alt = charts.comparison_dots(chart_rows, "Outcome scores against all areas",
+                                      ctx.area.name)
+    parts.append(htmlout.figure(fig, alt, "Outcome scores with 95% bootstrap intervals; the "
+                                "black mark is the all-areas pooled score."))
+    charts.close(fig)
+    return "".join(parts)
+
+
+def _key_questions(ctx: AreaContext, outcome: int, mine_f: pd.DataFrame) -> pd.DataFrame:
+    """The outcome's key questions: this area's figures beside the pooled share and flag."""
+    q = ctx.tables["question_scores"]
+    keyq = q[(q["outcome"] == outcome) & q["key"]].sort_values("order")
+    rows = []
+    for r in keyq.itertuples():
+        f = mine_f.loc[r.question] if r.question in mine_f.index else None
+        rows.append({"question": r.question, "label": r.label, "n": r.n, "k": r.k,
+                     "share": r.share, "lower": r.lower, "upper": r.upper,
+                     "pooled": float(f["pooled"]) if f is not None else math.nan,
+                     "flag": str(f["flag"]) if f is not None else "within"})
+    return pd.DataFrame(rows)
+
+
+def _key_question_chart(ctx: AreaContext, charted: list[pd.DataFrame]) -> str:
+    every = pd.concat(charted, ignore_index=True) if charted else pd.DataFrame()
+    every = every.drop_duplicates("question") if len(every) else every
+    if not len(every):
+        return ""
+    fig, alt = charts.comparison_dots(every, "Key questions against all areas", ctx.area.name)
+    html = htmlout.figure(fig, alt, "Every key question (numbered by outcome): share with 95% "
+                          "Wilson interval; the black mark is the all-areas pooled share.")
+    charts.close(fig)
+    return heading("Key questions against all areas", 3, "comparison-chart") + html

@@ -183,156 +183,176 @@ def _load_bank(name: str, size: int, mtime_ns: int) -> QuestionBank:
 
 
 def build_bank(raw: Mapping[str, Any], source: str = "<memory>") -> QuestionBank:
-    """Build a bank from already-parsed data; used by :func:`load_bank` and by tests."""
-    problems: list[Problem] = []
+    """Build a bank from already-parsed data; used by :func:`load_bank` and by tests.
 
-    def bad(entry: str, message: str) -> None:
-        problems.append(Problem(source, f"{entry}: {message}"))
+    Every malformed entry is reported at once, each naming the entry at fault.
+    """
+    r = _BankReader(raw, source)
+    scales = r.scales()
+    outcomes = r.outcomes()
+    sections = [Section(str(e["id"]), str(e.get("title", e["id"])))
+                for e in r.items("sections") if "id" in e]
+    criteria = r.criteria({o.id for o in outcomes}, {s.id for s in sections})
+    fields = r.fields(scales)
+    factors = [Factor(str(e["id"]), str(e.get("label", e["id"])), bool(e.get("prevalent", False)))
+               for e in r.items("factors") if "id" in e]
+    questions = [q for order, e in enumerate(r.items("questions"))
+                 if (q := r.question(order, e, scales, criteria, outcomes)) is not None]
+    questions.extend(_factor_questions(factors, criteria, len(questions)))
+    r.check_ids(questions, fields)
+    if r.problems:
+        raise BankError(r.problems)
+    return QuestionBank(tuple(outcomes), tuple(sections), tuple(criteria), tuple(fields),
+                        scales, tuple(questions), tuple(factors), source)
 
-    def items(key: str) -> list[dict[str, Any]]:
-        value = raw.get(key)
+
+class _BankReader:
+    """Reads one section of a raw bank at a time, collecting every problem it meets."""
+
+    def __init__(self, raw: Mapping[str, Any], source: str) -> None:
+        self.raw = raw
+        self.source = source
+        self.problems: list[Problem] = []
+
+    def bad(self, entry: str, message: str) -> None:
+        self.problems.append(Problem(self.source, f"{entry}: {message}"))
+
+    def items(self, key: str) -> list[dict[str, Any]]:
+        value = self.raw.get(key)
         if not isinstance(value, list):
-            bad(key, "missing or not a list")
+            self.bad(key, "missing or not a list")
             return []
         out = []
         for i, entry in enumerate(value):
             if isinstance(entry, dict):
                 out.append(entry)
             else:
-                bad(f"{key}[{i}]", "must be a mapping")
+                self.bad(f"{key}[{i}]", "must be a mapping")
         return out
 
-    def get(entry: dict[str, Any], key: str, where: str) -> Any:
-        if key not in entry or entry[key] in (None, ""):
-            bad(where, f"missing '{key}'")
-            return None
-        return entry[key]
+    def has(self, entry: dict[str, Any], keys: tuple[str, ...], where: str) -> bool:
+        """Whether every key is present and non-empty (each missing one is a problem)."""
+        ok = True
+        for key in keys:
+            if key not in entry or entry[key] in (None, ""):
+                self.bad(where, f"missing '{key}'")
+                ok = False
+        return ok
 
-    scales: dict[str, Scale] = {}
-    raw_scales = raw.get("scales")
-    if not isinstance(raw_scales, dict):
-        bad("scales", "missing or not a mapping")
-        raw_scales = {}
-    for name, spec in raw_scales.items():
-        where = f"scale '{name}'"
-        if not isinstance(spec, dict) or not isinstance(spec.get("levels"), list):
-            bad(where, "must have a list of 'levels'")
-            continue
-        levels = tuple(str(v) for v in spec["levels"])
-        sufficient = tuple(str(v) for v in spec.get("sufficient") or ())
-        if len(set(levels)) != len(levels):
-            bad(where, "levels repeat")
-        for level in sufficient:
-            if level not in levels:
-                bad(where, f"sufficient level '{level}' is not one of its levels")
-        labels = {str(k): str(v) for k, v in (spec.get("labels") or {}).items()}
-        scales[str(name)] = Scale(str(name), levels, labels, sufficient, bool(spec.get("ordered")))
+    def scales(self) -> dict[str, Scale]:
+        scales: dict[str, Scale] = {}
+        raw_scales = self.raw.get("scales")
+        if not isinstance(raw_scales, dict):
+            self.bad("scales", "missing or not a mapping")
+            raw_scales = {}
+        for name, spec in raw_scales.items():
+            where = f"scale '{name}'"
+            if not isinstance(spec, dict) or not isinstance(spec.get("levels"), list):
+                self.bad(where, "must have a list of 'levels'")
+                continue
+            levels = tuple(str(v) for v in spec["levels"])
+            sufficient = tuple(str(v) for v in spec.get("sufficient") or ())
+            if len(set(levels)) != len(levels):
+                self.bad(where, "levels repeat")
+            for level in sufficient:
+                if level not in levels:
+                    self.bad(where, f"sufficient level '{level}' is not one of its levels")
+            labels = {str(k): str(v) for k, v in (spec.get("labels") or {}).items()}
+            scales[str(name)] = Scale(str(name), levels, labels, sufficient,
+                                      bool(spec.get("ordered")))
+        return scales
 
-    outcomes: list[Outcome] = []
-    for i, e in enumerate(items("outcomes")):
-        where = f"outcome {e.get('id', i)}"
-        values = [get(e, k, where) for k in ("id", "key", "title")]
-        if None not in values:
-            outcomes.append(
-                Outcome(int(e["id"]), str(e["key"]), str(e["title"]),
+    def outcomes(self) -> list[Outcome]:
+        return [Outcome(int(e["id"]), str(e["key"]), str(e["title"]),
                         str(e.get("short") or e["title"]), str(e.get("expect") or ""))
-            )
-    outcome_ids = {o.id for o in outcomes}
+                for i, e in enumerate(self.items("outcomes"))
+                if self.has(e, ("id", "key", "title"), f"outcome {e.get('id', i)}")]
 
-    sections = [
-        Section(str(e["id"]), str(e.get("title", e["id"]))) for e in items("sections") if "id" in e
-    ]
-    section_ids = {s.id for s in sections}
+    def criteria(self, outcome_ids: set[int], section_ids: set[str]) -> list[Criterion]:
+        criteria: list[Criterion] = []
+        for e in self.items("criteria"):
+            where = f"criterion {e.get('id', '?')}"
+            if not self.has(e, ("id", "outcome", "section", "title"), where):
+                continue
+            criterion = Criterion(str(e["id"]), int(e["outcome"]), str(e["section"]),
+                                  str(e["title"]))
+            if criterion.outcome not in outcome_ids:
+                self.bad(where, f"unknown outcome {criterion.outcome}")
+            if criterion.section not in section_ids:
+                self.bad(where, f"unknown section '{criterion.section}'")
+            criteria.append(criterion)
+        return criteria
 
-    criteria: list[Criterion] = []
-    for e in items("criteria"):
-        where = f"criterion {e.get('id', '?')}"
-        if None in [get(e, k, where) for k in ("id", "outcome", "section", "title")]:
-            continue
-        criterion = Criterion(str(e["id"]), int(e["outcome"]), str(e["section"]),
-                              str(e["title"]))
-        if criterion.outcome not in outcome_ids:
-            bad(where, f"unknown outcome {criterion.outcome}")
-        if criterion.section not in section_ids:
-            bad(where, f"unknown section '{criterion.section}'")
-        criteria.append(criterion)
-    criterion_ids = {c.id for c in criteria}
+    def fields(self, scales: Mapping[str, Scale]) -> list[Field]:
+        fields: list[Field] = []
+        for e in self.items("fields"):
+            where = f"field '{e.get('id', '?')}'"
+            if not self.has(e, ("id", "scale"), where):
+                continue
+            if e["scale"] not in scales:
+                self.bad(where, f"unknown scale '{e['scale']}'")
+            fields.append(Field(str(e["id"]), str(e.get("label", e["id"])), str(e["scale"]),
+                                bool(e.get("required", True)), str(e.get("description", ""))))
+        return fields
 
-    fields: list[Field] = []
-    for e in items("fields"):
-        where = f"field '{e.get('id', '?')}'"
-        if None in [get(e, k, where) for k in ("id", "scale")]:
-            continue
-        if e["scale"] not in scales:
-            bad(where, f"unknown scale '{e['scale']}'")
-        fields.append(Field(str(e["id"]), str(e.get("label", e["id"])), str(e["scale"]),
-                            bool(e.get("required", True)), str(e.get("description", ""))))
-
-    factors = [
-        Factor(str(e["id"]), str(e.get("label", e["id"])), bool(e.get("prevalent", False)))
-        for e in items("factors") if "id" in e
-    ]
-
-    questions: list[Question] = []
-    for order, e in enumerate(items("questions")):
+    def question(self, order: int, e: dict[str, Any], scales: Mapping[str, Scale],
+                 criteria: list[Criterion], outcomes: list[Outcome]) -> Question | None:
         where = f"question '{e.get('id', f'#{order + 1}')}'"
-        required = [get(e, k, where) for k in ("id", "label", "criterion", "kind", "scale")]
-        if None in required:
-            continue
-        outs = e.get("outcomes")
+        if not self.has(e, ("id", "label", "criterion", "kind", "scale"), where):
+            return None
         crit = str(e["criterion"])
-        if crit not in criterion_ids:
-            bad(where, f"unknown criterion '{crit}'")
-        if outs is None and crit in criterion_ids:
-            outs = [next(c.outcome for c in criteria if c.id == crit)]
-        if not isinstance(outs, list) or not outs:
-            bad(where, "'outcomes' must be a non-empty list")
-            outs = []
-        for o in outs:
-            if o not in outcome_ids:
-                bad(where, f"unknown outcome {o}")
+        outs = self._question_outcomes(where, e, crit, criteria, {o.id for o in outcomes})
         if e["kind"] not in KINDS:
-            bad(where, f"kind must be one of {', '.join(KINDS)}, not '{e['kind']}'")
+            self.bad(where, f"kind must be one of {', '.join(KINDS)}, not '{e['kind']}'")
         if e["scale"] not in scales:
-            bad(where, f"unknown scale '{e['scale']}'")
+            self.bad(where, f"unknown scale '{e['scale']}'")
         elif e["kind"] == "scoring" and not scales[e["scale"]].sufficient:
-            bad(where, "a scoring question needs a scale with sufficient levels, "
-                f"not '{e['scale']}'")
+            self.bad(where, "a scoring question needs a scale with sufficient levels, "
+                     f"not '{e['scale']}'")
         rule = None
         if e.get("applies_when"):
             try:
                 rule = parse_rule(str(e["applies_when"]))
             except RuleError as exc:
-                bad(where, f"applies_when: {exc}")
-        questions.append(
-            Question(str(e["id"]), str(e["label"]), str(e.get("text", e["label"])), crit,
-                     tuple(int(o) for o in outs), str(e["kind"]), str(e["scale"]), rule,
-                     bool(e.get("judged", False)), bool(e.get("key", False)), order)
-        )
+                self.bad(where, f"applies_when: {exc}")
+        return Question(str(e["id"]), str(e["label"]), str(e.get("text", e["label"])), crit,
+                        outs, str(e["kind"]), str(e["scale"]), rule,
+                        bool(e.get("judged", False)), bool(e.get("key", False)), order)
 
-    questions.extend(_factor_questions(factors, criteria, len(questions)))
+    def _question_outcomes(self, where: str, e: dict[str, Any], crit: str,
+                           criteria: list[Criterion], outcome_ids: set[int]) -> tuple[int, ...]:
+        """A question's outcomes: as listed, or its criterion's outcome."""
+        outs = e.get("outcomes")
+        by_id = {c.id: c for c in criteria}
+        if crit not in by_id:
+            self.bad(where, f"unknown criterion '{crit}'")
+        elif outs is None:
+            outs = [by_id[crit].outcome]
+        if not isinstance(outs, list) or not outs:
+            self.bad(where, "'outcomes' must be a non-empty list")
+            outs = []
+        for o in outs:
+            if o not in outcome_ids:
+                self.bad(where, f"unknown outcome {o}")
+        return tuple(int(o) for o in outs)
 
-    seen: set[str] = set()
-    field_ids = {f.id for f in fields}
-    for ident in [q.id for q in questions] + [f.id for f in fields]:
-        if ident in seen:
-            bad(f"id '{ident}'", "is used more than once")
-        seen.add(ident)
-    for ident in seen:
-        if ident in ("area_id", "case_id"):
-            bad(f"id '{ident}'", "is reserved for the loader")
-    known = {q.id for q in questions} | field_ids
-    for q in questions:
-        if q.applies_when is None:
-            continue
-        for name in sorted(q.applies_when.names - known):
-            bad(f"question '{q.id}'", f"applies_when refers to unknown field '{name}'")
-        if q.id in q.applies_when.names:
-            bad(f"question '{q.id}'", "applies_when refers to the question itself")
-    if problems:
-        raise BankError(problems)
-    return QuestionBank(tuple(outcomes), tuple(sections), tuple(criteria), tuple(fields),
-                        scales, tuple(questions), tuple(factors), source)
+    def check_ids(self, questions: list[Question], fields: list[Field]) -> None:
+        """Ids unique and not reserved; rules refer only to known fields and questions."""
+        seen: set[str] = set()
+        for ident in [q.id for q in questions] + [f.id for f in fields]:
+            if ident in seen:
+                self.bad(f"id '{ident}'", "is used more than once")
+            seen.add(ident)
+        for ident in seen:
+            if ident in ("area_id", "case_id"):
+                self.bad(f"id '{ident}'", "is reserved for the loader")
+        for q in questions:
+            if q.applies_when is None:
+                continue
+            for name in sorted(q.applies_when.names - seen):
+                self.bad(f"question '{q.id}'", f"applies_when refers to unknown field '{name}'")
+            if q.id in q.applies_when.names:
+                self.bad(f"question '{q.id}'", "applies_when refers to the question itself")
 
 
 def _factor_questions(

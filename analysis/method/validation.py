@@ -189,35 +189,8 @@ def validate_frames(
     if len({tuple(raw.columns) for raw, _ in kept}) > 1:  # files with different columns
         frame = frame.astype(object).where(frame.notna(), pd.NA)
     where = _Rows(files, rows)
-    values: list[Problem] = []
-    import pandera.errors
-
-    try:
-        _schema(bank, frame.columns).validate(frame, lazy=True)
-    except pandera.errors.SchemaErrors as exc:
-        for rec in exc.failure_cases.to_dict("records"):
-            col = rec.get("column")
-            index = rec.get("index")
-            if col is None or index is None or pd.isna(index):
-                for _, file in kept:
-                    values.append(Problem(file, f"failed check {rec.get('check')}", column=col))
-                continue
-            i = int(index)
-            value = raw_all.at[i, col] if col in raw_all.columns else rec.get("failure_case")
-            message = ("value is missing" if value is None or pd.isna(value)
-                       or str(value).strip() == "" else "value not allowed")
-            values.append(where.problem(i, message, str(col), str(value),
-                                        _allowed_for(bank, str(col))))
-    part = pd.Series([str(n) for n, (raw, _) in enumerate(kept) for _ in range(len(raw))],
-                     dtype=object)  # which given file: the same path may be given twice
-    keys = part + "\0" + frame["area_id"] + "\0" + frame["case_id"]
-    dup = keys.duplicated(keep="first").to_numpy()
-    first_row = {k: rows[i] for i, k in enumerate(keys) if not dup[i]}
-    for n in map(int, np.flatnonzero(dup)):
-        area, case = str(frame.at[n, "area_id"]), str(frame.at[n, "case_id"])
-        values.append(where.problem(n, f"duplicate case id in area '{area}' (first on row "
-                                    f"{first_row[keys.iat[n]]})", "case_id", case,
-                                    "each case id once per area"))
+    values = _value_problems(frame, raw_all, bank, where, [file for _, file in kept])
+    values += _duplicate_problems(frame, [len(raw) for raw, _ in kept], where)
     for p in sorted(values, key=lambda p: (p.row or 0, p.column or "")):
         by_file[p.file].append(p)
     trusted = np.array([not by_file[f] for f in files], dtype=bool)
@@ -232,6 +205,47 @@ def validate_frames(
                           axis=1)
     ordered = ["area_id", "case_id"] + [f.id for f in bank.fields] + [q.id for q in bank.questions]
     return frame[ordered].astype(object), warnings, list(zip(files, rows, strict=True))
+
+
+def _value_problems(frame: pd.DataFrame, raw_all: pd.DataFrame, bank: QuestionBank,
+                    where: _Rows, files: list[str]) -> list[Problem]:
+    """Values not allowed (pandera, one pass over every file), reported as they were typed."""
+    import pandera.errors
+
+    values: list[Problem] = []
+    try:
+        _schema(bank, frame.columns).validate(frame, lazy=True)
+    except pandera.errors.SchemaErrors as exc:
+        for rec in exc.failure_cases.to_dict("records"):
+            col = rec.get("column")
+            index = rec.get("index")
+            if col is None or index is None or pd.isna(index):
+                for file in files:
+                    values.append(Problem(file, f"failed check {rec.get('check')}", column=col))
+                continue
+            i = int(index)
+            value = raw_all.at[i, col] if col in raw_all.columns else rec.get("failure_case")
+            message = ("value is missing" if value is None or pd.isna(value)
+                       or str(value).strip() == "" else "value not allowed")
+            values.append(where.problem(i, message, str(col), str(value),
+                                        _allowed_for(bank, str(col))))
+    return values
+
+
+def _duplicate_problems(frame: pd.DataFrame, lengths: list[int], where: _Rows) -> list[Problem]:
+    """A case id twice in one area of one given file (the same path may be given twice)."""
+    part = pd.Series([str(n) for n, length in enumerate(lengths) for _ in range(length)],
+                     dtype=object)
+    keys = part + "\0" + frame["area_id"] + "\0" + frame["case_id"]
+    dup = keys.duplicated(keep="first").to_numpy()
+    first_row = {k: where.rows[i] for i, k in enumerate(keys) if not dup[i]}
+    out = []
+    for n in map(int, np.flatnonzero(dup)):
+        area, case = str(frame.at[n, "area_id"]), str(frame.at[n, "case_id"])
+        out.append(where.problem(n, f"duplicate case id in area '{area}' (first on row "
+                                 f"{first_row[keys.iat[n]]})", "case_id", case,
+                                 "each case id once per area"))
+    return out
 
 
 def validate_frame(
