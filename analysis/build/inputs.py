@@ -1,0 +1,97 @@
+"""The build's inputs: which areas, the checksum of every input file, validated cases.
+
+Checksums are taken once at the start of a build: they feed every digest, the provenance of
+each report and the manifest.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..core.errors import InputError, Problem
+from ..method.catalogue import Area, load_areas
+from .digests import file_digest
+
+if TYPE_CHECKING:  # pandas stays out of a build with nothing to do
+    import pandas as pd
+
+    from ..method.bank import QuestionBank
+
+
+def select_areas(data: Path, wanted: list[str] | None) -> list[Area]:
+    """Every area of ``areas.csv``, or those named (an unknown id is an input error)."""
+    areas = load_areas(data)
+    if not wanted:
+        return areas
+    known = {a.id for a in areas}
+    unknown = [a for a in wanted if a not in known]
+    if unknown:
+        raise InputError([Problem(str(data / "areas.csv"), "unknown area id", value=u,
+                                  allowed=", ".join(sorted(known))) for u in unknown])
+    return [a for a in areas if a.id in wanted]
+
+
+@dataclass
+class Inputs:
+    """The checksums of a build's input files, by absolute path."""
+
+    data: Path
+    checksums: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def record(cls, data: Path, areas: list[Area]) -> Inputs:
+        inputs = cls(data)
+        for a in areas:
+            inputs.checksums[str(a.cases)] = file_digest(a.cases)
+        for extra in [data / "areas.csv", *sorted((data / "context").glob("*.csv")),
+                      *sorted((data / "published").glob("*.yaml"))]:
+            inputs.checksums[str(extra)] = file_digest(extra)
+        return inputs
+
+    def of_case_file(self, area: Area) -> str:
+        return self.checksums[str(area.cases)]
+
+    def for_area(self, area: Area) -> dict[str, str]:
+        """The inputs one area's report depends on: its case file and the shared files."""
+        return {k: v for k, v in self.checksums.items()
+                if k == str(area.cases) or "/cases/" not in k}
+
+    def context(self) -> dict[str, str]:
+        """The shared files (context, published figures, areas.csv), by relative path."""
+        return {str(Path(k).relative_to(self.data)): v for k, v in self.checksums.items()
+                if "/context/" in k or "/published/" in k or k.endswith("areas.csv")}
+
+    def relative(self) -> dict[str, str]:
+        """Every checksum by path relative to the data folder (for the manifest)."""
+        return {str(Path(k).relative_to(self.data)) if k.startswith(str(self.data)) else k: v
+                for k, v in sorted(self.checksums.items())}
+
+
+def validate(areas: list[Area], changed: list[Area], bank: QuestionBank, *, lenient: bool,
+             subset: bool) -> dict[str, pd.DataFrame]:
+    """Validate every changed area's cases before anything is written; cases by area id."""
+    if not changed:
+        return {}
+    from ..method.validation import load_cases
+
+    data = load_cases([a.cases for a in changed], bank, lenient=lenient)
+    problems = []
+    by_area = {}
+    for a in changed:
+        frame = data.area(a.id)
+        if frame.empty:
+            problems.append(Problem(str(a.cases), f"area '{a.id}' has no cases",
+                                    column="area_id", value=a.id,
+                                    allowed="at least one case row for each area listed "
+                                    "in areas.csv"))
+        by_area[a.id] = frame
+    stray = sorted(set(data.areas) - {a.id for a in areas})
+    if stray and not subset:
+        problems.append(Problem(", ".join(str(a.cases) for a in changed),
+                                "cases for areas not listed in areas.csv", column="area_id",
+                                value=", ".join(stray)))
+    if problems:
+        raise InputError(problems)
+    return by_area

@@ -1,0 +1,141 @@
+"""The pages around the reports: each report's page and provenance, the index, the manifest."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .. import __version__
+from ..core import atomic, paths
+from ..method.catalogue import Area
+from .digests import digest_of, file_digest, git_commit
+from .options import BuildOptions
+from .outputs import OutputTree
+from .stitch import Page, Provenance
+
+if TYPE_CHECKING:
+    from ..method.bank import QuestionBank
+
+AGGREGATE_LABEL = ("Synthetic areas and one area reconstructed from its published report; "
+                   "no real cases")
+
+
+@dataclass
+class BuildResult:
+    """What a build did: notebooks executed, reused and failed, reports, timings."""
+
+    executed: list[str] = field(default_factory=list)
+    reused: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+    reports: list[Path] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    cell_seconds: float = 0.0
+    notebook_seconds: dict[str, float] = field(default_factory=dict)  # wall time, per notebook
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.failed else 0
+
+
+@dataclass(frozen=True)
+class Pages:
+    """Writes what surrounds the chapters, for one build."""
+
+    options: BuildOptions
+    versions: dict[str, str]
+
+    def provenance(self, label: str, params: dict[str, str],
+                   inputs: dict[str, str]) -> Provenance:
+        return Provenance(
+            data=label, package=f"iaow-analysis {__version__} (git {git_commit()})",
+            parameters={**params, "publish": self.options.publish,
+                        "threshold": self.options.threshold},
+            checksums={Path(k).name: v[:16] for k, v in sorted(inputs.items())},
+            versions=dict(self.versions))
+
+    def area_page(self, area: Area, inputs: dict[str, str]) -> Page:
+        return Page(title=f"Inspection of adult offending work: {area.name}",
+                    subtitle="Area report: five outcomes, comparison with all areas, appendices",
+                    label=area.label_text,
+                    provenance=self.provenance(area.label_text, {"area_id": area.id}, inputs))
+
+    def aggregate_page(self, areas: list[Area], inputs: dict[str, str]) -> Page:
+        return Page(title="Inspection of adult offending work: all areas",
+                    subtitle=f"Aggregate report across {len(areas)} areas",
+                    label=AGGREGATE_LABEL,
+                    provenance=self.provenance("synthetic and reconstructed areas",
+                                               {"areas": ", ".join(a.id for a in areas)},
+                                               inputs))
+
+
+@dataclass
+class IndexRow:
+    """One area's line in the index."""
+
+    id: str
+    name: str
+    label: str
+    href: str | None
+    status: str
+    scores_digest: str
+    cases: int = 0
+    scores: list[str] = field(default_factory=list)
+
+
+def write_index(out: OutputTree, areas: list[Area], result: BuildResult, aggregate: bool,
+                bank: QuestionBank, package: str, force: bool) -> None:
+    """The index page; rewritten only when what it shows changed."""
+    rows = [_index_row(out, a, result) for a in areas]
+    target = out.index()
+    digest = digest_of([r.__dict__ for r in rows], aggregate, package)
+    if target.fresh(digest, force):
+        return
+    from ..chapters.html import interval, pct
+    from ..method.tables import read_table
+    from .stitch import render_page
+
+    for row in rows:
+        o = read_table(paths.area_tables(out.root, row.id), "outcome_scores")
+        o = o.sort_values("outcome")
+        row.cases = int(o["n_cases"].iloc[0])
+        row.scores = [f"{pct(r.score)} ({interval(r.lower, r.upper)})" for r in o.itertuples()]
+    html = render_page("index.html.j2", title="Inspection of adult offending work: area reports",
+                       areas=rows, outcomes=[o.short for o in bank.outcomes],
+                       aggregate_href="aggregate/report.html" if aggregate else None)
+    atomic.write_text(target.files[0], html)
+    target.mark(digest)
+
+
+def _index_row(out: OutputTree, area: Area, result: BuildResult) -> IndexRow:
+    report = out.report(area.id).files[0]
+    failed = any(k.startswith(f"{area.id}/") for k in result.failed)
+    return IndexRow(
+        id=area.id, name=area.name, label=area.label,
+        href=f"{area.id}/report.html" if report.exists() else None,
+        status=("failed: previous report kept" if failed and report.exists()
+                else "failed" if failed else "built"),
+        scores_digest=file_digest(paths.area_tables(out.root, area.id) / "outcome_scores.parquet"))
+
+
+def write_manifest(out: OutputTree, options: BuildOptions, areas: list[Area],
+                   result: BuildResult, inputs: dict[str, str], package: str,
+                   versions: dict[str, str]) -> None:
+    """What was built from what, with which versions and how long it took."""
+    data = {
+        "package": {"version": __version__, "git": git_commit(), "analysis_digest": package},
+        "versions": versions,
+        "parameters": {"areas": [a.id for a in areas], "publish": options.publish,
+                       "threshold": options.threshold, "engine": options.engine,
+                       "executor": "dask" if options.scheduler else options.executor,
+                       "lenient": options.lenient, "force": options.force},
+        "inputs": inputs,
+        "executed": sorted(result.executed),
+        "reused": sorted(result.reused),
+        "failed": dict(sorted(result.failed.items())),
+        "timings_seconds": {k: round(v, 3) for k, v in sorted(result.timings.items())},
+        "notebook_cell_seconds": round(result.cell_seconds, 3),
+        "notebook_seconds": {k: round(v, 3) for k, v in sorted(result.notebook_seconds.items())},
+    }
+    atomic.write_text(out.manifest, json.dumps(data, indent=1) + "\n")

@@ -1,0 +1,73 @@
+"""What a build must run: one :class:`Task` per notebook, with the digest of its inputs.
+
+Outcome and appendix chapters read only their own area's tables; the comparison chapter also
+reads the cross-area tables; the aggregate reads the cross-area tables and the shared data.
+A task's digest covers exactly that, plus the notebook's source, the package, the parameters
+and the versions of what executes and renders it, so a change re-runs only what it reaches.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..core import paths
+from ..method.catalogue import Area
+from .digests import digest_of, file_digest, sha256_bytes
+from .execute import Task
+from .inputs import Inputs
+from .notebooks import portable_params
+from .options import AggregateParameters, AreaParameters, BuildOptions
+from .outputs import AGGREGATE
+from .scores import TableDigests
+
+AREA_NOTEBOOKS = ("01_assisting_sentencing", "02_delivering_sentence",
+                  "03_reducing_reoffending", "04_protecting_public", "05_victims",
+                  "06_comparison", "07_appendices")
+COMPARISON_NOTEBOOK = "06_comparison"
+AGGREGATE_NOTEBOOK = "aggregate"
+
+
+@dataclass
+class Planner:
+    """Turns the selected areas into tasks for one build."""
+
+    options: BuildOptions
+    out: Path
+    data: Path
+    inputs: Inputs
+    package: str
+    versions: dict[str, str]
+    tables: TableDigests
+
+    def tasks(self, areas: list[Area]) -> list[Task]:
+        """Every notebook of the build; the aggregate first (the longest, so no worker idles
+        at the end)."""
+        context = digest_of(self.inputs.context())
+        shared = digest_of({p.name: file_digest(p) for p in
+                            sorted(paths.all_tables(self.out).glob("*.parquet"))})
+        tasks = []
+        if self.options.aggregate:
+            whole = AggregateParameters(",".join(a.id for a in areas), str(self.data),
+                                        str(self.out), self.options.publish,
+                                        self.options.threshold)
+            tasks.append(self._task(AGGREGATE, AGGREGATE_NOTEBOOK, whole.as_dict(),
+                                    [shared, context]))
+        for a in areas:
+            deps = [self.tables(a.id), context]
+            params = AreaParameters(a.id, str(self.data), str(self.out), self.options.publish,
+                                    self.options.threshold).as_dict()
+            for name in AREA_NOTEBOOKS:
+                extra = [shared] if name == COMPARISON_NOTEBOOK else []
+                tasks.append(self._task(a.id, name, params, deps + extra))
+        return tasks
+
+    def _task(self, folder: str, name: str, params: dict[str, object],
+              deps: list[str]) -> Task:
+        text = self.source(name).read_text(encoding="utf-8")
+        digest = digest_of(f"{folder}/{name}", sha256_bytes(text.encode()), self.package, deps,
+                           portable_params(params), self.versions)
+        return Task(folder, name, text, params, digest)
+
+    def source(self, name: str) -> Path:
+        return self.options.notebooks / f"{name}.ipynb"
