@@ -77,6 +77,7 @@ def previous_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]
     return out, proc.returncode.__str__() + "\n" + proc.stderr
 
 
+@pytest.mark.slow
 def test_lenient_turns_not_applicable_answer_into_warning(previous_build) -> None:  # type: ignore[no-untyped-def]
     out, log = previous_build
     code, _, stderr = log.partition("\n")
