@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 
 from ..method import funnel
 from ..method.published import headline_scores
@@ -15,12 +16,16 @@ from . import charts
 from . import html as htmlout
 from .context import AggregateContext
 from .disclosure import SUPPRESSED
+from .exhibit import Exhibit
 from .html import heading, interval, note, paragraph, pct, table
 
 
-def introduction(ctx: AggregateContext) -> str:
+def introduction(ctx: AggregateContext) -> Exhibit:
     labels = sorted({a.label for a in ctx.areas})
-    return (heading("About this aggregate report", 2, "about")
+    data = pd.DataFrame({"area_id": [a.id for a in ctx.areas],
+                         "name": [a.name for a in ctx.areas],
+                         "label": [a.label for a in ctx.areas]})
+    return Exhibit(heading("About this aggregate report", 2, "about")
             + paragraph(f"{len(ctx.areas)} areas ({', '.join(labels)} data). Two kinds of "
                         "all-area figure are shown and they differ on purpose:")
             + "<ul><li><strong>Pooled</strong>: over cases. For a question, the sufficient "
@@ -31,10 +36,10 @@ def introduction(ctx: AggregateContext) -> str:
               "whatever its sample size.</li></ul>"
             + paragraph("Areas are compared with intervals and funnel plots, not ranked: with "
                         "50 to 90 cases an area's figure is uncertain by several points, and a "
-                        "league table mostly orders that noise."))
+                        "league table mostly orders that noise."), data)
 
 
-def outcome_summary(ctx: AggregateContext) -> str:
+def outcome_summary(ctx: AggregateContext) -> Exhibit:
     po = ctx.tables["pooled_outcomes"].sort_values("outcome")
     body = [[f"Outcome {r.outcome}: {r.title}", pct(r.pooled), pct(r.mean_of_areas),
              int(r.n_areas), int(r.n_questions)] for r in po.itertuples()]
@@ -45,20 +50,21 @@ def outcome_summary(ctx: AggregateContext) -> str:
     fig, alt = charts.heatmap(matrix, "Outcome scores by area", "Outcome")
     html = htmlout.figure(fig, alt, "Areas by outcomes: each cell an area's outcome score (%).")
     charts.close(fig)
-    return (heading("Outcome scores across areas", 2, "outcomes")
-            + table("Outcome scores: pooled over all cases and mean of area scores",
-                    ["Outcome", "Pooled", "Mean of areas", "Areas", "Questions"], body,
-                    numeric=(1, 2, 3, 4))
-            + html)
+    return Exhibit(heading("Outcome scores across areas", 2, "outcomes")
+                   + table("Outcome scores: pooled over all cases and mean of area scores",
+                           ["Outcome", "Pooled", "Mean of areas", "Areas", "Questions"], body,
+                           numeric=(1, 2, 3, 4))
+                   + html, po, (fig,))
 
 
-def outcome_intervals(ctx: AggregateContext) -> str:
+def outcome_intervals(ctx: AggregateContext) -> Exhibit:
     parts = [heading("Areas against the pooled score, by outcome", 2, "outcome-intervals"),
              paragraph("Each area's outcome score with its 95% case-level bootstrap interval, "
                        "sorted by score but not numbered: overlapping intervals mean the "
                        "order is not established.")]
     out = ctx.tables["all_outcome_scores"]
     po = ctx.tables["pooled_outcomes"].set_index("outcome")
+    frames, figures = [], []
     for o in ctx.bank.outcomes:
         sub = out[out["outcome"] == o.id].copy()
         sub["name"] = [ctx.name(a) for a in sub["area_id"]]
@@ -68,15 +74,20 @@ def outcome_intervals(ctx: AggregateContext) -> str:
         parts.append(htmlout.figure(fig, alt, f"Outcome {o.id} scores with 95% intervals; "
                                     "dashed line: pooled score."))
         charts.close(fig)
+        frames.append(sub)
+        figures.append(fig)
         flagged = sub[sub["flag"] != "within"]
         parts.append(paragraph(
             "Pooled score outside the area's interval: " + (", ".join(
                 f"{r.name} ({r.flag})" for r in flagged.itertuples()) or "none") + "."))
-    return "".join(parts)
+    return Exhibit("".join(parts), pd.concat(frames, ignore_index=True), tuple(figures))
 
 
-def funnels(ctx: AggregateContext) -> str:
-    """A funnel plot per key question, with the over-dispersion check and adjustment."""
+def funnels(ctx: AggregateContext) -> Exhibit:
+    """A funnel plot per key question, with the over-dispersion check and adjustment.
+
+    Its data: every charted area's position on every key question (the funnel flags).
+    """
     parts = [heading("Funnel plots of the key questions", 2, "funnels"),
              paragraph("How to read them: each dot is an area, its share against its number "
                        "of applicable cases. The horizontal line is the pooled share; the "
@@ -93,6 +104,7 @@ def funnels(ctx: AggregateContext) -> str:
     pq = ctx.tables["pooled_questions"]
     keys = pq[pq["key"]].drop_duplicates("question").sort_values(["outcome", "order"])
     outside_rows = []
+    frames, figures = [], []
     for q in keys.itertuples():
         sub = flags[flags["question"] == q.question].copy()
         if sub.empty:
@@ -111,6 +123,8 @@ def funnels(ctx: AggregateContext) -> str:
         parts.append(htmlout.figure(fig, alt, f"Funnel plot: {q.label} (criterion "
                                     f"{q.criterion}); pooled {pct(target)}."))
         charts.close(fig)
+        frames.append(sub)
+        figures.append(fig)
         d = disp.loc[q.question] if q.question in disp.index else None
         if d is not None and not math.isnan(d["phi"]):
             parts.append(paragraph(
@@ -127,10 +141,11 @@ def funnels(ctx: AggregateContext) -> str:
                                                      "Plain limits", "Adjusted limits"],
                        outside_rows or [["none", "", "", "", "", ""]], numeric=(2, 3)))
     parts.append(ctx.note())
-    return "".join(parts)
+    data = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    return Exhibit("".join(parts), data, tuple(figures))
 
 
-def question_heatmap(ctx: AggregateContext) -> str:
+def question_heatmap(ctx: AggregateContext) -> Exhibit:
     qs = ctx.tables["all_question_scores"]
     keyq = qs[qs["key"]].drop_duplicates(["area_id", "question"]).copy()
     if ctx.disclosure.publish:  # suppressed figures are left out of charts
@@ -143,23 +158,23 @@ def question_heatmap(ctx: AggregateContext) -> str:
     fig, alt = charts.heatmap(matrix, "Key questions by area", "Question")
     html = htmlout.figure(fig, alt, "Areas by key questions: share judged sufficient (%).")
     charts.close(fig)
-    return heading("Key questions across areas", 2, "question-heatmap") + html
+    return Exhibit(heading("Key questions across areas", 2, "question-heatmap") + html, keyq,
+                   (fig,))
 
 
-def pooled_question_table(ctx: AggregateContext) -> str:
+def pooled_question_table(ctx: AggregateContext) -> Exhibit:
     pq = ctx.tables["pooled_questions"].drop_duplicates("question")
     body = [[r.label, r.criterion, ctx.count(r.n), ctx.count(r.k), ctx.share(r.k, r.n, r.pooled),
              interval(r.lower, r.upper), pct(r.mean_of_areas)] for r in pq.itertuples()]
-    return (heading("Every question, pooled", 2, "pooled-questions")
-            + table("Every scoring question: pooled over all cases (k of n, Wilson 95% "
-                    "interval) and mean of area shares", ["Question", "Criterion", "n", "k",
-                                                          "Pooled", "95% interval",
-                                                          "Mean of areas"], body,
-                    numeric=(2, 3, 4, 5, 6))
-            + ctx.note())
+    return Exhibit(heading("Every question, pooled", 2, "pooled-questions")
+                   + table("Every scoring question: pooled over all cases (k of n, Wilson 95% "
+                           "interval) and mean of area shares",
+                           ["Question", "Criterion", "n", "k", "Pooled", "95% interval",
+                            "Mean of areas"], body, numeric=(2, 3, 4, 5, 6))
+                   + ctx.note(), pq)
 
 
-def pooled_factors(ctx: AggregateContext) -> str:
+def pooled_factors(ctx: AggregateContext) -> Exhibit:
     f = ctx.tables["all_factors"]
     g = f.groupby(["factor", "label", "prevalent"], as_index=False).agg(
         identified=("identified", "sum"), ik=("interventions_k", "sum"),
@@ -168,18 +183,19 @@ def pooled_factors(ctx: AggregateContext) -> str:
     body = [[r.label, ctx.count(r.identified),
              ctx.share(r.ik, r.inn, r.ik / r.inn if r.inn else math.nan),
              ctx.share(r.pk, r.pn, r.pk / r.pn if r.pn else math.nan)] for r in g.itertuples()]
-    return (heading("Offending-related factors, pooled", 2, "pooled-factors")
-            + table("Offending-related factors across all areas: cases identified, and of "
-                    "those the pooled share with sufficient interventions and progress",
-                    ["Factor", "Cases identified", "Sufficient interventions",
-                     "Sufficient progress"], body, numeric=(1, 2, 3))
-            + ctx.note())
+    return Exhibit(heading("Offending-related factors, pooled", 2, "pooled-factors")
+                   + table("Offending-related factors across all areas: cases identified, and "
+                           "of those the pooled share with sufficient interventions and "
+                           "progress", ["Factor", "Cases identified", "Sufficient interventions",
+                                        "Sufficient progress"], body, numeric=(1, 2, 3))
+                   + ctx.note(), g)
 
 
-def published_vs_recomputed(ctx: AggregateContext) -> str:
+def published_vs_recomputed(ctx: AggregateContext) -> Exhibit:
     parts = [heading("Published and recomputed headline scores", 2, "published")]
     out = ctx.tables["all_outcome_scores"]
     rows = []
+    data = []
     for a in ctx.areas:
         pub = headline_scores(ctx.data_dir, a.id)
         if not pub:
@@ -191,8 +207,11 @@ def published_vs_recomputed(ctx: AggregateContext) -> str:
                 rows.append([f"{a.name}: outcome {o.id}", f"{pub[o.id]}%", pct(score),
                              f"{100 * score - pub[o.id]:+.0f}",
                              interval(mine.loc[o.id, "lower"], mine.loc[o.id, "upper"])])
+                data.append({"area_id": a.id, "outcome": o.id, "published_percent": pub[o.id],
+                             "score": score, "lower": float(mine.loc[o.id, "lower"]),
+                             "upper": float(mine.loc[o.id, "upper"])})
     if not rows:
-        return "".join(parts) + paragraph("No area has published figures.")
+        return Exhibit("".join(parts) + paragraph("No area has published figures."))
     parts.append(table("Headline scores as published in 2014 and as recomputed from the "
                        "reconstructed cases over the questions the report describes",
                        ["Area and outcome", "Published", "Recomputed", "Difference (points)",
@@ -200,4 +219,4 @@ def published_vs_recomputed(ctx: AggregateContext) -> str:
     parts.append(note("The recomputed score averages only the questions the report describes; "
                       "the inspection tool had more, so the two need not agree. The "
                       "difference is shown, not forced to zero."))
-    return "".join(parts)
+    return Exhibit("".join(parts), pd.DataFrame(data))

@@ -6,6 +6,7 @@ import pandas as pd
 
 from . import style
 from .context import AreaContext, label_banner
+from .exhibit import Exhibit, combine
 from .html import heading, paragraph, pct, table
 from .outcomes import distribution
 
@@ -17,8 +18,11 @@ def _context(ctx: AreaContext, name: str) -> pd.DataFrame:
     return pd.read_csv(path, dtype={"area_id": str})
 
 
-def area_context(ctx: AreaContext) -> str:
-    """Appendix 1: local authorities against England and Wales; caseload against national."""
+def area_context(ctx: AreaContext) -> Exhibit:
+    """Appendix 1: local authorities against England and Wales; caseload against national.
+
+    Its data: the local-authority rows, then the caseload rows (column ``table`` says which).
+    """
     parts = [heading("Appendix 1: the area", 2, "appendix-area"), label_banner(ctx)]
     la = _context(ctx, "local_authorities")
     mine = la[la["area_id"].isin([ctx.area.id, "england-and-wales"])] if len(la) else la
@@ -33,7 +37,9 @@ def area_context(ctx: AreaContext) -> str:
                            ["Local authority", "Unemployment", "Population",
                             "Black and minority ethnic"], body, numeric=(1, 2, 3)))
     cl = _context(ctx, "caseload")
+    shown = [mine.assign(table="local_authorities")]
     if len(cl) and ctx.area.id in set(cl["area_id"]):
+        shown.append(cl[cl["area_id"].isin([ctx.area.id, "national"])].assign(table="caseload"))
         a = cl[cl["area_id"] == ctx.area.id].iloc[0]
         nat = cl[cl["area_id"] == "national"]
         nat_row = nat.iloc[0] if len(nat) else None
@@ -45,14 +51,16 @@ def area_context(ctx: AreaContext) -> str:
         parts.append(table("Probation caseload by sex and ethnicity against the national "
                            "average", ["", ctx.area.name, "National average"], body,
                            numeric=(1, 2)))
-    return "".join(parts)
+    frames = [f for f in shown if not f.empty]
+    return Exhibit("".join(parts),
+                   pd.concat(frames, ignore_index=True) if frames else pd.DataFrame())
 
 
-def case_sample(ctx: AreaContext) -> str:
+def case_sample(ctx: AreaContext) -> Exhibit:
     """Appendix 2: type of case, RoSH at start, ethnicity, principal offence."""
     n = int(ctx.tables["outcome_scores"]["n_cases"].iloc[0])
-    parts = [heading("Appendix 2: the case sample", 2, "appendix-sample"),
-             paragraph(f"{n} cases were inspected in {ctx.area.name}.")]
+    parts: list[str | Exhibit] = [heading("Appendix 2: the case sample", 2, "appendix-sample"),
+                                  paragraph(f"{n} cases were inspected in {ctx.area.name}.")]
     for var, title in (("case_type", "Type of case"),
                        ("rosh_start", "RoSH classification at the start"),
                        ("ethnicity", "Race and ethnicity"),
@@ -61,14 +69,15 @@ def case_sample(ctx: AreaContext) -> str:
             parts.append(distribution(ctx, var, title,
                                       f"appendix-sample-{var.replace('_', '-')}", level=3))
     parts.append(ctx.suppression_note())
-    return "".join(parts)
+    return combine(parts)
 
 
-def survey(ctx: AreaContext) -> str:
+def survey(ctx: AreaContext) -> Exhibit:
     s = _context(ctx, "survey")
     parts = [heading("Offender survey", 3, "appendix-survey")]
     if s.empty or ctx.area.id not in set(s["area_id"]):
-        return "".join(parts) + paragraph("No survey results are held for this area.")
+        return Exhibit("".join(parts)
+                       + paragraph("No survey results are held for this area."))
     r = s[s["area_id"] == ctx.area.id].iloc[0]
     body = [["Felt involved in sentence planning", f"{r['involved_percent']:.0f}%"],
             ["Broadly positive about their experience", f"{r['positive_percent']:.0f}%"],
@@ -77,14 +86,14 @@ def survey(ctx: AreaContext) -> str:
     parts.append(table(f"Survey of people under supervision, {int(r['year'])}: "
                        f"{int(r['responses'])} responses ({src})", ["Statement", "Agreed"],
                        body, numeric=(1,)))
-    return "".join(parts)
+    return Exhibit("".join(parts), s[s["area_id"] == ctx.area.id])
 
 
-def method(ctx: AreaContext) -> str:
+def method(ctx: AreaContext) -> Exhibit:
     """The scoring method and its denominators, stated once in every report."""
     sec = ctx.tables["section_scores"]
     body = [[r.title, pct(r.score), r.n_criteria] for r in sec.itertuples()]
-    return (heading("Appendix 3: scoring method and denominators", 2, "appendix-method")
+    return Exhibit(heading("Appendix 3: scoring method and denominators", 2, "appendix-method")
             + paragraph(
                 "Each scoring question is judged per case as sufficient or not, or does not "
                 "apply. A question's figure is k / n: k cases judged sufficient out of the n "
@@ -99,6 +108,6 @@ def method(ctx: AreaContext) -> str:
             + table("Section scores: the mean of the component criteria scores (Appendix 5)",
                     ["Section", "Score", "Criteria"], body, numeric=(1, 2))
             + paragraph(f"Shares on fewer than {style.SMALL_N} cases are marked *. Case "
-                        "identifiers are never shown."))
+                        "identifiers are never shown."), sec)
 
 

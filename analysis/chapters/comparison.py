@@ -10,15 +10,20 @@ from . import charts
 from . import html as htmlout
 from .context import AreaContext, label_banner
 from .disclosure import SUPPRESSED
+from .exhibit import Exhibit, combine
 from .html import heading, interval, paragraph, pct, table
 
 
-def comparison(ctx: AreaContext) -> str:
-    """This area beside the all-areas pooled value, for every outcome and key question."""
-    parts = [heading("How this area compares", 2, "comparison"), label_banner(ctx)]
+def comparison(ctx: AreaContext) -> Exhibit:
+    """This area beside the all-areas pooled value, for every outcome and key question.
+
+    Its data: one row per outcome (``kind`` "outcome"), then per key question ("question").
+    """
+    parts: list[str | Exhibit] = [heading("How this area compares", 2, "comparison"),
+                                  label_banner(ctx)]
     if not ctx.load_comparison():
-        return "".join(parts) + paragraph(
-            "No cross-area tables: build all areas with `python -m analysis build`.")
+        return combine([*parts, paragraph(
+            "No cross-area tables: build all areas with `python -m analysis build`.")])
     parts.append(_outcomes(ctx))
     flags = ctx.comparison["funnel_flags"]
     mine_f = flags[flags["area_id"] == ctx.area.id].set_index("question")
@@ -26,6 +31,7 @@ def comparison(ctx: AreaContext) -> str:
     for o in ctx.bank.outcomes:
         parts.append(heading(f"Outcome {o.id}: key questions", 3, f"comparison-outcome-{o.id}"))
         frame = _key_questions(ctx, o.id, mine_f)
+        parts.append(Exhibit("", frame.assign(kind="question", outcome=o.id)))
         if frame.empty:
             parts.append(paragraph("No key question."))
             continue
@@ -40,10 +46,10 @@ def comparison(ctx: AreaContext) -> str:
         charted.append(shown.assign(label=[f"{o.id}: {lab}" for lab in shown["label"]]))
     parts.append(_key_question_chart(ctx, charted))
     parts.append(ctx.suppression_note())
-    return "".join(parts)
+    return combine(parts)
 
 
-def _outcomes(ctx: AreaContext) -> str:
+def _outcomes(ctx: AreaContext) -> Exhibit:
     """The outcome scores beside the pooled scores: a table and a chart."""
     outcomes = ctx.comparison["all_outcome_scores"]
     mine = outcomes[outcomes["area_id"] == ctx.area.id].sort_values("outcome")
@@ -65,7 +71,7 @@ def _outcomes(ctx: AreaContext) -> str:
     parts.append(htmlout.figure(fig, alt, "Outcome scores with 95% bootstrap intervals; the "
                                 "black mark is the all-areas pooled score."))
     charts.close(fig)
-    return "".join(parts)
+    return Exhibit("".join(parts), mine.assign(kind="outcome"), (fig,))
 
 
 def _key_questions(ctx: AreaContext, outcome: int, mine_f: pd.DataFrame) -> pd.DataFrame:
@@ -82,13 +88,15 @@ def _key_questions(ctx: AreaContext, outcome: int, mine_f: pd.DataFrame) -> pd.D
     return pd.DataFrame(rows)
 
 
-def _key_question_chart(ctx: AreaContext, charted: list[pd.DataFrame]) -> str:
+def _key_question_chart(ctx: AreaContext, charted: list[pd.DataFrame]) -> Exhibit:
+    """The chart of every key question; its data is already in the outcome tables' rows."""
     every = pd.concat(charted, ignore_index=True) if charted else pd.DataFrame()
     every = every.drop_duplicates("question") if len(every) else every
     if not len(every):
-        return ""
+        return Exhibit("")
     fig, alt = charts.comparison_dots(every, "Key questions against all areas", ctx.area.name)
     html = htmlout.figure(fig, alt, "Every key question (numbered by outcome): share with 95% "
                           "Wilson interval; the black mark is the all-areas pooled share.")
     charts.close(fig)
-    return heading("Key questions against all areas", 3, "comparison-chart") + html
+    return Exhibit(heading("Key questions against all areas", 3, "comparison-chart") + html,
+                   figures=(fig,))

@@ -121,13 +121,6 @@ class AggregateContext:
         return next((a.name for a in self.areas if a.id == area_id), area_id)
 
 
-def show(html: str) -> None:
-    """Display an HTML fragment as the cell's only output."""
-    from IPython.display import HTML, display
-
-    display(HTML(html))
-
-
 def label_banner(ctx: AreaContext) -> str:
     """The data label (synthetic / reconstructed) at the start of a chapter."""
     return f'<p class="data-label" role="note"><strong>Data:</strong> ' \

@@ -1,8 +1,9 @@
 """The outcome chapters: headline score, strengths, findings by criterion, charts.
 
-Each function returns an HTML fragment so a notebook cell is one line:
-``show(headline(ctx, 1))``. Numbers come from the tidy tables; nothing here is area-specific
-text: strengths and areas for improvement follow the rule in :func:`strengths_and_improvements`.
+Each function returns an :class:`~analysis.chapters.exhibit.Exhibit` (its HTML, the data behind
+it, its chart) so a notebook cell is one line: ``display(headline(ctx, 1))``. Numbers come from
+the tidy tables; nothing here is area-specific text: strengths and areas for improvement follow
+the rule in :func:`strengths_and_improvements`.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from . import charts, style
 from . import html as htmlout
 from .context import AreaContext, label_banner
 from .disclosure import SUPPRESSED
+from .exhibit import Exhibit
 from .html import heading, interval, note, paragraph, pct, table
 
 STRENGTH_LOWER = 0.80      # a strength: confident (Wilson lower limit) at least 80% done well
@@ -28,20 +30,27 @@ def _outcome_slug(outcome: int) -> str:
     return f"outcome-{outcome}"
 
 
-def chapter_title(ctx: AreaContext, outcome: int) -> str:
+def chapter_title(ctx: AreaContext, outcome: int) -> Exhibit:
     o = ctx.bank.outcome_by_id[outcome]
-    return heading(f"Outcome {o.id}: {o.title}", 2, _outcome_slug(outcome)) + label_banner(ctx)
+    data = pd.DataFrame({"area_id": [ctx.area.id], "area": [ctx.area.name],
+                         "label": [ctx.area.label_text], "outcome": [o.id], "title": [o.title]})
+    return Exhibit(heading(f"Outcome {o.id}: {o.title}", 2, _outcome_slug(outcome))
+                   + label_banner(ctx), data)
 
 
-def headline(ctx: AreaContext, outcome: int) -> str:
+def headline(ctx: AreaContext, outcome: int) -> Exhibit:
     """The case assessment score with its interval, denominator and (if any) published figure."""
     o = ctx.bank.outcome_by_id[outcome]
-    row = ctx.tables["outcome_scores"].set_index("outcome").loc[outcome]
+    scores = ctx.tables["outcome_scores"]
+    row = scores.set_index("outcome").loc[outcome]
+    published = headline_scores(ctx.data_dir, ctx.area.id)
+    data = scores[scores["outcome"] == outcome].assign(
+        published_percent=published.get(outcome, math.nan))
     slug = _outcome_slug(outcome)
     parts = [heading("Case assessment score", 3, f"{slug}-score")]
     if math.isnan(row["score"]):
         parts.append(paragraph("No scoring question applied to any case: not applicable."))
-        return "".join(parts)
+        return Exhibit("".join(parts), data)
     parts.append(
         f'<p class="headline"><span class="score">{pct(row["score"])}</span> of work on '
         f"{htmlout.escape(o.title.lower())} was done well enough (95% bootstrap interval "
@@ -51,20 +60,19 @@ def headline(ctx: AreaContext, outcome: int) -> str:
         f"outcome that applied to at least one case, of the share of applicable cases judged "
         f"sufficient; {int(row['n_cases'])} cases were inspected. The interval comes from "
         "resampling cases (seeded bootstrap, 2,000 resamples).", "method"))
-    published = headline_scores(ctx.data_dir, ctx.area.id)
     if outcome in published:
         diff = 100 * row["score"] - published[outcome]
         parts.append(paragraph(
             f"Published in the 2014 report: {published[outcome]}%. Recomputed here from the "
             f"reconstructed cases over the questions the report describes: {pct(row['score'])} "
             f"(difference {diff:+.0f} points).", "published"))
-    return "".join(parts)
+    return Exhibit("".join(parts), data)
 
 
-def expectations(ctx: AreaContext, outcome: int) -> str:
+def expectations(ctx: AreaContext, outcome: int) -> Exhibit:
     o = ctx.bank.outcome_by_id[outcome]
-    return heading("What we expect to see", 3, f"{_outcome_slug(outcome)}-expect") + \
-        paragraph(o.expect)
+    return Exhibit(heading("What we expect to see", 3, f"{_outcome_slug(outcome)}-expect")
+                   + paragraph(o.expect), pd.DataFrame({"outcome": [o.id], "expect": [o.expect]}))
 
 
 def _scoring_rows(ctx: AreaContext, outcome: int) -> pd.DataFrame:
@@ -72,7 +80,7 @@ def _scoring_rows(ctx: AreaContext, outcome: int) -> pd.DataFrame:
     return q[q["outcome"] == outcome].sort_values("order")
 
 
-def strengths_and_improvements(ctx: AreaContext, outcome: int) -> str:
+def strengths_and_improvements(ctx: AreaContext, outcome: int) -> Exhibit:
     """Key strengths and areas for improvement by a fixed rule, the same in every area.
 
     Rule: among the outcome's scoring questions with at least ``style.SMALL_N`` applicable
@@ -98,9 +106,11 @@ def strengths_and_improvements(ctx: AreaContext, outcome: int) -> str:
     rule = ("Listed by rule, not by hand: a strength has a 95% Wilson lower limit of at least "
             f"{STRENGTH_LOWER:.0%}; an area for improvement an upper limit below "
             f"{IMPROVE_UPPER:.0%}; only questions with at least {style.SMALL_N} applicable cases.")
-    return (heading("Key strengths", 3, f"{slug}-strengths") + items(strong)
-            + heading("Key areas for improvement", 3, f"{slug}-improve") + items(weak)
-            + note(rule))
+    listed = pd.concat([strong.head(MAX_LISTED).assign(listed="strength"),
+                        weak.head(MAX_LISTED).assign(listed="improvement")], ignore_index=True)
+    return Exhibit(heading("Key strengths", 3, f"{slug}-strengths") + items(strong)
+                   + heading("Key areas for improvement", 3, f"{slug}-improve") + items(weak)
+                   + note(rule), listed)
 
 
 def _question_table(ctx: AreaContext, rows: pd.DataFrame, caption: str) -> str:
@@ -110,7 +120,7 @@ def _question_table(ctx: AreaContext, rows: pd.DataFrame, caption: str) -> str:
                            "95% Wilson interval"], body, numeric=(1, 2, 3, 4))
 
 
-def findings(ctx: AreaContext, outcome: int) -> str:
+def findings(ctx: AreaContext, outcome: int) -> Exhibit:
     """Explanation of findings: one table per criterion of the outcome's scoring questions."""
     slug = _outcome_slug(outcome)
     parts = [heading("Explanation of findings", 3, f"{slug}-findings")]
@@ -136,14 +146,14 @@ def findings(ctx: AreaContext, outcome: int) -> str:
                       "* marks a share on fewer than 10 cases: read it with its interval. "
                       "'not applicable' means no case in the sample needed this work."))
     parts.append(ctx.suppression_note())
-    return "".join(parts)
+    return Exhibit("".join(parts), rows)
 
 
 def slug_id(text: str) -> str:
     return text.replace(".", "-")
 
 
-def data_summary(ctx: AreaContext, outcome: int) -> str:
+def data_summary(ctx: AreaContext, outcome: int) -> Exhibit:
     """The data-summary chart of the outcome's key questions, always in bank order."""
     o = ctx.bank.outcome_by_id[outcome]
     rows = _scoring_rows(ctx, outcome)
@@ -152,7 +162,7 @@ def data_summary(ctx: AreaContext, outcome: int) -> str:
         lambda r: ctx.share(r["k"], r["n"], r["share"]) == SUPPRESSED, axis=1)]
     parts = [heading("Data summary", 3, f"{_outcome_slug(outcome)}-summary")]
     if shown.empty:
-        return "".join(parts) + paragraph("No key question applied to any case.")
+        return Exhibit("".join(parts) + paragraph("No key question applied to any case."), rows)
     fig, alt = charts.sufficiency_bars(shown, f"{o.short}: key questions")
     parts.append(htmlout.figure(fig, alt, f"Key questions of outcome {o.id}: share of "
                                 f"applicable cases judged sufficient (n per bar)."))
@@ -162,16 +172,17 @@ def data_summary(ctx: AreaContext, outcome: int) -> str:
         parts.append(note(f"{left_out} key question(s) left out: no applicable case"
                           + (" or suppressed in publication mode."
                              if ctx.disclosure.publish else ".")))
-    return "".join(parts)
+    return Exhibit("".join(parts), rows, (fig,))
 
 
 def distribution(ctx: AreaContext, variable: str, title: str, anchor: str,
-                 level: int = 4) -> str:
+                 level: int = 4) -> Exhibit:
     """A categorical exhibit (report types, progress, compliance path...) as chart + table."""
     d = ctx.tables["distributions"]
     sub = d[d["variable"] == variable]
     if sub.empty or int(sub["n"].iloc[0]) == 0:
-        return heading(title, level, anchor) + paragraph("Not applicable: no case had this.")
+        return Exhibit(heading(title, level, anchor)
+                       + paragraph("Not applicable: no case had this."), sub)
     scale = ctx.bank.scale_of(variable)
     n = int(sub["n"].iloc[0])
     levels = [scale.label(v) for v in sub["level"]]
@@ -181,16 +192,17 @@ def distribution(ctx: AreaContext, variable: str, title: str, anchor: str,
             zip(levels, counts, strict=True)]
     parts.append(table(f"{title} (denominator: {ctx.count(n)} cases where it applied)",
                        ["Answer", "Cases", "Share"], body, numeric=(1, 2)))
+    data = sub.assign(label=levels)
     if not ctx.disclosure.hides_any(n, counts):
         fig, alt = charts.distribution_bars(levels, counts, n, title)
         parts.append(htmlout.figure(fig, alt, f"{title}: share of {n} cases."))
         charts.close(fig)
-    else:
-        parts.append(note("Chart left out: it would show suppressed counts."))
-    return "".join(parts)
+        return Exhibit("".join(parts), data, (fig,))
+    parts.append(note("Chart left out: it would show suppressed counts."))
+    return Exhibit("".join(parts), data)
 
 
-def questions_chart(ctx: AreaContext, qids: list[str], title: str, anchor: str) -> str:
+def questions_chart(ctx: AreaContext, qids: list[str], title: str, anchor: str) -> Exhibit:
     """A chart and table of a handful of yes/no questions (engagement at the start, checks...)."""
     d = ctx.tables["distributions"]
     rows = []
@@ -203,28 +215,29 @@ def questions_chart(ctx: AreaContext, qids: list[str], title: str, anchor: str) 
         k = int(sub[sub["level"].isin(ok)]["count"].sum())
         n = int(sub["n"].iloc[0]) if len(sub) else 0
         lo, hi = wilson([k], [n])
-        rows.append({"label": q.label, "n": n, "k": k,
+        rows.append({"question": qid, "label": q.label, "n": n, "k": k,
                      "share": k / n if n else math.nan, "lower": lo[0], "upper": hi[0]})
     frame = pd.DataFrame(rows)
     parts = [heading(title, 4, anchor)]
     if frame.empty:
-        return "".join(parts) + paragraph("Not applicable.")
+        return Exhibit("".join(parts) + paragraph("Not applicable."), frame)
     parts.append(_question_table(ctx, frame, f"{title}: cases judged sufficient / yes"))
     shown = frame[(frame["n"] > 0) & ~frame.apply(
         lambda r: ctx.share(r["k"], r["n"], r["share"]) == SUPPRESSED, axis=1)]
-    if not shown.empty:
-        fig, alt = charts.sufficiency_bars(shown, title)
-        parts.append(htmlout.figure(fig, alt, f"{title} (n per bar)."))
-        charts.close(fig)
-    return "".join(parts)
+    if shown.empty:
+        return Exhibit("".join(parts), frame)
+    fig, alt = charts.sufficiency_bars(shown, title)
+    parts.append(htmlout.figure(fig, alt, f"{title} (n per bar)."))
+    charts.close(fig)
+    return Exhibit("".join(parts), frame, (fig,))
 
 
-def rosh_agreement(ctx: AreaContext) -> str:
+def rosh_agreement(ctx: AreaContext) -> Exhibit:
     """RoSH classification: as the area recorded it (rows) against inspectors' judgement."""
     x = ctx.tables["crosstab"]
     parts = [heading("RoSH classification: area against inspectors", 4, "outcome-4-rosh")]
     if x.empty:
-        return "".join(parts) + paragraph("Not applicable.")
+        return Exhibit("".join(parts) + paragraph("Not applicable."), x)
     scale = ctx.bank.scale_of("rosh_start")
     levels = list(scale.levels)
     body = []
@@ -245,25 +258,25 @@ def rosh_agreement(ctx: AreaContext) -> str:
     parts.append(paragraph(
         f"Inspectors disagreed in {ctx.count(lower + higher)} of {n} cases: the area's "
         f"classification was lower in {ctx.count(lower)} and higher in {ctx.count(higher)}."))
-    return "".join(parts)
+    return Exhibit("".join(parts), x)
 
 
-def factor_table(ctx: AreaContext) -> str:
+def factor_table(ctx: AreaContext) -> Exhibit:
     """Table 3.4: offending-related factors, interventions and progress."""
-    f = ctx.tables["factors"]
+    f = ctx.tables["factors"].sort_values(["prevalent", "identified"], ascending=False)
     body = [[r.label, ctx.count(r.identified),
              ctx.share(r.interventions_k, r.interventions_n, r.interventions_share),
              ctx.share(r.progress_k, r.progress_n, r.progress_share)]
-            for r in f.sort_values(["prevalent", "identified"], ascending=False).itertuples()]
-    return heading("Offending-related factors", 4, "outcome-3-factors") + table(
+            for r in f.itertuples()]
+    return Exhibit(heading("Offending-related factors", 4, "outcome-3-factors") + table(
         "Offending-related factors: cases where inspectors identified the factor, and of those "
         "the share with sufficient interventions and with sufficient progress",
         ["Factor", "Cases identified (n)", "Sufficient interventions", "Sufficient progress"],
-        body, numeric=(1, 2, 3))
+        body, numeric=(1, 2, 3)), f)
 
 
 
-def victim_path(ctx: AreaContext) -> str:
+def victim_path(ctx: AreaContext) -> Exhibit:
     """The statutory victim contact path: each step's count out of the step before."""
     d = ctx.tables["distributions"]
 
@@ -283,10 +296,14 @@ def victim_path(ctx: AreaContext) -> str:
                      ctx.share(k, n, k / n if n else math.nan)])
     rj_k, rj_n = yes("rj_offered")
     rjp_k, rjp_n = yes("rj_proceeded")
-    return (heading("Victim contact and restorative justice", 4, "outcome-5-victim-path")
+    counted = [*steps, ("Restorative justice offered", "rj_offered"),
+               ("Restorative justice proceeded", "rj_proceeded")]
+    data = pd.DataFrame([(label, var, *yes(var)) for label, var in counted],
+                        columns=["step", "variable", "k", "n"])
+    return Exhibit(heading("Victim contact and restorative justice", 4, "outcome-5-victim-path")
             + table("The statutory victim contact path: cases at each step, out of the cases "
                     "that reached the step before (the denominator)",
                     ["Step", "Cases", "Out of (n)", "Share"], body, numeric=(1, 2, 3))
             + paragraph(f"Restorative justice was offered in {ctx.count(rj_k)} of {rj_n} cases "
-                        f"and proceeded in {ctx.count(rjp_k)} of {rjp_n} where offered."))
+                        f"and proceeded in {ctx.count(rjp_k)} of {rjp_n} where offered."), data)
 

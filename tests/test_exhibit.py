@@ -1,0 +1,136 @@
+"""Exhibits: the HTML a report shows, the DataFrame behind it and its charts."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import matplotlib.pyplot as plt
+import nbformat
+import pandas as pd
+import pytest
+from IPython.core.formatters import DisplayFormatter
+
+from analysis.chapters.exhibit import Exhibit, combine
+from analysis.core import paths
+
+AREAS = ["durham-tees-valley", "vale-of-braxness"]
+NOTEBOOKS = [*sorted(paths.NOTEBOOKS.glob("[0-9]*.ipynb")), paths.NOTEBOOKS / "aggregate.ipynb"]
+
+HTML = '<h3 id="x">Small <em>counts</em></h3><table class="data"></table>'
+
+
+def _frame() -> pd.DataFrame:
+    return pd.DataFrame({"label": ["Question"], "n": [3], "k": [2]})
+
+
+def test_html_is_what_jupyter_renders() -> None:
+    """Jupyter's formatter gives exactly the exhibit's HTML as text/html."""
+    data, _ = DisplayFormatter().format(Exhibit(HTML, _frame()))
+    assert data["text/html"] == HTML
+
+
+def test_text_form_names_the_exhibit_but_never_its_values() -> None:
+    """The text/plain form is stored in executed notebooks, publication builds included."""
+    ex = Exhibit(HTML, pd.DataFrame({"label": ["Secret label"], "n": [3], "k": [2]}))
+    text = DisplayFormatter().format(ex)[0]["text/plain"]
+    assert "Small counts" in text and "1 × 3" in text
+    assert "Secret" not in text and "3" not in text.replace("1 × 3", "")
+
+
+def test_figure_is_the_first_chart_or_none() -> None:
+    assert Exhibit(HTML).figure is None
+    assert Exhibit(HTML).data.empty
+    first, second = plt.figure(), plt.figure()
+    try:
+        ex = Exhibit(HTML, _frame(), (first, second))
+        assert ex.figure is first and ex.figures == (first, second)
+    finally:
+        plt.close(first)
+        plt.close(second)
+
+
+def test_combine_keeps_order_stacks_data_and_collects_figures() -> None:
+    fig = plt.figure()
+    try:
+        a = Exhibit("<p>a</p>", _frame().assign(variable="a"), (fig,))
+        b = Exhibit("<p>b</p>", _frame().assign(variable="b"))
+        ex = combine(["<h2>t</h2>", a, "<p>mid</p>", b])
+        assert ex.html == "<h2>t</h2><p>a</p><p>mid</p><p>b</p>"
+        assert list(ex.data["variable"]) == ["a", "b"]
+        assert ex.figures == (fig,)
+        assert combine(["<p>x</p>"]).data.empty
+    finally:
+        plt.close(fig)
+
+
+# the bundled notebooks -----------------------------------------------------------------------
+PROBE = """
+import json as _json
+from analysis.chapters.exhibit import Exhibit as _Exhibit
+from matplotlib.figure import Figure as _Figure
+import pandas as _pd
+print(_json.dumps({k: [isinstance(v.data, _pd.DataFrame), len(v.data),
+                       all(isinstance(f, _Figure) for f in v.figures)]
+                   for k, v in dict(globals()).items() if isinstance(v, _Exhibit)}))
+"""
+AS_HTML = "from IPython.display import HTML as _HTML\n"
+
+
+def _run(nb: Any, params: dict[str, Any], name: str) -> Any:
+    """Execute a notebook in this process's warm kernel, as the build does."""
+    from analysis.build.execute import Task, run_task
+
+    result = run_task(Task("test", name, nbformat.writes(nb), params, "test"), "warm")
+    assert result.ok, result.error
+    return nbformat.reads(result.notebook_json, as_version=4)
+
+
+def _displayed(nb: Any) -> list[str]:
+    return [m for c in nb.cells if c.cell_type == "code"
+            for m in re.findall(r"^display\((\w+)\)$", c.source, re.M)]
+
+
+@pytest.fixture(scope="module")
+def tables(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Two areas' tables and the cross-area tables: what the notebooks read."""
+    from analysis.build.options import BuildOptions
+    from analysis.build.pipeline import build
+
+    out = tmp_path_factory.mktemp("exhibits") / "outputs"
+    build(BuildOptions(output=out, areas=AREAS, jobs=1, quiet=True, tables_only=True))
+    return out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_exhibit_has_data_and_renders_as_its_html(path: Path, tables: Path) -> None:
+    """Each displayed exhibit carries a non-empty DataFrame, and a chapter rendered from
+    ``display(exhibit)`` is byte-identical to one rendered from ``display(HTML(html))``."""
+    from analysis.build import stitch
+
+    nb = nbformat.read(path, as_version=4)
+    params = {"data_dir": str(paths.data_dir()), "output_dir": str(tables)}
+    if path.stem != "aggregate":
+        params["area_id"] = AREAS[1]
+    names = _displayed(nb)
+    assert names, "the notebook displays no exhibit"
+    probed = copy.deepcopy(nb)
+    probed.cells.append(nbformat.v4.new_code_cell(PROBE))
+    ran = _run(probed, params, path.stem)
+    found = json.loads(ran.cells[-1].outputs[0]["text"])
+    assert sorted(found) == sorted(names)
+    assert all(is_frame and rows > 0 and figs_ok for is_frame, rows, figs_ok in found.values())
+    ran.cells.pop()
+    as_html = copy.deepcopy(nb)
+    for cell in as_html.cells:
+        if cell.cell_type == "code":
+            cell.source = re.sub(r"^display\((\w+)\)$", r"display(_HTML(\1._repr_html_()))",
+                                 cell.source, flags=re.M)
+            if "display(_HTML" in cell.source:
+                cell.source = AS_HTML + cell.source
+    old = _run(as_html, params, path.stem)
+    assert stitch.chapter_html(ran, 0, "t") == stitch.chapter_html(old, 0, "t")
