@@ -18,7 +18,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -130,9 +130,9 @@ def run_task(task: Task, engine: str = "warm") -> Result:
                   _cell_seconds(nb), error)
 
 
-def _run_local(payload: tuple[dict[str, Any], str]) -> dict[str, Any]:
-    task_dict, engine = payload
-    return asdict(run_task(Task(**task_dict), engine))
+def _run_local(payload: tuple[Task, str]) -> Result:
+    task, engine = payload
+    return run_task(task, engine)
 
 
 def _warm_up(engine: str) -> None:
@@ -201,15 +201,15 @@ class LocalWorkers:
         notebooks are handed on and dropped as they come, so memory does not grow with the
         number of notebooks."""
         pending = iter(tasks)
-        window = {self._pool.submit(_run_local, (asdict(t), self.engine))
+        window = {self._pool.submit(_run_local, (t, self.engine))
                   for t in itertools.islice(pending, IN_FLIGHT * self.jobs)}
         while window:
             done, window = wait(window, return_when=FIRST_COMPLETED)
             for future in done:
-                result = Result(**future.result())
+                result: Result = future.result()
                 nxt = next(pending, None)
                 if nxt is not None:
-                    window.add(self._pool.submit(_run_local, (asdict(nxt), self.engine)))
+                    window.add(self._pool.submit(_run_local, (nxt, self.engine)))
                 yield result
 
     def close(self) -> None:
@@ -225,12 +225,11 @@ def run_pool(tasks: list[Task], jobs: int, engine: str = "warm") -> Iterator[Res
         yield from workers.run(tasks)
 
 
-def _run_remote(payload: tuple[dict[str, Any], str], shared: dict[str, str]) -> dict[str, Any]:
+def _run_remote(payload: tuple[Task, str], shared: dict[str, str]) -> Result:
     """A Dask task: the files every task shares arrive once per worker, the task's own with it."""
-    task_dict, engine = payload
-    task = Task(**task_dict)
+    task, engine = payload
     task.files = {**shared, **task.files}
-    return asdict(run_task(task, engine))
+    return run_task(task, engine)
 
 
 def run_dask(tasks: list[Task], jobs: int, engine: str = "warm",
@@ -253,11 +252,11 @@ def run_dask(tasks: list[Task], jobs: int, engine: str = "warm",
         client = Client(cluster)
     try:
         [common] = client.scatter([shared or {}], broadcast=True)
-        futures = [client.submit(_run_remote, (asdict(t), engine), common,
+        futures = [client.submit(_run_remote, (t, engine), common,
                                  key=f"iaow-{t.key}-{t.digest[:16]}", pure=False)
                    for t in tasks]
         for future in dask_completed(futures):
-            yield Result(**future.result())
+            yield future.result()
     finally:
         client.close()
         if cluster is not None:
