@@ -1,22 +1,26 @@
-# Two commands do all the set-up: `make report` and `make test`.
+# Two commands do all the set-up: `make report` and `make test`; `make lab` opens the notebooks.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 JOBS ?=
 
-.PHONY: report test lint typecheck clean venv benchmark data
+.PHONY: report test lint typecheck clean venv benchmark data lab
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -c "from analysis.build.engine import ensure_kernelspec; ensure_kernelspec()"
 	touch $(STAMP)
 
 venv: $(STAMP)
 
 report: $(STAMP)
 	$(BIN)/python -m analysis build $(if $(JOBS),--jobs $(JOBS),)
+
+lab: $(STAMP)
+	$(BIN)/python -m analysis lab $(LABFLAGS)
 
 test: $(STAMP) lint typecheck
 	$(BIN)/python -m pytest

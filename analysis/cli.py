@@ -1,4 +1,4 @@
-"""Command-line interface: ``python -m analysis {build,validate,template,generate}``.
+"""Command-line interface: ``python -m analysis {build,validate,template,stitch,generate,lab}``.
 
 User mistakes (bad data, bad options) end with a clear message and exit code 2, never a
 traceback; a build in which some notebook failed ends with a summary and exit code 1.
@@ -53,12 +53,19 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--data", type=Path, default=Path("data"))
     g.add_argument("--areas", type=int, default=11, help="number of synthetic areas")
     g.add_argument("--seed", type=int, default=2014)
+
+    sub.add_parser("lab", help="open JupyterLab on notebooks/ with the package's kernel",
+                   description="Install the iaow-analysis kernel into this environment and "
+                   "start JupyterLab on the notebooks folder; other arguments go to JupyterLab "
+                   "(e.g. --no-browser --port 8889).")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, rest = parser.parse_known_args(argv)
+    if rest and args.command != "lab":
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
     for noisy in ("papermill", "traitlets", "distributed", "asyncio"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
@@ -70,6 +77,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return result.exit_code
         if args.command == "validate":
             return _validate(args)
+        if args.command == "lab":
+            from .build.lab import run_lab
+
+            return run_lab(rest)
         if args.command == "stitch":
             from .build.pipeline import stitch_only
 

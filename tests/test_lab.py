@@ -1,0 +1,80 @@
+"""``make lab``: JupyterLab on notebooks/ opens the bundled notebooks with the package's kernel."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from typing import Any
+
+import nbformat
+import pytest
+
+from analysis.build.engine import KERNEL_NAME
+from analysis.build.lab import lab_command
+from analysis.core import paths
+
+NOTEBOOKS = sorted(paths.NOTEBOOKS.glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebooks_name_the_package_kernel(path: Any) -> None:
+    """JupyterLab (and papermill without -k) start the kernel a notebook names."""
+    spec = nbformat.read(path, as_version=4).metadata["kernelspec"]
+    assert spec["name"] == KERNEL_NAME and spec["language"] == "python"
+
+
+def test_makefile_lab_runs_the_lab_command() -> None:
+    makefile = (paths.REPO_ROOT / "Makefile").read_text()
+    assert "\nlab:" in makefile and "-m analysis lab" in makefile
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _get(url: str, token: str) -> Any:
+    request = urllib.request.Request(url, headers={"Authorization": f"token {token}"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.load(response)
+
+
+@pytest.mark.slow
+def test_lab_serves_the_notebooks_with_the_package_kernel_by_default() -> None:
+    port, token = _free_port(), "iaow-test"
+    extra = ["--no-browser", f"--ServerApp.port={port}", f"--IdentityProvider.token={token}",
+             "--ServerApp.port_retries=0"]
+    if os.geteuid() == 0:
+        extra.append("--allow-root")
+    proc = subprocess.Popen([sys.executable, "-m", "analysis", "lab", *extra],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}/api"
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            try:
+                specs = _get(f"{base}/kernelspecs", token)
+                break
+            except OSError:
+                assert proc.poll() is None and time.monotonic() < deadline, "lab did not start"
+                time.sleep(1)
+        assert specs["default"] == KERNEL_NAME and KERNEL_NAME in specs["kernelspecs"]
+        listed = {c["name"] for c in _get(f"{base}/contents", token)["content"]}
+        assert {p.name for p in NOTEBOOKS} <= listed
+    finally:
+        proc.terminate()
+        proc.wait(timeout=60)
+
+
+def test_lab_command_roots_jupyterlab_in_the_notebooks_folder() -> None:
+    cmd = lab_command(["--no-browser"])
+    assert cmd[:3] == [sys.executable, "-m", "jupyterlab"]
+    assert f"--ServerApp.root_dir={paths.NOTEBOOKS}" in cmd
+    assert f"--MappingKernelManager.default_kernel_name={KERNEL_NAME}" in cmd
+    assert cmd[-1] == "--no-browser"
