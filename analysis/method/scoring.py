@@ -13,6 +13,7 @@ from __future__ import annotations
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
@@ -259,3 +260,23 @@ def score_area(
     x = crosstab(cases, bank, area_id)
     f = factor_table(d, bank, area_id)
     return AreaScores(q, c, o, s, d, x, f)
+
+
+def score_file(path: str | Path, area_id: str | None = None, *, lenient: bool = False,
+               sheet: str | None = None) -> AreaScores:
+    """Validate one case file and score one of its areas (the only one, if ``area_id`` is None).
+
+    Bad input raises :class:`~analysis.core.errors.InputError` listing every problem.
+    """
+    from ..core.errors import InputError, Problem
+    from .bank import load_bank
+    from .validation import load_cases
+
+    bank = load_bank()
+    data = load_cases([path], bank, lenient=lenient, sheet=sheet)
+    if area_id is None and len(data.areas) == 1:
+        area_id = data.areas[0]
+    if area_id is None or area_id not in data.areas:
+        raise InputError([Problem(str(path), "choose one area of the file", column="area_id",
+                                  value=str(area_id), allowed=", ".join(data.areas))])
+    return score_area(data.area(area_id), bank, area_id)

@@ -47,3 +47,39 @@ def read_table(folder: str | Path, name: str) -> pd.DataFrame:
     import pandas as pd
 
     return pd.read_parquet(Path(folder) / f"{name}.parquet")
+
+
+CROSS_AREA_TABLES = ("pooled_questions", "pooled_outcomes", "funnel_flags", "dispersion")
+
+
+def load_tables(output_dir: str | Path, area_id: str | None = None) -> dict[str, pd.DataFrame]:
+    """The tidy tables a build wrote under ``output_dir``, as DataFrames by table name.
+
+    With ``area_id``: that area's tables (question_scores, criterion_scores, outcome_scores,
+    section_scores, distributions, crosstab, factors). Without: the same tables for every area
+    the folder holds, stacked (each row keeps its ``area_id``), plus the cross-area tables
+    (pooled_questions, pooled_outcomes, funnel_flags, dispersion) when they were written.
+    """
+    import pandas as pd
+
+    from ..core import paths
+
+    out = Path(output_dir)
+    hint = f"run `python -m analysis build --output {out}` (or `build --tables-only`) first"
+    if area_id is not None:
+        folders = [paths.area_tables(out, area_id)]
+    else:
+        folders = sorted(p.parent for p in out.glob(f"*/tables/{AREA_TABLES[0]}.parquet"))
+        if not folders:
+            raise FileNotFoundError(f"{out}: no area's tables found: {hint}")
+    for folder in folders:
+        missing = [n for n in AREA_TABLES if not (folder / f"{n}.parquet").exists()]
+        if missing:
+            raise FileNotFoundError(f"{folder}: tables missing ({', '.join(missing)}): {hint}")
+    tables = {name: pd.concat([read_table(f, name) for f in folders], ignore_index=True)
+              for name in AREA_TABLES}
+    shared = paths.all_tables(out)
+    if area_id is None:
+        tables.update({name: read_table(shared, name) for name in CROSS_AREA_TABLES
+                       if (shared / f"{name}.parquet").exists()})
+    return tables

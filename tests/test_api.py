@@ -1,0 +1,74 @@
+"""The public API: the names ``import analysis`` documents, and the README's examples."""
+
+from __future__ import annotations
+
+import doctest
+import os
+from pathlib import Path
+
+import pytest
+
+import analysis
+from analysis.core import paths
+from analysis.method.tables import AREA_TABLES, CROSS_AREA_TABLES, load_tables
+
+AREAS = ["haskbrook", "braxbrook"]
+
+
+def test_every_public_name_resolves() -> None:
+    for name in analysis.__all__:
+        assert getattr(analysis, name) is not None, name
+    with pytest.raises(AttributeError):
+        analysis.no_such_name  # noqa: B018
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder laid out like the repository after a build: data/ and outputs/ (tables only)."""
+    from analysis.build.options import BuildOptions
+    from analysis.build.pipeline import build
+
+    root = tmp_path_factory.mktemp("api")
+    (root / "data").symlink_to(paths.data_dir())
+    build(BuildOptions(data=root / "data", output=root / "outputs", areas=AREAS, jobs=1,
+                       quiet=True, tables_only=True))
+    return root
+
+
+def test_load_tables_of_one_area_and_of_every_area(built: Path) -> None:
+    one = load_tables(built / "outputs", "haskbrook")
+    assert sorted(one) == sorted(AREA_TABLES)
+    assert set(one["question_scores"]["area_id"]) == {"haskbrook"}
+    every = load_tables(built / "outputs")
+    assert sorted(every) == sorted(AREA_TABLES + CROSS_AREA_TABLES)
+    for name in AREA_TABLES:
+        parts = [load_tables(built / "outputs", a)[name] for a in AREAS]
+        assert len(every[name]) == sum(len(p) for p in parts), name
+    assert set(every["outcome_scores"]["area_id"]) == set(AREAS)
+
+
+def test_load_tables_says_what_to_run_when_nothing_was_built(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="analysis build"):
+        load_tables(tmp_path)
+    with pytest.raises(FileNotFoundError, match="question_scores"):
+        load_tables(tmp_path, "haskbrook")
+
+
+def test_score_file_asks_which_area_of_a_file_with_several(tmp_path: Path) -> None:
+    two = tmp_path / "two.csv"
+    lines = [(paths.data_dir() / "cases" / f"{a}.csv").read_text().splitlines() for a in AREAS]
+    two.write_text("\n".join(lines[0] + lines[1][1:]) + "\n")
+    with pytest.raises(analysis.InputError, match="choose one area"):
+        analysis.score_file(two)
+    scores = analysis.score_file(two, "braxbrook")
+    assert set(scores.outcomes["area_id"]) == {"braxbrook"}
+
+
+@pytest.mark.slow
+def test_readme_examples(built: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The README's Python API examples, run from a folder laid out like the repository."""
+    monkeypatch.chdir(built)
+    result = doctest.testfile(os.fspath(paths.REPO_ROOT / "README.md"), module_relative=False,
+                              optionflags=doctest.NORMALIZE_WHITESPACE, verbose=False)
+    assert result.attempted >= 10
+    assert result.failed == 0
