@@ -18,9 +18,13 @@ from analysis.build.pipeline import AGGREGATE_NOTEBOOK, AREA_NOTEBOOKS
 from analysis.core import paths
 
 NOTEBOOKS = sorted(paths.NOTEBOOKS.glob("*.ipynb"))
+EXPLORE = "explore"  # a worked example for researchers, not part of any report
+REPORT_NOTEBOOKS = [p for p in NOTEBOOKS if p.stem != EXPLORE]
 AREA_DEFAULT = "durham-tees-valley"
 EXPECTED = {**{name: parameter_names(aggregate=False) for name in AREA_NOTEBOOKS},
-            AGGREGATE_NOTEBOOK: parameter_names(aggregate=True)}
+            AGGREGATE_NOTEBOOK: parameter_names(aggregate=True),
+            EXPLORE: frozenset({"output_dir", "quality_question", "outcome_variable",
+                                "outcome_level"})}
 
 
 def ids(path: Path) -> str:
@@ -64,7 +68,7 @@ def test_one_parameters_cell_of_plain_literals(path: Path) -> None:
     assert names == EXPECTED[path.stem]
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+@pytest.mark.parametrize("path", REPORT_NOTEBOOKS, ids=ids)
 def test_every_code_cell_hides_its_input(path: Path) -> None:
     nb = nbformat.read(path, as_version=4)
     for cell in nb.cells:
@@ -73,7 +77,7 @@ def test_every_code_cell_hides_its_input(path: Path) -> None:
             assert tags & {"remove-input", "remove-cell"}, (path.name, cell.get("id"))
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+@pytest.mark.parametrize("path", REPORT_NOTEBOOKS, ids=ids)
 def test_papermill_lists_the_parameters_and_defaults(path: Path) -> None:
     params = pm.inspect_notebook(str(path))
     assert set(params) == EXPECTED[path.stem]
@@ -131,3 +135,31 @@ def test_a_chapter_without_tables_says_how_to_make_them(tmp_path: Path) -> None:
         AreaContext.load(AREA_DEFAULT, output_dir=str(tmp_path))
     with pytest.raises(TablesMissing, match=r"cross-area tables missing"):
         AggregateContext.load(output_dir=str(tmp_path))
+
+
+@pytest.mark.slow
+def test_explore_runs_under_plain_papermill(tmp_path: Path) -> None:
+    """The worked example runs with the plain ``papermill`` command (its kernel comes from the
+    notebook's metadata) on any build's tables, using only the public API."""
+    from analysis.build.engine import ensure_kernelspec
+    from analysis.build.pipeline import BuildOptions, build
+
+    ensure_kernelspec()
+    tables = tmp_path / "outputs"
+    areas = ["haskbrook", "braxbrook", "varnwater"]
+    build(BuildOptions(output=tables, areas=areas, quiet=True, tables_only=True))
+    source = paths.NOTEBOOKS / f"{EXPLORE}.ipynb"
+    imports = {line.split()[1] for c in nbformat.read(source, as_version=4).cells
+               if c.cell_type == "code" for line in c.source.splitlines()
+               if line.startswith(("import ", "from "))}
+    assert imports <= {"analysis", "numpy", "pandas", "seaborn"}, imports
+    out = tmp_path / "explore.ipynb"
+    proc = subprocess.run([str(Path(sys.executable).parent / "papermill"), str(source), str(out),
+                           "-p", "output_dir", str(tables)],
+                          capture_output=True, text=True, timeout=400)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    nb = nbformat.read(out, as_version=4)
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    assert not [o for o in outputs if o.get("output_type") == "error"]
+    assert any("image/png" in o.get("data", {}) for o in outputs), "the scatter plot is drawn"
+    assert "spearman_rho" in outputs[-1]["data"]["text/plain"]
