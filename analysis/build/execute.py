@@ -44,6 +44,7 @@ class Task:
     digest: str
     files: dict[str, str] = field(default_factory=dict)   # relpath -> base64, for remote runs
     path_parameters: tuple[str, ...] = ("data_dir", "output_dir")
+    fresh_kernel: bool = False  # a kernel of its own whatever the engine (extra chapters)
 
     @property
     def key(self) -> str:
@@ -78,12 +79,15 @@ def _cell_seconds(nb: dict[str, Any]) -> float:
 
 
 def run_task(task: Task, engine: str = "warm") -> Result:
-    """Execute one notebook with papermill in this process's (warm) kernel."""
+    """Execute one notebook with papermill in this process's (warm) kernel, or in a fresh
+    kernel when the engine is "papermill" or the task asks for a kernel of its own."""
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
     from . import engine as eng
 
+    if task.fresh_kernel:
+        engine = "papermill"
     kernel = eng.ensure_kernelspec()
     start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="iaow-task-") as tmp:

@@ -34,7 +34,7 @@ from .notebooks import check_parameters, declared_parameters, normalise_notebook
 from .options import BuildOptions
 from .outputs import AGGREGATE, OutputTree
 from .pages import BuildResult, Pages, write_index, write_manifest
-from .plan import AGGREGATE_NOTEBOOK, AREA_NOTEBOOKS, Planner
+from .plan import AGGREGATE_NOTEBOOK, AREA_NOTEBOOKS, Planner, area_notebooks, notebook_source
 from .scores import TableDigests, write_area_tables, write_shared_tables
 from .stitch import Page, StitchJob
 
@@ -109,7 +109,7 @@ class Builder:
                    if not self.out.notebook(t.folder, t.notebook).fresh(t.digest, self.o.force)]
         for t in {t.notebook: t for t in pending}.values():
             declared = self.declared.pop(t.notebook, None)
-            check_parameters(self.o.notebooks / f"{t.notebook}.ipynb", t.parameters,
+            check_parameters(notebook_source(self.o.notebooks, t.notebook), t.parameters,
                              None if declared is None else declared.result())
         self.result.reused = [t.key for t in tasks if t not in pending]
         jobs: dict[str, dispatch.JobMaker] = {
@@ -120,10 +120,11 @@ class Builder:
 
     def stitch_job(self, area: Area) -> StitchJob | None:
         """What stitching this area's report needs, or None if it is current or failed."""
-        if any(f"{area.id}/{n}" in self.result.failed for n in AREA_NOTEBOOKS):
+        names = area_notebooks(self.o.notebooks)
+        if any(f"{area.id}/{n}" in self.result.failed for n in names):
             log.warning("%s: a notebook failed; its previous report (if any) is kept", area.id)
             return None
-        return self._job(area.id, AREA_NOTEBOOKS,
+        return self._job(area.id, names,
                          self.pages.area_page(area, self.inputs.for_area(area)))
 
     def aggregate_job(self, areas: list[Area]) -> StitchJob | None:
@@ -215,7 +216,7 @@ def stitch_only(area_id: str, data: Path, output: Path) -> Path:
     b = Builder(options)
     (area,) = select_areas(b.data, [area_id])
     b.inputs = Inputs.record(b.data, [area])
-    for name in AREA_NOTEBOOKS:
+    for name in area_notebooks(options.notebooks):
         target = b.out.notebook(area_id, name)
         path = target.files[0]
         if not path.exists():

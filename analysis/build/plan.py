@@ -4,6 +4,11 @@ Outcome and appendix chapters read only their own area's tables; the comparison 
 reads the cross-area tables; the aggregate reads the cross-area tables and the shared data.
 A task's digest covers exactly that, plus the notebook's source, the package, the parameters
 and the versions of what executes and renders it, so a change re-runs only what it reaches.
+
+Researchers' own chapters (``notebooks/extra/*.ipynb``, run for every area after the built-in
+chapters, in name order) may read anything, so they depend on the cross-area tables as well;
+each runs in a kernel of its own, so that state it changes (a module attribute, a plotting
+setting) can never reach a built-in chapter.
 """
 
 from __future__ import annotations
@@ -26,6 +31,25 @@ AREA_NOTEBOOKS = ("01_assisting_sentencing", "02_delivering_sentence",
                   "06_comparison", "07_appendices")
 COMPARISON_NOTEBOOK = "06_comparison"
 AGGREGATE_NOTEBOOK = "aggregate"
+EXTRA_FOLDER = "extra"      # notebooks/extra/: researchers' own chapters
+EXTRA_PREFIX = "extra-"     # their executed notebooks: <area>/notebooks/extra-<name>.ipynb
+
+
+def area_notebooks(notebooks: Path) -> tuple[str, ...]:
+    """An area report's chapters in order: the built-in ones, then the researchers' own."""
+    extra = sorted(p.stem for p in (notebooks / EXTRA_FOLDER).glob("*.ipynb"))
+    return AREA_NOTEBOOKS + tuple(EXTRA_PREFIX + stem for stem in extra)
+
+
+def is_extra(name: str) -> bool:
+    return name.startswith(EXTRA_PREFIX)
+
+
+def notebook_source(notebooks: Path, name: str) -> Path:
+    """The source notebook of a chapter (an extra chapter lives in ``notebooks/extra/``)."""
+    if is_extra(name):
+        return notebooks / EXTRA_FOLDER / f"{name.removeprefix(EXTRA_PREFIX)}.ipynb"
+    return notebooks / f"{name}.ipynb"
 
 
 @dataclass
@@ -57,8 +81,8 @@ class Planner:
             deps = [self.tables(a.id), context]
             params = AreaParameters(a.id, str(self.data), str(self.out), self.options.publish,
                                     self.options.threshold).as_dict()
-            for name in AREA_NOTEBOOKS:
-                extra = [shared] if name == COMPARISON_NOTEBOOK else []
+            for name in area_notebooks(self.options.notebooks):
+                extra = [shared] if name == COMPARISON_NOTEBOOK or is_extra(name) else []
                 tasks.append(self._task(a.id, name, params, deps + extra))
         return tasks
 
@@ -67,7 +91,7 @@ class Planner:
         text = self.source(name).read_text(encoding="utf-8")
         digest = digest_of(f"{folder}/{name}", sha256_bytes(text.encode()), self.package, deps,
                            portable_params(params), self.versions)
-        return Task(folder, name, text, params, digest)
+        return Task(folder, name, text, params, digest, fresh_kernel=is_extra(name))
 
     def source(self, name: str) -> Path:
-        return self.options.notebooks / f"{name}.ipynb"
+        return notebook_source(self.options.notebooks, name)
