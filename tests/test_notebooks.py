@@ -13,7 +13,7 @@ import nbformat
 import papermill as pm
 import pytest
 
-from analysis.build.options import parameter_names
+from analysis.build.options import BuildOptions, parameter_names
 from analysis.build.pipeline import AGGREGATE_NOTEBOOK, AREA_NOTEBOOKS
 from analysis.core import paths
 
@@ -83,7 +83,8 @@ def test_papermill_lists_the_parameters_and_defaults(path: Path) -> None:
     assert set(params) == EXPECTED[path.stem]
     defaults = {k: ast.literal_eval(v["default"]) for k, v in params.items()}
     assert defaults["data_dir"] == "" and defaults["output_dir"] == ""
-    assert defaults["publish"] is False and defaults["threshold"] == 5
+    options = BuildOptions()  # the build's defaults are the notebooks' defaults
+    assert defaults["publish"] is options.publish and defaults["threshold"] == options.threshold
     if path.stem in AREA_NOTEBOOKS:
         assert defaults["area_id"] == AREA_DEFAULT
     else:
@@ -103,7 +104,7 @@ def test_plain_papermill_runs_with_the_defaults(cwd: str, tmp_path: Path) -> Non
     """The plain ``papermill`` command with the committed defaults (the area, the data
     folder), reading the tables a ``build --tables-only`` wrote."""
     from analysis.build.engine import KERNEL_NAME, ensure_kernelspec
-    from analysis.build.pipeline import BuildOptions, build
+    from analysis.build.pipeline import build
 
     assert ensure_kernelspec() == KERNEL_NAME
     tables = tmp_path / "outputs"
@@ -142,7 +143,7 @@ def test_explore_runs_under_plain_papermill(tmp_path: Path) -> None:
     """The worked example runs with the plain ``papermill`` command (its kernel comes from the
     notebook's metadata) on any build's tables, using only the public API."""
     from analysis.build.engine import ensure_kernelspec
-    from analysis.build.pipeline import BuildOptions, build
+    from analysis.build.pipeline import build
 
     ensure_kernelspec()
     tables = tmp_path / "outputs"

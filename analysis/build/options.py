@@ -15,6 +15,7 @@ from dataclasses import MISSING, Field, asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from ..chapters.disclosure import DEFAULT_THRESHOLD
 from ..core import paths
 
 ENGINES = ("warm", "papermill")
@@ -68,9 +69,9 @@ class BuildOptions:
         "treated as not applicable"))
     publish: bool = field(default=False, metadata=_cli(
         "--publish", "publication mode: suppress small counts as [c]"))
-    threshold: int = field(default=5, metadata=_cli(
+    threshold: int = field(default=DEFAULT_THRESHOLD, metadata=_cli(
         "--threshold", "publication threshold: counts and denominators below it are "
-        "suppressed (default: 5)", type=int))
+        f"suppressed (default: {DEFAULT_THRESHOLD})", type=int))
     pdf: bool = field(default=False, metadata=_cli(
         "--pdf", "also print each report to PDF with headless Chromium"))
     aggregate: bool = field(default=True, metadata=_cli(

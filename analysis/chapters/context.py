@@ -15,7 +15,7 @@ from ..core import paths
 from ..method.bank import QuestionBank, load_bank
 from ..method.catalogue import Area, load_areas
 from ..method.tables import AREA_TABLES, read_table
-from .disclosure import Disclosure
+from .disclosure import DEFAULT_THRESHOLD, Disclosure
 from .html import escape
 
 COMPARISON_TABLES = ("pooled_questions", "pooled_outcomes", "funnel_flags", "all_outcome_scores")
@@ -49,7 +49,7 @@ class AreaContext:
 
     @classmethod
     def load(cls, area_id: str, data_dir: str = "", output_dir: str = "",
-             publish: bool = False, threshold: int = 5) -> AreaContext:
+             publish: bool = False, threshold: int = DEFAULT_THRESHOLD) -> AreaContext:
         """Read the area's tidy tables (the notebook parameters are this method's arguments)."""
         data = paths.data_dir(data_dir)
         out = paths.output_dir(output_dir)
@@ -95,7 +95,7 @@ class AggregateContext:
 
     @classmethod
     def load(cls, areas: str = "", data_dir: str = "", output_dir: str = "",
-             publish: bool = False, threshold: int = 5) -> AggregateContext:
+             publish: bool = False, threshold: int = DEFAULT_THRESHOLD) -> AggregateContext:
         """Read the cross-area tables, keeping the areas named (comma-separated; empty: all)."""
         data = paths.data_dir(data_dir)
         tables = _read_tables(paths.all_tables(paths.output_dir(output_dir)), SHARED,
