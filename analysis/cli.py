@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .build.options import BuildOptions
-from .core.errors import InputError
+from .core.errors import InputError, Problem
 
 log = logging.getLogger("analysis")
 
@@ -70,6 +70,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     for noisy in ("papermill", "traitlets", "distributed", "asyncio"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
+        if args.command in ("build", "template", "stitch"):
+            check_output_folder(args.output)
         if args.command == "build":
             from .build.pipeline import build
 
@@ -107,6 +109,16 @@ def main(argv: Sequence[str] | None = None) -> int:
               file=sys.stderr)
         return 130
     return 2
+
+
+def check_output_folder(folder: Path) -> None:
+    """``--output`` must be a folder or not exist yet: refuse a file (or a path under one)."""
+    for path in (folder, *folder.parents):
+        if path.exists():
+            if not path.is_dir():
+                raise InputError([Problem(str(folder), f"--output is not a folder: {path} is a "
+                                          "file", allowed="a folder (created if missing)")])
+            return
 
 
 def _validate(args: argparse.Namespace) -> int:

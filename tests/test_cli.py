@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from analysis.core import paths
+from analysis.method.readers import column_id
 
 AREA = "vale-of-braxness"
 
@@ -177,7 +178,8 @@ def test_template_files_validate_once_a_valid_row_is_added(tmp_path: Path) -> No
 
     xlsx = tmp_path / "case-data-template.xlsx"
     book = load_workbook(xlsx)
-    assert list(next(book["cases"].iter_rows(values_only=True))) == header
+    # each header cell: the column id, then the question's text on the lines below
+    assert [column_id(c) for c in next(book["cases"].iter_rows(values_only=True))] == header
     book["cases"].append([v if v != "" else None for v in row])
     book.save(xlsx)
     proc = run("validate", str(xlsx), "--sheet", "cases")
@@ -203,3 +205,14 @@ def test_unknown_area_and_bad_jobs_are_user_errors(tmp_path: Path) -> None:
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert "--jobs must be at least 1" in proc.stderr
     assert not out.exists()
+
+
+@pytest.mark.parametrize("command", ["build", "template"])
+def test_output_naming_an_existing_file(tmp_path: Path, command: str) -> None:
+    existing = tmp_path / "report.txt"
+    existing.write_text("keep me", encoding="utf-8")
+    for output in (existing, existing / "sub"):
+        proc = run(command, "--output", str(output), *(["--tables-only"] if command == "build"
+                                                        else []))
+        assert_user_error(proc, "--output is not a folder", f"{existing} is a file")
+    assert existing.read_text(encoding="utf-8") == "keep me"

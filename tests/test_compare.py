@@ -198,3 +198,30 @@ def test_comparison_tables_from_two_areas() -> None:
     assert t["pooled_outcomes"].iloc[0]["mean_of_areas"] == pytest.approx(0.5)
     flags = t["all_outcome_scores"].set_index("area_id")["flag"]
     assert flags["a"] == "above interval" and flags["b"] == "within"
+
+
+# valid data that answers nothing (issue #14) ---------------------------------------------
+def test_no_question_answered_anywhere_keeps_the_tables_columns() -> None:
+    """An area where no question applies: the funnel tables are empty but keep their
+    columns, so chapters can select an area's rows (was KeyError: 'area_id')."""
+    flags, disp = compare.question_funnels(questions([qrow("a", "q1", 0, 0)]))
+    assert flags.empty and list(flags.columns) == list(compare.FLAG_COLUMNS)
+    assert disp.empty and list(disp.columns) == list(compare.DISPERSION_COLUMNS)
+    assert flags[flags["area_id"] == "a"].empty
+    full, _ = compare.question_funnels(questions([qrow("a", "q1", 1, 2), qrow("b", "q1", 2, 2)]))
+    assert list(full.columns) == list(compare.FLAG_COLUMNS)
+
+
+def test_every_area_table_empty_keeps_its_columns() -> None:
+    empty = {"a": {"factors": pd.DataFrame(columns=["area_id", "factor"])},
+             "b": {"factors": pd.DataFrame(columns=["area_id", "factor"])}}
+    assert list(compare.concat(empty, "factors").columns) == ["area_id", "factor"]
+
+
+def test_outcome_with_no_answered_question_counts_zero_questions() -> None:
+    """A single case may answer no question of an outcome: 0 questions, not NaN."""
+    pooled_q = compare.pooled_questions(questions([qrow("a", "q1", 0, 0)]))
+    po = compare.pooled_outcomes(pooled_q, outcome_frame([("a", 1, math.nan, math.nan,
+                                                                math.nan)]))
+    assert po["n_questions"].tolist() == [0] and po["n_questions"].dtype.kind == "i"
+    assert math.isnan(po["pooled"].iloc[0])

@@ -545,3 +545,117 @@ def test_files_with_different_columns_are_combined_with_not_applicable(  # type:
     south = data.area("south")
     assert len(south) == 2 and all(v is pd.NA for v in south["victim_safety"])
     assert data.area("north")["victim_safety"].tolist()[1] == "no"
+
+
+# ------------------------------------------------------------------- issue #14's classes
+
+
+def _xlsx(path: Path, rows: Sequence[Sequence[object]], columns: Sequence[str] = COLUMNS,
+          title_rows: int = 0) -> Path:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "cases"
+    for _ in range(title_rows):
+        sheet.append(["Inspection export"])
+    sheet.append(list(columns))
+    for r in rows:
+        sheet.append([None if v == "" else v for v in r])
+    book.save(path)
+    return path
+
+
+@pytest.mark.parametrize(("column", "error"), [("rmp", "#N/A"), ("case_type", "#REF!"),
+                                               ("victim_safety", "#DIV/0!")])
+def test_excel_error_values_are_named(tmp_path, mini_bank, column: str, error: str) -> None:  # type: ignore[no-untyped-def]
+    """Error cells are neither blanks nor missing values: rmp and victim_safety are judged
+    questions, where a blank would silently be not applicable."""
+    path = _xlsx(tmp_path / "errors.xlsx", _one_bad(column, error, 3))
+    (p,) = problems_of([path], mini_bank)
+    assert (p.row, p.column, p.value) == (3, column, error)
+    assert "Excel error value" in p.message and p.allowed
+
+
+def test_excel_numbers_read_as_typed(tmp_path, mini_bank) -> None:  # type: ignore[no-untyped-def]
+    rows = [list(r) for r in GOOD]
+    rows[0][COLUMNS.index("report_quality")] = 1  # Excel's number 1, read as "1" (yes)
+    rows[1][COLUMNS.index("victim_safety")] = 0.0
+    data = load_cases([_xlsx(tmp_path / "numbers.xlsx", rows)], mini_bank)
+    assert data.frame.loc[0, "report_quality"] == "yes"
+    assert data.frame.loc[1, "victim_safety"] == "no"
+
+
+def test_parquet_yes_no_stored_as_floats(tmp_path, mini_bank) -> None:  # type: ignore[no-untyped-def]
+    """pandas writes a 0/1 column with blanks as float 1.0/0.0/NaN: read as 1/0/blank."""
+    frame = frame_of(GOOD)
+    frame["report_quality"] = [1.0, float("nan")]
+    frame["victim_safety"] = [float("nan"), 0.0]
+    path = tmp_path / "floats.parquet"
+    frame.to_parquet(path)
+    data = load_cases([path], mini_bank)
+    clean = load_cases([write_csv(tmp_path, GOOD)], mini_bank)
+    assert data.frame.equals(clean.frame)
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_header_below_title_rows(tmp_path, mini_bank, kind: str) -> None:  # type: ignore[no-untyped-def]
+    if kind == "csv":
+        text = "Inspection export\r\n\r\n" + csv_text(GOOD)
+        path = write_bytes(tmp_path, "titled.csv", text.encode())
+    else:
+        path = _xlsx(tmp_path / "titled.xlsx", GOOD, title_rows=2)
+    (p,) = problems_of([path], mini_bank)
+    assert p.row == 3 and "on row 3, not row 1" in p.message
+    assert p.allowed is not None and "delete the 2 row(s) above" in p.allowed
+
+
+def test_duplicate_column_is_named_as_typed(tmp_path, mini_bank) -> None:  # type: ignore[no-untyped-def]
+    path = write_csv(tmp_path, [[*r, "none"] for r in GOOD], columns=[*COLUMNS, "rmp"])
+    (p,) = problems_of([path], mini_bank)
+    assert (p.row, p.column) == (1, "rmp") and "more than once" in p.message
+    assert "columns G and J" in p.message
+
+
+def test_truncated_file_is_caught(tmp_path, mini_bank) -> None:  # type: ignore[no-untyped-def]
+    text = csv_text(GOOD)
+    cut = text[: text.rindex(",", 0, len(text) - 4)]  # the last row loses its last cells
+    (p,) = problems_of([write_bytes(tmp_path, "cut.csv", cut.encode())], mini_bank)
+    assert p.row == 3 and "fewer cells than the header" in p.message
+
+
+def test_unknown_column_does_not_hide_bad_cells(tmp_path, mini_bank) -> None:  # type: ignore[no-untyped-def]
+    rows = [[*r, "x"] for r in _one_bad("rmp", "partly", 3)]
+    path = write_csv(tmp_path, rows, columns=[*COLUMNS, "notes"])
+    found = [(p.row, p.column) for p in problems_of([path], mini_bank)]
+    assert found == [(1, "notes"), (3, "rmp")]
+
+
+def test_xlsx_that_inflates_past_the_limit(tmp_path, mini_bank, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The declared uncompressed size is checked before openpyxl opens the file."""
+    import zipfile
+
+    from analysis.method import readers
+
+    path = _xlsx(tmp_path / "bomb.xlsx", GOOD)
+    with zipfile.ZipFile(path) as z:
+        size = sum(i.file_size for i in z.infolist())
+    monkeypatch.setattr(readers, "MAX_UNCOMPRESSED_BYTES", size - 1)
+    monkeypatch.setattr(readers, "load_workbook", None, raising=False)
+    (p,) = problems_of([path], mini_bank)
+    assert "too large once uncompressed" in p.message and p.allowed
+
+
+def test_too_many_rows(tmp_path, mini_bank, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from analysis.method import readers
+
+    monkeypatch.setattr(readers, "MAX_ROWS", 1)
+    (p,) = problems_of([write_csv(tmp_path, GOOD)], mini_bank)
+    assert "too many rows" in p.message and p.allowed and "at most 1 cases" in p.allowed
+
+
+def test_template_header_cells_hold_id_and_text(tmp_path, mini_bank) -> None:  # type: ignore[no-untyped-def]
+    header = [f"{c}\nWhat {c} records" for c in COLUMNS]
+    data = load_cases([_xlsx(tmp_path / "described.xlsx", GOOD, columns=header)], mini_bank)
+    assert data.frame.equals(load_cases([write_csv(tmp_path, GOOD)], mini_bank).frame)

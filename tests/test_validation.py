@@ -4,9 +4,10 @@ import pandas as pd
 import pytest
 
 from analysis.core.errors import InputError
-from analysis.method.validation import normalise_answer, validate_frame
+from analysis.method.bank import build_bank
+from analysis.method.validation import normalise_answer, validate_frame, validate_frames
 
-from .conftest import case_frame
+from .conftest import case_frame, mini_bank_dict
 
 
 def good_rows() -> list[dict[str, str]]:
@@ -98,3 +99,50 @@ def test_unsafe_area_ids(mini_bank, area: str) -> None:  # type: ignore[no-untyp
     rows[0]["area_id"] = area
     problems = _problems(mini_bank, rows)
     assert any("'area_id'" in p for p in problems)
+
+
+def test_blank_where_a_question_applies_to_every_case(mini_bank) -> None:  # type: ignore[no-untyped-def]
+    """A question without a rule that inspectors may not judge applies to every case: a blank
+    is an error, not a silent 'not applicable' that shrinks the denominator."""
+    raw = mini_bank_dict()
+    raw["questions"][2]["judged"] = False  # rmp: no applies_when, no longer judged
+    bank = build_bank(raw)
+    rows = good_rows()
+    rows[1]["rmp"] = ""
+    with pytest.raises(InputError) as info:
+        validate_frame(case_frame(rows), bank, "cases.csv")
+    (p,) = info.value.problems
+    assert (p.row, p.column) == (3, "rmp")
+    assert p.message == "answer missing where the question applies (every case)"
+    assert p.allowed == "sufficient, insufficient, none"
+    rows[1]["rmp"] = "none"
+    validate_frame(case_frame(rows), bank, "cases.csv")
+
+
+def test_absent_question_columns_mean_the_same_alone_or_beside_another_file(mini_bank) -> None:  # type: ignore[no-untyped-def]
+    full = case_frame(good_rows())
+    narrow = case_frame([{k: v for k, v in r.items()
+                          if k in ("area_id", "case_id", "case_type", "statutory_victim")}
+                         for r in good_rows()])
+    narrow["case_id"] = ["n1", "n2"]
+    alone, _ = validate_frame(narrow, mini_bank, "narrow.csv")
+    together, _, _ = validate_frames([(full, "full.csv"), (narrow, "narrow.csv")], mini_bank)
+    assert together.iloc[2:].reset_index(drop=True).equals(alone.reset_index(drop=True))
+
+
+def test_missing_required_column_beside_another_file_is_one_problem(mini_bank) -> None:  # type: ignore[no-untyped-def]
+    other = case_frame(good_rows())
+    other["case_id"] = ["o1", "o2"]
+    rows = good_rows()
+    for r in rows:
+        del r["case_type"]
+    with pytest.raises(InputError) as info:
+        validate_frames([(other, "a.csv"), (case_frame(rows), "b.csv")], mini_bank)
+    assert [(p.file, p.column) for p in info.value.problems] == [("b.csv", "case_type")]
+
+
+def test_excel_error_as_case_id(mini_bank) -> None:  # type: ignore[no-untyped-def]
+    rows = good_rows()
+    rows[0]["case_id"] = "#N/A"
+    (p,) = _problems(mini_bank, rows)
+    assert "column 'case_id'" in p and "Excel error value" in p

@@ -5,6 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+#: A value longer than this is shortened in messages (a whole 100,000-character cell is noise).
+SHOWN_VALUE_CHARS = 60
+
+
+def shorten(value: str, limit: int = SHOWN_VALUE_CHARS) -> str:
+    """The value as a message shows it: at most ``limit`` characters and its length."""
+    if len(value) <= limit:
+        return repr(value)
+    return f"{value[:limit]!r}... ({len(value):,} characters)"
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -25,7 +35,7 @@ class Problem:
             where += f", column '{self.column}'"
         text = f"{where}: {self.message}"
         if self.value is not None:
-            text += f" (value {self.value!r})"
+            text += f" (value {shorten(self.value)})"
         if self.allowed is not None:
             text += f"; allowed: {self.allowed}"
         return text

@@ -1,20 +1,28 @@
-"""The bundled areas and their context: ``data/areas.csv`` and ``data/context/``."""
+"""The bundled areas and their context: ``data/areas.csv`` and ``data/context/``.
+
+``areas.csv`` is held to the standard of a case file (any encoding or line ending people's
+tools save, size limits, every problem at once, each naming the file, row and column); it is
+read with the csv module, not pandas: a build with nothing to do reads this file and no table.
+"""
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.errors import InputError, Problem
+from . import textfile
 
 AREA_ID_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
+COLUMNS = ("area_id", "name", "label", "cases")
 LABELS = {
     "reconstructed": "Reconstructed from the published report: figures the report does not "
                      "publish are synthetic",
     "synthetic": "Synthetic data: a fictional area generated for demonstration; no real cases",
 }
+AREA_ID_ALLOWED = ("lower-case letters, digits, '-' and '_', starting with a letter or digit "
+                   "(no path separators, '..', spaces, markup or control characters)")
 
 
 @dataclass(frozen=True)
@@ -32,44 +40,96 @@ class Area:
 def check_area_id(area_id: str, file: str = "area id", row: int | None = None) -> str:
     """Refuse area ids that could escape the output folder or inject markup."""
     if not AREA_ID_RE.fullmatch(area_id):
-        raise InputError([Problem(
-            file, "area id is not allowed", row=row, column="area_id", value=area_id,
-            allowed="lower-case letters, digits, '-' and '_', starting with a letter or digit "
-                    "(no path separators, '..', spaces, markup or control characters)")])
+        raise InputError([Problem(file, "area id is not allowed", row=row, column="area_id",
+                                  value=area_id, allowed=AREA_ID_ALLOWED)])
     return area_id
+
+
+def _records(path: Path) -> list[tuple[int, dict[str, str]]]:
+    """(spreadsheet row, record) of every non-blank row; header and shape problems raised."""
+    name = str(path)
+    text = textfile.read_text(path, "area list").text
+    rows = textfile.csv_rows(text, name, textfile.sniff_delimiter(text))
+    if not rows or not any(c.strip() for r in rows for c in r):
+        raise InputError([Problem(name, "is empty", allowed="a header row: "
+                                  + ",".join(COLUMNS) + ", then one row per area")])
+    header = [c.strip() for c in rows[0]]
+    problems = [Problem(name, "required column is missing", row=1, column=col,
+                        allowed=", ".join(COLUMNS)) for col in COLUMNS if col not in header]
+    problems += [Problem(name, "column appears more than once", row=1, column=col)
+                 for col in sorted({c for c in header if c and header.count(c) > 1})]
+    problems += textfile.long_cells(rows, header, name)
+    records = []
+    for r, cells in enumerate(rows[1:], start=2):
+        if not any(c.strip() for c in cells):
+            continue
+        if any(c.strip() for c in cells[len(header):]):
+            problems.append(Problem(name, f"row has more cells than the header ({len(header)})",
+                                    row=r, value=",".join(cells[len(header):]),
+                                    allowed="one cell per header column"))
+        records.append((r, {h: (cells[i].strip() if i < len(cells) else "")
+                            for i, h in enumerate(header) if h}))
+    if problems:
+        raise InputError(problems)
+    if not records:
+        raise InputError([Problem(name, "lists no areas", allowed="one row per area")])
+    return records
+
+
+def _case_file(data_dir: Path, value: str, name: str, row: int) -> tuple[Path, list[Problem]]:
+    """The case file a row names, and what is wrong with it (blank, missing, a folder...)."""
+    allowed = "a case file's path relative to the data folder, e.g. cases/<area>.csv"
+    if not value:
+        return data_dir, [Problem(name, "case file is blank", row=row, column="cases",
+                                  value=value, allowed=allowed)]
+    path = data_dir / value
+    try:
+        textfile.check_file(path, "case file")
+    except InputError as exc:
+        return path, [Problem(name, f"{p.message} ({path})", row=row, column="cases",
+                              value=value, allowed=allowed) for p in exc.problems]
+    return path, []
+
+
+def _area(data_dir: Path, name: str, row: int, rec: dict[str, str],
+          first: dict[str, int]) -> tuple[Area, list[Problem]]:
+    """One row's area and its problems: id, duplicate id, empty name, label, case file."""
+    problems: list[Problem] = []
+    area_id = rec["area_id"]
+    try:
+        check_area_id(area_id, name, row)
+    except InputError as exc:
+        problems.extend(exc.problems)
+    if area_id in first:
+        problems.append(Problem(name, f"area id appears more than once (first on row "
+                                f"{first[area_id]})", row=row, column="area_id", value=area_id,
+                                allowed="each area once: put all its cases in one case file"))
+    first.setdefault(area_id, row)
+    if not rec["name"]:
+        problems.append(Problem(name, "area name is empty", row=row, column="name", value="",
+                                allowed="the name shown in the report's title and the index"))
+    if rec["label"] not in LABELS:
+        problems.append(Problem(name, "unknown data label", row=row, column="label",
+                                value=rec["label"], allowed=", ".join(LABELS)))
+    cases, bad = _case_file(data_dir, rec["cases"], name, row)
+    return Area(area_id, rec["name"], rec["label"], cases), problems + bad
 
 
 def load_areas(data_dir: str | Path) -> list[Area]:
     """Read ``areas.csv``: id, name, label, cases (a path relative to the data folder)."""
     data_dir = Path(data_dir)
     path = data_dir / "areas.csv"
+    name = str(path)
     if not path.exists():
-        raise InputError([Problem(str(path), "area list not found",
+        raise InputError([Problem(name, "area list not found",
                                   allowed="a data folder with areas.csv (see data/README.md)")])
-    # The csv module, not pandas: a build with nothing to do reads this file and no table.
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
-        records = [{k: v or "" for k, v in rec.items() if k is not None}
-                   for rec in reader if any(isinstance(v, str) and v.strip()
-                                            for v in rec.values())]
-        columns = reader.fieldnames or []
     problems: list[Problem] = []
-    for col in ("area_id", "name", "label", "cases"):
-        if col not in columns:
-            problems.append(Problem(str(path), "required column is missing", row=1, column=col))
-    if problems:
-        raise InputError(problems)
     areas = []
-    for i, rec in enumerate(records):
-        try:
-            check_area_id(rec["area_id"], str(path), i + 2)
-        except InputError as exc:
-            problems.extend(exc.problems)
-            continue
-        if rec["label"] not in LABELS:
-            problems.append(Problem(str(path), "unknown data label", row=i + 2, column="label",
-                                    value=rec["label"], allowed=", ".join(LABELS)))
-        areas.append(Area(rec["area_id"], rec["name"], rec["label"], data_dir / rec["cases"]))
+    first: dict[str, int] = {}
+    for row, rec in _records(path):
+        area, found = _area(data_dir, name, row, rec, first)
+        areas.append(area)
+        problems.extend(found)
     if problems:
         raise InputError(problems)
     return areas

@@ -20,10 +20,17 @@ import pandas as pd
 from . import funnel
 from .intervals import share, wilson
 
+#: The columns of the funnel tables, kept when no question is answered in any area.
+FLAG_COLUMNS = ("area_id", "k", "n", "share", "z", "lower95", "upper95", "lower998", "upper998",
+                "p_upper", "p_lower", "flag", "question", "pooled", "adj_lower95",
+                "adj_upper95", "flag_adjusted")
+DISPERSION_COLUMNS = ("question", "pooled", "n_areas", "phi", "tau2", "dispersed", "outside95")
+
 
 def concat(tables: Mapping[str, Mapping[str, pd.DataFrame]], name: str) -> pd.DataFrame:
     """One table across areas from each area's table of that name."""
-    frames = [t[name] for t in tables.values() if name in t and len(t[name])]
+    every = [t[name] for t in tables.values() if name in t]
+    frames = [f for f in every if len(f)] or every[:1]  # all empty: keep the columns
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
@@ -44,7 +51,9 @@ def pooled_outcomes(pooled_q: pd.DataFrame, outcomes: pd.DataFrame) -> pd.DataFr
               .agg(pooled=("pooled", "mean"), n_questions=("pooled", "count")))
     means = outcomes.groupby(["outcome", "title"], as_index=False).agg(
         mean_of_areas=("score", "mean"), n_areas=("score", "count"))
-    return means.merge(pooled, on="outcome", how="left")
+    out = means.merge(pooled, on="outcome", how="left")
+    out["n_questions"] = out["n_questions"].fillna(0).astype(int)  # none answered: 0, not NaN
+    return out
 
 
 def question_funnels(questions: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -89,8 +98,10 @@ def question_funnels(questions: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFram
         disp_rows.append({"question": qid, "pooled": target, "n_areas": len(sub), "phi": phi,
                           "tau2": tau2, "dispersed": bool(dispersed),
                           "outside95": int((table["flag"] != "within").sum())})
-    flags = pd.concat(flag_rows, ignore_index=True) if flag_rows else pd.DataFrame()
-    return flags, pd.DataFrame(disp_rows)
+    if not flag_rows:  # no question answered anywhere: empty tables that keep their columns
+        return (pd.DataFrame(columns=[*FLAG_COLUMNS]),
+                pd.DataFrame(columns=[*DISPERSION_COLUMNS]))
+    return pd.concat(flag_rows, ignore_index=True), pd.DataFrame(disp_rows)
 
 
 def outcome_flags(outcomes: pd.DataFrame, pooled_o: pd.DataFrame) -> pd.DataFrame:

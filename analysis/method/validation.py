@@ -29,6 +29,10 @@ ID_COLUMNS = ("area_id", "case_id")
 NOT_APPLICABLE = frozenset({"", "n/a", "na", "n.a.", "not applicable", "-"})
 YES = frozenset({"yes", "y", "true", "1"})
 NO = frozenset({"no", "n", "false", "0"})
+#: Excel's error values: a formula that failed. Kept as text by the reader, never read as blank.
+EXCEL_ERRORS = frozenset({"#N/A", "#REF!", "#DIV/0!", "#VALUE!", "#NAME?", "#NUM!", "#NULL!",
+                          "#SPILL!", "#CALC!", "#GETTING_DATA", "#FIELD!", "#BLOCKED!",
+                          "#CONNECT!", "#BUSY!", "#UNKNOWN!"})
 
 
 def _key(text: str) -> str:
@@ -55,6 +59,12 @@ def normalise_answer(raw: object, scale: Scale) -> object:
         if key == level or key == _key(scale.label(level)):
             return level
     return text
+
+
+def answer_text(scale: Scale) -> str:
+    """The answers a question that applies may take (not applicable is not one of them)."""
+    extra = " (or Y/N)" if "yes" in scale.levels else ""
+    return ", ".join(scale.levels) + extra
 
 
 def allowed_text(scale: Scale) -> str:
@@ -89,7 +99,8 @@ def _schema(bank: QuestionBank, columns: Iterable[str]) -> Any:
 
     cols: dict[str, Any] = {
         "area_id": pa.Column(str, pa.Check.str_matches(AREA_ID_PATTERN + r"\Z"), nullable=False),
-        "case_id": pa.Column(str, pa.Check.str_length(min_value=1), nullable=False),
+        "case_id": pa.Column(str, [pa.Check.str_length(min_value=1),
+                                   pa.Check.notin(sorted(EXCEL_ERRORS))], nullable=False),
     }
     present = set(columns)
     for f in bank.fields:
@@ -108,6 +119,9 @@ def _allowed_for(bank: QuestionBank, column: str) -> str:
         return "lower-case letters, digits, '-' and '_', starting with a letter or digit, ≤ 64"
     if column == "case_id":
         return "a non-empty pseudonymous id"
+    field = bank.field_by_id.get(column)
+    if field is not None and field.required:
+        return answer_text(bank.scales[field.scale])
     return allowed_text(bank.scale_of(column))
 
 
@@ -125,8 +139,11 @@ def _column_problems(raw: pd.DataFrame, bank: QuestionBank, file: str) -> list[P
     problems: list[Problem] = []
     known = {"area_id", "case_id"} | set(bank.field_by_id) | set(bank.question_by_id)
     required = ["area_id", "case_id"] + [f.id for f in bank.fields if f.required]
-    for col in raw.columns[raw.columns.duplicated()].tolist():
-        problems.append(Problem(file, "column appears more than once", row=1, column=col))
+    for col in raw.columns[raw.columns.duplicated()].unique().tolist():
+        letters = " and ".join(_letter(i) for i, c in enumerate(raw.columns) if c == col)
+        problems.append(Problem(file, f"column appears more than once (spreadsheet columns "
+                                f"{letters}); the first is checked", row=1, column=col,
+                                allowed="each column once"))
     for col in required:
         if col not in raw.columns:
             problems.append(Problem(file, "required column is missing", row=1, column=col))
@@ -136,6 +153,28 @@ def _column_problems(raw: pd.DataFrame, bank: QuestionBank, file: str) -> list[P
                                     row=1, column=col,
                                     allowed="the columns of `python -m analysis template`"))
     return problems
+
+
+def _letter(index: int) -> str:
+    """The spreadsheet letter of a 0-based column: 0 -> A, 26 -> AA."""
+    text = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        text = chr(65 + rest) + text
+    return text
+
+
+def _usable(raw: pd.DataFrame, bank: QuestionBank) -> pd.DataFrame:
+    """The columns whose cells can be checked: known ones, the first of any repeated name."""
+    known = {"area_id", "case_id"} | set(bank.field_by_id) | set(bank.question_by_id)
+    seen: set[str] = set()
+    keep = []
+    for i, col in enumerate(raw.columns):
+        if col in known and col not in seen:
+            keep.append(i)
+            seen.add(col)
+    return raw.iloc[:, keep]
 
 
 def _canonical(raw: pd.DataFrame, bank: QuestionBank) -> pd.DataFrame:
@@ -152,14 +191,70 @@ def _canonical(raw: pd.DataFrame, bank: QuestionBank) -> pd.DataFrame:
 
 @dataclass
 class _Rows:
-    """Where each row of a frame of several files came from."""
+    """Where each row of a frame of several files came from, and which columns its file has."""
 
     files: list[str]
     rows: list[int]
+    parts: np.ndarray  # per row: which of the given files (the same path may be given twice)
+    columns: list[frozenset[str]]  # per given file: its columns
 
     def problem(self, i: int, message: str, column: str, value: str, allowed: str) -> Problem:
         return Problem(self.files[i], message, row=self.rows[i], column=column, value=value,
                        allowed=allowed)
+
+    def has(self, column: str) -> np.ndarray:
+        """Per row: whether the row's file has the column (absent: not recorded there)."""
+        return np.isin(self.parts, [n for n, cols in enumerate(self.columns) if column in cols])
+
+
+def _value_message(value: object) -> str:
+    text = "" if value is None or pd.isna(value) else str(value).strip()
+    if text == "":
+        return "value is missing"
+    if text.upper() in EXCEL_ERRORS:
+        return "Excel error value (a formula that failed), not an answer"
+    return "value not allowed"
+
+
+def _value_problems(frame: pd.DataFrame, raw_all: pd.DataFrame, bank: QuestionBank,
+                    where: _Rows) -> list[Problem]:
+    """Values outside the contract (pandera), then duplicate case ids within a file."""
+    import pandera.errors
+
+    values: list[Problem] = []
+    try:
+        _schema(bank, frame.columns).validate(frame, lazy=True)
+    except pandera.errors.SchemaErrors as exc:
+        for rec in exc.failure_cases.to_dict("records"):
+            col, index = rec.get("column"), rec.get("index")
+            if col is None or index is None or pd.isna(index):
+                for file in dict.fromkeys(where.files):
+                    values.append(Problem(file, f"failed check {rec.get('check')}", column=col))
+                continue
+            i = int(index)
+            if not where.has(str(col))[i]:  # a column the row's file lacks: reported once
+                continue
+            value = raw_all.at[i, col] if col in raw_all.columns else rec.get("failure_case")
+            values.append(where.problem(i, _value_message(value), str(col), str(value),
+                                        _allowed_for(bank, str(col))))
+    keys = pd.Series(where.parts.astype(str), dtype=object) + "\0" + frame["area_id"] + "\0" \
+        + frame["case_id"]
+    dup = keys.duplicated(keep="first").to_numpy()
+    first_row = {k: where.rows[i] for i, k in enumerate(keys) if not dup[i]}
+    for n in map(int, np.flatnonzero(dup)):
+        area, case = str(frame.at[n, "area_id"]), str(frame.at[n, "case_id"])
+        values.append(where.problem(n, f"duplicate case id in area '{area}' (first on row "
+                                    f"{first_row[keys.iat[n]]})", "case_id", case,
+                                    "each case id once per area"))
+    return values
+
+
+def _log_absent(kept: Sequence[tuple[pd.DataFrame, str]], bank: QuestionBank) -> None:
+    for raw, file in kept:
+        absent = [q.id for q in bank.questions if q.id not in raw.columns]
+        if absent:
+            log.info("%s: %d question columns absent (%s...), read as not recorded in this "
+                        "file", file, len(absent), ", ".join(absent[:3]))
 
 
 def validate_frames(
@@ -170,27 +265,29 @@ def validate_frames(
     One pandera validation and one pass of the applicability rules over all files together
     (per file they cost twelve times as much). Returns the canonical frame, the warnings and,
     per row, its (file, spreadsheet row). Raises :class:`InputError` with every problem: by
-    file, in file order; a file whose values are not allowed is not checked for
-    applicability, as its values cannot be trusted.
+    file, in file order. Column problems do not stop the cells being checked (unknown columns
+    are left out, a repeated one checked once); a file with any problem is not checked for
+    applicability, as its values cannot be trusted. A question column absent from a file is
+    not recorded in that file, whatever the other files hold.
     """
     by_file: dict[str, list[Problem]] = {file: [] for _, file in raws}
     kept: list[tuple[pd.DataFrame, str]] = []
     for raw, file in raws:
-        problems = _column_problems(raw, bank, file)
-        by_file[file].extend(problems)
-        if not problems:
-            kept.append((raw, file))
+        by_file[file].extend(_column_problems(raw, bank, file))
+        if set(ID_COLUMNS) <= set(raw.columns):
+            kept.append((_usable(raw, bank), file))
     if not kept:
         raise InputError([p for ps in by_file.values() for p in ps])
+    _log_absent(kept, bank)
     files = [file for raw, file in kept for _ in range(len(raw))]
     rows = [_row(i) for raw, _ in kept for i in raw.index]
+    parts = np.repeat(np.arange(len(kept)), [len(raw) for raw, _ in kept])
     raw_all = pd.concat([raw for raw, _ in kept], ignore_index=True)
     frame = pd.concat([_canonical(raw, bank) for raw, _ in kept], ignore_index=True)
     if len({tuple(raw.columns) for raw, _ in kept}) > 1:  # files with different columns
         frame = frame.astype(object).where(frame.notna(), pd.NA)
-    where = _Rows(files, rows)
-    values = _value_problems(frame, raw_all, bank, where, [file for _, file in kept])
-    values += _duplicate_problems(frame, [len(raw) for raw, _ in kept], where)
+    where = _Rows(files, rows, parts, [frozenset(raw.columns) for raw, _ in kept])
+    values = _value_problems(frame, raw_all, bank, where)
     for p in sorted(values, key=lambda p: (p.row or 0, p.column or "")):
         by_file[p.file].append(p)
     trusted = np.array([not by_file[f] for f in files], dtype=bool)
@@ -205,47 +302,6 @@ def validate_frames(
                           axis=1)
     ordered = ["area_id", "case_id"] + [f.id for f in bank.fields] + [q.id for q in bank.questions]
     return frame[ordered].astype(object), warnings, list(zip(files, rows, strict=True))
-
-
-def _value_problems(frame: pd.DataFrame, raw_all: pd.DataFrame, bank: QuestionBank,
-                    where: _Rows, files: list[str]) -> list[Problem]:
-    """Values not allowed (pandera, one pass over every file), reported as they were typed."""
-    import pandera.errors
-
-    values: list[Problem] = []
-    try:
-        _schema(bank, frame.columns).validate(frame, lazy=True)
-    except pandera.errors.SchemaErrors as exc:
-        for rec in exc.failure_cases.to_dict("records"):
-            col = rec.get("column")
-            index = rec.get("index")
-            if col is None or index is None or pd.isna(index):
-                for file in files:
-                    values.append(Problem(file, f"failed check {rec.get('check')}", column=col))
-                continue
-            i = int(index)
-            value = raw_all.at[i, col] if col in raw_all.columns else rec.get("failure_case")
-            message = ("value is missing" if value is None or pd.isna(value)
-                       or str(value).strip() == "" else "value not allowed")
-            values.append(where.problem(i, message, str(col), str(value),
-                                        _allowed_for(bank, str(col))))
-    return values
-
-
-def _duplicate_problems(frame: pd.DataFrame, lengths: list[int], where: _Rows) -> list[Problem]:
-    """A case id twice in one area of one given file (the same path may be given twice)."""
-    part = pd.Series([str(n) for n, length in enumerate(lengths) for _ in range(length)],
-                     dtype=object)
-    keys = part + "\0" + frame["area_id"] + "\0" + frame["case_id"]
-    dup = keys.duplicated(keep="first").to_numpy()
-    first_row = {k: where.rows[i] for i, k in enumerate(keys) if not dup[i]}
-    out = []
-    for n in map(int, np.flatnonzero(dup)):
-        area, case = str(frame.at[n, "area_id"]), str(frame.at[n, "case_id"])
-        out.append(where.problem(n, f"duplicate case id in area '{area}' (first on row "
-                                 f"{first_row[keys.iat[n]]})", "case_id", case,
-                                 "each case id once per area"))
-    return out
 
 
 def validate_frame(
@@ -283,27 +339,32 @@ def _check_applicability(
 ) -> list[Problem]:
     """Answers only where the rule holds; answers required where it holds and is not judged.
 
-    Only rows of files whose values were all allowed (``trusted``) are checked.
+    A question without a rule applies to every case. Only rows of files whose values were all
+    allowed (``trusted``) are checked, and only in columns their file has.
     """
     warnings: list[Problem] = []
+    everyone = np.ones(len(frame), dtype=bool)
     for qid in dependency_order(bank):
         q = bank.question_by_id[qid]
-        if qid not in frame.columns or q.applies_when is None:
+        if qid not in frame.columns:
             continue
-        holds = q.applies_when.evaluate(frame).to_numpy(dtype=bool)
+        rule = q.applies_when
+        holds = rule.evaluate(frame).to_numpy(dtype=bool) if rule is not None else everyone
         answered = frame[qid].notna().to_numpy()
         for i in np.flatnonzero(answered & ~holds & trusted):
+            assert rule is not None
             p = where.problem(int(i), "answer given where the question does not apply "
-                              f"(applies when {q.applies_when.source})", qid,
+                              f"(applies when {rule.source})", qid,
                               str(frame.at[i, qid]), "blank or N/A in this row")
             (warnings if lenient else by_file[p.file]).append(p)
             # read as not applicable from here on, so that rules reading it do not cascade
             frame.at[i, qid] = pd.NA
         if not q.judged:
-            for i in np.flatnonzero(holds & ~answered & trusted):
+            when = rule.source if rule is not None else "every case"
+            for i in np.flatnonzero(holds & ~answered & trusted & where.has(qid)):
                 by_file[where.files[i]].append(where.problem(
-                    int(i), f"answer missing where the question applies "
-                    f"({q.applies_when.source})", qid, "", allowed_text(bank.scales[q.scale])))
+                    int(i), f"answer missing where the question applies ({when})", qid, "",
+                    answer_text(bank.scales[q.scale])))
     return warnings
 
 
