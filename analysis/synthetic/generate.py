@@ -220,10 +220,10 @@ def _answer(rng: np.random.Generator, bank: QuestionBank, qid: str, state: CaseS
     """Every case's answer to one question, before applicability blanks it."""
     q = bank.question_by_id[qid]
     scale = bank.scales[q.scale]
+    if qid in DESCRIPTIVE:  # a case outcome with its own model, scoring or not (progress)
+        return DESCRIPTIVE[qid](rng, state, cols)
     if q.scoring:
         return _scoring_answer(rng, bank, qid, state, cols, latent)
-    if qid in DESCRIPTIVE:
-        return DESCRIPTIVE[qid](rng, state, cols)
     if q.factor is not None:
         return factor_answer(rng, state, qid, q.factor)
     if scale.levels == ("yes", "no"):
