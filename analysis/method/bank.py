@@ -17,16 +17,12 @@ import yaml
 
 from ..core import paths
 from ..core.errors import BankError, Problem
+from .readings import DEFAULT_READING, READINGS
 from .rules import Rule, RuleError, parse_rule
 
 SECTIONS_ALLOWED = ("assessment_planning", "delivery_review", "case_outcomes", "victim_work")
 KINDS = ("scoring", "descriptive")
 FACTOR_PARTS = ("identified", "interventions", "progress")
-# How an outcome's score combines its scoring questions (Appendix 5 read three ways): the mean
-# over its questions (the default, argued in the README), the mean of its criterion scores, or
-# pooled (sufficient answers over applicable answers, so questions weigh by their cases).
-READINGS = ("questions", "criteria", "pooled")
-DEFAULT_READING = "questions"
 FACTOR_PLACE = "Outcome 3, 3.4"
 FACTOR_REASON = "factor_table"
 

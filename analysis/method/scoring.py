@@ -56,7 +56,7 @@ class AreaScores:
         }
 
 
-def _matrices(
+def answer_matrices(
     cases: pd.DataFrame, bank: QuestionBank, qids: list[str]
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     """Applicable (answered) and sufficient indicator matrices, cases x questions."""
@@ -79,7 +79,7 @@ def question_scores(cases: pd.DataFrame, bank: QuestionBank, area_id: str,
     """One row per scoring question and outcome it feeds: n, k, share, Wilson 95% limits."""
     questions = bank.scoring_questions()
     qids = [q.id for q in questions]
-    applicable, sufficient = matrices or _matrices(cases, bank, qids)
+    applicable, sufficient = matrices or answer_matrices(cases, bank, qids)
     n = applicable.sum(axis=0)
     k = sufficient.sum(axis=0)
     lower, upper = wilson(k, n)
@@ -179,7 +179,7 @@ def bootstrap_outcomes(
     multinomial draw per resample make it a pair of matrix products. Cases must come in case-id
     order (:func:`score_area` sorts them) so the interval does not depend on row order.
     """
-    applicable, sufficient = matrices or _matrices(
+    applicable, sufficient = matrices or answer_matrices(
         cases, bank, [q.id for q in bank.scoring_questions()])
     n_cases = len(cases)
     rng = np.random.default_rng(area_seed(area_id, seed))
@@ -325,7 +325,7 @@ def score_area(
 ) -> AreaScores:
     """All scoring tables for one area's validated cases, under the bank's scoring reading."""
     cases = by_case_id(cases)
-    matrices = _matrices(cases, bank, [q.id for q in bank.scoring_questions()])
+    matrices = answer_matrices(cases, bank, [q.id for q in bank.scoring_questions()])
     q = question_scores(cases, bank, area_id, matrices)
     boot = bootstrap_outcomes(cases, bank, area_id, resamples, seed, matrices)
     c = criterion_scores(q, bank)
