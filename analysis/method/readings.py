@@ -18,3 +18,8 @@ READING_TEXT = {
     "pooled": "sufficient answers over applicable answers, pooled over the outcome's scoring "
               "questions (so a question weighs by its cases)",
 }
+READING_LABEL = {
+    "questions": "mean over questions",
+    "criteria": "mean of criterion scores",
+    "pooled": "pooled over cases",
+}
