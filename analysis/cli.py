@@ -1,4 +1,5 @@
-"""Command-line interface: ``python -m analysis {build,validate,template,stitch,generate,lab}``.
+"""Command-line interface: ``python -m analysis {build,validate,template,stitch,sensitivity,
+generate,lab}``.
 
 User mistakes (bad data, bad options) end with a clear message and exit code 2, never a
 traceback; a build in which some notebook failed ends with a summary and exit code 1.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -48,6 +50,15 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("area")
     s.add_argument("--data", type=Path, default=Path("data"))
     s.add_argument("--output", type=Path, default=Path("outputs"))
+
+    r = sub.add_parser("sensitivity", help="print an area's sensitivity table as Markdown",
+                       description="Headline scores under every scoring reading and contested "
+                       "classification, beside the published ones (an area with a published "
+                       "report); --readme rewrites the README's table in place.")
+    r.add_argument("--area", default="durham-tees-valley")
+    r.add_argument("--data", type=Path, default=Path("data"))
+    r.add_argument("--readme", type=Path, help="rewrite the table between the sensitivity "
+                   "markers of this file")
 
     g = sub.add_parser("generate", help="regenerate the bundled reconstructed and synthetic data")
     g.add_argument("--data", type=Path, default=Path("data"))
@@ -94,6 +105,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             for path in write_template(args.output):
                 print(f"wrote {path}")
             return 0
+        if args.command == "sensitivity":
+            return _sensitivity(args)
         if args.command == "generate":
             from .synthetic.generate import regenerate
 
@@ -132,4 +145,40 @@ def _validate(args: argparse.Namespace) -> int:
         print(f"{area}: {n} cases valid")
     if data.warnings:
         print(f"{len(data.warnings)} answers treated as not applicable (--lenient)")
+    return 0
+
+
+SENSITIVITY_BLOCK = re.compile(r"(<!-- sensitivity:start -->\n).*?(<!-- sensitivity:end -->)",
+                               re.S)
+
+
+def _sensitivity(args: argparse.Namespace) -> int:
+    from .chapters.reconstruction import sensitivity_markdown
+    from .core.atomic import write_text
+    from .method.bank import load_bank
+    from .method.catalogue import load_areas
+    from .method.published import headline_scores
+    from .method.sensitivity import sensitivity_table
+    from .method.validation import load_cases
+
+    bank = load_bank()
+    areas = {a.id: a for a in load_areas(args.data)}
+    published = headline_scores(args.data, args.area)
+    if args.area not in areas or not published:
+        raise InputError([Problem(str(args.data), "no published report for this area",
+                                  column="area", value=args.area,
+                                  allowed="an area of areas.csv with a published-figures file")])
+    cases = load_cases([areas[args.area].cases], bank).area(args.area)
+    text = sensitivity_markdown(sensitivity_table(cases, bank, args.area, published),
+                                bank.reading)
+    if args.readme is None:
+        print(text, end="")
+        return 0
+    old = args.readme.read_text(encoding="utf-8")
+    if not SENSITIVITY_BLOCK.search(old):
+        raise InputError([Problem(str(args.readme), "no sensitivity block to rewrite",
+                                  allowed="<!-- sensitivity:start --> and "
+                                  "<!-- sensitivity:end --> lines")])
+    write_text(args.readme, SENSITIVITY_BLOCK.sub(lambda m: m.group(1) + text + m.group(2), old))
+    print(f"wrote {args.readme}")
     return 0

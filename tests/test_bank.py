@@ -73,3 +73,52 @@ def test_missing_file_and_bad_yaml(tmp_path) -> None:  # type: ignore[no-untyped
     bad.write_text("questions: [\n")
     with pytest.raises(BankError, match="not valid YAML"):
         load_bank(bad)
+
+
+def test_every_bundled_question_carries_its_place_and_reason() -> None:
+    bank = load_bank()
+    for q in bank.questions:
+        assert q.place, f"{q.id}: no place in the report"
+        assert bank.reason_text(q.id), f"{q.id}: no reason for its classification"
+        scoring_reason = bank.reason_text(q.id).startswith("Scoring")
+        assert scoring_reason == q.scoring, f"{q.id}: reason and kind disagree"
+
+
+def test_contested_questions_are_decided_with_alternatives() -> None:
+    bank = load_bank()
+    assert bank.reading == "questions"
+    progress, rj, cp = (bank.question_by_id[q] for q in ("progress", "rj_proceeded",
+                                                          "cp_attention"))
+    assert progress.scoring and set(bank.scales["progress"].sufficient) == {"good", "some"}
+    assert not rj.scoring
+    assert (cp.criterion, cp.outcomes) == ("5.1", (4, 5))
+    assert {q.id for q in bank.contested()} == {"progress", "rj_proceeded", "cp_attention"}
+    flipped = bank.with_alternative("rj_proceeded", rj.alternatives[0])
+    assert flipped.question_by_id["rj_proceeded"].scoring
+    assert not bank.question_by_id["rj_proceeded"].scoring  # the bank itself is unchanged
+
+
+def test_reading_is_a_setting_and_can_be_overridden() -> None:
+    raw = mini_bank_dict()
+    assert build_bank(raw).reading == "questions"
+    raw["settings"] = {"scoring": "criteria"}
+    bank = build_bank(raw)
+    assert bank.reading == "criteria"
+    assert bank.with_reading("pooled").reading == "pooled"
+    assert bank.with_reading(None) is bank
+    with pytest.raises(ValueError, match="allowed questions, criteria, pooled"):
+        bank.with_reading("median")
+    raw["settings"] = {"scoring": "median"}
+    assert "scoring must be one of questions, criteria, pooled, not 'median'" in _error(raw)
+
+
+def test_unknown_reason_and_bad_alternative_are_named() -> None:
+    raw = mini_bank_dict()
+    raw["reasons"] = {"judged": "Scoring: judged."}
+    raw["questions"][1]["reason"] = "judgd"
+    raw["questions"][0]["alternatives"] = [{"label": "scores", "kind": "scoring"},
+                                           {"label": "moved", "criterion": "9.9"}]
+    message = _error(raw)
+    assert "reason 'judgd' is not one of the bank's reasons (judged)" in message
+    assert "alternative 'scores' makes it scoring, but scale 'report_type'" in message
+    assert "alternative 2: unknown criterion '9.9'" in message

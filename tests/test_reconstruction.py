@@ -18,20 +18,22 @@ import pytest
 import yaml
 
 from analysis.method.bank import QuestionBank, load_bank
+from analysis.method.published import load_published
 from analysis.method.scoring import score_area
 from analysis.method.validation import load_cases
 from analysis.synthetic.reconstruct import (
     AREA_ID,
     METADATA_LABEL,
     case_text,
+    noise_sd,
     reconstruct,
     write_reconstruction,
 )
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 CASE_FILE = DATA / "cases" / f"{AREA_ID}.csv"
-PUBLISHED: dict[str, Any] = yaml.safe_load(
-    (DATA / "published" / f"{AREA_ID}.yaml").read_text(encoding="utf-8"))
+PUBLISHED_FILE = DATA / "published" / f"{AREA_ID}.yaml"
+PUBLISHED: dict[str, Any] = yaml.safe_load(PUBLISHED_FILE.read_text(encoding="utf-8"))
 FIGURES: list[dict[str, Any]] = PUBLISHED["figures"]
 FACTORS: list[dict[str, Any]] = PUBLISHED["factor_table"]
 NOT_RECORDED = "not_recorded"
@@ -174,11 +176,24 @@ def test_case_file_shape(loaded: pd.DataFrame, bank: QuestionBank) -> None:
     assert "synthetic" in METADATA_LABEL
 
 
+def _excess_case_variance(frame: pd.DataFrame, bank: QuestionBank) -> float:
+    """How much cases' sufficient shares vary, relative to what independent answers give."""
+    qids = [q.id for q in bank.scoring_questions() if q.applies_when is None and not q.judged]
+    yes = frame[qids].eq("yes").to_numpy(dtype=float)
+    p = yes.mean(axis=0)
+    return float(yes.mean(axis=1).var() / (np.sum(p * (1 - p)) / len(qids) ** 2))
+
+
 def test_answers_correlate_within_cases(loaded: pd.DataFrame, bank: QuestionBank) -> None:
     """A latent case quality: cases' sufficient shares vary more than independent answers."""
-    qids = [q.id for q in bank.scoring_questions() if q.applies_when is None and not q.judged]
-    yes = loaded[qids].eq("yes").to_numpy(dtype=float)
-    per_case = yes.mean(axis=1)
-    p = yes.mean(axis=0)
-    independent_var = float(np.sum(p * (1 - p))) / len(qids) ** 2
-    assert per_case.var() > 2 * independent_var
+    assert _excess_case_variance(loaded, bank) > 2
+    assert load_published(PUBLISHED_FILE).within_case_correlation == 0.5
+
+
+def test_within_case_correlation_is_the_parameter_it_says(bank: QuestionBank) -> None:
+    """The published file's correlation drives it: near-independent answers at 0.05, strongly
+    tied ones at 0.9 (every published figure holds either way)."""
+    assert noise_sd(0.5) == 1.0
+    weak = _excess_case_variance(reconstruct(bank, correlation=0.05), bank)
+    strong = _excess_case_variance(reconstruct(bank, correlation=0.9), bank)
+    assert weak < 2 < strong

@@ -8,7 +8,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.method.scoring import score_area
+from analysis.core import paths
+from analysis.method.bank import load_bank
+from analysis.method.scoring import combine, score_area
+from analysis.method.tables import write_tables
+from analysis.method.validation import load_cases
 
 
 def cases(rows: list[dict[str, object]]) -> pd.DataFrame:
@@ -92,3 +96,63 @@ def test_distributions_and_crosstab_counts(mini_bank) -> None:  # type: ignore[n
     d = score_area(frame, mini_bank, "a", resamples=20).distributions
     oral = d[(d["variable"] == "report_type") & (d["level"] == "oral")].iloc[0]
     assert (oral["count"], oral["n"]) == (2, 3)
+
+
+def test_combine_applies_each_reading_by_hand() -> None:
+    k = np.array([[1.0, 3.0, 0.0, 2.0]])
+    n = np.array([[2.0, 4.0, 0.0, 8.0]])
+    groups = [[0, 1], [2, 3]]  # two criteria; question 2 applied to no case
+    assert combine(k, n, groups, "questions")[0] == pytest.approx((0.5 + 0.75 + 0.25) / 3)
+    assert combine(k, n, groups, "criteria")[0] == pytest.approx((0.625 + 0.25) / 2)
+    assert combine(k, n, groups, "pooled")[0] == pytest.approx(6 / 14)
+    assert math.isnan(combine(k, n, [], "questions")[0])
+    with pytest.raises(ValueError, match="unknown scoring reading"):
+        combine(k, n, groups, "median")
+
+
+def test_reading_comes_from_the_bank_and_is_recorded(mini_bank) -> None:  # type: ignore[no-untyped-def]
+    frame = cases([
+        {"rmp": "sufficient", "victim_safety": "yes"},
+        {"rmp": "insufficient", "victim_safety": "yes"},
+        {"rmp": "none", "victim_safety": "no"},
+        {"case_type": "licence", "statutory_victim": "yes", "victim_offer": "yes"},
+    ])
+    pooled = score_area(frame, mini_bank.with_reading("pooled"), "a", resamples=50).outcomes
+    row = pooled.set_index("outcome").loc[5]
+    assert row["score"] == pytest.approx((2 + 1) / (3 + 1))  # questions would give 5/6
+    assert set(pooled["reading"]) == {"pooled"}
+    assert row["lower"] <= row["score"] <= row["upper"]
+
+
+def test_independent_answers_narrow_the_interval_as_theory_says(mini_bank) -> None:  # type: ignore[no-untyped-def]
+    # Two questions answered identically in each case: the outcome-4 score (their mean) has the
+    # variance of one share; independent answers would halve it, so widths differ by sqrt(2).
+    rng = np.random.default_rng(3)
+    good = rng.random(400) < 0.6
+    frame = cases([{"rmp": "sufficient" if g else "insufficient",
+                    "victim_safety": "yes" if g else "no"} for g in good])
+    row = score_area(frame, mini_bank, "a", resamples=4000).outcomes.set_index("outcome").loc[4]
+    p = good.mean()
+    assert row["upper"] - row["lower"] == pytest.approx(2 * 1.96 * math.sqrt(p * (1 - p) / 400),
+                                                        rel=0.08)
+    ratio = (row["upper"] - row["lower"]) / (row["upper_independent"] - row["lower_independent"])
+    assert ratio == pytest.approx(math.sqrt(2), rel=0.08)
+
+
+def test_shuffled_case_file_gives_byte_identical_tables(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    bank = load_bank()
+    source = paths.REPO_ROOT / "data" / "cases" / "durham-tees-valley.csv"
+    raw = pd.read_csv(source, dtype=str, keep_default_na=False)
+    shuffled = tmp_path / "shuffled.csv"
+    raw.sample(frac=1.0, random_state=11).to_csv(shuffled, index=False)
+    assert raw["case_id"].tolist() != pd.read_csv(shuffled, dtype=str)["case_id"].tolist()
+    written = []
+    for name, path in (("original", source), ("shuffled", shuffled)):
+        frame = load_cases([path], bank).area("durham-tees-valley")
+        tables = score_area(frame, bank, "durham-tees-valley", resamples=300).as_dict()
+        folder = tmp_path / name
+        write_tables(tables, folder)
+        written.append({p.name: p.read_bytes() for p in sorted(folder.iterdir())})
+    assert written[0].keys() == written[1].keys() and len(written[0]) >= 14
+    for name in written[0]:
+        assert written[0][name] == written[1][name], name

@@ -53,6 +53,12 @@ class Inputs:
     def of_case_file(self, area: Area) -> str:
         return self.checksums[str(area.cases)]
 
+    def of_published(self, area: Area) -> str:
+        """The checksum of the area's published figures ("absent" for an area with none)."""
+        from ..method.published import published_path
+
+        return self.checksums.get(str(published_path(self.data, area.id)), "absent")
+
     def for_area(self, area: Area) -> dict[str, str]:
         """The inputs one area's report depends on: its case file and the shared files."""
         return {k: v for k, v in self.checksums.items()

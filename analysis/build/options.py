@@ -17,6 +17,7 @@ from typing import Any
 
 from ..chapters.disclosure import DEFAULT_THRESHOLD
 from ..core import paths
+from ..method.readings import READINGS
 
 ENGINES = ("warm", "papermill")
 EXECUTORS = ("local", "dask")
@@ -69,6 +70,10 @@ class BuildOptions:
         "treated as not applicable"))
     publish: bool = field(default=False, metadata=_cli(
         "--publish", "publication mode: suppress small counts as [c]"))
+    scoring: str | None = field(default=None, metadata=_cli(
+        "--scoring", "how an outcome's score combines its questions: the mean over its "
+        "questions, the mean of its criterion scores, or pooled over cases (default: the "
+        "question bank's setting, questions)", choices=READINGS))
     threshold: int = field(default=DEFAULT_THRESHOLD, metadata=_cli(
         "--threshold", "publication threshold: counts and denominators below it are "
         f"suppressed (default: {DEFAULT_THRESHOLD})", type=int))

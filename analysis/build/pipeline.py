@@ -67,7 +67,7 @@ class Builder:
         """Loaded only when cases are validated or the index is rewritten."""
         from ..method.bank import load_bank
 
-        return load_bank()
+        return load_bank().with_reading(self.o.scoring)
 
     def read_parameters(self, workers: LocalWorkers) -> None:
         """Have the workers read each notebook's declared parameters while data is scored
@@ -79,8 +79,10 @@ class Builder:
 
     # 1. inputs and tables ---------------------------------------------------------------
     def source_digest(self, area: Area) -> str:
-        """What an area's tables depend on: its case file, the package and bank, options."""
-        return digest_of(area.id, self.inputs.of_case_file(area), self.package, self.o.lenient)
+        """What an area's tables depend on: its case file and published figures, the package
+        and bank, options (the scoring reading among them)."""
+        return digest_of(area.id, self.inputs.of_case_file(area), self.inputs.of_published(area),
+                         self.package, self.o.lenient, self.o.scoring)
 
     def changed_areas(self, areas: list[Area]) -> list[Area]:
         """Areas whose tables must be (re)written: their cases, the package or options changed.
@@ -96,9 +98,12 @@ class Builder:
         cases = validate(areas, changed, self.bank, lenient=self.o.lenient,
                          subset=bool(self.o.areas)) if changed else {}
         atomic.clean_temporaries(self.out.root)
+        from ..method.published import headline_scores
+
         for a in areas:
             if a.id in cases:
-                write_area_tables(self.out, a, cases[a.id], self.bank, self.source_digest(a))
+                write_area_tables(self.out, a, cases[a.id], self.bank, self.source_digest(a),
+                                  headline_scores(self.data, a.id))
         write_shared_tables(self.out, areas, self.tables, self.package, self.o.force)
 
     # 2. notebooks and reports -----------------------------------------------------------

@@ -5,6 +5,7 @@ This is the only place a build runs the method; chapters read what is written he
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from ..core import paths
@@ -35,13 +36,18 @@ class TableDigests:
 
 
 def write_area_tables(out: OutputTree, area: Area, cases: pd.DataFrame, bank: QuestionBank,
-                      digest: str) -> None:
-    """Score one area's validated cases and write its tidy tables and their stamp."""
+                      digest: str, published: Mapping[int, int]) -> None:
+    """Score one area's validated cases and write its tidy tables and their stamp; with the
+    area's published headline scores (if it has a report), the sensitivity table too (empty
+    otherwise, so every area has the same tables)."""
     from ..method.scoring import score_area
+    from ..method.sensitivity import sensitivity_table
     from ..method.tables import write_tables
 
     target = out.area_tables(area.id)
-    write_tables(score_area(cases, bank, area.id).as_dict(), target.stamp.parent)
+    tables = score_area(cases, bank, area.id).as_dict()
+    tables["sensitivity"] = sensitivity_table(cases, bank, area.id, published)
+    write_tables(tables, target.stamp.parent)
     target.mark(digest)
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..method.readings import READING_LABEL, READING_TEXT
 from . import style
 from .context import AreaContext, label_banner
 from .exhibit import Exhibit, combine
-from .html import heading, paragraph, pct, table
+from .html import heading, interval, paragraph, pct, table
 from .outcomes import distribution
 
 
@@ -93,21 +94,40 @@ def method(ctx: AreaContext) -> Exhibit:
     """The scoring method and its denominators, stated once in every report."""
     sec = ctx.tables["section_scores"]
     body = [[r.title, pct(r.score), r.n_criteria] for r in sec.itertuples()]
+    reading = str(ctx.tables["outcome_scores"]["reading"].iloc[0])
     return Exhibit(heading("Appendix 3: scoring method and denominators", 2, "appendix-method")
             + paragraph(
                 "Each scoring question is judged per case as sufficient or not, or does not "
                 "apply. A question's figure is k / n: k cases judged sufficient out of the n "
                 "cases where it applied (its denominator), with a 95% Wilson score interval. "
-                "A criterion's score is the mean of its questions' shares; an outcome's score "
-                "is the mean over all scoring questions feeding it, so victims questions of "
-                "criteria 5.1–5.3 count in both Protecting the Public and Victims. A question "
-                "that applied to no case is 'not applicable' and is left out of every mean. "
-                "Outcome intervals come from a seeded case-level bootstrap (2,000 resamples): "
-                "cases are resampled and the whole score recomputed, which keeps the "
-                "correlation between one case's answers.")
+                "A criterion's score is the mean of its questions' shares. This report reads "
+                f"the method as '{READING_LABEL[reading]}': an outcome's score is "
+                f"{READING_TEXT[reading]}. Victims questions of criteria 5.1–5.3 count in both "
+                "Protecting the Public and Victims. A question that applied to no case is "
+                "'not applicable' and is left out of every mean.")
+            + _intervals(ctx)
             + table("Section scores: the mean of the component criteria scores (Appendix 5)",
                     ["Section", "Score", "Criteria"], body, numeric=(1, 2))
             + paragraph(f"Shares on fewer than {style.SMALL_N} cases are marked *. Case "
                         "identifiers are never shown."), sec)
 
 
+def _intervals(ctx: AreaContext) -> str:
+    """Outcome intervals as built (cases resampled) beside those independent answers give."""
+    rows = []
+    for r in ctx.tables["outcome_scores"].itertuples():
+        built, alone = r.upper - r.lower, r.upper_independent - r.lower_independent
+        ratio = f"{built / alone:.1f}" if alone > 0 else "not applicable"
+        rows.append([r.title, pct(r.score, digits=1), interval(r.lower, r.upper),
+                     interval(r.lower_independent, r.upper_independent), ratio])
+    return (paragraph(
+        "Outcome intervals come from a seeded case-level bootstrap (2,000 resamples; cases in "
+        "case-id order, so the order of rows in the case file changes nothing): cases are "
+        "resampled and the whole score recomputed. This keeps the correlation between one "
+        "case's answers (a case done well tends to be done well throughout), which widens the "
+        "interval. Beside each interval is the one the score would have if one case's answers "
+        "were independent of each other (each question's cases resampled on their own).")
+        + table("Outcome scores with their 95% intervals: cases resampled (as reported) and "
+                "with independent answers", ["Outcome", "Score", "95% interval",
+                                              "95% interval, independent answers",
+                                              "Width ratio"], rows, numeric=(1, 2, 3, 4)))

@@ -14,6 +14,7 @@ import pandas as pd
 
 from ..method.intervals import wilson
 from ..method.published import headline_scores
+from ..method.readings import READING_LABEL, READING_TEXT
 from . import charts, style
 from . import html as htmlout
 from .context import AreaContext, label_banner
@@ -55,17 +56,19 @@ def headline(ctx: AreaContext, outcome: int) -> Exhibit:
         f'<p class="headline"><span class="score">{pct(row["score"])}</span> of work on '
         f"{htmlout.escape(o.title.lower())} was done well enough (95% bootstrap interval "
         f"{interval(row['lower'], row['upper'])}).</p>")
+    reading = str(row["reading"])
     parts.append(paragraph(
-        f"The score is the mean, over the {int(row['n_questions'])} scoring questions of this "
-        f"outcome that applied to at least one case, of the share of applicable cases judged "
-        f"sufficient; {int(row['n_cases'])} cases were inspected. The interval comes from "
+        f"Scoring reading: {READING_LABEL[reading]}. The score is {READING_TEXT[reading]}; "
+        f"{int(row['n_questions'])} scoring questions of this outcome applied to at least one "
+        f"case, and {int(row['n_cases'])} cases were inspected. The interval comes from "
         "resampling cases (seeded bootstrap, 2,000 resamples).", "method"))
     if outcome in published:
         diff = 100 * row["score"] - published[outcome]
         parts.append(paragraph(
             f"Published in the 2014 report: {published[outcome]}%. Recomputed here from the "
             f"reconstructed cases over the questions the report describes: {pct(row['score'])} "
-            f"(difference {diff:+.0f} points).", "published"))
+            f"(difference {diff:+.0f} points). Appendix 4 shows the score under the other "
+            "readings of the method the report allows.", "published"))
     return Exhibit("".join(parts), data)
 
 

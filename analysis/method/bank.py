@@ -8,7 +8,7 @@ with an error that names the entry at fault.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
@@ -17,11 +17,14 @@ import yaml
 
 from ..core import paths
 from ..core.errors import BankError, Problem
+from .readings import DEFAULT_READING, READINGS
 from .rules import Rule, RuleError, parse_rule
 
 SECTIONS_ALLOWED = ("assessment_planning", "delivery_review", "case_outcomes", "victim_work")
 KINDS = ("scoring", "descriptive")
 FACTOR_PARTS = ("identified", "interventions", "progress")
+FACTOR_PLACE = "Outcome 3, 3.4"
+FACTOR_REASON = "factor_table"
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,16 @@ class Field:
 
 
 @dataclass(frozen=True)
+class Alternative:
+    """Another classification the report's text allows for a contested question."""
+
+    label: str
+    kind: str | None = None
+    criterion: str | None = None
+    outcomes: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
 class Question:
     id: str
     label: str
@@ -86,10 +99,18 @@ class Question:
     key: bool = False
     order: int = 0
     factor: str | None = None
+    place: str = ""  # where the report discusses it, e.g. "Outcome 4, 1.5"
+    reason: str = ""  # why it scores or not: a key of the bank's ``reasons``
+    alternatives: tuple[Alternative, ...] = ()
 
     @property
     def scoring(self) -> bool:
         return self.kind == "scoring"
+
+    def under(self, alt: Alternative) -> Question:
+        """The question classified as the alternative says."""
+        return replace(self, kind=alt.kind or self.kind, criterion=alt.criterion or self.criterion,
+                       outcomes=alt.outcomes or self.outcomes)
 
 
 @dataclass(frozen=True)
@@ -111,6 +132,8 @@ class QuestionBank:
     questions: tuple[Question, ...]
     factors: tuple[Factor, ...]
     source: str = field(default="<memory>", compare=False)
+    reading: str = DEFAULT_READING  # settings: scoring
+    reasons: Mapping[str, str] = field(default_factory=dict)
 
     @cached_property
     def question_by_id(self) -> dict[str, Question]:
@@ -148,6 +171,27 @@ class QuestionBank:
 
     def __iter__(self) -> Iterator[Question]:
         return iter(self.questions)
+
+    def reason_text(self, qid: str) -> str:
+        """Why a question scores or not, in words ("" when the bank does not say)."""
+        return self.reasons.get(self.question_by_id[qid].reason, "")
+
+    def contested(self) -> list[Question]:
+        """Questions whose classification the report's text leaves open."""
+        return [q for q in self.questions if q.alternatives]
+
+    def with_alternative(self, qid: str, alt: Alternative) -> QuestionBank:
+        """The bank with one question classified as the alternative says."""
+        questions = tuple(q.under(alt) if q.id == qid else q for q in self.questions)
+        return replace(self, questions=questions)
+
+    def with_reading(self, reading: str | None) -> QuestionBank:
+        """The bank with another scoring reading (None keeps the bank's own)."""
+        if reading is None or reading == self.reading:
+            return self
+        if reading not in READINGS:
+            raise ValueError(f"scoring reading {reading!r}: allowed {', '.join(READINGS)}")
+        return replace(self, reading=reading)
 
 
 DEFAULT_BANK = paths.REPO_ROOT / "data" / "question_bank.yaml"
@@ -200,10 +244,13 @@ def build_bank(raw: Mapping[str, Any], source: str = "<memory>") -> QuestionBank
                  if (q := r.question(order, e, scales, criteria, outcomes)) is not None]
     questions.extend(_factor_questions(factors, criteria, len(questions)))
     r.check_ids(questions, fields)
+    reasons = r.reasons()
+    r.check_classifications(questions, reasons, scales)
+    reading = r.reading()
     if r.problems:
         raise BankError(r.problems)
     return QuestionBank(tuple(outcomes), tuple(sections), tuple(criteria), tuple(fields),
-                        scales, tuple(questions), tuple(factors), source)
+                        scales, tuple(questions), tuple(factors), source, reading, reasons)
 
 
 class _BankReader:
@@ -317,7 +364,64 @@ class _BankReader:
                 self.bad(where, f"applies_when: {exc}")
         return Question(str(e["id"]), str(e["label"]), str(e.get("text", e["label"])), crit,
                         outs, str(e["kind"]), str(e["scale"]), rule,
-                        bool(e.get("judged", False)), bool(e.get("key", False)), order)
+                        bool(e.get("judged", False)), bool(e.get("key", False)), order,
+                        place=str(e.get("place") or ""), reason=str(e.get("reason") or ""),
+                        alternatives=self._alternatives(where, e, criteria, outcomes))
+
+    def _alternatives(self, where: str, e: dict[str, Any], criteria: list[Criterion],
+                      outcomes: list[Outcome]) -> tuple[Alternative, ...]:
+        """A contested question's other classifications, each checked against the framework."""
+        raw = e.get("alternatives") or []
+        if not isinstance(raw, list):
+            self.bad(where, "'alternatives' must be a list")
+            return ()
+        out = []
+        for i, a in enumerate(raw):
+            at = f"{where}, alternative {i + 1}"
+            if not isinstance(a, dict) or not self.has(a, ("label",), at):
+                continue
+            kind, crit = a.get("kind"), a.get("criterion")
+            outs = tuple(int(o) for o in a.get("outcomes") or ())
+            if kind is not None and kind not in KINDS:
+                self.bad(at, f"kind must be one of {', '.join(KINDS)}, not '{kind}'")
+            if crit is not None and str(crit) not in {c.id for c in criteria}:
+                self.bad(at, f"unknown criterion '{crit}'")
+            for o in set(outs) - {o.id for o in outcomes}:
+                self.bad(at, f"unknown outcome {o}")
+            out.append(Alternative(str(a["label"]), None if kind is None else str(kind),
+                                   None if crit is None else str(crit), outs))
+        return tuple(out)
+
+    def reasons(self) -> dict[str, str]:
+        raw = self.raw.get("reasons") or {}
+        if not isinstance(raw, dict):
+            self.bad("reasons", "must be a mapping of reason name to text")
+            return {}
+        return {str(k): str(v) for k, v in raw.items()}
+
+    def reading(self) -> str:
+        """The scoring reading the bank's settings choose (the default if none is set)."""
+        settings = self.raw.get("settings") or {}
+        value = str(settings.get("scoring", DEFAULT_READING)) if isinstance(settings, dict) \
+            else ""
+        if value not in READINGS:
+            self.bad("settings", f"scoring must be one of {', '.join(READINGS)}, not "
+                     f"'{value or settings}'")
+            return DEFAULT_READING
+        return value
+
+    def check_classifications(self, questions: list[Question], reasons: Mapping[str, str],
+                              scales: Mapping[str, Scale]) -> None:
+        """A named reason exists; a question an alternative makes scoring can score."""
+        for q in questions:
+            where = f"question '{q.id}'"
+            if q.reason and q.reason not in reasons and q.factor is None:
+                self.bad(where, f"reason '{q.reason}' is not one of the bank's reasons "
+                         f"({', '.join(sorted(reasons)) or 'none'})")
+            for alt in q.alternatives:
+                if alt.kind == "scoring" and q.scale in scales and not scales[q.scale].sufficient:
+                    self.bad(where, f"alternative '{alt.label}' makes it scoring, but scale "
+                             f"'{q.scale}' has no sufficient levels")
 
     def _question_outcomes(self, where: str, e: dict[str, Any], crit: str,
                            criteria: list[Criterion], outcome_ids: set[int]) -> tuple[int, ...]:
@@ -374,6 +478,7 @@ def _factor_questions(
                 Question(f"factor_{f.id}_{part}", label, label,
                          crit if crit in crit_ids else next(iter(crit_ids), crit), (3,),
                          "descriptive", "yes_no", rule, False, False,
-                         start + 3 * i + j, factor=f.id)
+                         start + 3 * i + j, factor=f.id, place=FACTOR_PLACE,
+                         reason=FACTOR_REASON)
             )
     return out

@@ -1,8 +1,10 @@
 """Published figures: ``data/published/<area_id>.yaml``, parsed in this one place.
 
-An area with a published report (Durham Tees Valley) has every figure the report prints, its
-headline scores and the assumptions the reconstruction made; the chapters read the headline
-scores, the reconstruction reads the figures.
+An area with a published report (Durham Tees Valley) has every figure the report prints (each
+with its place, its words and any reading taken of them), its headline scores, the readings
+taken where the report is inconsistent or silent (each with its place), and the settings of the
+reconstruction (the within-case correlation). The reconstruction reads the figures and the
+settings; the chapters read the headline scores, the readings and the settings.
 """
 
 from __future__ import annotations
@@ -13,9 +15,20 @@ from typing import Any
 
 import yaml
 
+# Used when a published-figures file gives no `reconstruction: within_case_correlation`.
+DEFAULT_WITHIN_CASE_CORRELATION = 0.5
+
 
 class PublishedError(ValueError):
     """A malformed published-figures file."""
+
+
+@dataclass(frozen=True)
+class Assumption:
+    """A reading taken where the report is inconsistent, or leaves a base or a word open."""
+
+    place: str
+    reading: str
 
 
 @dataclass(frozen=True)
@@ -33,6 +46,9 @@ class Figure:
     row_level: tuple[str, ...] = ()
     col_field: str = ""
     col_level: tuple[str, ...] = ()
+    cite: str = ""  # its place in the report, e.g. "Outcome 4, 1.2"
+    quote: str = ""  # the report's words
+    assumption: str = ""  # the reading taken of them, if any
 
 
 @dataclass(frozen=True)
@@ -43,6 +59,9 @@ class Published:
     cases: int
     figures: tuple[Figure, ...]
     headlines: dict[int, int]
+    assumptions: tuple[Assumption, ...] = ()
+    within_case_correlation: float = DEFAULT_WITHIN_CASE_CORRELATION
+    source: str = ""
 
     def on(self, name: str, kind: str | None = None) -> list[Figure]:
         """Figures about one question or field (crosstabs excluded)."""
@@ -77,7 +96,30 @@ def _figure(e: dict[str, Any]) -> Figure:
         percent=None if e.get("percent") is None else float(e["percent"]),
         op=str(e.get("op") or "="), row_level=_levels(e.get("row_level")),
         col_field=str(e.get("col_field") or ""), col_level=_levels(e.get("col_level")),
+        cite=str(e.get("cite") or ""), quote=str(e.get("quote") or ""),
+        assumption=str(e.get("assumption") or ""),
     )
+
+
+def _assumptions(path: Path, raw: Any) -> tuple[Assumption, ...]:
+    if not isinstance(raw, list):
+        raise PublishedError(f"{path}: 'assumptions' must be a list of place/reading entries")
+    out = []
+    for i, e in enumerate(raw):
+        if not isinstance(e, dict) or not e.get("place") or not e.get("reading"):
+            raise PublishedError(f"{path}: assumptions[{i}] needs a 'place' (where in the "
+                                 "report) and a 'reading' (the reading taken)")
+        out.append(Assumption(str(e["place"]), str(e["reading"])))
+    return tuple(out)
+
+
+def _correlation(path: Path, raw: Any) -> float:
+    settings = raw if isinstance(raw, dict) else {}
+    value = settings.get("within_case_correlation", DEFAULT_WITHIN_CASE_CORRELATION)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < 1:
+        raise PublishedError(f"{path}: reconstruction: within_case_correlation must be a "
+                             f"number between 0 and 1 (exclusive), not {value!r}")
+    return float(value)
 
 
 def load_published(path: Path) -> Published:
@@ -88,7 +130,15 @@ def load_published(path: Path) -> Published:
     headlines = {int(h["outcome"]): int(h["percent"]) for h in raw.get("headline_scores", [])}
     return Published(str(raw.get("area_id", Path(path).stem)),
                      int(raw.get("cases_inspected", 87)),
-                     tuple(_figure(e) for e in raw["figures"]), headlines)
+                     tuple(_figure(e) for e in raw["figures"]), headlines,
+                     _assumptions(path, raw.get("assumptions") or []),
+                     _correlation(path, raw.get("reconstruction")), str(raw.get("source") or ""))
+
+
+def published_for(data_dir: Path, area_id: str) -> Published | None:
+    """An area's published figures, or None for an area with no published report."""
+    path = published_path(data_dir, area_id)
+    return load_published(path) if path.exists() else None
 
 
 def headline_scores(data_dir: Path, area_id: str) -> dict[int, int]:

@@ -3,8 +3,10 @@
 - a question's figure is the share of applicable cases judged sufficient, with a Wilson 95%
   interval; a question with no applicable case has no figure (``nan``, shown "not applicable");
 - a criterion's score is the mean of its scoring questions' shares;
-- an outcome's score is the mean over all scoring questions feeding it (victims questions feed
-  both Protecting the Public and Victims), with a seeded case-level bootstrap 95% interval;
+- an outcome's score combines the scoring questions feeding it (victims questions feed both
+  Protecting the Public and Victims) as the bank's scoring reading says: the mean of their shares
+  (the default), the mean of their criteria's means, or pooled; with a seeded case-level
+  bootstrap 95% interval, and beside it the interval independent answers would give;
 - a section's score (assessment and planning, delivery and review...) is the mean of its criteria.
 """
 
@@ -55,7 +57,7 @@ class AreaScores:
         }
 
 
-def _matrices(
+def answer_matrices(
     cases: pd.DataFrame, bank: QuestionBank, qids: list[str]
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     """Applicable (answered) and sufficient indicator matrices, cases x questions."""
@@ -69,7 +71,8 @@ def _matrices(
     return applicable, sufficient
 
 
-Matrices = tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]
+Array = npt.NDArray[np.float64]
+Matrices = tuple[Array, Array]
 
 
 def question_scores(cases: pd.DataFrame, bank: QuestionBank, area_id: str,
@@ -77,7 +80,7 @@ def question_scores(cases: pd.DataFrame, bank: QuestionBank, area_id: str,
     """One row per scoring question and outcome it feeds: n, k, share, Wilson 95% limits."""
     questions = bank.scoring_questions()
     qids = [q.id for q in questions]
-    applicable, sufficient = matrices or _matrices(cases, bank, qids)
+    applicable, sufficient = matrices or answer_matrices(cases, bank, qids)
     n = applicable.sum(axis=0)
     k = sufficient.sum(axis=0)
     lower, upper = wilson(k, n)
@@ -98,6 +101,72 @@ def area_seed(area_id: str, seed: int = BOOTSTRAP_SEED) -> int:
     return (zlib.crc32(area_id.encode("utf-8")) ^ seed) & 0xFFFFFFFF
 
 
+def outcome_groups(bank: QuestionBank, base_n: Array) -> dict[int, list[list[int]]]:
+    """Each outcome's scoring-question columns, grouped by criterion, leaving out questions
+    that applied to no case."""
+    questions = bank.scoring_questions()
+    out: dict[int, list[list[int]]] = {}
+    for o in bank.outcomes:
+        by_criterion: dict[str, list[int]] = {}
+        for j, q in enumerate(questions):
+            if o.id in q.outcomes and base_n[j] > 0:
+                by_criterion.setdefault(q.criterion, []).append(j)
+        out[o.id] = list(by_criterion.values())
+    return out
+
+
+def combine(k: Array, n: Array, groups: list[list[int]], reading: str) -> Array:
+    """Outcome scores, one per row of counts ``k`` and bases ``n`` (rows x questions).
+
+    The one place a reading is applied: the point estimate and every bootstrap resample go
+    through it. A question with n = 0 in a row is left out of that row's mean, and so is a
+    criterion none of whose questions applied.
+    """
+    cols = [j for g in groups for j in g]
+    if not cols:
+        return np.full(k.shape[0], np.nan)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if reading == "pooled":
+            return np.asarray(k[:, cols].sum(axis=1) / n[:, cols].sum(axis=1))
+        shares = k / n
+    if reading == "questions":
+        return _row_mean(shares[:, cols])
+    if reading == "criteria":
+        return _row_mean(np.column_stack([_row_mean(shares[:, g]) for g in groups]))
+    raise ValueError(f"unknown scoring reading {reading!r}")
+
+
+def _row_mean(x: Array) -> Array:
+    """Mean of each row's non-missing values (missing where a row has none), warning-free."""
+    ok = ~np.isnan(x)
+    count = ok.sum(axis=1)
+    total = np.where(ok, x, 0.0).sum(axis=1)
+    return np.where(count > 0, total / np.maximum(count, 1), np.nan)
+
+
+def _limits(scores: Array) -> tuple[float, float]:
+    scores = scores[~np.isnan(scores)]
+    if not len(scores):
+        return np.nan, np.nan
+    lo, hi = np.percentile(scores, [2.5, 97.5])
+    return float(lo), float(hi)
+
+
+def independent_counts(applicable: Array, sufficient: Array, resamples: int,
+                       rng: np.random.Generator) -> tuple[Array, Array]:
+    """Bootstrap counts with each question's cases resampled on their own: what the interval
+    would be if one case's answers were independent of each other."""
+    n_cases, n_questions = applicable.shape
+    k = np.empty((resamples, n_questions))
+    n = np.empty((resamples, n_questions))
+    p = np.full(n_cases, 1.0 / n_cases)
+    for j in range(n_questions):
+        w = rng.multinomial(n_cases, p, size=resamples)
+        k[:, j] = w @ sufficient[:, j]
+        n[:, j] = w @ applicable[:, j]
+    return k, n
+
+
 def bootstrap_outcomes(
     cases: pd.DataFrame, bank: QuestionBank, area_id: str,
     resamples: int = BOOTSTRAP_RESAMPLES, seed: int = BOOTSTRAP_SEED,
@@ -106,29 +175,25 @@ def bootstrap_outcomes(
     """Case-level bootstrap of every outcome score: resample cases, recompute the whole score.
 
     Resampling cases (not questions) keeps the correlation between a case's answers, which a
-    per-question interval would ignore. Weights from one multinomial draw per resample make it
-    a pair of matrix products. Returns outcome, lower, upper (2.5th and 97.5th percentiles).
+    per-question interval would ignore; ``lower_independent``/``upper_independent`` resample
+    each question's cases on their own, to show what that correlation does. Weights from one
+    multinomial draw per resample make it a pair of matrix products. Cases must come in case-id
+    order (:func:`score_area` sorts them) so the interval does not depend on row order.
     """
-    questions = bank.scoring_questions()
-    qids = [q.id for q in questions]
-    applicable, sufficient = matrices or _matrices(cases, bank, qids)
+    applicable, sufficient = matrices or answer_matrices(
+        cases, bank, [q.id for q in bank.scoring_questions()])
     n_cases = len(cases)
     rng = np.random.default_rng(area_seed(area_id, seed))
     weights = rng.multinomial(n_cases, np.full(n_cases, 1.0 / n_cases), size=resamples)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        shares = (weights @ sufficient) / (weights @ applicable)
-    base_n = applicable.sum(axis=0)
+    k, n = weights @ sufficient, weights @ applicable
+    k_ind, n_ind = independent_counts(applicable, sufficient, resamples,
+                                      np.random.default_rng([area_seed(area_id, seed), 1]))
     rows = []
-    for outcome in bank.outcomes:
-        cols = [j for j, q in enumerate(questions) if outcome.id in q.outcomes and base_n[j] > 0]
-        if not cols:
-            rows.append({"outcome": outcome.id, "lower": np.nan, "upper": np.nan})
-            continue
-        sub = shares[:, cols]
-        valid = ~np.all(np.isnan(sub), axis=1)
-        scores = np.nanmean(sub[valid], axis=1)
-        lo, hi = np.percentile(scores, [2.5, 97.5])
-        rows.append({"outcome": outcome.id, "lower": float(lo), "upper": float(hi)})
+    for outcome, groups in outcome_groups(bank, applicable.sum(axis=0)).items():
+        lo, hi = _limits(combine(k, n, groups, bank.reading))
+        ilo, ihi = _limits(combine(k_ind, n_ind, groups, bank.reading))
+        rows.append({"outcome": outcome, "lower": lo, "upper": hi,
+                     "lower_independent": ilo, "upper_independent": ihi})
     return pd.DataFrame(rows)
 
 
@@ -148,17 +213,22 @@ def criterion_scores(qscores: pd.DataFrame, bank: QuestionBank) -> pd.DataFrame:
 
 
 def outcome_scores(
-    qscores: pd.DataFrame, boot: pd.DataFrame, bank: QuestionBank, area_id: str, n_cases: int,
+    matrices: Matrices, boot: pd.DataFrame, bank: QuestionBank, area_id: str,
 ) -> pd.DataFrame:
-    """Mean over every scoring question feeding the outcome, with its bootstrap interval."""
+    """Each outcome's score under the bank's reading, with its bootstrap intervals."""
+    applicable, sufficient = matrices
+    base_n = applicable.sum(axis=0)
+    k, n = sufficient.sum(axis=0)[None, :], base_n[None, :]
     rows = []
-    for o in bank.outcomes:
-        sub = qscores[(qscores["outcome"] == o.id) & (qscores["n"] > 0)]
-        b = boot[boot["outcome"] == o.id].iloc[0]
+    for o_id, groups in outcome_groups(bank, base_n).items():
+        b = boot[boot["outcome"] == o_id].iloc[0]
         rows.append({
-            "area_id": area_id, "outcome": o.id, "title": o.title, "n_questions": len(sub),
-            "n_cases": n_cases, "score": float(sub["share"].mean()) if len(sub) else np.nan,
-            "lower": float(b["lower"]), "upper": float(b["upper"]),
+            "area_id": area_id, "outcome": o_id, "title": bank.outcome_by_id[o_id].title,
+            "n_questions": sum(len(g) for g in groups), "n_cases": len(applicable),
+            "score": float(combine(k, n, groups, bank.reading)[0]),
+            "lower": float(b["lower"]), "upper": float(b["upper"]), "reading": bank.reading,
+            "lower_independent": float(b["lower_independent"]),
+            "upper_independent": float(b["upper_independent"]),
         })
     return pd.DataFrame(rows)
 
@@ -245,16 +315,22 @@ def factor_table(dist: pd.DataFrame, bank: QuestionBank, area_id: str) -> pd.Dat
     return pd.DataFrame(rows)
 
 
+def by_case_id(cases: pd.DataFrame) -> pd.DataFrame:
+    """Cases in case-id order, so that nothing scored depends on the order of rows in a file."""
+    return cases.sort_values("case_id", kind="mergesort").reset_index(drop=True)
+
+
 def score_area(
     cases: pd.DataFrame, bank: QuestionBank, area_id: str,
     resamples: int = BOOTSTRAP_RESAMPLES, seed: int = BOOTSTRAP_SEED,
 ) -> AreaScores:
-    """All scoring tables for one area's validated cases."""
-    matrices = _matrices(cases, bank, [q.id for q in bank.scoring_questions()])
+    """All scoring tables for one area's validated cases, under the bank's scoring reading."""
+    cases = by_case_id(cases)
+    matrices = answer_matrices(cases, bank, [q.id for q in bank.scoring_questions()])
     q = question_scores(cases, bank, area_id, matrices)
     boot = bootstrap_outcomes(cases, bank, area_id, resamples, seed, matrices)
     c = criterion_scores(q, bank)
-    o = outcome_scores(q, boot, bank, area_id, len(cases))
+    o = outcome_scores(matrices, boot, bank, area_id)
     s = section_scores(c, bank)
     d = distributions(cases, bank, area_id)
     x = crosstab(cases, bank, area_id)

@@ -14,7 +14,7 @@ if TYPE_CHECKING:  # imported where used: the build's no-op path needs only the 
 
 FLOAT_FORMAT = "%.6f"
 AREA_TABLES = ("question_scores", "criterion_scores", "outcome_scores", "section_scores",
-               "distributions", "crosstab", "factors")
+               "distributions", "crosstab", "factors", "sensitivity")
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:

@@ -45,6 +45,7 @@ class Draw:
     frame: pd.DataFrame
     rng: np.random.Generator
     quality: np.ndarray
+    noise_sd: float = 1.0  # see reconstruct.noise_sd: sets the within-case correlation
 
     @property
     def rows(self) -> list[int]:

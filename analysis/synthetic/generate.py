@@ -11,7 +11,8 @@ are generated so that the bundled reports look like real inspections without bei
 - scoring answers from a latent model with correlation inside a case:
   ``logit(p) = a_area + a_area,outcome + b_question + e_area,question + u_case``, where the
   question difficulties ``b_question`` are drawn once per generator seed (the same questions
-  are hard in every area) and ``u_case`` is a case random effect (sd 0.8);
+  are hard in every area) and ``u_case`` is a case random effect (sd 0.8, a latent within-case
+  correlation of 0.16: :data:`WITHIN_CASE_CORRELATION`);
 - descriptive answers (progress, further offending, compliance, report type, factors...)
   linked to the same case quality.
 
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import re
 import zlib
 from collections.abc import Mapping, Sequence
@@ -63,7 +65,12 @@ QUALITY_RANGE = (0.15, 3.2)
 N_CASES_RANGE = (50, 90)
 
 
-CASE_SD = 0.8  # case random effect
+#: The case random effect ``u_case`` (sd, logit scale): what makes one case's answers go
+#: together (a case done well tends to be done well throughout).
+CASE_SD = 0.8
+#: The within-case correlation it gives: two scoring answers of one case correlate at
+#: ``CASE_SD**2 / (CASE_SD**2 + pi**2 / 3)`` on the latent logistic scale (0.16).
+WITHIN_CASE_CORRELATION = CASE_SD**2 / (CASE_SD**2 + math.pi**2 / 3)
 
 
 QUESTION_SD = 0.75  # question difficulty, drawn once per generator seed
@@ -220,10 +227,10 @@ def _answer(rng: np.random.Generator, bank: QuestionBank, qid: str, state: CaseS
     """Every case's answer to one question, before applicability blanks it."""
     q = bank.question_by_id[qid]
     scale = bank.scales[q.scale]
+    if qid in DESCRIPTIVE:  # a case outcome with its own model, scoring or not (progress)
+        return DESCRIPTIVE[qid](rng, state, cols)
     if q.scoring:
         return _scoring_answer(rng, bank, qid, state, cols, latent)
-    if qid in DESCRIPTIVE:
-        return DESCRIPTIVE[qid](rng, state, cols)
     if q.factor is not None:
         return factor_answer(rng, state, qid, q.factor)
     if scale.levels == ("yes", "no"):

@@ -14,10 +14,12 @@ synthetically, from a seed:
   criterion.
 
 Answers to scoring questions follow a latent case quality (a good case tends to be good across
-the board), so the reconstruction keeps the within-case correlation the case-level bootstrap in
-:mod:`analysis.scoring` relies on. Applicability rules of the question bank are honoured: an
-answer is given exactly where a question applies, or, for a question inspectors judged case by
-case, in as many applicable cases as the report's base says.
+the board): two answers of one case correlate at the published file's ``reconstruction:
+within_case_correlation`` (0.5) on the latent scale (:func:`noise_sd`). The case-level bootstrap
+keeps that correlation, and each report's method note shows the intervals without it.
+Applicability rules of the question bank are honoured: an answer is given exactly where a
+question applies, or, for a question inspectors judged case by case, in as many applicable cases
+as the report's base says.
 
 Nothing here is real case data: :data:`METADATA_LABEL` says so wherever the data are shown.
 """
@@ -26,7 +28,9 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -57,9 +61,16 @@ DEFAULT_SEED = 2014
 MAX_ATTEMPTS = 200
 
 
-# How strongly a scoring answer follows the case's latent quality: the ranking score is
-# quality + NOISE_SD * noise, so two questions of one case correlate at about 1 / (1 + NOISE_SD²).
-NOISE_SD = 1.0
+
+
+def noise_sd(correlation: float) -> float:
+    """The noise that gives two answers of one case this latent correlation.
+
+    A scoring answer ranks cases by ``quality + sd * noise`` (both standard normal), so two
+    answers of one case correlate at ``1 / (1 + sd**2)`` on that scale. The correlation is the
+    published-figures file's ``reconstruction: within_case_correlation`` (0.5: sd 1).
+    """
+    return math.sqrt((1.0 - correlation) / correlation)
 
 
 # Questions whose answer follows from the case fields rather than from a free allocation.
@@ -132,7 +143,7 @@ def _preference(draw: Draw, bank: QuestionBank, qid: str, rows: Sequence[int]) -
     noise = draw.rng.standard_normal(len(rows))
     if not _follows_quality(bank, qid):
         return noise
-    return draw.quality[list(rows)] + NOISE_SD * noise
+    return draw.quality[list(rows)] + draw.noise_sd * noise
 
 
 def _victim_weights(draw: Draw, bank: QuestionBank, rows: Sequence[int]) -> list[float]:
@@ -238,7 +249,8 @@ def _attempt(bank: QuestionBank, pub: Published, seed: int, attempt: int) -> pd.
     rng = np.random.default_rng([seed, attempt])
     columns = [f.id for f in bank.fields] + [q.id for q in bank.questions]
     frame = pd.DataFrame({c: pd.Series([pd.NA] * pub.cases, dtype=object) for c in columns})
-    draw = Draw(frame, rng, rng.standard_normal(pub.cases))
+    draw = Draw(frame, rng, rng.standard_normal(pub.cases),
+                noise_sd(pub.within_case_correlation))
     gates = gate_totals(bank, pub)
     draw_fields(draw, bank, pub, gates)
     rates = criterion_rates(bank, pub)
@@ -265,15 +277,20 @@ def _question_order(bank: QuestionBank) -> list[str]:
     return done
 
 
-def reconstruct(bank: QuestionBank, seed: int = DEFAULT_SEED,
-                published: Path | None = None) -> pd.DataFrame:
+def reconstruct(bank: QuestionBank, seed: int = DEFAULT_SEED, published: Path | None = None,
+                correlation: float | None = None) -> pd.DataFrame:
     """The reconstructed wide case dataset: one row per case, canonical strings, "" for n/a.
+
+    ``correlation`` overrides the published file's within-case correlation (for measuring
+    what it does; the bundled data use the file's).
 
     Deterministic for a seed. A draw in which some judged base cannot be met (for instance too
     few cases with both a significant change and a risk management plan) is discarded and the
     next attempt of the same seed is drawn, so the result depends on the seed alone.
     """
     pub = load_published(published or published_path(paths.data_dir(), AREA_ID))
+    if correlation is not None:
+        pub = replace(pub, within_case_correlation=correlation)
     last = ""
     for attempt in range(MAX_ATTEMPTS):
         try:
