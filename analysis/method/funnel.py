@@ -33,6 +33,7 @@ __all__ = [
     "Z95",
     "Z998",
     "OverdispersionResult",
+    "additive_limit",
     "adjusted_limits",
     "exact_binomial_limit",
     "funnel_limits",
@@ -40,6 +41,7 @@ __all__ = [
     "mean_of_shares",
     "normal_limit",
     "overdispersion",
+    "phi_tau2",
     "pooled_share",
 ]
 
@@ -327,7 +329,7 @@ class OverdispersionResult:
 
 
 def _winsorise(z: FloatArray, winsor: float) -> FloatArray:
-    """Replace values beyond the winsor and 1-winsor quantiles by those quantiles.
+    """Replace values beyond the winsor and 1-winsor quantiles (of each row) by those quantiles.
 
     Quantiles use numpy's default ("linear", Hyndman & Fan type 7: position h = (I-1) p in
     the sorted values, linearly interpolated). That is also R's default ``quantile()`` type,
@@ -335,9 +337,29 @@ def _winsorise(z: FloatArray, winsor: float) -> FloatArray:
     """
     if winsor == 0.0:
         return z.copy()
-    lo = float(np.quantile(z, winsor))
-    hi = float(np.quantile(z, 1.0 - winsor))
+    lo = np.quantile(z, winsor, axis=-1, keepdims=True)
+    hi = np.quantile(z, 1.0 - winsor, axis=-1, keepdims=True)
     return np.clip(z, lo, hi)
+
+
+def phi_tau2(k: npt.ArrayLike, n: npt.ArrayLike, p0: npt.ArrayLike,
+             winsor: float = 0.10) -> tuple[FloatArray, FloatArray]:
+    """FunnelPlotR's phi and tau2 for each row of ``k``: R data sets of the same I units at once.
+
+    ``k`` (R, I) or (I,), ``n`` (I,) all > 0, ``p0`` (R,) strictly inside (0, 1). Vectorised
+    so that the null simulations of :mod:`analysis.method.comparisons` use this very code.
+    tau2 = (I phi - (I - 1)) / (sum w - sum w^2 / sum w) with w = 4n, 0 when I phi <= I - 1.
+    """
+    kk = np.atleast_2d(np.asarray(k, dtype=np.float64))
+    nn = np.asarray(n, dtype=np.float64)
+    theta0 = np.arcsin(np.sqrt(np.asarray(p0, dtype=np.float64))).reshape(-1, 1)
+    z = (np.arcsin(np.sqrt(kk / nn)) - theta0) * 2.0 * np.sqrt(nn)
+    phi = np.mean(_winsorise(z, winsor) ** 2, axis=-1)
+    units = nn.size
+    w = 4.0 * nn
+    excess = units * phi - (units - 1)
+    tau2 = np.where(excess > 0.0, excess / float(w.sum() - (w**2).sum() / w.sum()), 0.0)
+    return phi, tau2
 
 
 def overdispersion(
@@ -364,16 +386,12 @@ def overdispersion(
     if units < 2:
         raise ValueError("need at least two units with n > 0 to estimate over-dispersion")
 
-    z, s = _arcsine_z(k_arr, n_arr, p0)
+    z, _ = _arcsine_z(k_arr, n_arr, p0)
     z_w = _winsorise(z, winsor)
-    phi = float(np.mean(z_w**2))
+    phi_arr, tau2_arr = phi_tau2(k_arr, n_arr, p0, winsor)
+    phi, tau2 = float(phi_arr[0]), float(tau2_arr[0])
     stat = units * phi
     dispersed = bool(stat > units - 1)
-    if dispersed:
-        w = 1.0 / s**2
-        tau2 = (stat - (units - 1)) / float(w.sum() - (w**2).sum() / w.sum())
-    else:
-        tau2 = 0.0
     p_value = float(stats.chi2.sf(stat, units - 1))
     return OverdispersionResult(
         phi=phi,
@@ -405,13 +423,25 @@ def adjusted_limits(
     n_arr = _as_counts(n, "n")
     out = np.full(n_arr.shape, np.nan, dtype=np.float64)
     pos = n_arr > 0
-    s = 1.0 / (2.0 * np.sqrt(n_arr[pos]))
     if method == "additive":
-        spread = np.sqrt(s**2 + result.tau2)
-    elif method == "multiplicative":
-        spread = math.sqrt(max(result.phi, 1.0)) * s
-    else:
+        out[pos] = additive_limit(p, n_arr[pos], result.tau2, z)
+        return out
+    if method != "multiplicative":
         raise ValueError(f"method must be 'additive' or 'multiplicative', got {method!r}")
+    spread = math.sqrt(max(result.phi, 1.0)) / (2.0 * np.sqrt(n_arr[pos]))
     angle = np.clip(math.asin(math.sqrt(p)) + float(z) * spread, 0.0, math.pi / 2.0)
     out[pos] = np.sin(angle) ** 2
     return out
+
+
+def additive_limit(p0: npt.ArrayLike, n: npt.ArrayLike, tau2: npt.ArrayLike,
+                   z: float) -> FloatArray:
+    """FunnelPlotR's additive random-effects limit sin^2(asin(sqrt(p0)) + z sqrt(1/(4n) + tau2)).
+
+    ``z`` is signed; p0, n (> 0) and tau2 broadcast, e.g. p0 and tau2 of shape (R, 1) against
+    n of shape (I,). The angle is clipped to [0, pi/2], so limits stay in [0, 1].
+    """
+    theta0 = np.arcsin(np.sqrt(np.asarray(p0, dtype=np.float64)))
+    spread = np.sqrt(1.0 / (4.0 * np.asarray(n, dtype=np.float64))
+                     + np.asarray(tau2, dtype=np.float64))
+    return np.asarray(np.sin(np.clip(theta0 + float(z) * spread, 0.0, math.pi / 2.0)) ** 2)
