@@ -6,6 +6,7 @@ Each function returns ``(figure, alt_text)``; :func:`analysis.chapters.html.figu
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Sequence
 from typing import Any
 
@@ -304,22 +305,36 @@ def funnel_alt(points: pd.DataFrame, pooled: float, limits: str, title: str) -> 
 
 
 def heatmap(matrix: pd.DataFrame, title: str, xlabel: str) -> tuple[Figure, str]:
-    """A heatmap of shares (0–100%) with the value written in each cell."""
+    """A heatmap of shares (0–100%) with the value written in each cell, readable on A4.
+
+    The page is always ``style.FIG_WIDTH`` wide with fixed margins (no tight crop that could
+    widen it), so its text prints at ``LABEL_PT`` x 0.9 >= 9 pt; long row labels are wrapped.
+    Keep to about a dozen columns: more do not fit at that size (split the matrix instead).
+    """
     plt.rcParams.update(style.RC)
-    width = max(style.FIG_WIDTH, 0.75 * matrix.shape[1] + 3)
-    fig, ax = plt.subplots(figsize=(width, 0.42 * matrix.shape[0] + 1.8))
+    rows, cols = matrix.shape
+    height = 0.42 * rows + 2.6
+    fig = plt.figure(figsize=(style.FIG_WIDTH, height))
+    ax = fig.add_axes((0.36, 1.9 / height, 0.52, (0.42 * rows) / height))
+    cbar = fig.add_axes((0.90, 1.9 / height, 0.02, (0.42 * rows) / height))
     sns.heatmap(100 * matrix, vmin=0, vmax=100, cmap="cividis", annot=True, fmt=".0f",
-                cbar_kws={"label": "%"}, ax=ax, linewidths=0.5, linecolor="white")
-    ax.set_xlabel(xlabel)
+                annot_kws={"fontsize": LABEL_PT}, cbar_ax=cbar, cbar_kws={"label": "%"},
+                ax=ax, linewidths=0.5, linecolor="white")
+    ax.set_yticks(np.arange(rows) + 0.5, [textwrap.fill(str(i), 30) for i in matrix.index],
+                  fontsize=LABEL_PT, rotation=0)
+    ax.set_xticks(np.arange(cols) + 0.5, [str(c) for c in matrix.columns], fontsize=LABEL_PT,
+                  rotation=45, ha="right", rotation_mode="anchor")
+    ax.set_xlabel(xlabel, fontsize=LABEL_PT)
     ax.set_ylabel("")
-    ax.set_title(title, loc="left")
-    plt.setp(ax.get_xticklabels(), rotation=45, ha="right")
+    fig.suptitle(title, x=0.02, ha="left", fontsize=11)
+    fig.set_label(style.FIXED_LAYOUT)
     lows = matrix.stack().sort_values().head(3)
     highs = matrix.stack().sort_values().tail(3)
+
     def fmt(s: pd.Series) -> str:
         return "; ".join(f"{a}, {b}: {100 * v:.0f}%" for (a, b), v in s.items()
                          if not math.isnan(v))
-    return fig, (f"{title}. Heatmap of {matrix.shape[0]} rows by {matrix.shape[1]} columns, "
+    return fig, (f"{title}. Heatmap of {rows} rows by {cols} columns, "
                  f"0 to 100%. Lowest: {fmt(lows)}. Highest: {fmt(highs)}.")
 
 

@@ -21,8 +21,9 @@ def chance_sentence(expected: float, count: int, what: str) -> str:
     """How many of ``count`` results chance alone would mark, when no area really differs."""
     if count == 0:
         return ""
-    return (f"If no area really differed from the others, chance alone would mark about "
-            f"{expected:.1f} of these {count} {what} above or below the all-areas figure.")
+    amount = "almost none" if expected < 0.05 else f"about {expected:.1f}"
+    return (f"If no area really differed from the others, chance alone would mark {amount} "
+            f"of these {count} {what} above or below the all-areas figure.")
 
 
 def comparison(ctx: AreaContext) -> Exhibit:
