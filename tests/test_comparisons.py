@@ -4,11 +4,11 @@ computations and against simulations of "no area really differs" with the bundle
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import stats
 from scipy.stats.contingency import chi2_contingency
 
 from analysis.core import paths
@@ -23,10 +23,17 @@ K = np.array([22, 12, 24, 12, 19, 20, 30, 11, 25, 9, 18, 21])
 N = np.array([22, 15, 26, 18, 21, 25, 33, 19, 26, 17, 20, 23])
 
 
+def _exact_cdf(r: int, n: int, p: Fraction) -> Fraction:
+    """P(X <= r), X ~ Binomial(n, p), summed exactly with math.comb (no scipy)."""
+    return sum((Fraction(math.comb(n, i)) * p**i * (1 - p) ** (n - i)
+                for i in range(min(r, n) + 1)), Fraction(0)) if r >= 0 else Fraction(0)
+
+
 def _brute_limits(p0: float, n: int) -> tuple[int, int]:
-    """First count flagged above and last flagged below, walking every k."""
-    k_hi = next((k for k in range(n + 1) if stats.binom.sf(k - 1, n, p0) < 0.025), n + 1)
-    k_lo = max((k for k in range(n + 1) if stats.binom.cdf(k, n, p0) < 0.025), default=-1)
+    """First count flagged above and last flagged below, walking every k with exact CDFs."""
+    p, tail = Fraction(p0), Fraction(1, 40)
+    k_hi = next((k for k in range(n + 1) if 1 - _exact_cdf(k - 1, n, p) < tail), n + 1)
+    k_lo = max((k for k in range(n + 1) if _exact_cdf(k, n, p) < tail), default=-1)
     return k_hi, k_lo
 
 
@@ -41,9 +48,7 @@ def test_plain_limits_are_the_exact_tail_rule_drawn_as_steps(p0: float) -> None:
         assert not np.any(np.isclose(shares, upper[0]) & (upper[0] < 1))  # no share on a limit
         assert not np.any(np.isclose(shares, lower[0]) & (lower[0] > 0))
         for k, decided in enumerate(cmp.decide(shares, lower[0], upper[0])):
-            above = stats.binom.sf(k - 1, n, p0) < 0.025
-            below = stats.binom.cdf(k, n, p0) < 0.025
-            assert decided == ("above" if above else "below" if below else "within")
+            assert decided == ("above" if k >= k_hi else "below" if k <= k_lo else "within")
 
 
 def test_the_dispersion_test_is_pearsons_chi_square() -> None:
