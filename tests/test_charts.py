@@ -6,10 +6,11 @@ import re
 
 import numpy as np
 import pandas as pd
+from matplotlib.text import Text
 
 from analysis.chapters import charts, style
 from analysis.chapters import html as htmlout
-from analysis.method import funnel
+from analysis.method import comparisons
 
 
 def _bars() -> pd.DataFrame:
@@ -18,9 +19,13 @@ def _bars() -> pd.DataFrame:
 
 
 def _funnel() -> tuple[pd.DataFrame, pd.DataFrame]:
-    points = pd.DataFrame({"n": [20, 40, 60], "share": [0.5, 0.8, 0.95],
-                           "label": ["A", "B", "C"], "flag": ["below", "within", "within"]})
-    return points, funnel.funnel_limits(0.8, np.arange(1, 70))
+    points = pd.DataFrame({"n": [20, 40, 60, 8], "share": [0.5, 0.8, 0.95, 0.75],
+                           "name": ["Area A", "Area B", "Area C", "Area D"]})
+    grid = np.arange(1, 70, dtype=float)
+    lower, upper = comparisons.plain_limits(0.8, grid)
+    at_n = comparisons.plain_limits(0.8, points["n"].to_numpy(float))
+    points["decision"] = comparisons.decide(points["share"], *at_n)
+    return points, pd.DataFrame({"n": grid, "lower": lower, "upper": upper})
 
 
 def test_svg_keeps_text_as_text_and_reruns_are_byte_identical() -> None:
@@ -35,7 +40,7 @@ def test_svg_keeps_text_as_text_and_reruns_are_byte_identical() -> None:
 def test_bars_are_cropped_to_their_content_and_funnels_keep_their_page() -> None:
     width = re.compile(rb'<svg[^>]*width="([0-9.]+)pt"')
     bars = htmlout.figure_svg(charts.sufficiency_bars(_bars(), "Key questions")[0])
-    fig, _ = charts.funnel_plot(*_funnel(), 0.8, "A key question")
+    fig, _ = charts.funnel_plot(*_funnel(), 0.8, "plain", "A key question")
     assert fig.get_label() == style.FIXED_LAYOUT
     page = htmlout.figure_svg(fig)
     assert float(width.search(page).group(1)) == 72 * style.FIG_WIDTH  # type: ignore[union-attr]
@@ -51,4 +56,43 @@ def test_small_numbers_are_hatched_and_the_legend_is_not() -> None:
     assert [t.get_text() for t in legend.get_texts()] == ["Sufficient", "Not sufficient"]
     assert all(h.get_hatch() is None for h in legend.legend_handles)
     assert "Assessment on time: 50% sufficient of 6 cases" in alt
+    charts.close(fig)
+
+
+def test_funnel_names_every_dot_without_overlap_and_explains_small_samples() -> None:
+    points, curve = _funnel()
+    crowded = pd.concat([points] * 3, ignore_index=True)   # 12 dots, many on top of each other
+    crowded["name"] = [f"Area {i:02d} with a long name" for i in range(len(crowded))]
+    fig, alt = charts.funnel_plot(crowded, curve, 0.8, "plain", "A key question")
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    # the text itself, not its leader line (an Annotation's extent includes the line)
+    boxes = [Text.get_window_extent(t, renderer) for t in fig.axes[0].texts]
+    assert len(boxes) == len(crowded)
+    page = fig.bbox
+    for i, box in enumerate(boxes):
+        assert page.x0 <= box.x0 and box.x1 <= page.x1 and page.y0 <= box.y0 <= box.y1 <= page.y1
+        assert all(not box.overlaps(other) for other in boxes[i + 1:])
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert "Area 03 with a long name* 75%" in texts          # n = 8: starred
+    assert all(t.get_fontsize() >= 9 / 0.9 for t in fig.axes[0].texts)  # >= 9 pt printed
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert "* fewer than 10 cases" in legend and "Below the all-areas figure" in legend
+    assert "Below the all-areas figure: Area 00 with a long name 50% of 20" in alt
+    assert "funnel" not in alt.lower()
+    charts.close(fig)
+
+
+def test_dots_beyond_the_drawn_limits_are_exactly_the_dots_decided_outside() -> None:
+    points, curve = _funnel()
+    fig, _ = charts.funnel_plot(points, curve, 0.8, "plain", "A key question")
+    ax = fig.axes[0]
+    upper = ax.lines[0]
+    assert upper.get_drawstyle() == "steps-mid"
+    n_line, y_line = upper.get_xdata(), upper.get_ydata()
+    lower_y = ax.lines[1].get_ydata()
+    for r in points.itertuples():
+        i = int(np.flatnonzero(n_line == r.n)[0])
+        outside = 100 * r.share > y_line[i] or 100 * r.share < lower_y[i]
+        assert outside == (r.decision != "within")
     charts.close(fig)

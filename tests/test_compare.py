@@ -1,8 +1,8 @@
 """Cross-area statistics of analysis.method.compare, checked against hand-worked examples.
 
 Pooled figures are sums over cases (each case counts once); means of area figures count each
-area once; funnel flags must agree with :func:`analysis.method.funnel.funnel_table`; the
-over-dispersion adjustment must widen the limits when areas vary far more than binomial noise.
+area once; the comparisons table judges a question once per area and widens the limits when
+areas vary far more than binomial noise.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.method import compare, funnel
+from analysis.method import compare, comparisons, funnel
 
 
 def qrow(area: str, question: str, k: int, n: int, outcome: int = 1, order: int = 1,
@@ -99,48 +99,47 @@ def test_pooled_outcome_is_mean_of_pooled_question_shares_skipping_n0() -> None:
     assert r["n_areas"] == 2
 
 
-def test_outcome_flags_compare_pooled_with_each_areas_interval() -> None:
-    pooled_o = pd.DataFrame({"outcome": [1], "pooled": [0.5]})
+def _decide(rows: list[dict[str, object]]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The comparisons and dispersion tables of these question rows (no outcomes)."""
+    no_outcomes = outcome_frame([("x", 1, 0.5, 0.4, 0.6)]).iloc[0:0]
+    return comparisons.comparisons(questions(rows), no_outcomes, pd.Series(dtype=float))
+
+
+def test_outcome_decision_compares_each_areas_interval_with_the_pooled_score() -> None:
     outcomes = outcome_frame([("hi", 1, 0.7, 0.6, 0.8), ("lo", 1, 0.3, 0.2, 0.4),
                               ("mid", 1, 0.5, 0.4, 0.6), ("edge", 1, 0.45, 0.4, 0.5)])
-    f = compare.outcome_flags(outcomes, pooled_o).set_index("area_id")["flag"]
-    assert f["hi"] == "above interval"      # the area is above the pooled score
-    assert f["lo"] == "below interval"
-    assert f["mid"] == "within"
-    assert f["edge"] == "within"            # on the limit counts as within
+    table, _ = comparisons.comparisons(questions([qrow("hi", "q1", 1, 2)]), outcomes,
+                                       pd.Series({1: 0.5}))
+    d = table[table["kind"] == "outcome"].set_index("area_id")["decision"]
+    assert d["hi"] == "above"       # the whole interval is above the pooled score
+    assert d["lo"] == "below"
+    assert d["mid"] == "within"
+    assert d["edge"] == "within"    # an interval ending on the pooled score is not above it
 
 
-# funnel flags -------------------------------------------------------------------------
-def test_question_funnels_agree_with_funnel_table() -> None:
+# question decisions --------------------------------------------------------------------
+def test_a_question_is_decided_once_per_area_against_the_pooled_share() -> None:
     ks = [40, 30, 20, 5, 45]
     ns = [50, 50, 50, 50, 50]
     areas = ["a", "b", "c", "d", "e"]
     rows = [qrow(a, "q1", k, n) for a, k, n in zip(areas, ks, ns, strict=True)]
     # the same question also feeds outcome 2: it must be judged once per area
     rows += [qrow(a, "q1", k, n, outcome=2) for a, k, n in zip(areas, ks, ns, strict=True)]
-    rows.append(qrow("f", "q1", 0, 0))   # an area where it never applied: no flag at all
-    flags, disp = compare.question_funnels(questions(rows))
-    expected = funnel.funnel_table(ks, ns, areas, target=sum(ks) / sum(ns))
-    assert list(flags["area_id"]) == areas
-    assert list(flags["flag"]) == list(expected["flag"])
-    np.testing.assert_allclose(flags["lower95"], expected["lower95"])
-    np.testing.assert_allclose(flags["upper998"], expected["upper998"])
-    assert flags["pooled"].tolist() == pytest.approx([sum(ks) / sum(ns)] * 5)
-    assert "above 99.8%" in set(flags["flag"]) and "below 99.8%" in set(flags["flag"])
-    d = disp.iloc[0]
-    assert d["n_areas"] == 5
-    assert d["outside95"] == int((expected["flag"] != "within").sum())
+    rows.append(qrow("f", "q1", 0, 0))   # an area where it never applied: no comparison
+    table, disp = _decide(rows)
+    assert list(table["area_id"]) == areas
+    assert table["pooled"].tolist() == pytest.approx([sum(ks) / sum(ns)] * 5)
+    assert disp.iloc[0]["n_areas"] == 5
+    assert disp.iloc[0]["outside"] == int((table["decision"] != "within").sum())
 
 
-def test_binomial_areas_are_not_dispersed_and_adjusted_flag_is_the_flag() -> None:
+def test_binomial_areas_are_not_dispersed_and_keep_the_plain_limits() -> None:
     ks = [24, 26, 25, 23, 27, 25]
-    ns = [50] * 6
-    rows = [qrow(f"a{i}", "q1", k, n) for i, (k, n) in enumerate(zip(ks, ns, strict=True))]
-    flags, disp = compare.question_funnels(questions(rows))
+    rows = [qrow(f"a{i}", "q1", k, 50) for i, k in enumerate(ks)]
+    table, disp = _decide(rows)
     d = disp.iloc[0]
-    assert not d["dispersed"] and d["tau2"] == 0.0 and d["phi"] < 1
-    assert list(flags["flag_adjusted"]) == list(flags["flag"])
-    assert (flags["flag"] == "within").all()
+    assert not d["dispersed"] and d["limits"] == "plain" and d["p_value"] > 0.05
+    assert (table["limits"] == "plain").all() and (table["decision"] == "within").all()
 
 
 def test_over_dispersed_areas_widen_the_limits() -> None:
@@ -148,40 +147,36 @@ def test_over_dispersed_areas_widen_the_limits() -> None:
     # binomial noise around one pooled share allows
     ns = [80] * 12
     ks = [16, 22, 28, 34, 40, 46, 52, 58, 64, 70, 74, 76]
-    areas = [f"area-{i:02d}" for i in range(12)]
-    rows = [qrow(a, "q1", k, n) for a, k, n in zip(areas, ks, ns, strict=True)]
-    flags, disp = compare.question_funnels(questions(rows))
+    rows = [qrow(f"area-{i:02d}", "q1", k, n) for i, (k, n) in enumerate(zip(ks, ns,
+                                                                             strict=True))]
+    table, disp = _decide(rows)
     d = disp.iloc[0]
     od = funnel.overdispersion(ks, ns, target=sum(ks) / sum(ns))
     assert d["phi"] == pytest.approx(od.phi) and d["tau2"] == pytest.approx(od.tau2)
-    assert d["phi"] > 5, d["phi"]
-    assert d["tau2"] > 0 and bool(d["dispersed"])
-    within = int((flags["flag"] == "within").sum())
-    within_adj = int((flags["flag_adjusted"] == "within").sum())
-    assert within_adj > within
-    assert within <= 4 and within_adj >= 8
-    # adjusted limits are wider than the exact binomial ones at every area
-    assert (flags["adj_lower95"] < flags["lower95"]).all()
-    assert (flags["adj_upper95"] > flags["upper95"]).all()
+    assert d["phi"] > 5 and d["tau2"] > 0 and bool(d["dispersed"])
+    assert (table["limits"] == "adjusted").all()
+    plain_lo, plain_hi = comparisons.plain_limits(sum(ks) / sum(ns), np.array(ns, float))
+    assert (table["lower"] < plain_lo).all() and (table["upper"] > plain_hi).all()
     expected_hi = funnel.adjusted_limits(sum(ks) / sum(ns), ns, od, funnel.Z95)
-    np.testing.assert_allclose(flags["adj_upper95"], expected_hi)
+    np.testing.assert_allclose(table["upper"], expected_hi)
+    plain = ((table["share"] > plain_hi) | (table["share"] < plain_lo)).sum()
+    assert int((table["decision"] != "within").sum()) < plain
 
 
-def test_question_with_no_applicable_case_anywhere_has_no_funnel() -> None:
+def test_question_with_no_applicable_case_anywhere_has_no_comparison() -> None:
     rows = [qrow("a", "q1", 0, 0), qrow("b", "q1", 0, 0), qrow("a", "q2", 3, 4),
             qrow("b", "q2", 2, 4)]
-    flags, disp = compare.question_funnels(questions(rows))
-    assert set(flags["question"]) == {"q2"} and list(disp["question"]) == ["q2"]
+    table, disp = _decide(rows)
+    assert set(table["measure"]) == {"q2"} and list(disp["measure"]) == ["q2"]
 
 
-def test_single_area_or_extreme_pooled_share_skips_over_dispersion() -> None:
-    flags, disp = compare.question_funnels(questions([qrow("a", "q1", 3, 4)]))
+def test_single_area_or_extreme_pooled_share_keeps_the_plain_limits() -> None:
+    table, disp = _decide([qrow("a", "q1", 3, 4)])
     assert math.isnan(disp.iloc[0]["phi"]) and not disp.iloc[0]["dispersed"]
-    assert list(flags["flag_adjusted"]) == list(flags["flag"])
-    flags, disp = compare.question_funnels(questions([qrow("a", "q1", 4, 4),
-                                                      qrow("b", "q1", 9, 9)]))
-    assert disp.iloc[0]["pooled"] == 1.0 and math.isnan(disp.iloc[0]["tau2"])
-    assert (flags["flag"] == "within").all()
+    assert table.iloc[0]["decision"] == "within"
+    table, disp = _decide([qrow("a", "q1", 4, 4), qrow("b", "q1", 9, 9)])
+    assert disp.iloc[0]["pooled"] == 1.0 and not disp.iloc[0]["dispersed"]
+    assert (table["decision"] == "within").all() and (table["limits"] == "plain").all()
 
 
 def test_comparison_tables_from_two_areas() -> None:
@@ -192,24 +187,28 @@ def test_comparison_tables_from_two_areas() -> None:
                 "factors": pd.DataFrame(), "distributions": pd.DataFrame()}
 
     t = compare.comparison_tables({"a": area("a", 9, 10, 0.9), "b": area("b", 10, 100, 0.1)})
-    assert set(t) >= {"pooled_questions", "pooled_outcomes", "funnel_flags", "dispersion",
+    assert set(t) >= {"pooled_questions", "pooled_outcomes", "comparisons", "dispersion",
                       "all_outcome_scores", "all_question_scores"}
+    assert "funnel_flags" not in t
     assert t["pooled_outcomes"].iloc[0]["pooled"] == pytest.approx(19 / 110)
     assert t["pooled_outcomes"].iloc[0]["mean_of_areas"] == pytest.approx(0.5)
-    flags = t["all_outcome_scores"].set_index("area_id")["flag"]
-    assert flags["a"] == "above interval" and flags["b"] == "within"
+    rows = t["comparisons"]
+    decided = rows[rows["kind"] == "outcome"].set_index("area_id")["decision"]
+    assert decided["a"] == "above" and decided["b"] == "within"  # 0-20% holds 17%
+    assert rows[rows["kind"] == "outcome"]["pooled"].tolist() == pytest.approx([19 / 110] * 2)
 
 
 # valid data that answers nothing (issue #14) ---------------------------------------------
 def test_no_question_answered_anywhere_keeps_the_tables_columns() -> None:
-    """An area where no question applies: the funnel tables are empty but keep their
-    columns, so chapters can select an area's rows (was KeyError: 'area_id')."""
-    flags, disp = compare.question_funnels(questions([qrow("a", "q1", 0, 0)]))
-    assert flags.empty and list(flags.columns) == list(compare.FLAG_COLUMNS)
-    assert disp.empty and list(disp.columns) == list(compare.DISPERSION_COLUMNS)
-    assert flags[flags["area_id"] == "a"].empty
-    full, _ = compare.question_funnels(questions([qrow("a", "q1", 1, 2), qrow("b", "q1", 2, 2)]))
-    assert list(full.columns) == list(compare.FLAG_COLUMNS)
+    """An area where no question applies: the comparison tables are empty of questions but
+    keep their columns, so chapters can select an area's rows (was KeyError: 'area_id')."""
+    nothing = {"question_scores": questions([qrow("a", "q1", 0, 0)]),
+               "outcome_scores": outcome_frame([("a", 1, math.nan, math.nan, math.nan)]),
+               "factors": pd.DataFrame(), "distributions": pd.DataFrame()}
+    t = compare.comparison_tables({"a": nothing})
+    rows = t["comparisons"]
+    assert {"area_id", "measure", "kind", "decision"} <= set(rows.columns)
+    assert rows[(rows["area_id"] == "a") & (rows["kind"] == "question")].empty
 
 
 def test_every_area_table_empty_keeps_its_columns() -> None:

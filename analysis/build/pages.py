@@ -84,10 +84,12 @@ class IndexRow:
     scores: list[str] = field(default_factory=list)
 
 
-def write_index(out: OutputTree, areas: list[Area], result: BuildResult, aggregate: bool,
-                bank: QuestionBank, package: str, force: bool) -> None:
-    """The index page; rewritten only when what it shows changed."""
-    rows = [_index_row(out, a, result) for a in areas]
+def write_index(out: OutputTree, areas: list[Area], rebuilt: set[str], result: BuildResult,
+                aggregate: bool, bank: QuestionBank, package: str, force: bool) -> None:
+    """The index page: every area that has a report or was rebuilt now, those not rebuilt
+    marked so; rewritten only when what it shows changed."""
+    rows = [_index_row(out, a, result, a.id in rebuilt) for a in areas
+            if a.id in rebuilt or out.report(a.id).files[0].exists()]
     target = out.index()
     digest = digest_of([r.__dict__ for r in rows], aggregate, package)
     if target.fresh(digest, force):
@@ -108,14 +110,15 @@ def write_index(out: OutputTree, areas: list[Area], result: BuildResult, aggrega
     target.mark(digest)
 
 
-def _index_row(out: OutputTree, area: Area, result: BuildResult) -> IndexRow:
+def _index_row(out: OutputTree, area: Area, result: BuildResult, rebuilt: bool) -> IndexRow:
     report = out.report(area.id).files[0]
     failed = any(k.startswith(f"{area.id}/") for k in result.failed)
     return IndexRow(
         id=area.id, name=area.name, label=area.label,
         href=f"{area.id}/report.html" if report.exists() else None,
         status=("failed: previous report kept" if failed and report.exists()
-                else "failed" if failed else "built"),
+                else "failed" if failed else "built" if rebuilt
+                else "not rebuilt in this build"),
         scores_digest=file_digest(paths.area_tables(out.root, area.id) / "outcome_scores.parquet"))
 
 

@@ -107,9 +107,12 @@ class Builder:
         write_shared_tables(self.out, areas, self.tables, self.package, self.o.force)
 
     # 2. notebooks and reports -----------------------------------------------------------
-    def execute(self, tasks: list[Task], areas: list[Area],
+    def execute(self, tasks: list[Task], areas: list[Area], every: list[Area],
                 workers: LocalWorkers | None) -> None:
-        """Run what is not current; stitch each report as soon as its notebooks are done."""
+        """Run what is not current; stitch each report as soon as its notebooks are done.
+
+        ``areas`` are the areas rebuilt; the aggregate is always over ``every`` area.
+        """
         pending = [t for t in tasks
                    if not self.out.notebook(t.folder, t.notebook).fresh(t.digest, self.o.force)]
         for t in {t.notebook: t for t in pending}.values():
@@ -120,7 +123,7 @@ class Builder:
         jobs: dict[str, dispatch.JobMaker] = {
             a.id: functools.partial(self.stitch_job, a) for a in areas}
         if self.o.aggregate:
-            jobs[AGGREGATE] = functools.partial(self.aggregate_job, areas)
+            jobs[AGGREGATE] = functools.partial(self.aggregate_job, every)
         dispatch.run(pending, jobs, self.o, self.out, self.data, self.result, workers)
 
     def stitch_job(self, area: Area) -> StitchJob | None:
@@ -165,9 +168,12 @@ def build(options: BuildOptions) -> BuildResult:
         from .pdf import find_chromium
 
         find_chromium()
+    # "All areas" is every area of the data folder, whichever are rebuilt: the others' tables
+    # are reused when fresh, else scored, so pooled figures never shrink to a subset.
+    every = select_areas(b.data, None)
     areas = select_areas(b.data, options.areas)
-    b.inputs = Inputs.record(b.data, areas)
-    changed = b.changed_areas(areas)
+    b.inputs = Inputs.record(b.data, every)
+    changed = b.changed_areas(every)
     local = options.executor == "local" and not options.scheduler
     workers = (LocalWorkers(options.jobs, options.engine)
                if local and options.jobs > 1 and not options.tables_only else None)
@@ -175,19 +181,20 @@ def build(options: BuildOptions) -> BuildResult:
         if workers is not None and changed:  # kernels start while the data is scored
             workers.start()
             b.read_parameters(workers)
-        b.score(areas, changed)
+        b.score(every, changed)
         b.result.timings["score"] = time.perf_counter() - t0
         if options.tables_only:
             print(f"tables: {b.out.root}", file=sys.stdout)
             return b.result
         t1 = time.perf_counter()
-        b.execute(b.planner().tasks(areas), areas, workers)
+        b.execute(b.planner().tasks(areas, every), areas, every, workers)
         b.result.timings["notebooks_and_reports"] = time.perf_counter() - t1
     finally:
         if workers is not None:
             workers.close()
-    aggregate = b.out.report(AGGREGATE).files[0].exists() and options.aggregate
-    write_index(b.out, areas, b.result, aggregate, b.bank, b.package, options.force)
+    aggregate = b.out.report(AGGREGATE).files[0].exists()
+    write_index(b.out, every, {a.id for a in areas}, b.result, aggregate, b.bank, b.package,
+                options.force)
     if options.pdf:
         from .pdf import print_reports
 
@@ -220,7 +227,7 @@ def stitch_only(area_id: str, data: Path, output: Path) -> Path:
     options = BuildOptions(data=data, output=output, areas=[area_id], quiet=True, force=True)
     b = Builder(options)
     (area,) = select_areas(b.data, [area_id])
-    b.inputs = Inputs.record(b.data, [area])
+    b.inputs = Inputs.record(b.data, select_areas(b.data, None))
     for name in area_notebooks(options.notebooks):
         target = b.out.notebook(area_id, name)
         path = target.files[0]

@@ -64,15 +64,15 @@ class Planner:
     versions: dict[str, str]
     tables: TableDigests
 
-    def tasks(self, areas: list[Area]) -> list[Task]:
-        """Every notebook of the build; the aggregate first (the longest, so no worker idles
-        at the end)."""
+    def tasks(self, areas: list[Area], every: list[Area]) -> list[Task]:
+        """Every notebook of the areas rebuilt and the aggregate over ``every`` area; the
+        aggregate first (the longest, so no worker idles at the end)."""
         context = digest_of(self.inputs.context())
         shared = digest_of({p.name: file_digest(p) for p in
                             sorted(paths.all_tables(self.out).glob("*.parquet"))})
         tasks = []
         if self.options.aggregate:
-            whole = AggregateParameters(",".join(a.id for a in areas), str(self.data),
+            whole = AggregateParameters(",".join(a.id for a in every), str(self.data),
                                         str(self.out), self.options.publish,
                                         self.options.threshold)
             tasks.append(self._task(AGGREGATE, AGGREGATE_NOTEBOOK, whole.as_dict(),

@@ -6,18 +6,24 @@ Reads only the tidy tables a build writes (``outputs/tables``), never executed n
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from ..method import funnel
+from ..method import comparisons
+from ..method.comparisons import ABOVE, ADJUSTED, BELOW, OUTCOME, QUESTION
 from ..method.published import headline_scores
 from . import charts
 from . import html as htmlout
+from .comparison import chance_sentence
 from .context import AggregateContext
 from .disclosure import SUPPRESSED
 from .exhibit import Exhibit
-from .html import heading, interval, note, paragraph, pct, table
+from .html import escape, heading, interval, note, paragraph, pct, table
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 
 def introduction(ctx: AggregateContext) -> Exhibit:
@@ -57,109 +63,157 @@ def outcome_summary(ctx: AggregateContext) -> Exhibit:
                    + html, po, (fig,))
 
 
+def _decided(ctx: AggregateContext, kind: str) -> pd.DataFrame:
+    """The comparisons rows of one kind for the areas of this report, with area names."""
+    rows = ctx.tables["comparisons"]
+    rows = rows[rows["kind"] == kind].copy()
+    rows["name"] = [ctx.name(a) for a in rows["area_id"]]
+    return rows
+
+
+def _chance(rows: pd.DataFrame, what: str) -> str:
+    """The chance statement for these rows, with how many are marked."""
+    marked = int(rows["decision"].isin([ABOVE, BELOW]).sum())
+    return (chance_sentence(comparisons.expected_chance_flags(rows), len(rows), what)
+            + f" {marked} are marked.")
+
+
+def _names(rows: pd.DataFrame, decision: str) -> str:
+    picked = rows[rows["decision"] == decision].sort_values("share", ascending=False)
+    return ", ".join(picked["name"]) or "none"
+
+
 def outcome_intervals(ctx: AggregateContext) -> Exhibit:
-    parts = [heading("Areas against the pooled score, by outcome", 2, "outcome-intervals"),
-             paragraph("Each area's outcome score with its 95% case-level bootstrap interval, "
-                       "sorted by score but not numbered: overlapping intervals mean the "
-                       "order is not established.")]
-    out = ctx.tables["all_outcome_scores"]
-    po = ctx.tables["pooled_outcomes"].set_index("outcome")
-    frames, figures = [], []
+    """Each outcome's area scores with their intervals; data: the comparisons rows shown."""
+    parts = [heading("Areas against the all-areas score, by outcome", 2, "outcome-intervals"),
+             paragraph("Each area's outcome score with its 95% interval, sorted by score but "
+                       "not numbered: overlapping intervals mean the order is not established. "
+                       "An area is above (or below) the all-areas score when its whole "
+                       "interval is.")]
+    decided = _decided(ctx, OUTCOME)
+    parts.append(paragraph(_chance(decided, "outcome results of the areas")))
+    figures = []
     for o in ctx.bank.outcomes:
-        sub = out[out["outcome"] == o.id].copy()
-        sub["name"] = [ctx.name(a) for a in sub["area_id"]]
+        sub = decided[decided["measure"] == str(o.id)]
         fig, alt = charts.score_intervals(sub, f"Outcome {o.id}: {o.short}",
-                                          float(po.loc[o.id, "pooled"]))
+                                          float(sub["pooled"].iloc[0]))
         parts.append(heading(f"Outcome {o.id}: {o.title}", 3, f"outcome-intervals-{o.id}"))
         parts.append(htmlout.figure(fig, alt, f"Outcome {o.id} scores with 95% intervals; "
-                                    "dashed line: pooled score."))
+                                    "dashed line: all-areas score."))
         charts.close(fig)
-        frames.append(sub)
         figures.append(fig)
-        flagged = sub[sub["flag"] != "within"]
-        parts.append(paragraph(
-            "Pooled score outside the area's interval: " + (", ".join(
-                f"{r.name} ({r.flag})" for r in flagged.itertuples()) or "none") + "."))
-    return Exhibit("".join(parts), pd.concat(frames, ignore_index=True), tuple(figures))
+        parts.append(paragraph(f"Above the all-areas score: {_names(sub, ABOVE)}. Below the "
+                               f"all-areas score: {_names(sub, BELOW)}."))
+    return Exhibit("".join(parts), decided, tuple(figures))
 
 
 def funnels(ctx: AggregateContext) -> Exhibit:
-    """A funnel plot per key question, with the over-dispersion check and adjustment.
-
-    Its data: every charted area's position on every key question (the funnel flags).
-    """
-    parts = [heading("Funnel plots of the key questions", 2, "funnels"),
-             paragraph("How to read them: each dot is an area, its share against its number "
-                       "of applicable cases. The horizontal line is the pooled share; the "
-                       "dashed and dotted curves are 95% and 99.8% limits from the exact "
-                       "binomial distribution (with interpolation, Spiegelhalter 2005). An area "
-                       "inside the limits differs from the pooled value no more than chance "
-                       "would explain; about 1 in 20 areas falls outside the 95% limits by "
-                       "chance alone. When many areas fall outside (over-dispersion: phi, the "
-                       "mean squared Winsorised z-score, above (I-1)/I), the limits are widened "
-                       "by a random-effects variance tau² on the arcsine scale and the "
-                       "adjusted position is reported too.")]
-    flags = ctx.tables["funnel_flags"]
-    disp = ctx.tables["dispersion"].set_index("question")
+    """A chart per key question: the limits the decision used, every area named; a compact
+    table for the other questions. Data: the comparisons rows of every question."""
+    parts = [heading("How each area compares on the key questions", 2, "funnels"),
+             paragraph(
+                 "How to read the charts: each dot is an area, its share against its number of "
+                 "applicable cases. The black line is the all-areas figure; the dashed lines "
+                 "enclose the range that chance alone gives an area with that many cases (95%). "
+                 "Small samples vary more, so the range narrows as the number of cases grows. "
+                 "When the areas differ from each other more than chance explains, the range is "
+                 "widened by that real difference, so that only areas unusual even among areas "
+                 "that differ are marked. The methods appendix gives the formulas.")]
+    decided = _decided(ctx, QUESTION)
+    disp = ctx.tables["dispersion"].set_index("measure")
     pq = ctx.tables["pooled_questions"]
     keys = pq[pq["key"]].drop_duplicates("question").sort_values(["outcome", "order"])
-    outside_rows = []
-    frames, figures = [], []
+    parts.append(paragraph(_chance(decided[decided["measure"].isin(set(keys["question"]))],
+                                   "results of the areas on the key questions")))
+    figures = []
     for q in keys.itertuples():
-        sub = flags[flags["question"] == q.question].copy()
+        sub = decided[decided["measure"] == q.question]
         if sub.empty:
             continue
-        sub["label"] = [ctx.name(a) for a in sub["area_id"]]
-        target = float(sub["pooled"].iloc[0])
-        if ctx.disclosure.publish:  # suppressed figures are left out of charts
-            sub = sub[[ctx.share(r.k, r.n, r.share) != SUPPRESSED for r in sub.itertuples()]]
-            if sub.empty:
-                continue
-        n_max = int(max(sub["n"].max(), 10))
-        grid = np.unique(np.linspace(1, n_max * 1.1, 120).astype(int))
-        limits = funnel.funnel_limits(target, grid)
-        fig, alt = charts.funnel_plot(sub, limits, target, q.label)
-        parts.append(heading(f"{q.label}", 3, f"funnel-{q.question}"))
-        parts.append(htmlout.figure(fig, alt, f"Funnel plot: {q.label} (criterion "
-                                    f"{q.criterion}); pooled {pct(target)}."))
-        charts.close(fig)
-        frames.append(sub)
-        figures.append(fig)
-        d = disp.loc[q.question] if q.question in disp.index else None
-        if d is not None and not math.isnan(d["phi"]):
-            parts.append(paragraph(
-                f"Over-dispersion: phi = {d['phi']:.2f}, tau² = {d['tau2']:.4f} over "
-                f"{int(d['n_areas'])} areas; {int(d['outside95'])} outside the 95% limits. "
-                + ("Dispersed: the adjusted (random-effects) limits apply." if d["dispersed"]
-                   else "Not over-dispersed: the plain limits apply.")))
-        for r in sub[(sub["flag"] != "within") | (sub["flag_adjusted"] != "within")].itertuples():
-            outside_rows.append([q.label, r.label, ctx.share(r.k, r.n, r.share), ctx.count(r.n),
-                                 r.flag, r.flag_adjusted])
-    parts.append(heading("Areas outside the limits", 3, "funnels-outside"))
-    parts.append(table("Areas outside the 95% funnel limits, by key question (plain and "
-                       "over-dispersion-adjusted)", ["Question", "Area", "Share", "n",
-                                                     "Plain limits", "Adjusted limits"],
-                       outside_rows or [["none", "", "", "", "", ""]], numeric=(2, 3)))
+        d = disp.loc[q.question]
+        parts.append(heading(q.label, 3, f"funnel-{q.question}"))
+        fig = _key_chart(ctx, sub, d, q.label, q.criterion, parts)
+        figures.extend([fig] if fig is not None else [])
+        parts.append(paragraph(f"Above the all-areas figure: {_names(sub, ABOVE)}. Below it: "
+                               f"{_names(sub, BELOW)}. " + _dispersion_words(d)))
+    parts.append(_other_questions(ctx, decided, keys))
     parts.append(ctx.note())
-    data = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    return Exhibit("".join(parts), data, tuple(figures))
+    return Exhibit("".join(parts), decided, tuple(figures))
+
+
+def _key_chart(ctx: AggregateContext, sub: pd.DataFrame, d: pd.Series, label: str,
+               criterion: str, parts: list[str]) -> Figure | None:
+    """Draw one key question's chart into ``parts``: the curve of the limits used."""
+    shown = sub[[not ctx.disclosure.hides_share(r.k, r.n) for r in sub.itertuples()]]
+    if shown.empty:  # suppressed figures are left out of charts
+        return None
+    grid = np.arange(1, int(max(sub["n"].max(), 10) * 1.08) + 2, dtype=float)
+    lower, upper = comparisons.limit_curve(float(d["pooled"]), float(d["tau2"]),
+                                           d["limits"] == ADJUSTED, grid)
+    curve = pd.DataFrame({"n": grid, "lower": lower, "upper": upper})
+    fig, alt = charts.funnel_plot(shown, curve, float(d["pooled"]), str(d["limits"]), label)
+    parts.append(htmlout.figure(fig, alt, f"{label} (criterion {criterion}): all areas "
+                                f"{pct(float(d['pooled']))}. * fewer than 10 cases (hollow "
+                                "dot)."))
+    charts.close(fig)
+    return fig
+
+
+def _dispersion_words(d: pd.Series) -> str:
+    if d["limits"] == ADJUSTED:
+        return ("The areas differ more than chance explains (test of over-dispersion, "
+                f"p {_p(d['p_value'])}), so the range is widened.")
+    return f"The areas differ no more than chance explains (p {_p(d['p_value'])})."
+
+
+def _p(value: float) -> str:
+    return "< 0.001" if value < 0.001 else f"= {value:.3f}"
+
+
+def _other_questions(ctx: AggregateContext, decided: pd.DataFrame, keys: pd.DataFrame) -> str:
+    """The questions that are not key ones, in one compact table instead of 68 charts."""
+    pq = ctx.tables["pooled_questions"].drop_duplicates("question").sort_values(
+        ["outcome", "order"])
+    rest = pq[~pq["question"].isin(set(keys["question"]))]
+    rows = decided[decided["measure"].isin(set(rest["question"]))]
+    body = []
+    for q in rest.itertuples():
+        sub = decided[decided["measure"] == q.question]
+        if sub.empty:
+            continue
+        body.append([q.label, pct(float(sub["pooled"].iloc[0])), _names(sub, ABOVE),
+                     _names(sub, BELOW)])
+    return (heading("The other questions", 3, "funnels-other")
+            + table("Every other scoring question: all-areas figure and the areas above or "
+                    "below it (same rule as the charts)",
+                    ["Question", "All areas", "Areas above", "Areas below"], body,
+                    numeric=(1,))
+            + paragraph(_chance(rows, "results of the areas on these questions")))
 
 
 def question_heatmap(ctx: AggregateContext) -> Exhibit:
+    """Key questions by area, one heatmap per outcome so that the text stays readable."""
     qs = ctx.tables["all_question_scores"]
     keyq = qs[qs["key"]].drop_duplicates(["area_id", "question"]).copy()
     if ctx.disclosure.publish:  # suppressed figures are left out of charts
         hidden = [ctx.share(r.k, r.n, r.share) == SUPPRESSED for r in keyq.itertuples()]
         keyq.loc[hidden, "share"] = math.nan
-    matrix = keyq.pivot(index="area_id", columns="label", values="share")
-    order = keyq.drop_duplicates("label").sort_values(["outcome", "order"])["label"]
-    matrix = matrix[[c for c in order if c in matrix.columns]]
-    matrix.index = [ctx.name(i) for i in matrix.index]
-    fig, alt = charts.heatmap(matrix, "Key questions by area", "Question")
-    html = htmlout.figure(fig, alt, "Areas by key questions: share judged sufficient (%).")
-    charts.close(fig)
-    return Exhibit(heading("Key questions across areas", 2, "question-heatmap") + html, keyq,
-                   (fig,))
+    parts = [heading("Key questions across areas", 2, "question-heatmap")]
+    figures = []
+    for o in ctx.bank.outcomes:
+        sub = keyq[keyq["outcome"] == o.id]
+        if sub.empty:
+            continue
+        matrix = sub.pivot(index="label", columns="area_id", values="share")
+        order = sub.drop_duplicates("label").sort_values("order")["label"]
+        matrix = matrix.loc[[lab for lab in order if lab in matrix.index]]
+        matrix.columns = [ctx.name(c) for c in matrix.columns]
+        fig, alt = charts.heatmap(matrix, f"Outcome {o.id}: {o.short}", "Area")
+        parts.append(htmlout.figure(fig, alt, f"Outcome {o.id} key questions by area: share "
+                                    "judged sufficient (%)."))
+        charts.close(fig)
+        figures.append(fig)
+    return Exhibit("".join(parts), keyq, tuple(figures))
 
 
 def pooled_question_table(ctx: AggregateContext) -> Exhibit:
@@ -220,3 +274,39 @@ def published_vs_recomputed(ctx: AggregateContext) -> Exhibit:
                       "the inspection tool had more, so the two need not agree. The "
                       "difference is shown, not forced to zero."))
     return Exhibit("".join(parts), pd.DataFrame(data))
+
+
+def methods_appendix(ctx: AggregateContext) -> Exhibit:
+    """The formulas behind the comparisons, for readers who want them (the body has none)."""
+    items = [
+        ("All-areas figure of a question", "p0 = Σk / Σn over every area (each case counts "
+         "once). All-areas outcome score: the mean of its questions' all-areas figures."),
+        ("Range chance alone gives (plain limits)", "with X ~ Binomial(n, p0), the first "
+         "count marked above is k_hi = min{k : P(X ≥ k) < 2.5%} and the last marked below "
+         "k_lo = max{k : P(X ≤ k) < 2.5%}; the limits are (k_hi − ½)/n and (k_lo + ½)/n, "
+         "drawn as steps (exact binomial limits, Spiegelhalter 2005)."),
+        ("Do the areas differ more than chance?", "Pearson's chi-square "
+         "X² = Σ (k_i − n_i p0)² / (n_i p0 (1 − p0)) over the I areas, compared with the 95% "
+         "point of the chi-square distribution on I − 1 degrees of freedom (a 5% test)."),
+        ("Arcsine z-score", "z_i = (asin √(k_i/n_i) − asin √p0) × 2√n_i, whose variance "
+         "does not depend on p0."),
+        ("Winsorising", "z-scores below the 10th or above the 90th percentile are replaced by "
+         "those percentiles, so that the areas being judged do not set their own yardstick."),
+        ("Over-dispersion φ and between-area variance τ²", "φ = mean of the Winsorised z²; "
+         "τ² = (Iφ − (I − 1)) / (Σw − Σw²/Σw) with w = 4n, and 0 when Iφ ≤ I − 1 "
+         "(DerSimonian and Laird; FunnelPlotR's method)."),
+        ("Widened limits (when the test holds and τ² > 0)",
+         "sin²(asin √p0 ± 1.96 √(1/(4n) + τ²))."),
+        ("Outcome scores", "an area is above (below) the all-areas score when the lower "
+         "(upper) end of its 95% case-level bootstrap interval is above (below) it."),
+        ("What chance alone gives", "for a question, the exact probability that an area "
+         "falls outside the plain limits when every area draws from Binomial(n_i, p0), with "
+         "p0 estimated from the same data; for an outcome, 2(1 − Φ(1.96/√(1 − 1/I))). The "
+         "expected number of marks is the sum over the results shown."),
+    ]
+    body = "".join(f"<dt>{escape(t)}</dt><dd>{escape(d)}</dd>" for t, d in items)
+    return Exhibit(heading("Appendix: how areas are compared", 2, "methods")
+                   + paragraph("Every comparison in this report and in the area reports is "
+                               "decided once, by these rules, and written to "
+                               "tables/comparisons.csv.")
+                   + f"<dl>{body}</dl>", ctx.tables["dispersion"])

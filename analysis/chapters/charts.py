@@ -6,6 +6,7 @@ Each function returns ``(figure, alt_text)``; :func:`analysis.chapters.html.figu
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Sequence
 from typing import Any
 
@@ -18,9 +19,31 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from ..method.comparisons import ABOVE, BELOW, WITHIN, WORDS
 from . import style
+
+# How each decision of the comparisons table is drawn: colour and marker. Its words (WORDS)
+# travel with every dot in legends and alt text, so colour never carries the decision alone.
+DECISION_LOOK = {ABOVE: (style.SUFFICIENT, "^"), BELOW: ("#D55E00", "v"),
+                 WITHIN: (style.NEUTRAL, "o")}
+LABEL_PT = 10.5          # >= 9 pt once an 8-inch figure is printed 7.2 inches wide (A4)
+FUNNEL_HEIGHT = 4.8      # inches; the plot takes the left of the page, names the right
+FUNNEL_AXES = (0.09, 0.10, 0.50, 0.66)
+LIMIT_WORDS = {"plain": "95% limits (exact binomial)",
+               "adjusted": "95% limits, widened for differences between areas"}
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _decision_handles() -> list[Line2D]:
+    """Legend entries for the three decisions, in words."""
+    return [Line2D([], [], color=c, marker=m, linestyle="", label=_capital(WORDS[d]))
+            for d, (c, m) in DECISION_LOOK.items()]
 
 
 def _fig(rows: int, per_row: float = 0.42, min_height: float = 1.6) -> tuple[Figure, plt.Axes]:
@@ -105,109 +128,213 @@ def distribution_bars(
     return fig, f"{title}. Bar chart. " + "; ".join(parts) + "."
 
 
-def comparison_dots(data: pd.DataFrame, title: str, area_name: str) -> tuple[Figure, str]:
-    """The area's figure with its interval beside the all-areas pooled value, per row."""
-    fig, ax = _fig(len(data))
-    y = np.arange(len(data))
-    share = 100 * data["share"].to_numpy()
-    lo = 100 * data["lower"].to_numpy()
-    hi = 100 * data["upper"].to_numpy()
-    ax.hlines(y, lo, hi, color=style.SUFFICIENT, linewidth=2)
-    ax.plot(share, y, "o", color=style.SUFFICIENT, label=area_name)
-    ax.plot(100 * data["pooled"].to_numpy(), y, "|", color=style.POOLED, markersize=14,
-            markeredgewidth=2, label="All areas (pooled)")
-    outside = data["flag"].to_numpy() != "within"
-    for yi, s, flag in zip(y[outside], share[outside], data["flag"].to_numpy()[outside],
-                           strict=True):
-        ax.annotate(f"{flag} limit", (s, yi), xytext=(6, 6), textcoords="offset points",
-                    fontsize=8)
-    ax.set_yticks(y, data["label"].tolist())
-    ax.invert_yaxis()
-    _percent_axis(ax)
-    ax.set_xlabel("Share / score (%) with 95% interval")
+BAND_WORDS = {"interval": "95% interval of this area",
+              "limits": "range chance alone gives at this area's n (95%)"}
+
+
+def comparison_dots(data: pd.DataFrame, title: str, area_name: str,
+                    band: str) -> tuple[Figure, str]:
+    """This area's figure beside the all-areas figure, per row, marked by the table's decision.
+
+    ``data``: label, n (may be missing), share, pooled, lower, upper, decision, all from the
+    comparisons table. ``band="interval"``: lower-upper is the area's interval (outcomes);
+    ``band="limits"``: it is the range of the decision's limits around the all-areas figure
+    (questions). Either way the decision is what the bar and marks show.
+    """
+    plt.rcParams.update(style.RC)
+    rows = len(data)
+    fig, ax = plt.subplots(figsize=(style.FIG_WIDTH, max(1.8, 1.2 + 0.36 * rows)))
+    y = np.arange(rows)
+    ax.hlines(y, 100 * data["lower"], 100 * data["upper"], color="#c8c8c8", linewidth=6)
+    ax.plot(100 * data["pooled"], y, "|", color=style.POOLED, markersize=14,
+            markeredgewidth=2)
+    for decision, (colour, marker) in DECISION_LOOK.items():
+        pick = (data["decision"] == decision).to_numpy()
+        ax.plot(100 * data["share"].to_numpy()[pick], y[pick], marker, color=colour,
+                markersize=7, linestyle="")
+    small = data["n"].fillna(style.SMALL_N).to_numpy() < style.SMALL_N if "n" in data else \
+        np.zeros(rows, dtype=bool)
+    labels = [f"{lab}{'*' if s else ''}" for lab, s in zip(data["label"], small, strict=True)]
+    ax.set_yticks(y, labels, fontsize=LABEL_PT)
+    ax.set_ylim(rows - 0.5, -0.5)
+    ax.set_xlim(0, 100)
+    ax.set_xticks(range(0, 101, 20), [f"{t}%" for t in range(0, 101, 20)], fontsize=LABEL_PT)
+    ax.set_xlabel("Share / score (%)", fontsize=LABEL_PT)
     ax.set_title(title, loc="left")
-    _legend_above(ax, len(data))
-    parts = [f"{r.label}: {area_name} {100 * r.share:.0f}% ({100 * r.lower:.0f} to "
-             f"{100 * r.upper:.0f}%), all areas {100 * r.pooled:.0f}%"
-             + ("" if r.flag == "within" else f", {r.flag} funnel limit")
-             for r in data.itertuples()]
-    return fig, f"{title}. Dot plot. " + "; ".join(parts) + "."
+    handles = [Line2D([], [], color="#c8c8c8", linewidth=6, label=_capital(BAND_WORDS[band])),
+               Line2D([], [], color=style.POOLED, marker="|", linestyle="", markersize=12,
+                      markeredgewidth=2, label="All areas")]
+    handles += _decision_handles()
+    ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.02), ncol=2,
+              frameon=False, fontsize=9.5)
+    parts = [f"{r.label}: {area_name} {100 * r.share:.0f}%, all areas {100 * r.pooled:.0f}%, "
+             f"{WORDS[r.decision]}" for r in data.itertuples()]
+    return fig, f"{title}. Dot chart. " + "; ".join(parts) + "."
 
 
 def score_intervals(data: pd.DataFrame, title: str, reference: float) -> tuple[Figure, str]:
-    """Areas' scores with bootstrap intervals against the pooled value, sorted, not ranked."""
-    data = data.sort_values("score", ascending=False)
-    fig, ax = _fig(len(data), per_row=0.32)
+    """Areas' scores with bootstrap intervals against the all-areas score, sorted, not ranked.
+
+    ``data``: the comparisons rows of one outcome (name, share, lower, upper, decision); each
+    dot is drawn as its decision, and the decision is in the alt text.
+    """
+    data = data.sort_values("share", ascending=False)
+    fig, ax = _fig(len(data), per_row=0.34)
     y = np.arange(len(data))
-    ax.hlines(y, 100 * data["lower"], 100 * data["upper"], color=style.SUFFICIENT, linewidth=2)
-    ax.plot(100 * data["score"], y, "o", color=style.SUFFICIENT, label="Area score")
-    ax.axvline(100 * reference, color=style.POOLED, linestyle="--", label="All areas (pooled)")
-    ax.set_yticks(y, data["name"].tolist())
-    ax.invert_yaxis()
+    ax.hlines(y, 100 * data["lower"], 100 * data["upper"], color="#c8c8c8", linewidth=5)
+    for decision, (colour, marker) in DECISION_LOOK.items():
+        pick = (data["decision"] == decision).to_numpy()
+        ax.plot(100 * data["share"].to_numpy()[pick], y[pick], marker, color=colour,
+                markersize=7, linestyle="")
+    ax.axvline(100 * reference, color=style.POOLED, linestyle="--")
+    ax.set_yticks(y, data["name"].tolist(), fontsize=LABEL_PT)
+    ax.set_ylim(len(data) - 0.5, -0.5)
     _percent_axis(ax)
-    ax.set_xlabel("Score (%) with 95% bootstrap interval")
+    ax.tick_params(axis="x", labelsize=LABEL_PT)
+    ax.set_xlabel("Score (%) with 95% bootstrap interval", fontsize=LABEL_PT)
     ax.set_title(title, loc="left")
-    _legend_above(ax, len(data))
-    parts = [f"{r.name} {100 * r.score:.0f}% ({100 * r.lower:.0f} to {100 * r.upper:.0f}%)"
-             for r in data.itertuples()]
-    return fig, (f"{title}. Dot plot of area scores with intervals; dashed line at the pooled "
-                 f"value {100 * reference:.0f}%. " + "; ".join(parts) + ".")
+    handles = [Line2D([], [], color=style.POOLED, linestyle="--", label="All areas"),
+               *_decision_handles()]
+    ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.02), ncol=2,
+              frameon=False, fontsize=9.5)
+    parts = [f"{r.name} {100 * r.share:.0f}% ({100 * r.lower:.0f} to {100 * r.upper:.0f}%), "
+             f"{WORDS[r.decision]}" for r in data.itertuples()]
+    return fig, (f"{title}. Area scores with their intervals, sorted; dashed line at the "
+                 f"all-areas score {100 * reference:.0f}%. " + "; ".join(parts) + ".")
 
 
-def funnel_plot(
-    points: pd.DataFrame, limits: pd.DataFrame, target: float, title: str
-) -> tuple[Figure, str]:
-    """Spiegelhalter funnel plot: share against n, 95% and 99.8% limits around the target."""
+def spread_positions(targets: Sequence[float], gap: float, low: float = 0.0,
+                     high: float = 1.0) -> np.ndarray:
+    """Label positions as close to their targets as possible, at least ``gap`` apart.
+
+    Sorted top to bottom, each label is pushed below its upper neighbour, then the stack is
+    pushed back up from ``low``; with enough room (len * gap <= high - low) no two labels
+    overlap and none leaves [low, high].
+    """
+    order = np.argsort(-np.asarray(targets, dtype=float), kind="stable")
+    y = np.clip(np.asarray(targets, dtype=float)[order], low, high)
+    for i in range(1, y.size):
+        y[i] = min(y[i], y[i - 1] - gap)
+    if y.size and y[-1] < low:
+        y[-1] = low
+        for i in range(y.size - 2, -1, -1):
+            y[i] = max(y[i], y[i + 1] + gap)
+    out = np.empty_like(y)
+    out[order] = y
+    return out
+
+
+def funnel_plot(points: pd.DataFrame, curve: pd.DataFrame, pooled: float, limits: str,
+                title: str) -> tuple[Figure, str]:
+    """Areas' shares against n with the 95% limits the decision used, every dot named.
+
+    ``points``: name, n, share, decision (from the comparisons table); ``curve``: n, lower,
+    upper over a grid of whole n (the same limits, from the same function). Plain limits are
+    steps, drawn as steps; names sit in a column to the right, spaced so they never overlap,
+    each joined to its dot. A share on fewer than ``style.SMALL_N`` cases is a hollow dot
+    and its name carries ``*``.
+    """
     plt.rcParams.update(style.RC)
-    fig, ax = plt.subplots(figsize=(style.FIG_WIDTH, 4.2))
-    ax.plot(limits["n"], 100 * limits["upper95"], color=style.NEUTRAL, linestyle="--",
-            label="95% limits")
-    ax.plot(limits["n"], 100 * limits["lower95"], color=style.NEUTRAL, linestyle="--")
-    ax.plot(limits["n"], 100 * limits["upper998"], color=style.POOLED, linestyle=":",
-            label="99.8% limits")
-    ax.plot(limits["n"], 100 * limits["lower998"], color=style.POOLED, linestyle=":")
-    ax.axhline(100 * target, color=style.POOLED, linewidth=1, label="Pooled value")
-    inside = points["flag"] == "within"
-    ax.scatter(points.loc[inside, "n"], 100 * points.loc[inside, "share"], color=style.SUFFICIENT,
-               marker="o", label="Area within limits", zorder=3)
-    ax.scatter(points.loc[~inside, "n"], 100 * points.loc[~inside, "share"],
-               color=style.NOT_SUFFICIENT, marker="D", label="Area outside 95% limits",
-               zorder=3, edgecolor="black")
-    for r in points[~inside].itertuples():
-        ax.annotate(str(r.label), (r.n, 100 * r.share), xytext=(4, 4),
-                    textcoords="offset points", fontsize=8)
-    ax.set_ylim(0, 100)
-    ax.set_xlabel("Applicable cases (n)")
-    ax.set_ylabel("Share sufficient (%)")
-    ax.set_title(title, loc="left")
-    ax.legend(fontsize=8, loc="lower right")
-    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.12, top=0.92)
+    fig = plt.figure(figsize=(style.FIG_WIDTH, FUNNEL_HEIGHT))
+    ax = fig.add_axes(FUNNEL_AXES)
+    draw = "steps-mid" if limits == "plain" else "default"
+    for col in ("upper", "lower"):
+        ax.plot(curve["n"], 100 * curve[col], color=style.NEUTRAL, linestyle="--",
+                drawstyle=draw)
+    ax.axhline(100 * pooled, color=style.POOLED, linewidth=1)
+    for decision, (colour, marker) in DECISION_LOOK.items():
+        sub = points[points["decision"] == decision]
+        small = (sub["n"] < style.SMALL_N).to_numpy()
+        ax.scatter(sub["n"], 100 * sub["share"], marker=marker, s=42, zorder=3,
+                   edgecolors=colour, facecolors=[("white" if s else colour) for s in small])
+    low = max(0.0, 100 * min(points["share"].min(), curve["lower"].min()) - 5)
+    ax.set_ylim(low, 100.5)
+    ax.set_xlim(0, max(curve["n"].max(), points["n"].max()) * 1.04)
+    ax.set_xlabel("Applicable cases (n)", fontsize=LABEL_PT)
+    ax.set_ylabel("Share sufficient (%)", fontsize=LABEL_PT)
+    ax.tick_params(labelsize=LABEL_PT)
+    _name_column(ax, points, low)
+    _legend(fig, limits)
+    fig.suptitle(title, x=0.02, ha="left", fontsize=11)
     fig.set_label(style.FIXED_LAYOUT)
-    outside = [f"{r.label} ({100 * r.share:.0f}% of {r.n}, {r.flag})"
-               for r in points[~inside].itertuples()]
-    alt = (f"{title}. Funnel plot of {len(points)} areas around the pooled value "
-           f"{100 * target:.0f}%. " + ("Outside the 95% limits: " + "; ".join(outside) + "."
-                                       if outside else "All areas within the 95% limits."))
-    return fig, alt
+    return fig, funnel_alt(points, pooled, limits, title)
+
+
+def _name_column(ax: plt.Axes, points: pd.DataFrame, low: float) -> None:
+    """Each area's name and share in a column right of the plot, joined to its dot."""
+    span = 100.5 - low
+    frac = (100 * points["share"].to_numpy(dtype=float) - low) / span
+    height_in = FUNNEL_AXES[3] * FUNNEL_HEIGHT
+    gap = 1.3 * LABEL_PT / 72 / height_in
+    ys = spread_positions(frac, gap, 0.0, 1.0)
+    for r, y in zip(points.itertuples(), ys, strict=True):
+        star = "*" if r.n < style.SMALL_N else ""
+        ax.annotate(f"{r.name}{star} {100 * r.share:.0f}%", xy=(r.n, 100 * r.share),
+                    xycoords="data", xytext=(1.04, y), textcoords="axes fraction",
+                    va="center", ha="left", fontsize=LABEL_PT, annotation_clip=False,
+                    color="black", arrowprops={"arrowstyle": "-", "color": "#bbbbbb",
+                                               "linewidth": 0.6, "shrinkA": 0,
+                                               "shrinkB": 3})
+
+
+def _legend(fig: Figure, limits: str) -> None:
+    """One legend above the plot, where it hides nothing, explaining markers and lines."""
+    handles = [Line2D([], [], color=style.NEUTRAL, linestyle="--", label=LIMIT_WORDS[limits]),
+               Line2D([], [], color=style.POOLED, label="All areas")]
+    handles += _decision_handles()
+    handles.append(Line2D([], [], color="black", marker="o", markerfacecolor="white",
+                          linestyle="", label="* fewer than 10 cases"))
+    fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.02, 0.955), ncol=2,
+               frameon=False, fontsize=9.5)
+
+
+def funnel_alt(points: pd.DataFrame, pooled: float, limits: str, title: str) -> str:
+    """Alternative text: every area, its share and n, grouped by the decision."""
+    parts = [f"{title}. Chart of {len(points)} areas' shares against their number of cases, "
+             f"around the all-areas figure of {100 * pooled:.0f}%."]
+    for decision in DECISION_LOOK:
+        sub = points[points["decision"] == decision]
+        if len(sub):
+            names = "; ".join(f"{r.name} {100 * r.share:.0f}% of {r.n}"
+                              for r in sub.itertuples())
+            parts.append(f"{_capital(WORDS[decision])}: {names}.")
+    if limits == "adjusted":
+        parts.append("The range expected by chance is widened because areas differ more "
+                     "than chance alone would make them.")
+    return " ".join(parts)
 
 
 def heatmap(matrix: pd.DataFrame, title: str, xlabel: str) -> tuple[Figure, str]:
-    """A heatmap of shares (0–100%) with the value written in each cell."""
+    """A heatmap of shares (0–100%) with the value written in each cell, readable on A4.
+
+    The page is always ``style.FIG_WIDTH`` wide with fixed margins (no tight crop that could
+    widen it), so its text prints at ``LABEL_PT`` x 0.9 >= 9 pt; long row labels are wrapped.
+    Keep to about a dozen columns: more do not fit at that size (split the matrix instead).
+    """
     plt.rcParams.update(style.RC)
-    width = max(style.FIG_WIDTH, 0.75 * matrix.shape[1] + 3)
-    fig, ax = plt.subplots(figsize=(width, 0.42 * matrix.shape[0] + 1.8))
+    rows, cols = matrix.shape
+    height = 0.42 * rows + 2.6
+    fig = plt.figure(figsize=(style.FIG_WIDTH, height))
+    ax = fig.add_axes((0.36, 1.9 / height, 0.52, (0.42 * rows) / height))
+    cbar = fig.add_axes((0.90, 1.9 / height, 0.02, (0.42 * rows) / height))
     sns.heatmap(100 * matrix, vmin=0, vmax=100, cmap="cividis", annot=True, fmt=".0f",
-                cbar_kws={"label": "%"}, ax=ax, linewidths=0.5, linecolor="white")
-    ax.set_xlabel(xlabel)
+                annot_kws={"fontsize": LABEL_PT}, cbar_ax=cbar, cbar_kws={"label": "%"},
+                ax=ax, linewidths=0.5, linecolor="white")
+    ax.set_yticks(np.arange(rows) + 0.5, [textwrap.fill(str(i), 30) for i in matrix.index],
+                  fontsize=LABEL_PT, rotation=0)
+    ax.set_xticks(np.arange(cols) + 0.5, [str(c) for c in matrix.columns], fontsize=LABEL_PT,
+                  rotation=45, ha="right", rotation_mode="anchor")
+    ax.set_xlabel(xlabel, fontsize=LABEL_PT)
     ax.set_ylabel("")
-    ax.set_title(title, loc="left")
-    plt.setp(ax.get_xticklabels(), rotation=45, ha="right")
+    fig.suptitle(title, x=0.02, ha="left", fontsize=11)
+    fig.set_label(style.FIXED_LAYOUT)
     lows = matrix.stack().sort_values().head(3)
     highs = matrix.stack().sort_values().tail(3)
+
     def fmt(s: pd.Series) -> str:
         return "; ".join(f"{a}, {b}: {100 * v:.0f}%" for (a, b), v in s.items()
                          if not math.isnan(v))
-    return fig, (f"{title}. Heatmap of {matrix.shape[0]} rows by {matrix.shape[1]} columns, "
+    return fig, (f"{title}. Heatmap of {rows} rows by {cols} columns, "
                  f"0 to 100%. Lowest: {fmt(lows)}. Highest: {fmt(highs)}.")
 
 

@@ -1,102 +1,126 @@
-"""The comparison chapter: this area beside the all-areas pooled value."""
+"""The comparison chapter: this area beside the all-areas figure, as the comparisons table says.
+
+Every decision shown here ("above", "below" or "no different from" the all-areas figure), every
+range drawn and every chance statement is read from the ``comparisons`` table
+(:mod:`analysis.method.comparisons`); nothing is decided in this module.
+"""
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 
+from ..method.comparisons import OUTCOME, QUESTION, WORDS, expected_chance_flags
 from . import charts
 from . import html as htmlout
 from .context import AreaContext, label_banner
-from .disclosure import SUPPRESSED
 from .exhibit import Exhibit, combine
-from .html import heading, interval, paragraph, pct, table
+from .html import heading, paragraph, pct, table
+
+
+def chance_sentence(expected: float, count: int, what: str) -> str:
+    """How many of ``count`` results chance alone would mark, when no area really differs."""
+    if count == 0:
+        return ""
+    amount = "almost none" if expected < 0.05 else f"about {expected:.1f}"
+    return (f"If no area really differed from the others, chance alone would mark {amount} "
+            f"of these {count} {what} above or below the all-areas figure.")
 
 
 def comparison(ctx: AreaContext) -> Exhibit:
-    """This area beside the all-areas pooled value, for every outcome and key question.
+    """This area beside the all-areas figure, for every outcome and key question.
 
-    Its data: one row per outcome (``kind`` "outcome"), then per key question ("question").
+    Its data: this area's rows of the comparisons table shown (outcomes, then key questions).
     """
     parts: list[str | Exhibit] = [heading("How this area compares", 2, "comparison"),
                                   label_banner(ctx)]
     if not ctx.load_comparison():
         return combine([*parts, paragraph(
             "No cross-area tables: build all areas with `python -m analysis build`.")])
+    parts.append(paragraph(
+        "Each figure of this area is set beside the same figure for all areas together (every "
+        "case in every area counted once). A question is marked above or below the all-areas "
+        "figure only when this area's share lies outside the range that chance alone gives an "
+        "area with this many cases (95%), widened when areas really differ from one another; "
+        "an outcome score only when its whole 95% interval lies above or below the all-areas "
+        "score. The aggregate report shows every area on the same basis."))
     parts.append(_outcomes(ctx))
-    flags = ctx.comparison["funnel_flags"]
-    mine_f = flags[flags["area_id"] == ctx.area.id].set_index("question")
-    charted: list[pd.DataFrame] = []
-    for o in ctx.bank.outcomes:
-        parts.append(heading(f"Outcome {o.id}: key questions", 3, f"comparison-outcome-{o.id}"))
-        frame = _key_questions(ctx, o.id, mine_f)
-        parts.append(Exhibit("", frame.assign(kind="question", outcome=o.id)))
-        if frame.empty:
-            parts.append(paragraph("No key question."))
-            continue
-        body = [[r.label, ctx.count(r.n), ctx.share(r.k, r.n, r.share), pct(r.pooled),
-                 "not applicable" if r.n == 0 else r.flag] for r in frame.itertuples()]
-        parts.append(table(f"Outcome {o.id} key questions: this area, all areas pooled, and "
-                           "position against the 95% funnel limits",
-                           ["Question", "n", "This area", "All areas (pooled)",
-                            "Funnel position"], body, numeric=(1, 2, 3)))
-        shown = frame[(frame["n"] > 0) & frame["pooled"].notna() & ~frame.apply(
-            lambda r: ctx.share(r["k"], r["n"], r["share"]) == SUPPRESSED, axis=1)]
-        charted.append(shown.assign(label=[f"{o.id}: {lab}" for lab in shown["label"]]))
-    parts.append(_key_question_chart(ctx, charted))
+    parts.append(_key_questions(ctx))
     parts.append(ctx.suppression_note())
     return combine(parts)
 
 
+def _mine(ctx: AreaContext, kind: str) -> pd.DataFrame:
+    rows = ctx.comparison["comparisons"]
+    return rows[(rows["area_id"] == ctx.area.id) & (rows["kind"] == kind)]
+
+
 def _outcomes(ctx: AreaContext) -> Exhibit:
-    """The outcome scores beside the pooled scores: a table and a chart."""
-    outcomes = ctx.comparison["all_outcome_scores"]
-    mine = outcomes[outcomes["area_id"] == ctx.area.id].sort_values("outcome")
-    body = [[f"Outcome {r.outcome}: {r.title}", pct(r.score), interval(r.lower, r.upper),
-             pct(r.pooled), r.flag] for r in mine.itertuples()]
-    parts = [paragraph(
-        "Pooled: every case in every area counted once (sum of sufficient answers over sum of "
-        "applicable cases, per question; an outcome's pooled score is the mean of its pooled "
-        "question shares). An outcome is marked when the pooled score lies outside this area's "
-        "bootstrap interval; a question when this area's share lies outside the exact binomial "
-        "95% funnel limits around the pooled share at this area's n (Spiegelhalter 2005).")]
-    parts.append(table("Outcome scores: this area and all areas pooled",
-                       ["Outcome", "This area", "95% interval", "All areas (pooled)",
-                        "Pooled value vs this area's interval"], body, numeric=(1, 2, 3)))
-    chart_rows = mine.rename(columns={"score": "share"}).assign(
-        label=[f"Outcome {o}" for o in mine["outcome"]])
-    fig, alt = charts.comparison_dots(chart_rows, "Outcome scores against all areas",
-                                      ctx.area.name)
-    parts.append(htmlout.figure(fig, alt, "Outcome scores with 95% bootstrap intervals; the "
-                                "black mark is the all-areas pooled score."))
+    """The outcome scores beside the all-areas scores: a table, a chart and the chance."""
+    mine = _mine(ctx, OUTCOME).assign(outcome=lambda f: f["measure"].astype(int))
+    mine = mine.sort_values("outcome")
+    titles = {o.id: o.title for o in ctx.bank.outcomes}
+    body = [[f"Outcome {r.outcome}: {titles[r.outcome]}", pct(r.share),
+             htmlout.interval(r.lower, r.upper), pct(r.pooled), WORDS[r.decision]]
+            for r in mine.itertuples()]
+    rows = mine.assign(label=[f"Outcome {o}" for o in mine["outcome"]])
+    fig, alt = charts.comparison_dots(rows, "Outcome scores against all areas",
+                                      ctx.area.name, band="interval")
+    html = (table("Outcome scores: this area and all areas",
+                  ["Outcome", "This area", "95% interval", "All areas",
+                   "Compared with all areas"], body, numeric=(1, 2, 3))
+            + htmlout.figure(fig, alt, "Outcome scores with their 95% bootstrap intervals (grey "
+                             "bars); the black mark is the all-areas score. An outcome is above "
+                             "or below the all-areas score when its whole interval is.")
+            + paragraph(chance_sentence(expected_chance_flags(mine), len(mine), "outcomes")))
     charts.close(fig)
-    return Exhibit("".join(parts), mine.assign(kind="outcome"), (fig,))
+    return Exhibit(html, mine, (fig,))
 
 
-def _key_questions(ctx: AreaContext, outcome: int, mine_f: pd.DataFrame) -> pd.DataFrame:
-    """The outcome's key questions: this area's figures beside the pooled share and flag."""
+def _key_rows(ctx: AreaContext) -> pd.DataFrame:
+    """This area's key questions (once per outcome they feed) with their comparisons."""
     q = ctx.tables["question_scores"]
-    keyq = q[(q["outcome"] == outcome) & q["key"]].sort_values("order")
-    rows = []
-    for r in keyq.itertuples():
-        f = mine_f.loc[r.question] if r.question in mine_f.index else None
-        rows.append({"question": r.question, "label": r.label, "n": r.n, "k": r.k,
-                     "share": r.share, "lower": r.lower, "upper": r.upper,
-                     "pooled": float(f["pooled"]) if f is not None else math.nan,
-                     "flag": str(f["flag"]) if f is not None else "within"})
-    return pd.DataFrame(rows)
+    keyq = q[q["key"]].sort_values(["outcome", "order"])
+    decided = _mine(ctx, QUESTION).drop(columns=["k", "n", "share"]).set_index("measure")
+    return keyq[["question", "outcome", "label", "n", "k", "share"]].merge(
+        decided, left_on="question", right_index=True, how="left")
 
 
-def _key_question_chart(ctx: AreaContext, charted: list[pd.DataFrame]) -> Exhibit:
-    """The chart of every key question; its data is already in the outcome tables' rows."""
-    every = pd.concat(charted, ignore_index=True) if charted else pd.DataFrame()
-    every = every.drop_duplicates("question") if len(every) else every
-    if not len(every):
+def _key_questions(ctx: AreaContext) -> Exhibit:
+    frame = _key_rows(ctx)
+    parts: list[str | Exhibit] = []
+    for o in ctx.bank.outcomes:
+        sub = frame[frame["outcome"] == o.id]
+        parts.append(heading(f"Outcome {o.id}: key questions", 3, f"comparison-outcome-{o.id}"))
+        if sub.empty:
+            parts.append(paragraph("No key question."))
+            continue
+        body = [[r.label, ctx.count(r.n), ctx.share(r.k, r.n, r.share),
+                 pct(r.pooled) if r.n else htmlout.NOT_APPLICABLE,
+                 WORDS[r.decision] if r.n else htmlout.NOT_APPLICABLE]
+                for r in sub.itertuples()]
+        parts.append(table(f"Outcome {o.id} key questions: this area and all areas",
+                           ["Question", "n", "This area", "All areas",
+                            "Compared with all areas"], body, numeric=(1, 2, 3),
+                           notes=["* fewer than 10 cases: a share that can move a lot by "
+                                  "chance."] if (sub["n"].between(1, 9)).any() else []))
+    shown = frame[frame["decision"].notna()].drop_duplicates("question")
+    parts.append(paragraph(chance_sentence(expected_chance_flags(shown), len(shown),
+                                           "key questions")))
+    parts.append(_key_question_chart(ctx, shown))
+    return combine(parts, data=shown)
+
+
+def _key_question_chart(ctx: AreaContext, shown: pd.DataFrame) -> Exhibit:
+    charted = shown[[not ctx.disclosure.hides_share(r.k, r.n) for r in shown.itertuples()]]
+    if charted.empty:
         return Exhibit("")
-    fig, alt = charts.comparison_dots(every, "Key questions against all areas", ctx.area.name)
-    html = htmlout.figure(fig, alt, "Every key question (numbered by outcome): share with 95% "
-                          "Wilson interval; the black mark is the all-areas pooled share.")
+    rows = charted.assign(label=[f"{r.outcome}: {r.label}" for r in charted.itertuples()])
+    fig, alt = charts.comparison_dots(rows, "Key questions against all areas", ctx.area.name,
+                                      band="limits")
+    html = htmlout.figure(fig, alt, "Every key question (numbered by outcome): this area's "
+                          "share (dot), the all-areas share (black mark) and the range chance "
+                          "alone gives an area with this many cases (grey bar). * fewer than "
+                          "10 cases.")
     charts.close(fig)
     return Exhibit(heading("Key questions against all areas", 3, "comparison-chart") + html,
                    figures=(fig,))

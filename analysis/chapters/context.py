@@ -18,9 +18,9 @@ from ..method.tables import AREA_TABLES, read_table
 from .disclosure import DEFAULT_THRESHOLD, Disclosure
 from .html import escape
 
-COMPARISON_TABLES = ("pooled_questions", "pooled_outcomes", "funnel_flags", "all_outcome_scores")
+COMPARISON_TABLES = ("comparisons",)
 SHARED = ("all_question_scores", "all_outcome_scores", "all_factors", "pooled_questions",
-          "pooled_outcomes", "funnel_flags", "dispersion")
+          "pooled_outcomes", "comparisons", "dispersion")
 BUILD_HINT = "run `python -m analysis build` (or `build --tables-only`) first"
 
 
@@ -104,7 +104,7 @@ class AggregateContext:
         chosen = [a for a in load_areas(data) if wanted is None or a.id in wanted]
         ids = {a.id for a in chosen}
         for name in ("all_question_scores", "all_outcome_scores", "all_factors",
-                     "funnel_flags"):
+                     "comparisons"):
             tables[name] = tables[name][tables[name]["area_id"].isin(ids)]
         return cls(chosen, load_bank(), tables, data, Disclosure(publish, threshold))
 
@@ -112,7 +112,7 @@ class AggregateContext:
         return self.disclosure.count(k)
 
     def share(self, k: float, n: float, value: float) -> str:
-        return self.disclosure.share(k, n, value, mark_small=False)
+        return self.disclosure.share(k, n, value)
 
     def note(self) -> str:
         return self.disclosure.note(charts=False)

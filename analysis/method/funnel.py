@@ -7,13 +7,14 @@ denominator ``n`` grows, and flags only units outside them.
 
 This module computes the numbers behind such a plot (no plotting):
 
-* :func:`exact_binomial_limit` and :func:`normal_limit` - control limits at one ``n``;
-* :func:`funnel_limits` - the 95% and 99.8% limits over a grid of ``n``;
-* :func:`funnel_table` - one row per unit with its share, arcsine z-score, limits and flag;
 * :func:`overdispersion` and :func:`adjusted_limits` - the over-dispersion factor ``phi``,
   the between-unit variance ``tau2`` and the widened limits, on the arcsine-square-root scale
   as in the R package FunnelPlotR (NHS-R community, ``data_type = "PR"``);
+* :func:`phi_tau2` and :func:`additive_limit` - the same, vectorised over replicate data sets;
 * :func:`pooled_share` and :func:`mean_of_shares` - the two candidate targets.
+
+The exact binomial limits, the test of over-dispersion and the decision of every comparison
+are in :mod:`analysis.method.comparisons`.
 
 Only numpy, scipy and pandas are used.
 """
@@ -26,20 +27,17 @@ from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 from scipy import stats
 
 __all__ = [
     "Z95",
     "Z998",
     "OverdispersionResult",
+    "additive_limit",
     "adjusted_limits",
-    "exact_binomial_limit",
-    "funnel_limits",
-    "funnel_table",
     "mean_of_shares",
-    "normal_limit",
     "overdispersion",
+    "phi_tau2",
     "pooled_share",
 ]
 
@@ -48,16 +46,6 @@ Z95: float = 1.959964
 
 Z998: float = 3.090232
 """Two-sided 99.8% standard normal quantile (upper 0.1% point)."""
-
-# Tail probabilities of the exact limits, matching Z95 and Z998.
-_Q95 = (0.025, 0.975)
-_Q998 = (0.001, 0.999)
-
-FLAG_ABOVE_998 = "above 99.8%"
-FLAG_ABOVE_95 = "above 95%"
-FLAG_WITHIN = "within"
-FLAG_BELOW_95 = "below 95%"
-FLAG_BELOW_998 = "below 99.8%"
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -135,89 +123,6 @@ def mean_of_shares(k: npt.ArrayLike, n: npt.ArrayLike) -> float:
     return float(np.mean(k_arr[keep] / n_arr[keep]))
 
 
-# --------------------------------------------------------------------------- limits
-
-
-def exact_binomial_limit(p0: float, n: npt.ArrayLike, q: float) -> FloatArray:
-    """Interpolated q-quantile of a proportion y/n under y ~ Binomial(n, p0).
-
-    Spiegelhalter (2005, Appendix A.1.1) smooths the step-shaped binomial quantile so that
-    the funnel is a curve: r is the smallest integer with F(r) >= q (``binom.ppf``),
-    alpha = (F(r) - q) / (F(r) - F(r - 1)) and the limit is (r - alpha) / n. The result is not
-    clipped, so a lower limit can be slightly negative (:func:`funnel_limits` clips). When
-    n * p0 is tiny and F(0) >= q, r = 0 and even an upper limit is negative (e.g. p0 = 0.02,
-    n = 1, q = 0.975): a property of the interpolation, kept rather than patched.
-    ``n == 0`` gives nan. When p0 is 0 or 1 the distribution is a point mass and the limit is
-    p0 itself for every q (the interpolation formula would otherwise step outside [0, 1]).
-    """
-    p = _check_p0(p0)
-    if not 0.0 < q < 1.0:
-        raise ValueError(f"q must be strictly between 0 and 1, got {q!r}")
-    n_arr = _as_counts(n, "n")
-    out = np.full(n_arr.shape, np.nan, dtype=np.float64)
-    pos = n_arr > 0
-    if not np.any(pos):
-        return out
-    if p in (0.0, 1.0):
-        out[pos] = p
-        return out
-    n_pos = n_arr[pos]
-    r = stats.binom.ppf(q, n_pos, p)
-    f_r = stats.binom.cdf(r, n_pos, p)
-    f_below = stats.binom.cdf(r - 1.0, n_pos, p)
-    # F(r) - F(r-1) = P(Y = r) > 0 because 0 < p0 < 1 and 0 <= r <= n.
-    alpha = np.clip((f_r - q) / (f_r - f_below), 0.0, 1.0)
-    out[pos] = (r - alpha) / n_pos
-    return out
-
-
-def normal_limit(p0: float, n: npt.ArrayLike, z: float) -> FloatArray:
-    """Normal-approximation limit p0 + z * sqrt(p0 (1 - p0) / n), not clipped.
-
-    ``z`` is signed: pass ``-Z95`` for the lower 95% limit and ``+Z95`` for the upper. Good for
-    large n; poor for small n or p0 near 0 or 1, where the exact limit should be used.
-    ``n == 0`` gives nan.
-    """
-    p = _check_p0(p0)
-    n_arr = _as_counts(n, "n")
-    out = np.full(n_arr.shape, np.nan, dtype=np.float64)
-    pos = n_arr > 0
-    out[pos] = p + float(z) * np.sqrt(p * (1.0 - p) / n_arr[pos])
-    return out
-
-
-def funnel_limits(
-    p0: float,
-    n: npt.ArrayLike,
-    method: Literal["exact", "normal"] | str = "exact",
-) -> pd.DataFrame:
-    """The 95% and 99.8% control limits at each n, clipped to [0, 1].
-
-    Columns ``n, lower95, upper95, lower998, upper998``. ``method="exact"`` uses the
-    interpolated binomial quantiles at q = 0.025/0.975 and 0.001/0.999;
-    ``method="normal"`` uses p0 -/+ z sqrt(p0 (1 - p0) / n). Rows with n == 0 are nan.
-    """
-    n_arr = _as_counts(n, "n")
-    if method == "exact":
-        cols = {
-            "lower95": exact_binomial_limit(p0, n_arr, _Q95[0]),
-            "upper95": exact_binomial_limit(p0, n_arr, _Q95[1]),
-            "lower998": exact_binomial_limit(p0, n_arr, _Q998[0]),
-            "upper998": exact_binomial_limit(p0, n_arr, _Q998[1]),
-        }
-    elif method == "normal":
-        cols = {
-            "lower95": normal_limit(p0, n_arr, -Z95),
-            "upper95": normal_limit(p0, n_arr, Z95),
-            "lower998": normal_limit(p0, n_arr, -Z998),
-            "upper998": normal_limit(p0, n_arr, Z998),
-        }
-    else:
-        raise ValueError(f"method must be 'exact' or 'normal', got {method!r}")
-    frame = pd.DataFrame({"n": n_arr, **{k: np.clip(v, 0.0, 1.0) for k, v in cols.items()}})
-    return frame
-
-
 # --------------------------------------------------------------------------- arcsine scale
 
 
@@ -241,65 +146,6 @@ def _target(k: FloatArray, n: FloatArray, target: float | None) -> float:
     if total == 0.0:
         raise ValueError("no cases (sum(n) == 0): the pooled target is undefined")
     return float(k.sum()) / total
-
-
-def funnel_table(
-    k: npt.ArrayLike,
-    n: npt.ArrayLike,
-    labels: npt.ArrayLike,
-    target: float | None = None,
-) -> pd.DataFrame:
-    """One row per unit with its share, arcsine z-score, exact limits at its n and a flag.
-
-    The target p0 defaults to the pooled share sum(k)/sum(n). z = (asin(sqrt(k/n)) -
-    asin(sqrt(p0))) * 2 sqrt(n). ``flag`` uses the exact binomial tail probabilities that the
-    interpolated limits draw: above the 95% (99.8%) limit when P(X >= k) < 2.5% (0.1%), below
-    when P(X <= k) < 2.5% (0.1%), X ~ Binomial(n, p0). Comparing the share with the
-    interpolated limit instead would flag every k = n whenever P(X = n) exceeds the tail
-    probability (the interpolated upper limit is then just under 100%), although such a result
-    is not unusual at all. Units with n == 0 have no share and are dropped before anything is
-    divided. Columns: ``label, k, n, share, z, lower95, upper95, lower998, upper998,
-    p_upper, p_lower, flag``.
-    """
-    k_arr, n_arr = _as_k_n(k, n)
-    label_arr = np.atleast_1d(np.asarray(labels, dtype=object))
-    if label_arr.shape != n_arr.shape:
-        raise ValueError("labels must have one entry per unit")
-    p0 = _target(k_arr, n_arr, target)
-    keep = n_arr > 0
-    k_arr, n_arr, label_arr = k_arr[keep], n_arr[keep], label_arr[keep]
-
-    share = k_arr / n_arr
-    z, _ = _arcsine_z(k_arr, n_arr, p0)
-    limits = funnel_limits(p0, n_arr, method="exact")
-    p_upper = stats.binom.sf(k_arr - 1, n_arr, p0)
-    p_lower = stats.binom.cdf(k_arr, n_arr, p0)
-    flag = np.select(
-        [
-            p_upper < _Q998[0],
-            p_upper < _Q95[0],
-            p_lower < _Q998[0],
-            p_lower < _Q95[0],
-        ],
-        [FLAG_ABOVE_998, FLAG_ABOVE_95, FLAG_BELOW_998, FLAG_BELOW_95],
-        default=FLAG_WITHIN,
-    )
-    return pd.DataFrame(
-        {
-            "label": label_arr,
-            "k": k_arr,
-            "n": n_arr,
-            "share": share,
-            "z": z,
-            "lower95": limits["lower95"].to_numpy(),
-            "upper95": limits["upper95"].to_numpy(),
-            "lower998": limits["lower998"].to_numpy(),
-            "upper998": limits["upper998"].to_numpy(),
-            "p_upper": p_upper,
-            "p_lower": p_lower,
-            "flag": flag,
-        }
-    )
 
 
 # --------------------------------------------------------------------------- over-dispersion
@@ -327,7 +173,7 @@ class OverdispersionResult:
 
 
 def _winsorise(z: FloatArray, winsor: float) -> FloatArray:
-    """Replace values beyond the winsor and 1-winsor quantiles by those quantiles.
+    """Replace values beyond the winsor and 1-winsor quantiles (of each row) by those quantiles.
 
     Quantiles use numpy's default ("linear", Hyndman & Fan type 7: position h = (I-1) p in
     the sorted values, linearly interpolated). That is also R's default ``quantile()`` type,
@@ -335,9 +181,29 @@ def _winsorise(z: FloatArray, winsor: float) -> FloatArray:
     """
     if winsor == 0.0:
         return z.copy()
-    lo = float(np.quantile(z, winsor))
-    hi = float(np.quantile(z, 1.0 - winsor))
+    lo = np.quantile(z, winsor, axis=-1, keepdims=True)
+    hi = np.quantile(z, 1.0 - winsor, axis=-1, keepdims=True)
     return np.clip(z, lo, hi)
+
+
+def phi_tau2(k: npt.ArrayLike, n: npt.ArrayLike, p0: npt.ArrayLike,
+             winsor: float = 0.10) -> tuple[FloatArray, FloatArray]:
+    """FunnelPlotR's phi and tau2 for each row of ``k``: R data sets of the same I units at once.
+
+    ``k`` (R, I) or (I,), ``n`` (I,) all > 0, ``p0`` (R,) strictly inside (0, 1). Vectorised
+    so that the null simulations of :mod:`analysis.method.comparisons` use this very code.
+    tau2 = (I phi - (I - 1)) / (sum w - sum w^2 / sum w) with w = 4n, 0 when I phi <= I - 1.
+    """
+    kk = np.atleast_2d(np.asarray(k, dtype=np.float64))
+    nn = np.asarray(n, dtype=np.float64)
+    theta0 = np.arcsin(np.sqrt(np.asarray(p0, dtype=np.float64))).reshape(-1, 1)
+    z = (np.arcsin(np.sqrt(kk / nn)) - theta0) * 2.0 * np.sqrt(nn)
+    phi = np.mean(_winsorise(z, winsor) ** 2, axis=-1)
+    units = nn.size
+    w = 4.0 * nn
+    excess = units * phi - (units - 1)
+    tau2 = np.where(excess > 0.0, excess / float(w.sum() - (w**2).sum() / w.sum()), 0.0)
+    return phi, tau2
 
 
 def overdispersion(
@@ -364,16 +230,12 @@ def overdispersion(
     if units < 2:
         raise ValueError("need at least two units with n > 0 to estimate over-dispersion")
 
-    z, s = _arcsine_z(k_arr, n_arr, p0)
+    z, _ = _arcsine_z(k_arr, n_arr, p0)
     z_w = _winsorise(z, winsor)
-    phi = float(np.mean(z_w**2))
+    phi_arr, tau2_arr = phi_tau2(k_arr, n_arr, p0, winsor)
+    phi, tau2 = float(phi_arr[0]), float(tau2_arr[0])
     stat = units * phi
     dispersed = bool(stat > units - 1)
-    if dispersed:
-        w = 1.0 / s**2
-        tau2 = (stat - (units - 1)) / float(w.sum() - (w**2).sum() / w.sum())
-    else:
-        tau2 = 0.0
     p_value = float(stats.chi2.sf(stat, units - 1))
     return OverdispersionResult(
         phi=phi,
@@ -405,13 +267,25 @@ def adjusted_limits(
     n_arr = _as_counts(n, "n")
     out = np.full(n_arr.shape, np.nan, dtype=np.float64)
     pos = n_arr > 0
-    s = 1.0 / (2.0 * np.sqrt(n_arr[pos]))
     if method == "additive":
-        spread = np.sqrt(s**2 + result.tau2)
-    elif method == "multiplicative":
-        spread = math.sqrt(max(result.phi, 1.0)) * s
-    else:
+        out[pos] = additive_limit(p, n_arr[pos], result.tau2, z)
+        return out
+    if method != "multiplicative":
         raise ValueError(f"method must be 'additive' or 'multiplicative', got {method!r}")
+    spread = math.sqrt(max(result.phi, 1.0)) / (2.0 * np.sqrt(n_arr[pos]))
     angle = np.clip(math.asin(math.sqrt(p)) + float(z) * spread, 0.0, math.pi / 2.0)
     out[pos] = np.sin(angle) ** 2
     return out
+
+
+def additive_limit(p0: npt.ArrayLike, n: npt.ArrayLike, tau2: npt.ArrayLike,
+                   z: float) -> FloatArray:
+    """FunnelPlotR's additive random-effects limit sin^2(asin(sqrt(p0)) + z sqrt(1/(4n) + tau2)).
+
+    ``z`` is signed; p0, n (> 0) and tau2 broadcast, e.g. p0 and tau2 of shape (R, 1) against
+    n of shape (I,). The angle is clipped to [0, pi/2], so limits stay in [0, 1].
+    """
+    theta0 = np.arcsin(np.sqrt(np.asarray(p0, dtype=np.float64)))
+    spread = np.sqrt(1.0 / (4.0 * np.asarray(n, dtype=np.float64))
+                     + np.asarray(tau2, dtype=np.float64))
+    return np.asarray(np.sin(np.clip(theta0 + float(z) * spread, 0.0, math.pi / 2.0)) ** 2)
