@@ -6,9 +6,9 @@ The public API (documented, with examples that run as doctests, in the README's 
 - :func:`score_file`: validate a case file and score an area (:func:`load_cases` and
   :func:`score_area` for several files or areas);
 - :func:`load_bank`: the question bank (outcomes, criteria, questions, scales);
-- :func:`comparison_tables`: the cross-area tables (pooled figures, funnel flags) from areas'
-  tables;
-- :func:`wilson`, :func:`funnel_limits`, :func:`funnel_table`, :func:`overdispersion`: the
+- :func:`comparison_tables`: the cross-area tables (pooled figures, the comparison
+  decisions) from areas' tables;
+- :func:`wilson`, :func:`plain_limits`, :func:`comparisons`, :func:`overdispersion`: the
   interval and funnel-plot statistics;
 - :class:`Exhibit`: what every chapter building block returns.
 
@@ -31,8 +31,8 @@ _PUBLIC = {
     "Problem": "core.errors",
     "QuestionBank": "method.bank",
     "comparison_tables": "method.compare",
-    "funnel_limits": "method.funnel",
-    "funnel_table": "method.funnel",
+    "plain_limits": "method.comparisons",
+    "comparisons": "method.comparisons",
     "load_bank": "method.bank",
     "load_cases": "method.validation",
     "load_tables": "method.tables",
@@ -51,12 +51,12 @@ __all__ = [
     "QuestionBank",
     "__version__",
     "comparison_tables",
-    "funnel_limits",
-    "funnel_table",
+    "comparisons",
     "load_bank",
     "load_cases",
     "load_tables",
     "overdispersion",
+    "plain_limits",
     "score_area",
     "score_file",
     "wilson",
@@ -67,7 +67,8 @@ if TYPE_CHECKING:
     from .core.errors import InputError, Problem
     from .method.bank import QuestionBank, load_bank
     from .method.compare import comparison_tables
-    from .method.funnel import funnel_limits, funnel_table, overdispersion
+    from .method.comparisons import comparisons, plain_limits
+    from .method.funnel import overdispersion
     from .method.intervals import wilson
     from .method.scoring import AreaScores, score_area, score_file
     from .method.tables import load_tables
