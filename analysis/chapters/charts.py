@@ -132,6 +132,34 @@ BAND_WORDS = {"interval": "95% interval of this area",
               "limits": "range chance alone gives at this area's n (95%)"}
 
 
+def _labelled_rows(labels: Sequence[str], title: str) -> tuple[Figure, plt.Axes]:
+    """A page-wide figure of one row per label, labels wrapped in a fixed left margin.
+
+    Fixed layout (no tight crop): the figure stays ``style.FIG_WIDTH`` wide, so its text is
+    printed at ``LABEL_PT`` x 0.9 >= 9 pt on A4; the legend goes in the top margin.
+    """
+    plt.rcParams.update(style.RC)
+    rows = len(labels)
+    wrapped = [textwrap.fill(str(lab), 34) for lab in labels]
+    per_row = 0.44 if any("\n" in w for w in wrapped) else 0.34
+    height = 1.85 + per_row * rows
+    fig = plt.figure(figsize=(style.FIG_WIDTH, height))
+    ax = fig.add_axes((0.36, 0.55 / height, 0.6, per_row * rows / height))
+    ax.set_yticks(np.arange(rows), wrapped, fontsize=LABEL_PT)
+    ax.set_ylim(rows - 0.5, -0.5)
+    ax.tick_params(axis="y", length=0)
+    ax.set_xlim(0, 100)
+    ax.set_xticks(range(0, 101, 20), [f"{t}%" for t in range(0, 101, 20)], fontsize=LABEL_PT)
+    fig.suptitle(title, x=0.02, ha="left", fontsize=11)
+    fig.set_label(style.FIXED_LAYOUT)
+    return fig, ax
+
+
+def _legend_top(fig: Figure, handles: list[Line2D], height: float) -> None:
+    fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.02, 1 - 0.4 / height),
+               ncol=2, frameon=False, fontsize=9.5)
+
+
 def comparison_dots(data: pd.DataFrame, title: str, area_name: str,
                     band: str) -> tuple[Figure, str]:
     """This area's figure beside the all-areas figure, per row, marked by the table's decision.
@@ -141,9 +169,11 @@ def comparison_dots(data: pd.DataFrame, title: str, area_name: str,
     ``band="limits"``: it is the range of the decision's limits around the all-areas figure
     (questions). Either way the decision is what the bar and marks show.
     """
-    plt.rcParams.update(style.RC)
     rows = len(data)
-    fig, ax = plt.subplots(figsize=(style.FIG_WIDTH, max(1.8, 1.2 + 0.36 * rows)))
+    small = data["n"].fillna(style.SMALL_N).to_numpy() < style.SMALL_N if "n" in data else \
+        np.zeros(rows, dtype=bool)
+    labels = [f"{lab}{'*' if s else ''}" for lab, s in zip(data["label"], small, strict=True)]
+    fig, ax = _labelled_rows(labels, title)
     y = np.arange(rows)
     ax.hlines(y, 100 * data["lower"], 100 * data["upper"], color="#c8c8c8", linewidth=6)
     ax.plot(100 * data["pooled"], y, "|", color=style.POOLED, markersize=14,
@@ -152,21 +182,12 @@ def comparison_dots(data: pd.DataFrame, title: str, area_name: str,
         pick = (data["decision"] == decision).to_numpy()
         ax.plot(100 * data["share"].to_numpy()[pick], y[pick], marker, color=colour,
                 markersize=7, linestyle="")
-    small = data["n"].fillna(style.SMALL_N).to_numpy() < style.SMALL_N if "n" in data else \
-        np.zeros(rows, dtype=bool)
-    labels = [f"{lab}{'*' if s else ''}" for lab, s in zip(data["label"], small, strict=True)]
-    ax.set_yticks(y, labels, fontsize=LABEL_PT)
-    ax.set_ylim(rows - 0.5, -0.5)
-    ax.set_xlim(0, 100)
-    ax.set_xticks(range(0, 101, 20), [f"{t}%" for t in range(0, 101, 20)], fontsize=LABEL_PT)
     ax.set_xlabel("Share / score (%)", fontsize=LABEL_PT)
-    ax.set_title(title, loc="left")
     handles = [Line2D([], [], color="#c8c8c8", linewidth=6, label=_capital(BAND_WORDS[band])),
                Line2D([], [], color=style.POOLED, marker="|", linestyle="", markersize=12,
                       markeredgewidth=2, label="All areas")]
     handles += _decision_handles()
-    ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.02), ncol=2,
-              frameon=False, fontsize=9.5)
+    _legend_top(fig, handles, fig.get_figheight())
     parts = [f"{r.label}: {area_name} {100 * r.share:.0f}%, all areas {100 * r.pooled:.0f}%, "
              f"{WORDS[r.decision]}" for r in data.itertuples()]
     return fig, f"{title}. Dot chart. " + "; ".join(parts) + "."
@@ -179,7 +200,7 @@ def score_intervals(data: pd.DataFrame, title: str, reference: float) -> tuple[F
     dot is drawn as its decision, and the decision is in the alt text.
     """
     data = data.sort_values("share", ascending=False)
-    fig, ax = _fig(len(data), per_row=0.34)
+    fig, ax = _labelled_rows(data["name"].tolist(), title)
     y = np.arange(len(data))
     ax.hlines(y, 100 * data["lower"], 100 * data["upper"], color="#c8c8c8", linewidth=5)
     for decision, (colour, marker) in DECISION_LOOK.items():
@@ -187,16 +208,10 @@ def score_intervals(data: pd.DataFrame, title: str, reference: float) -> tuple[F
         ax.plot(100 * data["share"].to_numpy()[pick], y[pick], marker, color=colour,
                 markersize=7, linestyle="")
     ax.axvline(100 * reference, color=style.POOLED, linestyle="--")
-    ax.set_yticks(y, data["name"].tolist(), fontsize=LABEL_PT)
-    ax.set_ylim(len(data) - 0.5, -0.5)
-    _percent_axis(ax)
-    ax.tick_params(axis="x", labelsize=LABEL_PT)
     ax.set_xlabel("Score (%) with 95% bootstrap interval", fontsize=LABEL_PT)
-    ax.set_title(title, loc="left")
     handles = [Line2D([], [], color=style.POOLED, linestyle="--", label="All areas"),
                *_decision_handles()]
-    ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.02), ncol=2,
-              frameon=False, fontsize=9.5)
+    _legend_top(fig, handles, fig.get_figheight())
     parts = [f"{r.name} {100 * r.share:.0f}% ({100 * r.lower:.0f} to {100 * r.upper:.0f}%), "
              f"{WORDS[r.decision]}" for r in data.itertuples()]
     return fig, (f"{title}. Area scores with their intervals, sorted; dashed line at the "
