@@ -158,7 +158,7 @@ def _sensitivity(args: argparse.Namespace) -> int:
     from .method.bank import load_bank
     from .method.catalogue import load_areas
     from .method.published import headline_scores
-    from .method.sensitivity import sensitivity_table
+    from .method.scoring import sensitivity_table
     from .method.validation import load_cases
 
     bank = load_bank()

@@ -20,8 +20,7 @@ from analysis.core import paths
 from analysis.method.bank import QuestionBank, load_bank
 from analysis.method.catalogue import load_areas
 from analysis.method.published import headline_scores, published_for
-from analysis.method.scoring import score_area
-from analysis.method.sensitivity import sensitivity_table
+from analysis.method.scoring import score_area, sensitivity_table
 from analysis.method.validation import load_cases
 
 DATA = paths.REPO_ROOT / "data"

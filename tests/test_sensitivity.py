@@ -11,8 +11,8 @@ import pytest
 from analysis.core import paths
 from analysis.method.bank import QuestionBank, load_bank
 from analysis.method.published import headline_scores
-from analysis.method.scoring import score_area
-from analysis.method.sensitivity import AS_CLASSIFIED, sensitivity_rows, sensitivity_table
+from analysis.method.scoring import score_area, sensitivity_table
+from analysis.method.sensitivity import AS_CLASSIFIED, sensitivity_rows
 from analysis.method.validation import load_cases
 
 AREA = "durham-tees-valley"

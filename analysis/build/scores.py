@@ -40,8 +40,7 @@ def write_area_tables(out: OutputTree, area: Area, cases: pd.DataFrame, bank: Qu
     """Score one area's validated cases and write its tidy tables and their stamp; with the
     area's published headline scores (if it has a report), the sensitivity table too (empty
     otherwise, so every area has the same tables)."""
-    from ..method.scoring import score_area
-    from ..method.sensitivity import sensitivity_table
+    from ..method.scoring import score_area, sensitivity_table
     from ..method.tables import write_tables
 
     target = out.area_tables(area.id)

@@ -12,8 +12,9 @@
 
 from __future__ import annotations
 
+import math
 import zlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +24,9 @@ import pandas as pd
 
 from .bank import QuestionBank
 from .intervals import share, wilson
+from .readings import READINGS
+from .sensitivity import COLUMNS as SENSITIVITY_COLUMNS
+from .sensitivity import variants
 
 BOOTSTRAP_RESAMPLES = 2000
 BOOTSTRAP_SEED = 20140501
@@ -313,6 +317,31 @@ def factor_table(dist: pd.DataFrame, bank: QuestionBank, area_id: str) -> pd.Dat
                 row[f"{part}_{stat}"] = float(rec.get(stat, np.nan))
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def outcome_points(cases: pd.DataFrame, bank: QuestionBank, reading: str) -> dict[int, float]:
+    """Each outcome's score under a reading (no interval: this is a comparison of readings)."""
+    applicable, sufficient = answer_matrices(cases, bank, [q.id for q in bank.scoring_questions()])
+    n = applicable.sum(axis=0)
+    k = sufficient.sum(axis=0)
+    return {o: float(combine(k[None, :], n[None, :], groups, reading)[0])
+            for o, groups in outcome_groups(bank, n).items()}
+
+
+def sensitivity_table(cases: pd.DataFrame, bank: QuestionBank, area_id: str,
+                      published: Mapping[int, int]) -> pd.DataFrame:
+    """Long table: one row per classification variant, reading and outcome."""
+    if not published:
+        return pd.DataFrame(columns=SENSITIVITY_COLUMNS)
+    cases = by_case_id(cases)
+    rows = []
+    for label, variant in variants(bank):
+        for reading in READINGS:
+            for outcome, score in outcome_points(cases, variant, reading).items():
+                rows.append({"area_id": area_id, "variant": label, "reading": reading,
+                             "outcome": outcome, "score": score,
+                             "published": float(published.get(outcome, math.nan))})
+    return pd.DataFrame(rows, columns=SENSITIVITY_COLUMNS)
 
 
 def by_case_id(cases: pd.DataFrame) -> pd.DataFrame:

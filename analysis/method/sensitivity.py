@@ -3,22 +3,20 @@
 For an area with a published report, every scoring reading (:data:`~.bank.READINGS`) is applied
 to the bank as classified and to the bank with each contested question classified the other way
 the report's text allows (:attr:`~.bank.Question.alternatives`). Each row gives the five outcome
-scores beside the published ones and the root-mean-square gap; the build writes it as the
-``sensitivity`` table, the report and the README show it.
+scores beside the published ones and the root-mean-square gap. The scores are computed by
+:func:`~.scoring.sensitivity_table` (the build writes them as the ``sensitivity`` table); this
+module names the variants and reads the table back, so chapters never score.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from .bank import QuestionBank
-from .readings import READINGS
-from .scoring import answer_matrices, by_case_id, combine, outcome_groups
 
 AS_CLASSIFIED = "as classified in the bank"
 COLUMNS = ["area_id", "variant", "reading", "outcome", "score", "published"]
@@ -40,31 +38,6 @@ def variants(bank: QuestionBank) -> list[tuple[str, QuestionBank]]:
     for q in bank.contested():
         out += [(alt.label, bank.with_alternative(q.id, alt)) for alt in q.alternatives]
     return out
-
-
-def outcome_points(cases: pd.DataFrame, bank: QuestionBank, reading: str) -> dict[int, float]:
-    """Each outcome's score under a reading (no interval: this is a comparison of readings)."""
-    applicable, sufficient = answer_matrices(cases, bank, [q.id for q in bank.scoring_questions()])
-    n = applicable.sum(axis=0)
-    k = sufficient.sum(axis=0)
-    return {o: float(combine(k[None, :], n[None, :], groups, reading)[0])
-            for o, groups in outcome_groups(bank, n).items()}
-
-
-def sensitivity_table(cases: pd.DataFrame, bank: QuestionBank, area_id: str,
-                      published: Mapping[int, int]) -> pd.DataFrame:
-    """Long table: one row per classification variant, reading and outcome."""
-    if not published:
-        return pd.DataFrame(columns=COLUMNS)
-    cases = by_case_id(cases)
-    rows = []
-    for label, variant in variants(bank):
-        for reading in READINGS:
-            for outcome, score in outcome_points(cases, variant, reading).items():
-                rows.append({"area_id": area_id, "variant": label, "reading": reading,
-                             "outcome": outcome, "score": score,
-                             "published": float(published.get(outcome, math.nan))})
-    return pd.DataFrame(rows, columns=COLUMNS)
 
 
 def sensitivity_rows(table: pd.DataFrame) -> list[SensitivityRow]:
