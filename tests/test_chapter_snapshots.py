@@ -1,0 +1,75 @@
+"""Snapshots of the rendered HTML of every chapter building block (syrupy).
+
+Two bundled areas are scored (tables only, no notebook) and each block is rendered from their
+tables; the HTML, with each chart's image replaced by a marker (charts have their own tests),
+must equal the stored snapshot. A deliberate change of a chapter updates the snapshots:
+``pytest tests/test_chapter_snapshots.py --snapshot-update``, then read the diff.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pytest
+
+from analysis.build.options import BuildOptions
+from analysis.build.pipeline import build
+from analysis.chapters import appendices, comparison, outcomes
+from analysis.chapters.context import AreaContext
+from analysis.chapters.exhibit import Exhibit
+
+AREAS = ["durham-tees-valley", "vale-of-braxness"]
+AGGREGATE_BLOCKS = ("introduction", "outcome_summary", "outcome_intervals", "funnels",
+                    "question_heatmap", "pooled_question_table", "pooled_factors",
+                    "published_vs_recomputed", "methods_appendix")
+IMAGE = re.compile(r'src="data:image/svg\+xml;base64,[A-Za-z0-9+/=]+"')
+
+
+@pytest.fixture(scope="module")
+def tables(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("snapshots") / "outputs"
+    build(BuildOptions(output=out, areas=AREAS, quiet=True, tables_only=True))
+    return out
+
+
+def _html(exhibit: Exhibit) -> str:
+    for fig in exhibit.figures:
+        plt.close(fig)
+    return IMAGE.sub('src="data:image/svg+xml;base64,CHART"', exhibit.html)
+
+
+OUTCOME_BLOCKS: dict[str, Callable[[AreaContext, int], Exhibit]] = {
+    "headline": outcomes.headline,
+    "strengths": outcomes.strengths_and_improvements,
+    "findings": outcomes.findings,
+    "data_summary": outcomes.data_summary,
+}
+
+
+@pytest.mark.parametrize("area", AREAS)
+@pytest.mark.parametrize("outcome", [1, 2, 3, 4, 5])
+@pytest.mark.parametrize("block", sorted(OUTCOME_BLOCKS))
+def test_outcome_blocks(tables: Path, snapshot, area: str, outcome: int, block: str) -> None:  # type: ignore[no-untyped-def]
+    ctx = AreaContext.load(area, output_dir=str(tables))
+    assert _html(OUTCOME_BLOCKS[block](ctx, outcome)) == snapshot
+
+
+@pytest.mark.parametrize("area", AREAS)
+@pytest.mark.parametrize("publish", [False, True])
+def test_comparison_and_appendices(tables: Path, snapshot, area: str, publish: bool) -> None:  # type: ignore[no-untyped-def]
+    ctx = AreaContext.load(area, output_dir=str(tables), publish=publish)
+    assert _html(comparison.comparison(ctx)) == snapshot(name="comparison")
+    for name in ("area_context", "survey", "case_sample", "method"):
+        assert _html(getattr(appendices, name)(ctx)) == snapshot(name=name)
+
+
+def test_aggregate_blocks(tables: Path, snapshot) -> None:  # type: ignore[no-untyped-def]
+    from analysis.chapters import aggregate
+    from analysis.chapters.context import AggregateContext
+
+    ctx = AggregateContext.load(output_dir=str(tables))
+    for name in AGGREGATE_BLOCKS:
+        assert _html(getattr(aggregate, name)(ctx)) == snapshot(name=name)
