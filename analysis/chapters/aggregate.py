@@ -15,7 +15,7 @@ from ..method.published import headline_scores
 from . import charts
 from . import html as htmlout
 from .context import AggregateContext
-from .disclosure import SUPPRESSED
+from .disclosure import area_key, factor_key, k_key, n_key, pooled_key
 from .exhibit import Exhibit
 from .html import heading, interval, note, paragraph, pct, table
 
@@ -111,17 +111,18 @@ def funnels(ctx: AggregateContext) -> Exhibit:
             continue
         sub["label"] = [ctx.name(a) for a in sub["area_id"]]
         target = float(sub["pooled"].iloc[0])
-        if ctx.disclosure.publish:  # suppressed figures are left out of charts
-            sub = sub[[ctx.share(r.k, r.n, r.share) != SUPPRESSED for r in sub.itertuples()]]
-            if sub.empty:
-                continue
+        k, n = pooled_key(k_key(q.question)), pooled_key(n_key(q.question))
+        # hidden figures are left out of charts
+        sub = sub[[not _area_hidden(ctx, r.area_id, q.question) for r in sub.itertuples()]]
+        if sub.empty or ctx.disclosure.share_hidden(k, n):
+            continue
         n_max = int(max(sub["n"].max(), 10))
         grid = np.unique(np.linspace(1, n_max * 1.1, 120).astype(int))
         limits = funnel.funnel_limits(target, grid)
         fig, alt = charts.funnel_plot(sub, limits, target, q.label)
         parts.append(heading(f"{q.label}", 3, f"funnel-{q.question}"))
         parts.append(htmlout.figure(fig, alt, f"Funnel plot: {q.label} (criterion "
-                                    f"{q.criterion}); pooled {pct(target)}."))
+                                    f"{q.criterion}); pooled {ctx.share(k, n)}."))
         charts.close(fig)
         frames.append(sub)
         figures.append(fig)
@@ -133,7 +134,9 @@ def funnels(ctx: AggregateContext) -> Exhibit:
                 + ("Dispersed: the adjusted (random-effects) limits apply." if d["dispersed"]
                    else "Not over-dispersed: the plain limits apply.")))
         for r in sub[(sub["flag"] != "within") | (sub["flag_adjusted"] != "within")].itertuples():
-            outside_rows.append([q.label, r.label, ctx.share(r.k, r.n, r.share), ctx.count(r.n),
+            mine = (area_key(r.area_id, k_key(q.question)),
+                    area_key(r.area_id, n_key(q.question)))
+            outside_rows.append([q.label, r.label, ctx.share(*mine), ctx.count(mine[1]),
                                  r.flag, r.flag_adjusted])
     parts.append(heading("Areas outside the limits", 3, "funnels-outside"))
     parts.append(table("Areas outside the 95% funnel limits, by key question (plain and "
@@ -148,9 +151,8 @@ def funnels(ctx: AggregateContext) -> Exhibit:
 def question_heatmap(ctx: AggregateContext) -> Exhibit:
     qs = ctx.tables["all_question_scores"]
     keyq = qs[qs["key"]].drop_duplicates(["area_id", "question"]).copy()
-    if ctx.disclosure.publish:  # suppressed figures are left out of charts
-        hidden = [ctx.share(r.k, r.n, r.share) == SUPPRESSED for r in keyq.itertuples()]
-        keyq.loc[hidden, "share"] = math.nan
+    hidden = [_area_hidden(ctx, r.area_id, r.question) for r in keyq.itertuples()]
+    keyq.loc[hidden, "share"] = math.nan  # hidden figures are left out of charts
     matrix = keyq.pivot(index="area_id", columns="label", values="share")
     order = keyq.drop_duplicates("label").sort_values(["outcome", "order"])["label"]
     matrix = matrix[[c for c in order if c in matrix.columns]]
@@ -162,10 +164,24 @@ def question_heatmap(ctx: AggregateContext) -> Exhibit:
                    (fig,))
 
 
+def _area_hidden(ctx: AggregateContext, area_id: str, question: str) -> bool:
+    """Whether the area's own report hides this question's share."""
+    return ctx.disclosure.share_hidden(area_key(area_id, k_key(question)),
+                                       area_key(area_id, n_key(question)))
+
+
+def _pooled_figures(ctx: AggregateContext, question: str, lower: float,
+                    upper: float) -> list[str]:
+    """n, k, share and interval of a pooled question, as the policy shows them."""
+    k, n = pooled_key(k_key(question)), pooled_key(n_key(question))
+    return [ctx.count(n), ctx.count(k), ctx.share(k, n),
+            ctx.disclosure.interval(k, n, lower, upper)]
+
+
 def pooled_question_table(ctx: AggregateContext) -> Exhibit:
     pq = ctx.tables["pooled_questions"].drop_duplicates("question")
-    body = [[r.label, r.criterion, ctx.count(r.n), ctx.count(r.k), ctx.share(r.k, r.n, r.pooled),
-             interval(r.lower, r.upper), pct(r.mean_of_areas)] for r in pq.itertuples()]
+    body = [[r.label, r.criterion, *_pooled_figures(ctx, r.question, r.lower, r.upper),
+             pct(r.mean_of_areas)] for r in pq.itertuples()]
     return Exhibit(heading("Every question, pooled", 2, "pooled-questions")
                    + table("Every scoring question: pooled over all cases (k of n, Wilson 95% "
                            "interval) and mean of area shares",
@@ -180,9 +196,10 @@ def pooled_factors(ctx: AggregateContext) -> Exhibit:
         identified=("identified", "sum"), ik=("interventions_k", "sum"),
         inn=("interventions_n", "sum"), pk=("progress_k", "sum"), pn=("progress_n", "sum"))
     g = g.sort_values(["prevalent", "identified"], ascending=False)
-    body = [[r.label, ctx.count(r.identified),
-             ctx.share(r.ik, r.inn, r.ik / r.inn if r.inn else math.nan),
-             ctx.share(r.pk, r.pn, r.pk / r.pn if r.pn else math.nan)] for r in g.itertuples()]
+    body = [[r.label, ctx.count(pooled_key(factor_key(r.factor, "identified"))),
+             *[ctx.share(pooled_key(factor_key(r.factor, f"{part}:k")),
+                         pooled_key(factor_key(r.factor, f"{part}:n")))
+               for part in ("interventions", "progress")]] for r in g.itertuples()]
     return Exhibit(heading("Offending-related factors, pooled", 2, "pooled-factors")
                    + table("Offending-related factors across all areas: cases identified, and "
                            "of those the pooled share with sufficient interventions and "

@@ -9,7 +9,7 @@ import pandas as pd
 from . import charts
 from . import html as htmlout
 from .context import AreaContext, label_banner
-from .disclosure import SUPPRESSED
+from .disclosure import k_key, n_key, pooled_key
 from .exhibit import Exhibit, combine
 from .html import heading, interval, paragraph, pct, table
 
@@ -28,6 +28,7 @@ def comparison(ctx: AreaContext) -> Exhibit:
     flags = ctx.comparison["funnel_flags"]
     mine_f = flags[flags["area_id"] == ctx.area.id].set_index("question")
     charted: list[pd.DataFrame] = []
+    pooled = ctx.pooled()
     for o in ctx.bank.outcomes:
         parts.append(heading(f"Outcome {o.id}: key questions", 3, f"comparison-outcome-{o.id}"))
         frame = _key_questions(ctx, o.id, mine_f)
@@ -35,14 +36,20 @@ def comparison(ctx: AreaContext) -> Exhibit:
         if frame.empty:
             parts.append(paragraph("No key question."))
             continue
-        body = [[r.label, ctx.count(r.n), ctx.share(r.k, r.n, r.share), pct(r.pooled),
+        body = [[r.label, ctx.count(n_key(r.question)),
+                 ctx.share(k_key(r.question), n_key(r.question)),
+                 pooled.share(pooled_key(k_key(r.question)), pooled_key(n_key(r.question)),
+                              mark_small=False),
                  "not applicable" if r.n == 0 else r.flag] for r in frame.itertuples()]
         parts.append(table(f"Outcome {o.id} key questions: this area, all areas pooled, and "
                            "position against the 95% funnel limits",
                            ["Question", "n", "This area", "All areas (pooled)",
                             "Funnel position"], body, numeric=(1, 2, 3)))
-        shown = frame[(frame["n"] > 0) & frame["pooled"].notna() & ~frame.apply(
-            lambda r: ctx.share(r["k"], r["n"], r["share"]) == SUPPRESSED, axis=1)]
+        shown = frame[[r.n > 0 and not math.isnan(r.pooled)
+                       and not ctx.disclosure.share_hidden(k_key(r.question), n_key(r.question))
+                       and not pooled.share_hidden(pooled_key(k_key(r.question)),
+                                                   pooled_key(n_key(r.question)))
+                       for r in frame.itertuples()]]
         charted.append(shown.assign(label=[f"{o.id}: {lab}" for lab in shown["label"]]))
     parts.append(_key_question_chart(ctx, charted))
     parts.append(ctx.suppression_note())
