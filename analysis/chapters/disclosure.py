@@ -17,7 +17,7 @@ unit vector lies in the row space of those relations restricted to the hidden qu
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -201,16 +201,30 @@ class _State:
     def next_to_hide(self, relations: Sequence[Relation], sensitive: set[str]) -> str | None:
         """The shown quantity to hide next, or None when nothing hidden can be derived."""
         known = _determined(relations, self.hidden)
-        for r in relations:
-            if not any(p in self.hidden for p in r.parts) or (
-                    r.total in self.hidden and r.total not in known):
-                continue
-            if self.policy.small(sum(self.values[p] for p in r.parts if p in self.hidden)) and (
+        for r in relations:  # the quick way first: hide another part of a small group
+            if self.small_group(r, self.hidden, known, every=True) and (
                     pick := self.cheapest(r)) is not None:
-                return pick  # the hidden parts together are a small group
+                return pick
+        for r in relations:
+            if self.small_group(r, self.hidden, known):
+                def group_leaks(h: set[str], r: Relation = r) -> bool:
+                    return self.small_group(r, h, _determined(relations, h))
+
+                return self.cheapest(r) or self.breaker(group_leaks, relations)
         for key in sorted(sensitive & known):
-            return self.breaker(key, relations)
+            def derived(h: set[str], key: str = key) -> bool:
+                return key in _determined(relations, h)
+
+            return self.breaker(derived, relations)
         return None
+
+    def small_group(self, r: Relation, hidden: set[str], known: set[str],
+                    every: bool = False) -> bool:
+        """Whether the parts of ``r`` that cannot be worked out one by one (``every``: all its
+        hidden parts) add up, beside a total that can, to a small group of people."""
+        unknown = [p for p in r.parts if p in hidden and (every or p not in known)]
+        return bool(unknown) and (r.total not in hidden or r.total in known) and \
+            self.policy.small(sum(self.values[p] for p in unknown))
 
     def choosable(self, keys: Iterable[str]) -> list[str]:
         return [q for q in keys if q not in self.hidden and q not in self.fixed]
@@ -220,13 +234,14 @@ class _State:
         pool = self.choosable(r.parts) or self.choosable([r.total])
         return min(pool, key=lambda q: (self.values[q] == 0, self.values[q], q), default=None)
 
-    def breaker(self, key: str, relations: Sequence[Relation]) -> str | None:
-        """The cheapest quantity whose hiding stops ``key`` being derived (else the cheapest)."""
+    def breaker(self, leaks: Callable[[set[str]], bool],
+                relations: Sequence[Relation]) -> str | None:
+        """The cheapest quantity whose hiding ends the leak (else the cheapest): parts first."""
         totals = {r.total for r in relations}
         ranked = sorted(self.choosable({q for r in relations for q in (r.total, *r.parts)}),
                         key=lambda q: (q in totals, self.values[q] == 0, self.values[q], q))
         for q in ranked:
-            if key not in _determined(relations, self.hidden | {q}):
+            if not leaks(self.hidden | {q}):
                 return q
         return ranked[0] if ranked else None
 
