@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
@@ -26,8 +26,9 @@ def cells(policy: D.Policy, counts: list[int], total: int) -> D.Disclosure:
                      policy)
 
 
-def bounds(d: D.Disclosure, relations: list[D.Relation], key: str) -> tuple[float, float]:
-    """Smallest and largest value of ``key`` a reader can infer from what is shown (LP audit)."""
+def bounds(d: D.Disclosure, relations: list[D.Relation], *keys: str) -> tuple[float, float]:
+    """Smallest and largest value of the sum of ``keys`` (hidden quantities) a reader can
+    infer from what is shown (LP audit)."""
     hidden = sorted(d.hidden & {q for r in relations for q in (r.total, *r.parts)})
     col = {q: i for i, q in enumerate(hidden)}
     a, b = [], []
@@ -43,7 +44,8 @@ def bounds(d: D.Disclosure, relations: list[D.Relation], key: str) -> tuple[floa
             a.append(row)
             b.append(rhs)
     c = np.zeros(len(hidden))
-    c[col[key]] = 1.0
+    for key in keys:
+        c[col[key]] = 1.0
     lo = linprog(c, A_eq=np.array(a), b_eq=b, bounds=(0, None))
     hi = linprog(-c, A_eq=np.array(a), b_eq=b, bounds=(0, None))
     return lo.fun, (np.inf if hi.status == 3 else -hi.fun)  # 3: unbounded
@@ -129,3 +131,42 @@ def test_no_hidden_cell_of_a_table_can_be_worked_out(rows: int, cols: int, data)
     for r in rel:
         if r.total not in d.hidden:
             assert not PUB.small(sum(values[p] for p in r.parts if p in d.hidden))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 12), st.integers(0, 12)), min_size=1, max_size=5))
+@example([(10, 11), (10, 12), (20, 30)])  # two areas hide 1 and 2 not done; one shows its 10
+def test_pooled_counts_never_give_an_area_away(pairs: list[tuple[int, int]]):
+    """Areas' k of n (with their own reports' suppression) and the pooled k and n: no small
+    count an area hides can be worked out from what the aggregate adds (LP audit)."""
+    areas = {f"a{i}": pair(PUB, min(k, n), max(k, n)) for i, (k, n) in enumerate(pairs)}
+    areas = {a: D.Disclosure(PUB, {f"q:{x}": v for x, v in d.values.items()},
+                             frozenset(f"q:{x}" for x in d.hidden)) for a, d in areas.items()}
+    pooled = D.pooled_disclosure(areas, PUB)
+    rel = [D.Relation(r_total, parts) for r_total, parts in _pooled_relations(areas)]
+    for a, d in areas.items():
+        for part in ("q:k", "q:rest"):
+            key = D.area_key(a, part)
+            if key in pooled.hidden and PUB.small(pooled.values[key]):
+                lo, hi = bounds(pooled, rel, key)
+                assert hi - lo > 0.5, (key, pooled.values[key], lo, hi)
+    for part in ("q:k", "q:n"):
+        key = D.pooled_key(part)
+        if key not in pooled.hidden:
+            assert not PUB.small(pooled.values[key])
+    for part in ("q:k", "q:rest"):  # areas hiding their k: together not a small group
+        group = [D.area_key(a, part) for a in areas if D.area_key(a, "q:k") in pooled.hidden]
+        total = sum(pooled.values[g] for g in group)
+        if group and PUB.small(total):
+            lo, hi = bounds(pooled, rel, *group)
+            assert hi - lo > 0.5, (group, total, lo, hi)
+
+
+def _pooled_relations(areas: dict[str, D.Disclosure]) -> list[tuple[str, tuple[str, ...]]]:
+    """The relations a reader knows, written out independently of the policy's own list."""
+    out = [(D.area_key(a, "q:n"), (D.area_key(a, "q:k"), D.area_key(a, "q:rest")))
+           for a in areas]
+    for part in ("q:n", "q:k", "q:rest"):
+        out.append((D.pooled_key(part), tuple(D.area_key(a, part) for a in areas)))
+    out.append((D.pooled_key("q:n"), (D.pooled_key("q:k"), D.pooled_key("q:rest"))))
+    return out
