@@ -144,7 +144,7 @@ def test_pooled_counts_never_give_an_area_away(pairs: list[tuple[int, int]]):
                              frozenset(f"q:{x}" for x in d.hidden)) for a, d in areas.items()}
     pooled = D.pooled_disclosure(areas, PUB)
     rel = [D.Relation(r_total, parts) for r_total, parts in _pooled_relations(areas)]
-    for a, d in areas.items():
+    for a in areas:
         for part in ("q:k", "q:rest"):
             key = D.area_key(a, part)
             if key in pooled.hidden and PUB.small(pooled.values[key]):
