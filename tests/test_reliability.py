@@ -358,7 +358,7 @@ def test_publication_mode_suppresses_small_counts(published: Path) -> None:
     for page in pages:
         html = page.read_text(encoding="utf-8")
         if page.parent.name in AREAS:
-            assert "Publication mode: counts below 5" in html, page
+            assert "Publication rules: no number of people from 1 to 4" in html, page
         doc = parse(html)
         count_columns = 0
         for head, rows in doc.tables:

@@ -16,6 +16,7 @@ from .outputs import OutputTree
 from .stitch import Page, Provenance
 
 if TYPE_CHECKING:
+    from ..chapters.disclosure import Policy
     from ..method.bank import QuestionBank
 
 AGGREGATE_LABEL = ("Synthetic areas and one area reconstructed from its published report; "
@@ -33,10 +34,13 @@ class BuildResult:
     timings: dict[str, float] = field(default_factory=dict)
     cell_seconds: float = 0.0
     notebook_seconds: dict[str, float] = field(default_factory=dict)  # wall time, per notebook
+    disclosures: list[str] = field(default_factory=list)  # the release scanner's findings
+    release: Path | None = None  # the release folder of a publication build that passed
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.failed else 0
+        """3: the release would let a hidden count be worked out; 1: a notebook failed."""
+        return 3 if self.disclosures else 1 if self.failed else 0
 
 
 @dataclass(frozen=True)
@@ -80,18 +84,20 @@ class IndexRow:
     href: str | None
     status: str
     scores_digest: str
-    cases: int = 0
+    cases: str = ""
     scores: list[str] = field(default_factory=list)
 
 
 def write_index(out: OutputTree, areas: list[Area], rebuilt: set[str], result: BuildResult,
-                aggregate: bool, bank: QuestionBank, package: str, force: bool) -> None:
+                aggregate: bool, bank: QuestionBank, package: str, force: bool,
+                policy: Policy) -> None:
     """The index page: every area that has a report or was rebuilt now, those not rebuilt
     marked so; rewritten only when what it shows changed."""
     rows = [_index_row(out, a, result, a.id in rebuilt) for a in areas
             if a.id in rebuilt or out.report(a.id).files[0].exists()]
     target = out.index()
-    digest = digest_of([r.__dict__ for r in rows], aggregate, package)
+    digest = digest_of([r.__dict__ for r in rows], aggregate, package, policy.publish,
+                       policy.threshold)
     if target.fresh(digest, force):
         return
     from ..chapters.html import interval, pct
@@ -101,7 +107,7 @@ def write_index(out: OutputTree, areas: list[Area], rebuilt: set[str], result: B
     for row in rows:
         o = read_table(paths.area_tables(out.root, row.id), "outcome_scores")
         o = o.sort_values("outcome")
-        row.cases = int(o["n_cases"].iloc[0])
+        row.cases = policy.count(o["n_cases"].iloc[0])
         row.scores = [f"{pct(r.score)} ({interval(r.lower, r.upper)})" for r in o.itertuples()]
     html = render_page("index.html.j2", title="Inspection of adult offending work: area reports",
                        areas=rows, outcomes=[o.short for o in bank.outcomes],

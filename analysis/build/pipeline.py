@@ -39,6 +39,7 @@ from .scores import TableDigests, write_area_tables, write_shared_tables
 from .stitch import Page, StitchJob
 
 if TYPE_CHECKING:  # heavy imports stay out of a build that has nothing to do
+    from ..chapters.disclosure import Policy
     from ..method.bank import QuestionBank
 
 log = logging.getLogger(__name__)
@@ -193,16 +194,31 @@ def build(options: BuildOptions) -> BuildResult:
         if workers is not None:
             workers.close()
     aggregate = b.out.report(AGGREGATE).files[0].exists()
+    from ..chapters.disclosure import Policy
+
+    policy = Policy(options.publish, options.threshold)
     write_index(b.out, every, {a.id for a in areas}, b.result, aggregate, b.bank, b.package,
-                options.force)
+                options.force, policy)
     if options.pdf:
         from .pdf import print_reports
 
         print_reports(b.result.reports)
+    if options.publish:
+        publish(b, areas, policy)
     b.result.timings["total"] = time.perf_counter() - t0
     write_manifest(b.out, options, areas, b.result, b.inputs.relative(), b.package, b.versions)
     summary(b.result, b.out.root, options.quiet)
     return b.result
+
+
+def publish(b: Builder, areas: list[Area], policy: Policy) -> None:
+    """The release folder, scanned; a finding fails the build (see :mod:`.release`)."""
+    from .release import RELEASE, release
+
+    built = [a for a in areas if b.out.report(a.id).files[0].exists()]
+    findings = release(b.out.root, built, policy, b.bank)
+    b.result.disclosures = [str(f) for f in findings]
+    b.result.release = None if findings else b.out.root / RELEASE
 
 
 def summary(result: BuildResult, out: Path, quiet: bool) -> None:
@@ -214,6 +230,14 @@ def summary(result: BuildResult, out: Path, quiet: bool) -> None:
         width = max(len(k) for k in result.failed)
         for key, error in sorted(result.failed.items()):
             print(f"  {key:<{width}}  {error[:160]}", file=stream)
+    if result.disclosures:
+        print(f"\nPublication stopped: {len(result.disclosures)} way(s) to work out a hidden "
+              f"count; no release folder was written (all listed in "
+              f"{out / 'release-findings.txt'}):", file=stream)
+        for line in result.disclosures[:50]:
+            print(f"  {line}", file=stream)
+    elif result.release is not None:
+        print(f"release (safe to hand out): {result.release}", file=sys.stdout)
     print(f"index: {out / 'index.html'}", file=sys.stdout)
 
 

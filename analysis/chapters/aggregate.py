@@ -18,7 +18,7 @@ from . import charts
 from . import html as htmlout
 from .comparison import chance_sentence
 from .context import AggregateContext
-from .disclosure import SUPPRESSED
+from .disclosure import area_key, factor_key, k_key, n_key, pooled_key
 from .exhibit import Exhibit
 from .html import escape, heading, interval, note, paragraph, pct, table
 
@@ -132,7 +132,7 @@ def funnels(ctx: AggregateContext) -> Exhibit:
             continue
         d = disp.loc[q.question]
         parts.append(heading(q.label, 3, f"funnel-{q.question}"))
-        fig = _key_chart(ctx, sub, d, q.label, q.criterion, parts)
+        fig = _key_chart(ctx, sub, d, q.question, q.label, q.criterion, parts)
         figures.extend([fig] if fig is not None else [])
         parts.append(paragraph(f"Above the all-areas figure: {_names(sub, ABOVE)}. Below it: "
                                f"{_names(sub, BELOW)}. " + _dispersion_words(d)))
@@ -141,11 +141,12 @@ def funnels(ctx: AggregateContext) -> Exhibit:
     return Exhibit("".join(parts), decided, tuple(figures))
 
 
-def _key_chart(ctx: AggregateContext, sub: pd.DataFrame, d: pd.Series, label: str,
-               criterion: str, parts: list[str]) -> Figure | None:
+def _key_chart(ctx: AggregateContext, sub: pd.DataFrame, d: pd.Series, question: str,
+               label: str, criterion: str, parts: list[str]) -> Figure | None:
     """Draw one key question's chart into ``parts``: the curve of the limits used."""
-    shown = sub[[not ctx.disclosure.hides_share(r.k, r.n) for r in sub.itertuples()]]
-    if shown.empty:  # suppressed figures are left out of charts
+    k, n = pooled_key(k_key(question)), pooled_key(n_key(question))
+    shown = sub[[not _area_hidden(ctx, r.area_id, question) for r in sub.itertuples()]]
+    if shown.empty or ctx.disclosure.share_hidden(k, n):  # hidden figures are left out
         return None
     grid = np.arange(1, int(max(sub["n"].max(), 10) * 1.08) + 2, dtype=float)
     lower, upper = comparisons.limit_curve(float(d["pooled"]), float(d["tau2"]),
@@ -153,8 +154,7 @@ def _key_chart(ctx: AggregateContext, sub: pd.DataFrame, d: pd.Series, label: st
     curve = pd.DataFrame({"n": grid, "lower": lower, "upper": upper})
     fig, alt = charts.funnel_plot(shown, curve, float(d["pooled"]), str(d["limits"]), label)
     parts.append(htmlout.figure(fig, alt, f"{label} (criterion {criterion}): all areas "
-                                f"{pct(float(d['pooled']))}. * fewer than 10 cases (hollow "
-                                "dot)."))
+                                f"{ctx.share(k, n)}. * fewer than 10 cases (hollow dot)."))
     charts.close(fig)
     return fig
 
@@ -181,8 +181,9 @@ def _other_questions(ctx: AggregateContext, decided: pd.DataFrame, keys: pd.Data
         sub = decided[decided["measure"] == q.question]
         if sub.empty:
             continue
-        body.append([q.label, pct(float(sub["pooled"].iloc[0])), _names(sub, ABOVE),
-                     _names(sub, BELOW)])
+        body.append([q.label, ctx.share(pooled_key(k_key(q.question)),
+                                        pooled_key(n_key(q.question))),
+                     _names(sub, ABOVE), _names(sub, BELOW)])
     return (heading("The other questions", 3, "funnels-other")
             + table("Every other scoring question: all-areas figure and the areas above or "
                     "below it (same rule as the charts)",
@@ -195,9 +196,8 @@ def question_heatmap(ctx: AggregateContext) -> Exhibit:
     """Key questions by area, one heatmap per outcome so that the text stays readable."""
     qs = ctx.tables["all_question_scores"]
     keyq = qs[qs["key"]].drop_duplicates(["area_id", "question"]).copy()
-    if ctx.disclosure.publish:  # suppressed figures are left out of charts
-        hidden = [ctx.share(r.k, r.n, r.share) == SUPPRESSED for r in keyq.itertuples()]
-        keyq.loc[hidden, "share"] = math.nan
+    hidden = [_area_hidden(ctx, r.area_id, r.question) for r in keyq.itertuples()]
+    keyq.loc[hidden, "share"] = math.nan  # hidden figures are left out of charts
     parts = [heading("Key questions across areas", 2, "question-heatmap")]
     figures = []
     for o in ctx.bank.outcomes:
@@ -216,10 +216,24 @@ def question_heatmap(ctx: AggregateContext) -> Exhibit:
     return Exhibit("".join(parts), keyq, tuple(figures))
 
 
+def _area_hidden(ctx: AggregateContext, area_id: str, question: str) -> bool:
+    """Whether the area's own report hides this question's share."""
+    return ctx.disclosure.share_hidden(area_key(area_id, k_key(question)),
+                                       area_key(area_id, n_key(question)))
+
+
+def _pooled_figures(ctx: AggregateContext, question: str, lower: float,
+                    upper: float) -> list[str]:
+    """n, k, share and interval of a pooled question, as the policy shows them."""
+    k, n = pooled_key(k_key(question)), pooled_key(n_key(question))
+    return [ctx.count(n), ctx.count(k), ctx.share(k, n),
+            ctx.disclosure.interval(k, n, lower, upper)]
+
+
 def pooled_question_table(ctx: AggregateContext) -> Exhibit:
     pq = ctx.tables["pooled_questions"].drop_duplicates("question")
-    body = [[r.label, r.criterion, ctx.count(r.n), ctx.count(r.k), ctx.share(r.k, r.n, r.pooled),
-             interval(r.lower, r.upper), pct(r.mean_of_areas)] for r in pq.itertuples()]
+    body = [[r.label, r.criterion, *_pooled_figures(ctx, r.question, r.lower, r.upper),
+             pct(r.mean_of_areas)] for r in pq.itertuples()]
     return Exhibit(heading("Every question, pooled", 2, "pooled-questions")
                    + table("Every scoring question: pooled over all cases (k of n, Wilson 95% "
                            "interval) and mean of area shares",
@@ -234,9 +248,10 @@ def pooled_factors(ctx: AggregateContext) -> Exhibit:
         identified=("identified", "sum"), ik=("interventions_k", "sum"),
         inn=("interventions_n", "sum"), pk=("progress_k", "sum"), pn=("progress_n", "sum"))
     g = g.sort_values(["prevalent", "identified"], ascending=False)
-    body = [[r.label, ctx.count(r.identified),
-             ctx.share(r.ik, r.inn, r.ik / r.inn if r.inn else math.nan),
-             ctx.share(r.pk, r.pn, r.pk / r.pn if r.pn else math.nan)] for r in g.itertuples()]
+    body = [[r.label, ctx.count(pooled_key(factor_key(r.factor, "identified"))),
+             *[ctx.share(pooled_key(factor_key(r.factor, f"{part}:k")),
+                         pooled_key(factor_key(r.factor, f"{part}:n")))
+               for part in ("interventions", "progress")]] for r in g.itertuples()]
     return Exhibit(heading("Offending-related factors, pooled", 2, "pooled-factors")
                    + table("Offending-related factors across all areas: cases identified, and "
                            "of those the pooled share with sufficient interventions and "

@@ -7,6 +7,7 @@ import pandas as pd
 from ..method.readings import READING_LABEL, READING_TEXT
 from . import style
 from .context import AreaContext, label_banner
+from .disclosure import CASES
 from .exhibit import Exhibit, combine
 from .html import heading, interval, paragraph, pct, table
 from .outcomes import distribution
@@ -59,9 +60,9 @@ def area_context(ctx: AreaContext) -> Exhibit:
 
 def case_sample(ctx: AreaContext) -> Exhibit:
     """Appendix 2: type of case, RoSH at start, ethnicity, principal offence."""
-    n = int(ctx.tables["outcome_scores"]["n_cases"].iloc[0])
-    parts: list[str | Exhibit] = [heading("Appendix 2: the case sample", 2, "appendix-sample"),
-                                  paragraph(f"{n} cases were inspected in {ctx.area.name}.")]
+    parts: list[str | Exhibit] = [
+        heading("Appendix 2: the case sample", 2, "appendix-sample"),
+        paragraph(f"{ctx.count(CASES)} cases were inspected in {ctx.area.name}.")]
     for var, title in (("case_type", "Type of case"),
                        ("rosh_start", "RoSH classification at the start"),
                        ("ethnicity", "Race and ethnicity"),

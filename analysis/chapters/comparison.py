@@ -13,6 +13,7 @@ from ..method.comparisons import OUTCOME, QUESTION, WORDS, expected_chance_flags
 from . import charts
 from . import html as htmlout
 from .context import AreaContext, label_banner
+from .disclosure import k_key, n_key, pooled_key
 from .exhibit import Exhibit, combine
 from .html import heading, paragraph, pct, table
 
@@ -87,6 +88,7 @@ def _key_rows(ctx: AreaContext) -> pd.DataFrame:
 
 def _key_questions(ctx: AreaContext) -> Exhibit:
     frame = _key_rows(ctx)
+    pooled = ctx.pooled()
     parts: list[str | Exhibit] = []
     for o in ctx.bank.outcomes:
         sub = frame[frame["outcome"] == o.id]
@@ -94,8 +96,10 @@ def _key_questions(ctx: AreaContext) -> Exhibit:
         if sub.empty:
             parts.append(paragraph("No key question."))
             continue
-        body = [[r.label, ctx.count(r.n), ctx.share(r.k, r.n, r.share),
-                 pct(r.pooled) if r.n else htmlout.NOT_APPLICABLE,
+        body = [[r.label, ctx.count(n_key(r.question)),
+                 ctx.share(k_key(r.question), n_key(r.question)),
+                 pooled.share(pooled_key(k_key(r.question)), pooled_key(n_key(r.question)),
+                              mark_small=False) if r.n else htmlout.NOT_APPLICABLE,
                  WORDS[r.decision] if r.n else htmlout.NOT_APPLICABLE]
                 for r in sub.itertuples()]
         parts.append(table(f"Outcome {o.id} key questions: this area and all areas",
@@ -111,7 +115,11 @@ def _key_questions(ctx: AreaContext) -> Exhibit:
 
 
 def _key_question_chart(ctx: AreaContext, shown: pd.DataFrame) -> Exhibit:
-    charted = shown[[not ctx.disclosure.hides_share(r.k, r.n) for r in shown.itertuples()]]
+    pooled = ctx.pooled()
+    charted = shown[[not ctx.disclosure.share_hidden(k_key(r.question), n_key(r.question))
+                     and not pooled.share_hidden(pooled_key(k_key(r.question)),
+                                                 pooled_key(n_key(r.question)))
+                     for r in shown.itertuples()]]
     if charted.empty:
         return Exhibit("")
     rows = charted.assign(label=[f"{r.outcome}: {r.label}" for r in charted.itertuples()])

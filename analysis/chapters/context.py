@@ -6,7 +6,9 @@ has not written them yet (``python -m analysis build``, or ``build --tables-only
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -15,7 +17,13 @@ from ..core import paths
 from ..method.bank import QuestionBank, load_bank
 from ..method.catalogue import Area, load_areas
 from ..method.tables import AREA_TABLES, read_table
-from .disclosure import DEFAULT_THRESHOLD, Disclosure
+from .disclosure import (
+    DEFAULT_THRESHOLD,
+    Disclosure,
+    Policy,
+    area_disclosure,
+    pooled_disclosure,
+)
 from .html import escape
 
 COMPARISON_TABLES = ("comparisons",)
@@ -44,7 +52,7 @@ class AreaContext:
     tables: dict[str, pd.DataFrame]
     data_dir: Path
     output_dir: Path
-    disclosure: Disclosure = field(default_factory=Disclosure)
+    disclosure: Disclosure
     comparison: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     @classmethod
@@ -58,8 +66,9 @@ class AreaContext:
             raise KeyError(f"area {area_id!r} is not in {data / 'areas.csv'}")
         tables = _read_tables(paths.area_tables(out, area_id), AREA_TABLES,
                               f"tables of area {area_id!r}")
-        return cls(areas[area_id], load_bank(), tables, data, out,
-                   Disclosure(publish, threshold))
+        bank = load_bank()
+        disclosure = area_disclosure(tables, sufficient_levels(bank), Policy(publish, threshold))
+        return cls(areas[area_id], bank, tables, data, out, disclosure)
 
     def load_comparison(self) -> dict[str, pd.DataFrame]:
         """The cross-area tables; read only by the comparison chapter, so that a change in
@@ -70,17 +79,54 @@ class AreaContext:
                 self.comparison[name] = read_table(shared, name)
         return self.comparison
 
-    def count(self, k: int | float) -> str:
-        return self.disclosure.count(k)
+    def pooled(self) -> Disclosure:
+        """All areas' counts and the pooled ones, as the aggregate report hides them."""
+        return all_areas_disclosure(self.output_dir, self.disclosure.policy)
 
-    def share(self, k: int | float, n: int | float, value: float) -> str:
-        return self.disclosure.share(k, n, value)
+    def count(self, key: str) -> str:
+        return self.disclosure.count(key)
 
-    def interval(self, k: int | float, n: int | float, lower: float, upper: float) -> str:
+    def share(self, k: str, n: str) -> str:
+        return self.disclosure.share(k, n)
+
+    def interval(self, k: str, n: str, lower: float, upper: float) -> str:
         return self.disclosure.interval(k, n, lower, upper)
 
     def suppression_note(self) -> str:
         return self.disclosure.note()
+
+
+def sufficient_levels(bank: QuestionBank) -> dict[str, tuple[str, ...]]:
+    """Each question's answers that count as sufficient (k is their sum)."""
+    return {q.id: tuple(bank.scales[q.scale].sufficient) for q in bank.questions}
+
+
+def area_disclosures(output_dir: Path, area_ids: Iterable[str],
+                     policy: Policy) -> dict[str, Disclosure]:
+    """Each area's counts as its own report hides them."""
+    bank = load_bank()
+    out = {}
+    for area_id in area_ids:
+        tables = _read_tables(paths.area_tables(output_dir, area_id), AREA_TABLES,
+                              f"tables of area {area_id!r}")
+        out[area_id] = area_disclosure(tables, sufficient_levels(bank), policy)
+    return out
+
+
+def all_areas_disclosure(output_dir: Path, policy: Policy) -> Disclosure:
+    """Every area's counts and the pooled ones (over the areas of the cross-area tables), as
+    the aggregate report hides them; computed once per set of tables in a kernel."""
+    folder = paths.all_tables(output_dir)
+    stamp = tuple(sorted((str(p), p.stat().st_mtime_ns) for p in folder.glob("*.parquet")))
+    return _pooled(output_dir, policy, stamp)
+
+
+@lru_cache(maxsize=4)
+def _pooled(output_dir: Path, policy: Policy, stamp: tuple[tuple[str, int], ...]) -> Disclosure:
+    pooled = _read_tables(paths.all_tables(output_dir), ("all_question_scores",),
+                          "cross-area tables")["all_question_scores"]
+    ids = sorted(set(pooled["area_id"].astype(str)))
+    return pooled_disclosure(area_disclosures(output_dir, ids, policy), policy)
 
 
 @dataclass
@@ -91,31 +137,32 @@ class AggregateContext:
     bank: QuestionBank
     tables: dict[str, pd.DataFrame]
     data_dir: Path
-    disclosure: Disclosure = field(default_factory=Disclosure)
+    disclosure: Disclosure  # every area's counts and the pooled ones
 
     @classmethod
     def load(cls, areas: str = "", data_dir: str = "", output_dir: str = "",
              publish: bool = False, threshold: int = DEFAULT_THRESHOLD) -> AggregateContext:
         """Read the cross-area tables, keeping the areas named (comma-separated; empty: all)."""
         data = paths.data_dir(data_dir)
-        tables = _read_tables(paths.all_tables(paths.output_dir(output_dir)), SHARED,
-                              "cross-area tables")
+        out = paths.output_dir(output_dir)
+        tables = _read_tables(paths.all_tables(out), SHARED, "cross-area tables")
         wanted = [a for a in areas.split(",") if a] if areas else None
         chosen = [a for a in load_areas(data) if wanted is None or a.id in wanted]
         ids = {a.id for a in chosen}
         for name in ("all_question_scores", "all_outcome_scores", "all_factors",
                      "comparisons"):
             tables[name] = tables[name][tables[name]["area_id"].isin(ids)]
-        return cls(chosen, load_bank(), tables, data, Disclosure(publish, threshold))
+        return cls(chosen, load_bank(), tables, data,
+                   all_areas_disclosure(out, Policy(publish, threshold)))
 
-    def count(self, k: float) -> str:
-        return self.disclosure.count(k)
+    def count(self, key: str) -> str:
+        return self.disclosure.count(key)
 
-    def share(self, k: float, n: float, value: float) -> str:
-        return self.disclosure.share(k, n, value)
+    def share(self, k: str, n: str) -> str:
+        return self.disclosure.share(k, n, mark_small=False)
 
     def note(self) -> str:
-        return self.disclosure.note(charts=False)
+        return self.disclosure.note()
 
     def name(self, area_id: str) -> str:
         return next((a.name for a in self.areas if a.id == area_id), area_id)

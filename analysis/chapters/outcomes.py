@@ -18,7 +18,19 @@ from ..method.readings import READING_LABEL, READING_TEXT
 from . import charts, style
 from . import html as htmlout
 from .context import AreaContext, label_banner
-from .disclosure import SUPPRESSED
+from .disclosure import (
+    AGREEMENT,
+    CASES,
+    DISAGREE,
+    HIGHER,
+    LOWER,
+    YES,
+    cell_key,
+    factor_key,
+    k_key,
+    level_key,
+    n_key,
+)
 from .exhibit import Exhibit
 from .html import heading, interval, note, paragraph, pct, table
 
@@ -60,7 +72,7 @@ def headline(ctx: AreaContext, outcome: int) -> Exhibit:
     parts.append(paragraph(
         f"Scoring reading: {READING_LABEL[reading]}. The score is {READING_TEXT[reading]}; "
         f"{int(row['n_questions'])} scoring questions of this outcome applied to at least one "
-        f"case, and {int(row['n_cases'])} cases were inspected. The interval comes from "
+        f"case, and {ctx.count(CASES)} cases were inspected. The interval comes from "
         "resampling cases (seeded bootstrap, 2,000 resamples).", "method"))
     if outcome in published:
         diff = 100 * row["score"] - published[outcome]
@@ -92,7 +104,7 @@ def strengths_and_improvements(ctx: AreaContext, outcome: int) -> Exhibit:
     67% (confident at most two-thirds were). At most three of each, the most certain first.
     """
     rows = _scoring_rows(ctx, outcome)
-    rows = rows[rows["n"] >= max(style.SMALL_N, ctx.disclosure.smallest_shown)]
+    rows = rows[rows["n"] >= max(style.SMALL_N, ctx.disclosure.policy.smallest_shown)]
     strong = rows[rows["lower"] >= STRENGTH_LOWER].sort_values("lower", ascending=False)
     weak = rows[rows["upper"] < IMPROVE_UPPER].sort_values("upper")
     slug = _outcome_slug(outcome)
@@ -101,8 +113,9 @@ def strengths_and_improvements(ctx: AreaContext, outcome: int) -> Exhibit:
         if frame.empty:
             return "<p>No question met the rule.</p>"
         li = "".join(
-            f"<li>{htmlout.escape(r.label)}: {ctx.share(r.k, r.n, r.share)} of {r.n} applicable "
-            f"cases (95% interval {ctx.interval(r.k, r.n, r.lower, r.upper)}).</li>"
+            f"<li>{htmlout.escape(r.label)}: {ctx.share(k_key(r.question), n_key(r.question))} "
+            f"of {ctx.count(n_key(r.question))} applicable cases (95% interval "
+            f"{ctx.interval(k_key(r.question), n_key(r.question), r.lower, r.upper)}).</li>"
             for r in frame.head(MAX_LISTED).itertuples())
         return f"<ol>{li}</ol>"
 
@@ -117,8 +130,10 @@ def strengths_and_improvements(ctx: AreaContext, outcome: int) -> Exhibit:
 
 
 def _question_table(ctx: AreaContext, rows: pd.DataFrame, caption: str) -> str:
-    body = [[r.label, ctx.count(r.n), ctx.count(r.k), ctx.share(r.k, r.n, r.share),
-             ctx.interval(r.k, r.n, r.lower, r.upper)] for r in rows.itertuples()]
+    body = [[r.label, ctx.count(n_key(r.question)), ctx.count(k_key(r.question)),
+             ctx.share(k_key(r.question), n_key(r.question)),
+             ctx.interval(k_key(r.question), n_key(r.question), r.lower, r.upper)]
+            for r in rows.itertuples()]
     return table(caption, ["Question", "Applicable cases (n)", "Sufficient (k)", "Share",
                            "95% Wilson interval"], body, numeric=(1, 2, 3, 4))
 
@@ -161,8 +176,9 @@ def data_summary(ctx: AreaContext, outcome: int) -> Exhibit:
     o = ctx.bank.outcome_by_id[outcome]
     rows = _scoring_rows(ctx, outcome)
     rows = rows[rows["key"]]
-    shown = rows[(rows["n"] > 0) & ~rows.apply(
-        lambda r: ctx.share(r["k"], r["n"], r["share"]) == SUPPRESSED, axis=1)]
+    shown = rows[[r.n > 0 and not ctx.disclosure.share_hidden(k_key(r.question),
+                                                              n_key(r.question))
+                  for r in rows.itertuples()]]
     parts = [heading("Data summary", 3, f"{_outcome_slug(outcome)}-summary")]
     if shown.empty:
         return Exhibit("".join(parts) + paragraph("No key question applied to any case."), rows)
@@ -174,7 +190,7 @@ def data_summary(ctx: AreaContext, outcome: int) -> Exhibit:
     if left_out:
         parts.append(note(f"{left_out} key question(s) left out: no applicable case"
                           + (" or suppressed in publication mode."
-                             if ctx.disclosure.publish else ".")))
+                             if ctx.disclosure.policy.publish else ".")))
     return Exhibit("".join(parts), rows, (fig,))
 
 
@@ -191,14 +207,16 @@ def distribution(ctx: AreaContext, variable: str, title: str, anchor: str,
     levels = [scale.label(v) for v in sub["level"]]
     counts = [int(c) for c in sub["count"]]
     parts = [heading(title, level, anchor)]
-    body = [[lv, ctx.count(c), ctx.share(c, n, c / n)] for lv, c in
-            zip(levels, counts, strict=True)]
-    parts.append(table(f"{title} (denominator: {ctx.count(n)} cases where it applied)",
-                       ["Answer", "Cases", "Share"], body, numeric=(1, 2)))
+    keys = [level_key(variable, str(v)) for v in sub["level"]]
+    body = [[lv, ctx.count(key), ctx.share(key, n_key(variable))] for lv, key in
+            zip(levels, keys, strict=True)]
+    parts.append(table(f"{title} (denominator: {ctx.count(n_key(variable))} cases where it "
+                       "applied)", ["Answer", "Cases", "Share"], body, numeric=(1, 2)))
     data = sub.assign(label=levels)
-    if not ctx.disclosure.hides_any(n, counts):
+    if not ctx.disclosure.hides_any([*keys, n_key(variable)]):
         fig, alt = charts.distribution_bars(levels, counts, n, title)
-        parts.append(htmlout.figure(fig, alt, f"{title}: share of {n} cases."))
+        parts.append(htmlout.figure(fig, alt, f"{title}: share of "
+                                    f"{ctx.count(n_key(variable))} cases."))
         charts.close(fig)
         return Exhibit("".join(parts), data, (fig,))
     parts.append(note("Chart left out: it would show suppressed counts."))
@@ -225,8 +243,9 @@ def questions_chart(ctx: AreaContext, qids: list[str], title: str, anchor: str) 
     if frame.empty:
         return Exhibit("".join(parts) + paragraph("Not applicable."), frame)
     parts.append(_question_table(ctx, frame, f"{title}: cases judged sufficient / yes"))
-    shown = frame[(frame["n"] > 0) & ~frame.apply(
-        lambda r: ctx.share(r["k"], r["n"], r["share"]) == SUPPRESSED, axis=1)]
+    shown = frame[[r.n > 0 and not ctx.disclosure.share_hidden(k_key(r.question),
+                                                               n_key(r.question))
+                   for r in frame.itertuples()]]
     if shown.empty:
         return Exhibit("".join(parts), frame)
     fig, alt = charts.sufficiency_bars(shown, title)
@@ -243,33 +262,27 @@ def rosh_agreement(ctx: AreaContext) -> Exhibit:
         return Exhibit("".join(parts) + paragraph("Not applicable."), x)
     scale = ctx.bank.scale_of("rosh_start")
     levels = list(scale.levels)
-    body = []
-    for r in levels:
-        cells = [ctx.count(int(x[(x["row_level"] == r) & (x["col_level"] == c)]["count"].sum()))
-                 for c in levels]
-        body.append([scale.label(r), *cells])
-    n = int(x["n"].iloc[0])
-    lower = sum(int(x[(x["row_level"] == r) & (x["col_level"] == c)]["count"].sum())
-                for i, r in enumerate(levels) for c in levels[i + 1:])
-    higher = sum(int(x[(x["row_level"] == r) & (x["col_level"] == c)]["count"].sum())
-                 for i, r in enumerate(levels) for c in levels[:i])
+    rf, cf = AGREEMENT
+    body = [[scale.label(r), *[ctx.count(cell_key(rf, r, cf, c)) for c in levels]]
+            for r in levels]
     parts.append(table(f"RoSH at the start as the area recorded it (rows) and as inspectors "
-                       f"judged it (columns), {n} cases",
+                       f"judged it (columns), {ctx.count(n_key(rf))} cases",
                        ["Area's classification", *[f"Inspectors: {scale.label(c)}"
                                                    for c in levels]], body,
                        numeric=tuple(range(1, len(levels) + 1))))
     parts.append(paragraph(
-        f"Inspectors disagreed in {ctx.count(lower + higher)} of {n} cases: the area's "
-        f"classification was lower in {ctx.count(lower)} and higher in {ctx.count(higher)}."))
+        f"Inspectors disagreed in {ctx.disclosure.k_of_n(DISAGREE, n_key(rf))}: the area's "
+        f"classification was lower in {ctx.count(LOWER)} and higher in {ctx.count(HIGHER)}."))
     return Exhibit("".join(parts), x)
 
 
 def factor_table(ctx: AreaContext) -> Exhibit:
     """Table 3.4: offending-related factors, interventions and progress."""
     f = ctx.tables["factors"].sort_values(["prevalent", "identified"], ascending=False)
-    body = [[r.label, ctx.count(r.identified),
-             ctx.share(r.interventions_k, r.interventions_n, r.interventions_share),
-             ctx.share(r.progress_k, r.progress_n, r.progress_share)]
+    body = [[r.label, ctx.count(factor_key(r.factor, "identified")),
+             ctx.share(factor_key(r.factor, "interventions:k"),
+                       factor_key(r.factor, "interventions:n")),
+             ctx.share(factor_key(r.factor, "progress:k"), factor_key(r.factor, "progress:n"))]
             for r in f.itertuples()]
     return Exhibit(heading("Offending-related factors", 4, "outcome-3-factors") + table(
         "Offending-related factors: cases where inspectors identified the factor, and of those "
@@ -277,6 +290,13 @@ def factor_table(ctx: AreaContext) -> Exhibit:
         ["Factor", "Cases identified (n)", "Sufficient interventions", "Sufficient progress"],
         body, numeric=(1, 2, 3)), f)
 
+
+
+VICTIM_STEPS = (("Statutory victim contact cases", "statutory_victim"),
+                ("Offer of contact made", "victim_offer_made"),
+                ("Offer made within 8 weeks", "victim_offer_8_weeks"),
+                ("Victim took up the offer", "victim_took_up"),
+                ("Quality of contact sufficient", "victim_contact_quality"))
 
 
 def victim_path(ctx: AreaContext) -> Exhibit:
@@ -287,19 +307,11 @@ def victim_path(ctx: AreaContext) -> Exhibit:
         sub = d[(d["variable"] == var) & (d["level"] == "yes")]
         return (int(sub["count"].iloc[0]), int(sub["n"].iloc[0])) if len(sub) else (0, 0)
 
-    steps = [("Statutory victim contact cases", "statutory_victim"),
-             ("Offer of contact made", "victim_offer_made"),
-             ("Offer made within 8 weeks", "victim_offer_8_weeks"),
-             ("Victim took up the offer", "victim_took_up"),
-             ("Quality of contact sufficient", "victim_contact_quality")]
-    body = []
-    for label, var in steps:
-        k, n = yes(var)
-        body.append([label, ctx.count(k), ctx.count(n),
-                     ctx.share(k, n, k / n if n else math.nan)])
-    rj_k, rj_n = yes("rj_offered")
-    rjp_k, rjp_n = yes("rj_proceeded")
-    counted = [*steps, ("Restorative justice offered", "rj_offered"),
+    body = [[label, ctx.count(level_key(var, YES)), ctx.count(n_key(var)),
+             ctx.share(level_key(var, YES), n_key(var))] for label, var in VICTIM_STEPS]
+    offered = ctx.disclosure.k_of_n(level_key("rj_offered", YES), n_key("rj_offered"))
+    proceeded = ctx.disclosure.k_of_n(level_key("rj_proceeded", YES), n_key("rj_proceeded"), "")
+    counted = [*VICTIM_STEPS, ("Restorative justice offered", "rj_offered"),
                ("Restorative justice proceeded", "rj_proceeded")]
     data = pd.DataFrame([(label, var, *yes(var)) for label, var in counted],
                         columns=["step", "variable", "k", "n"])
@@ -307,6 +319,6 @@ def victim_path(ctx: AreaContext) -> Exhibit:
             + table("The statutory victim contact path: cases at each step, out of the cases "
                     "that reached the step before (the denominator)",
                     ["Step", "Cases", "Out of (n)", "Share"], body, numeric=(1, 2, 3))
-            + paragraph(f"Restorative justice was offered in {ctx.count(rj_k)} of {rj_n} cases "
-                        f"and proceeded in {ctx.count(rjp_k)} of {rjp_n} where offered."), data)
+            + paragraph(f"Restorative justice was offered in {offered} and proceeded in "
+                        f"{proceeded} where offered."), data)
 

@@ -1,0 +1,107 @@
+"""The release folder of a publication build: what may be handed out, and nothing else.
+
+A ``--publish`` build copies into ``<output>/release/`` the area reports and the aggregate
+report (with their PDFs when printed), the index, and each area's tables as CSV with every
+count and share its report hides written as ``[c]``. It then runs the disclosure scanner
+(:mod:`analysis.build.scanner`) over that folder. A finding fails the build: each is listed
+with its file and place on the console and in ``<output>/release-findings.txt``, and no release
+folder is left. Working files (the unsuppressed tables, executed notebooks) stay outside it.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from ..chapters.context import sufficient_levels
+from ..chapters.disclosure import (
+    CASES,
+    Disclosure,
+    Policy,
+    area_disclosure,
+    cell_key,
+    factor_key,
+    k_key,
+    level_key,
+    margin_total_key,
+    n_key,
+)
+from ..core import atomic, paths
+from ..method.bank import QuestionBank
+from ..method.catalogue import Area
+from ..method.tables import AREA_TABLES, csv_bytes, read_table
+from .scanner import Finding, labels_of, scan
+
+RELEASE = "release"
+FINDINGS = "release-findings.txt"
+EXIT_CODE = 3  # the release would disclose a hidden count: nothing was released
+COPIED = ("report.html", "report.pdf")
+
+
+def release(out: Path, areas: Sequence[Area], policy: Policy, bank: QuestionBank) -> list[Finding]:
+    """Write and scan ``out/release``; on any finding remove it and return the findings."""
+    final, partial = out / RELEASE, out / f".{RELEASE}.partial"
+    shutil.rmtree(partial, ignore_errors=True)
+    shutil.rmtree(final, ignore_errors=True)
+    (out / FINDINGS).unlink(missing_ok=True)
+    partial.mkdir(parents=True)
+    if (out / "index.html").exists():
+        shutil.copy2(out / "index.html", partial / "index.html")
+    for folder in [*(a.id for a in areas), "aggregate"]:
+        for name in COPIED:
+            if (out / folder / name).exists():
+                (partial / folder).mkdir(exist_ok=True)
+                shutil.copy2(out / folder / name, partial / folder / name)
+    for a in areas:
+        tables = {n: read_table(paths.area_tables(out, a.id), n) for n in AREA_TABLES}
+        d = area_disclosure(tables, sufficient_levels(bank), policy)
+        for name, frame in suppressed_tables(tables, d).items():
+            atomic.write_bytes(partial / a.id / "tables" / f"{name}.csv", csv_bytes(frame))
+    findings = scan(partial, out, labels_of(bank), {a.id: a.name for a in areas},
+                    policy.threshold)
+    if findings:
+        shutil.rmtree(partial)
+        atomic.write_text(out / FINDINGS, "".join(f"{f}\n" for f in findings))
+        return findings
+    partial.rename(final)
+    return []
+
+
+def _shares(frame: pd.DataFrame, d: Disclosure, keys: Sequence[tuple[str, str]],
+            columns: Sequence[str]) -> None:
+    """A share and its limits, hidden with their counts."""
+    for col in columns:
+        frame[col] = [d.fraction(k, n, float(v)) for (k, n), v in zip(keys, frame[col],
+                                                                       strict=True)]
+
+
+def suppressed_tables(tables: Mapping[str, pd.DataFrame], d: Disclosure) -> dict[str, pd.DataFrame]:
+    """The area tables as they may be handed out: every count and share the report hides is
+    [c], read from the same disclosure the report was formatted with."""
+    out = {name: tables[name].copy() for name in AREA_TABLES}
+    q = out["question_scores"]
+    keys = [(k_key(x), n_key(x)) for x in q["question"]]
+    _shares(q, d, keys, ("share", "lower", "upper"))
+    q["k"], q["n"] = [d.count(k) for k, _ in keys], [d.count(n) for _, n in keys]
+    dist = out["distributions"]
+    keys = [(level_key(v, lv), n_key(v)) for v, lv in zip(dist["variable"], dist["level"],
+                                                        strict=True)]
+    _shares(dist, d, keys, ("share", "lower", "upper"))
+    dist["count"], dist["n"] = [d.count(k) for k, _ in keys], [d.count(n) for _, n in keys]
+    x = out["crosstab"]
+    x["count"] = [d.count(cell_key(*r)) for r in zip(
+        x["row_field"], x["row_level"], x["col_field"], x["col_level"], strict=True)]
+    x["n"] = [d.count(margin_total_key(d.values, rf, cf, int(n))) for rf, cf, n in zip(
+        x["row_field"], x["col_field"], x["n"], strict=True)]
+    f = out["factors"]
+    for part in ("interventions", "progress"):
+        keys = [(factor_key(v, f"{part}:k"), factor_key(v, f"{part}:n")) for v in f["factor"]]
+        _shares(f, d, keys, (f"{part}_share", f"{part}_lower", f"{part}_upper"))
+        f[f"{part}_k"] = [d.count(k) for k, _ in keys]
+        f[f"{part}_n"] = [d.count(n) for _, n in keys]
+    f["identified"] = [d.count(factor_key(v, "identified")) for v in f["factor"]]
+    out["outcome_scores"]["n_cases"] = d.count(CASES)
+    return out

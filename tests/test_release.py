@@ -1,0 +1,185 @@
+"""Publication: chapters formatted by the disclosure policy leave the scanner nothing to find,
+for the bundled area and for random small areas; a leak planted in a chapter is found."""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from analysis.build.release import FINDINGS, RELEASE, release
+from analysis.build.scanner import Finding, labels_of, scan
+from analysis.chapters import appendices, outcomes
+from analysis.chapters.context import AreaContext
+from analysis.chapters.disclosure import Policy
+from analysis.core import paths
+from analysis.method.bank import QuestionBank, load_bank
+from analysis.method.catalogue import load_areas
+from analysis.method.scoring import score_area
+from analysis.method.tables import write_tables
+from analysis.method.validation import load_cases
+
+AREA = "durham-tees-valley"
+DISTRIBUTIONS = ("case_type", "rosh_start", "ethnicity", "offence_group", "sex", "rmp",
+                 "sp_review", "progress", "report_type")
+
+
+@pytest.fixture(scope="module")
+def bank() -> QuestionBank:
+    return load_bank()
+
+
+@pytest.fixture(scope="module")
+def cases(bank: QuestionBank) -> pd.DataFrame:
+    area = next(a for a in load_areas(paths.data_dir()) if a.id == AREA)
+    return load_cases([area.cases], bank).area(AREA)
+
+
+def chapters(ctx: AreaContext, chapter: ModuleType = outcomes) -> str:
+    """Every exhibit that prints counts of people, as the notebooks call them."""
+    parts = []
+    for o in range(1, 6):
+        parts += [chapter.headline(ctx, o), chapter.strengths_and_improvements(ctx, o),
+                  chapter.findings(ctx, o)]
+    parts += [chapter.distribution(ctx, v, v.replace("_", " ").title(), v)
+              for v in DISTRIBUTIONS]
+    parts += [chapter.questions_chart(ctx, ["initial_appointment_timely",
+                                            "induction_personalised"], "Start", "start"),
+              chapter.rosh_agreement(ctx), chapter.factor_table(ctx), chapter.victim_path(ctx),
+              appendices.case_sample(ctx)]
+    return "<html><body>" + "".join(p.html for p in parts) + "</body></html>"
+
+
+def publish_and_scan(tmp: Path, bank: QuestionBank, frame: pd.DataFrame,
+                     chapter: ModuleType = outcomes) -> list[Finding]:
+    tables = score_area(frame, bank, AREA, resamples=20).as_dict()
+    write_tables(tables, paths.area_tables(tmp, AREA))
+    ctx = AreaContext.load(AREA, str(paths.data_dir()), str(tmp), publish=True, threshold=5)
+    report = tmp / "release" / AREA / "report.html"
+    report.parent.mkdir(parents=True, exist_ok=True)
+    report.write_text(chapters(ctx, chapter), encoding="utf-8")
+    return scan(tmp / "release", tmp, labels_of(bank), {AREA: ctx.area.name}, 5)
+
+
+def planted(source: str, old: str, new: str, tmp: Path) -> ModuleType:
+    """A copy of the outcome chapters with one formatting call replaced."""
+    assert old in source
+    path = tmp / "planted_outcomes.py"
+    path.write_text(source.replace(old, new), encoding="utf-8")
+    spec = importlib.util.spec_from_file_location("analysis.chapters.planted_outcomes", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.slow
+def test_bundled_area_is_scanner_clean(tmp_path: Path, bank: QuestionBank,
+                                       cases: pd.DataFrame) -> None:
+    assert publish_and_scan(tmp_path, bank, cases) == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("old", "new", "rule"), [
+    # the victim path printing its raw count: "Offer made within 8 weeks | 6 | 7"
+    ("ctx.count(level_key(var, YES))", "str(ctx.disclosure.values[level_key(var, YES)])",
+     "complement"),
+    # restorative justice's denominator printed as it is: "proceeded in [c] of 3"
+    ('ctx.disclosure.k_of_n(level_key("rj_proceeded", YES), n_key("rj_proceeded"), "")',
+     'f"{ctx.count(level_key(\'rj_proceeded\', YES))} of "'
+     'f"{ctx.disclosure.values[n_key(\'rj_proceeded\')]}"', "k of n"),
+])
+def test_planted_leak_is_found(tmp_path: Path, bank: QuestionBank, cases: pd.DataFrame,
+                               old: str, new: str, rule: str) -> None:
+    source = Path(outcomes.__file__).read_text(encoding="utf-8")
+    leaky = planted(source, old, new, tmp_path)
+    found = publish_and_scan(tmp_path, bank, cases, leaky)
+    assert rule in {f.rule for f in found}, found
+    assert all(f.file == f"{AREA}/report.html" and f.place for f in found)
+
+
+@pytest.mark.slow
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                HealthCheck.function_scoped_fixture])
+@given(st.data())
+def test_small_random_areas_are_scanner_clean(tmp_path_factory: pytest.TempPathFactory,
+                                              bank: QuestionBank, cases: pd.DataFrame,
+                                              data: st.DataObject) -> None:
+    """Areas of 1 to 14 random cases: groups of one to four, zero cells and complements of
+    one everywhere."""
+    rows = data.draw(st.lists(st.integers(0, len(cases) - 1), min_size=1, max_size=14,
+                              unique=True))
+    frame = cases.iloc[sorted(rows)].reset_index(drop=True)
+    tmp = tmp_path_factory.mktemp("small")
+    assert publish_and_scan(tmp, bank, frame) == []
+
+
+# a real publication build -----------------------------------------------------------------
+TINY = "tiny-shire"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A publication build of Durham Tees Valley and an area of seven of its cases."""
+    root = tmp_path_factory.mktemp("publish")
+    data = root / "data"
+    shutil.copytree(paths.data_dir(), data)
+    frame = pd.read_csv(data / "cases" / f"{AREA}.csv", dtype=str, keep_default_na=False)
+    tiny = frame.iloc[[0, 5, 11, 23, 40, 61, 80]].assign(area_id=TINY)
+    tiny["case_id"] = [f"T{i}" for i in range(len(tiny))]
+    tiny.to_csv(data / "cases" / f"{TINY}.csv", index=False, lineterminator="\n")
+    with open(data / "areas.csv", "a", encoding="utf-8") as handle:
+        handle.write(f"{TINY},Tiny Shire,synthetic,cases/{TINY}.csv\n")
+    out = root / "outputs"
+    proc = subprocess.run([sys.executable, "-m", "analysis", "build", "--data", str(data),
+                           "--output", str(out), "--areas", AREA, TINY, "--publish",
+                           "--quiet", "--jobs", "2"], cwd=paths.REPO_ROOT, text=True,
+                          capture_output=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert f"release (safe to hand out): {out / RELEASE}" in proc.stdout
+    return out
+
+
+@pytest.mark.slow
+def test_release_holds_reports_and_suppressed_tables_only(built: Path) -> None:
+    release = built / RELEASE
+    names = sorted(str(p.relative_to(release)) for p in release.rglob("*") if p.is_file())
+    assert "index.html" in names and "aggregate/report.html" in names
+    for area in (AREA, TINY):
+        assert f"{area}/report.html" in names
+        assert f"{area}/tables/question_scores.csv" in names
+    assert not [n for n in names if n.endswith((".parquet", ".ipynb"))]
+    tiny = pd.read_csv(release / TINY / "tables" / "question_scores.csv", dtype=str)
+    small = {str(v) for v in range(1, 5)}
+    assert not (set(tiny["n"]) | set(tiny["k"])) & small
+    assert "[c]" in set(tiny["k"])
+    html = (release / TINY / "report.html").read_text(encoding="utf-8")
+    assert "Publication rules: no number of people from 1 to 4 is shown" in html
+    assert "7 cases were inspected" in html and "[c]" in html
+
+
+@pytest.mark.slow
+def test_a_leak_in_a_report_stops_the_release(built: Path) -> None:
+    """A sentence planted in a built report: the release is refused, the finding located."""
+    report = built / AREA / "report.html"
+    original = report.read_text(encoding="utf-8")
+    planted_html = original.replace("</body>", "<p>Restorative justice proceeded in 0 of 3 "
+                                    "where offered.</p></body>")
+    report.write_text(planted_html, encoding="utf-8")
+    try:
+        areas = [a for a in load_areas(built.parent / "data") if a.id in (AREA, TINY)]
+        found = release(built, areas, Policy(True, 5), load_bank())
+    finally:
+        report.write_text(original, encoding="utf-8")
+    assert [(f.file, f.rule) for f in found] == [(f"{AREA}/report.html", "k of n")]
+    assert not (built / RELEASE).exists()
+    assert not list(built.glob(f".{RELEASE}*"))
+    assert "0 of 3" in (built / FINDINGS).read_text(encoding="utf-8")
