@@ -18,13 +18,14 @@ from .exhibit import Exhibit, combine
 from .html import heading, paragraph, pct, table
 
 
-def chance_sentence(expected: float, count: int, what: str) -> str:
-    """How many of ``count`` results chance alone would mark, when no area really differs."""
-    if count == 0:
+def chance_sentence(expected: float, measures: int, what: str) -> str:
+    """How many of ``measures`` results chance alone would mark, when no area really differs
+    (a number of questions or outcomes, not of people)."""
+    if measures == 0:
         return ""
     amount = "almost none" if expected < 0.05 else f"about {expected:.1f}"
     return (f"If no area really differed from the others, chance alone would mark {amount} "
-            f"of these {count} {what} above or below the all-areas figure.")
+            f"of these {measures} {what} above or below the all-areas figure.")
 
 
 def comparison(ctx: AreaContext) -> Exhibit:
@@ -57,10 +58,13 @@ def _mine(ctx: AreaContext, kind: str) -> pd.DataFrame:
 
 def _outcomes(ctx: AreaContext) -> Exhibit:
     """The outcome scores beside the all-areas scores: a table, a chart and the chance."""
-    mine = _mine(ctx, OUTCOME).assign(outcome=lambda f: f["measure"].astype(int))
+    # an outcome's "share" in the comparisons table is its score: a mean of question shares,
+    # not a count of people, shown like the headline score
+    mine = _mine(ctx, OUTCOME).assign(outcome=lambda f: f["measure"].astype(int),
+                                      score=lambda f: f["share"])
     mine = mine.sort_values("outcome")
     titles = {o.id: o.title for o in ctx.bank.outcomes}
-    body = [[f"Outcome {r.outcome}: {titles[r.outcome]}", pct(r.share),
+    body = [[f"Outcome {r.outcome}: {titles[r.outcome]}", pct(r.score),
              htmlout.interval(r.lower, r.upper), pct(r.pooled), WORDS[r.decision]]
             for r in mine.itertuples()]
     rows = mine.assign(label=[f"Outcome {o}" for o in mine["outcome"]])

@@ -18,6 +18,7 @@ from ..method.published import Published, published_for
 from ..method.readings import READING_LABEL
 from ..method.sensitivity import AS_CLASSIFIED, SensitivityRow, published_scores, sensitivity_rows
 from .context import AreaContext
+from .disclosure import CASES
 from .exhibit import Exhibit
 from .html import escape, heading, paragraph, pct, table
 
@@ -110,7 +111,7 @@ def about_reconstruction(ctx: AreaContext) -> Exhibit:
         heading("Appendix 4: about this reconstruction", 2, "appendix-reconstruction"),
         paragraph(
             f"The {len(ctx.tables['outcome_scores'])} outcome scores of this report are "
-            f"recomputed from {int(ctx.tables['outcome_scores']['n_cases'].iloc[0])} cases "
+            f"recomputed from {ctx.count(CASES)} cases "
             f"rebuilt from the published report ({pub.source}). The rebuilt cases reproduce "
             f"every one of its {n_figures} figures; which case carries which answer, and every "
             "figure the report does not publish, is synthetic. One case's answers go together "
