@@ -70,6 +70,9 @@ def test_lab_serves_the_notebooks_with_the_package_kernel_by_default() -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=60)
+    left = subprocess.run(["pgrep", "-f", f"ServerApp.port={port}"], capture_output=True,
+                          text=True).stdout.split()
+    assert not left, "stopping `analysis lab` stops JupyterLab"
 
 
 def test_lab_command_roots_jupyterlab_in_the_notebooks_folder() -> None:

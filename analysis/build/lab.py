@@ -7,6 +7,7 @@ each of them with it; it is also the default kernel of new notebooks.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -22,9 +23,15 @@ def lab_command(extra: Sequence[str] = ()) -> list[str]:
 
 
 def run_lab(extra: Sequence[str] = ()) -> int:
-    """Install the kernel, then run JupyterLab until it is stopped (Ctrl-C)."""
+    """Install the kernel, then become JupyterLab (exec, where the platform has it): stopping
+    this process stops the server, no orphan is left behind."""
     ensure_kernelspec()
+    command = lab_command(extra)
+    if os.name == "posix":
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.execv(command[0], command)
     try:
-        return subprocess.call(lab_command(extra))
+        return subprocess.call(command)
     except KeyboardInterrupt:
         return 0
