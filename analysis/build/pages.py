@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -85,9 +86,11 @@ class IndexRow:
 
 
 def write_index(out: OutputTree, areas: list[Area], rebuilt: set[str], result: BuildResult,
-                aggregate: bool, bank: QuestionBank, package: str, force: bool) -> None:
+                aggregate: bool, bank: Callable[[], QuestionBank], package: str,
+                force: bool) -> None:
     """The index page: every area that has a report or was rebuilt now, those not rebuilt
-    marked so; rewritten only when what it shows changed."""
+    marked so; rewritten only when what it shows changed (``bank`` is called only then, so a
+    no-op build never loads it)."""
     rows = [_index_row(out, a, result, a.id in rebuilt) for a in areas
             if a.id in rebuilt or out.report(a.id).files[0].exists()]
     target = out.index()
@@ -104,7 +107,7 @@ def write_index(out: OutputTree, areas: list[Area], rebuilt: set[str], result: B
         row.cases = int(o["n_cases"].iloc[0])
         row.scores = [f"{pct(r.score)} ({interval(r.lower, r.upper)})" for r in o.itertuples()]
     html = render_page("index.html.j2", title="Inspection of adult offending work: area reports",
-                       areas=rows, outcomes=[o.short for o in bank.outcomes],
+                       areas=rows, outcomes=[o.short for o in bank().outcomes],
                        aggregate_href="aggregate/report.html" if aggregate else None)
     atomic.write_text(target.files[0], html)
     target.mark(digest)
