@@ -9,6 +9,7 @@ import nbformat
 
 from analysis.build import stitch
 from analysis.build.digests import Target
+from analysis.build.jobs import Page, Provenance, StitchJob
 
 
 def _chapter(n: int) -> nbformat.NotebookNode:
@@ -31,17 +32,17 @@ def test_chapters_converted_one_by_one_equal_the_merged_conversion() -> None:
     assert body.count('id="note"') == 1 and 'id="note-2"' in body and 'id="note-3"' in body
 
 
-def _job(tmp_path: Path, digests: list[str]) -> stitch.StitchJob:
+def _job(tmp_path: Path, digests: list[str]) -> StitchJob:
     paths = []
     for n in range(2):
         path = tmp_path / "notebooks" / f"0{n}.ipynb"
         path.parent.mkdir(exist_ok=True)
         nbformat.write(_chapter(n), path)
         paths.append(path)
-    provenance = stitch.Provenance("Synthetic", "p", {}, {}, {})
-    page = stitch.Page("T", "S", "Synthetic", provenance)
+    provenance = Provenance("Synthetic", "p", {}, {}, {})
+    page = Page("T", "S", "Synthetic", provenance)
     target = Target.of(tmp_path / ".report.digest", tmp_path / "report.html")
-    return stitch.StitchJob(tuple(paths), tuple(digests), target, "r", page)
+    return StitchJob(tuple(paths), tuple(digests), target, "r", page)
 
 
 def test_unchanged_chapters_are_reused_and_changed_ones_converted(tmp_path: Path) -> None:

@@ -18,11 +18,11 @@ from typing import Any
 
 from ..core import paths
 from .execute import LocalWorkers, Result, Task, run_dask, run_serial
+from .jobs import StitchJob
 from .notebooks import normalise_notebook, portable_parameters_cell, write_notebook
 from .options import BuildOptions
 from .outputs import OutputTree
 from .pages import BuildResult
-from .stitch import StitchJob
 
 JobMaker = Callable[[], StitchJob | None]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -11,9 +12,9 @@ from .. import __version__
 from ..core import atomic, paths
 from ..method.catalogue import Area
 from .digests import digest_of, file_digest, git_commit
+from .jobs import Page, Provenance
 from .options import BuildOptions
 from .outputs import OutputTree
-from .stitch import Page, Provenance
 
 if TYPE_CHECKING:
     from ..chapters.disclosure import Policy
@@ -89,10 +90,11 @@ class IndexRow:
 
 
 def write_index(out: OutputTree, areas: list[Area], rebuilt: set[str], result: BuildResult,
-                aggregate: bool, bank: QuestionBank, package: str, force: bool,
-                policy: Policy) -> None:
+                aggregate: bool, bank: Callable[[], QuestionBank], package: str,
+                force: bool, policy: Policy) -> None:
     """The index page: every area that has a report or was rebuilt now, those not rebuilt
-    marked so; rewritten only when what it shows changed."""
+    marked so; rewritten only when what it shows changed (``bank`` is called only then, so a
+    no-op build never loads it)."""
     rows = [_index_row(out, a, result, a.id in rebuilt) for a in areas
             if a.id in rebuilt or out.report(a.id).files[0].exists()]
     target = out.index()
@@ -110,7 +112,7 @@ def write_index(out: OutputTree, areas: list[Area], rebuilt: set[str], result: B
         row.cases = policy.count(o["n_cases"].iloc[0])
         row.scores = [f"{pct(r.score)} ({interval(r.lower, r.upper)})" for r in o.itertuples()]
     html = render_page("index.html.j2", title="Inspection of adult offending work: area reports",
-                       areas=rows, outcomes=[o.short for o in bank.outcomes],
+                       areas=rows, outcomes=[o.short for o in bank().outcomes],
                        aggregate_href="aggregate/report.html" if aggregate else None)
     atomic.write_text(target.files[0], html)
     target.mark(digest)

@@ -30,13 +30,13 @@ from . import dispatch
 from .digests import digest_of, package_digest, versions
 from .execute import LocalWorkers, Task
 from .inputs import Inputs, select_areas, validate
+from .jobs import Page, StitchJob
 from .notebooks import check_parameters, declared_parameters, normalise_notebook, write_notebook
 from .options import BuildOptions
 from .outputs import AGGREGATE, OutputTree
 from .pages import BuildResult, Pages, write_index, write_manifest
 from .plan import AGGREGATE_NOTEBOOK, AREA_NOTEBOOKS, Planner, area_notebooks, notebook_source
 from .scores import TableDigests, write_area_tables, write_shared_tables
-from .stitch import Page, StitchJob
 
 if TYPE_CHECKING:  # heavy imports stay out of a build that has nothing to do
     from ..chapters.disclosure import Policy
@@ -197,8 +197,8 @@ def build(options: BuildOptions) -> BuildResult:
     from ..chapters.disclosure import Policy
 
     policy = Policy(options.publish, options.threshold)
-    write_index(b.out, every, {a.id for a in areas}, b.result, aggregate, b.bank, b.package,
-                options.force, policy)
+    write_index(b.out, every, {a.id for a in areas}, b.result, aggregate, lambda: b.bank,
+                b.package, options.force, policy)
     if options.pdf:
         from .pdf import print_reports
 

@@ -12,8 +12,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,7 @@ import nbformat
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from nbformat import NotebookNode
 
-from .digests import Target
+from .jobs import Page, StitchJob
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 HEADING_RE = re.compile(r'<h([23]) id="([^"]+)"[^>]*>(.*?)</h\1>', re.S)
@@ -124,43 +123,6 @@ def chapter_html(nb: NotebookNode, position: int, title: str) -> str:
 def body_html(chapters: Sequence[str]) -> str:
     body = re.sub(r"<a class=\"anchor-link\"[^>]*>.*?</a>", "", "".join(chapters))
     return unique_ids(body)
-
-
-@dataclass(frozen=True)
-class Provenance:
-    """Where a report came from: data label, package, parameters, input checksums, versions."""
-
-    data: str
-    package: str
-    parameters: Mapping[str, object]
-    checksums: Mapping[str, str]
-    versions: Mapping[str, str]
-
-    def items(self) -> list[tuple[str, str | Mapping[str, object]]]:
-        """The rows of the report's provenance footer, in order."""
-        return [("Data", self.data), ("Package", self.package), ("Parameters", self.parameters),
-                ("Input checksums (SHA-256)", self.checksums), ("Versions", self.versions)]
-
-
-@dataclass(frozen=True)
-class Page:
-    """What a report page says around its chapters."""
-
-    title: str
-    subtitle: str
-    label: str
-    provenance: Provenance
-
-
-@dataclass(frozen=True)
-class StitchJob:
-    """One report to stitch: its executed notebooks (with digests) in order, and its target."""
-
-    notebooks: tuple[Path, ...]
-    digests: tuple[str | None, ...]
-    target: Target
-    digest: str
-    page: Page
 
 
 def report_page(chapters: Sequence[str], page: Page, index_href: str) -> str:

@@ -1,0 +1,50 @@
+"""What a report is stitched from: typed jobs that travel to worker processes.
+
+Kept apart from :mod:`analysis.build.stitch` (which imports nbformat and nbconvert's
+templates) so that a build with nothing to do can describe its pages without importing them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from .digests import Target
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a report came from: data label, package, parameters, input checksums, versions."""
+
+    data: str
+    package: str
+    parameters: Mapping[str, object]
+    checksums: Mapping[str, str]
+    versions: Mapping[str, str]
+
+    def items(self) -> list[tuple[str, str | Mapping[str, object]]]:
+        """The rows of the report's provenance footer, in order."""
+        return [("Data", self.data), ("Package", self.package), ("Parameters", self.parameters),
+                ("Input checksums (SHA-256)", self.checksums), ("Versions", self.versions)]
+
+
+@dataclass(frozen=True)
+class Page:
+    """What a report page says around its chapters."""
+
+    title: str
+    subtitle: str
+    label: str
+    provenance: Provenance
+
+
+@dataclass(frozen=True)
+class StitchJob:
+    """One report to stitch: its executed notebooks (with digests) in order, and its target."""
+
+    notebooks: tuple[Path, ...]
+    digests: tuple[str | None, ...]
+    target: Target
+    digest: str
+    page: Page
