@@ -16,6 +16,8 @@ from .outputs import OutputTree
 from .stitch import Page, Provenance
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from ..method.bank import QuestionBank
 
 AGGREGATE_LABEL = ("Synthetic areas and one area reconstructed from its published report; "
@@ -85,7 +87,8 @@ class IndexRow:
 
 
 def write_index(out: OutputTree, areas: list[Area], rebuilt: set[str], result: BuildResult,
-                aggregate: bool, bank: QuestionBank, package: str, force: bool) -> None:
+                aggregate: bool, bank: Callable[[], QuestionBank], package: str,
+                force: bool) -> None:
     """The index page: every area that has a report or was rebuilt now, those not rebuilt
     marked so; rewritten only when what it shows changed."""
     rows = [_index_row(out, a, result, a.id in rebuilt) for a in areas
@@ -104,7 +107,7 @@ def write_index(out: OutputTree, areas: list[Area], rebuilt: set[str], result: B
         row.cases = int(o["n_cases"].iloc[0])
         row.scores = [f"{pct(r.score)} ({interval(r.lower, r.upper)})" for r in o.itertuples()]
     html = render_page("index.html.j2", title="Inspection of adult offending work: area reports",
-                       areas=rows, outcomes=[o.short for o in bank.outcomes],
+                       areas=rows, outcomes=[o.short for o in bank().outcomes],
                        aggregate_href="aggregate/report.html" if aggregate else None)
     atomic.write_text(target.files[0], html)
     target.mark(digest)

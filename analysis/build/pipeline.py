@@ -193,8 +193,8 @@ def build(options: BuildOptions) -> BuildResult:
         if workers is not None:
             workers.close()
     aggregate = b.out.report(AGGREGATE).files[0].exists()
-    write_index(b.out, every, {a.id for a in areas}, b.result, aggregate, b.bank, b.package,
-                options.force)
+    write_index(b.out, every, {a.id for a in areas}, b.result, aggregate, lambda: b.bank,
+                b.package, options.force)  # the bank (and pandas) only if the index changes
     if options.pdf:
         from .pdf import print_reports
 
