@@ -61,7 +61,7 @@ class AreaContext:
         """Read the area's tidy tables (the notebook parameters are this method's arguments)."""
         data = paths.data_dir(data_dir)
         out = paths.output_dir(output_dir)
-        areas = {a.id: a for a in load_areas(data)}
+        areas = {a.id: a for a in load_areas(data, check_cases=False)}
         if area_id not in areas:
             raise KeyError(f"area {area_id!r} is not in {data / 'areas.csv'}")
         tables = _read_tables(paths.area_tables(out, area_id), AREA_TABLES,
@@ -147,7 +147,8 @@ class AggregateContext:
         out = paths.output_dir(output_dir)
         tables = _read_tables(paths.all_tables(out), SHARED, "cross-area tables")
         wanted = [a for a in areas.split(",") if a] if areas else None
-        chosen = [a for a in load_areas(data) if wanted is None or a.id in wanted]
+        chosen = [a for a in load_areas(data, check_cases=False)
+                  if wanted is None or a.id in wanted]
         ids = {a.id for a in chosen}
         for name in ("all_question_scores", "all_outcome_scores", "all_factors",
                      "comparisons"):

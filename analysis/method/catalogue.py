@@ -76,13 +76,17 @@ def _records(path: Path) -> list[tuple[int, dict[str, str]]]:
     return records
 
 
-def _case_file(data_dir: Path, value: str, name: str, row: int) -> tuple[Path, list[Problem]]:
-    """The case file a row names, and what is wrong with it (blank, missing, a folder...)."""
+def _case_file(data_dir: Path, value: str, name: str, row: int,
+               check: bool = True) -> tuple[Path, list[Problem]]:
+    """The case file a row names, and what is wrong with it (blank, missing, a folder...);
+    with ``check`` False only a blank name is a problem."""
     allowed = "a case file's path relative to the data folder, e.g. cases/<area>.csv"
     if not value:
         return data_dir, [Problem(name, "case file is blank", row=row, column="cases",
                                   value=value, allowed=allowed)]
     path = data_dir / value
+    if not check:
+        return path, []
     try:
         textfile.check_file(path, "case file")
     except InputError as exc:
@@ -92,7 +96,7 @@ def _case_file(data_dir: Path, value: str, name: str, row: int) -> tuple[Path, l
 
 
 def _area(data_dir: Path, name: str, row: int, rec: dict[str, str],
-          first: dict[str, int]) -> tuple[Area, list[Problem]]:
+          first: dict[str, int], check_cases: bool = True) -> tuple[Area, list[Problem]]:
     """One row's area and its problems: id, duplicate id, empty name, label, case file."""
     problems: list[Problem] = []
     area_id = rec["area_id"]
@@ -111,12 +115,16 @@ def _area(data_dir: Path, name: str, row: int, rec: dict[str, str],
     if rec["label"] not in LABELS:
         problems.append(Problem(name, "unknown data label", row=row, column="label",
                                 value=rec["label"], allowed=", ".join(LABELS)))
-    cases, bad = _case_file(data_dir, rec["cases"], name, row)
+    cases, bad = _case_file(data_dir, rec["cases"], name, row, check_cases)
     return Area(area_id, rec["name"], rec["label"], cases), problems + bad
 
 
-def load_areas(data_dir: str | Path) -> list[Area]:
-    """Read ``areas.csv``: id, name, label, cases (a path relative to the data folder)."""
+def load_areas(data_dir: str | Path, *, check_cases: bool = True) -> list[Area]:
+    """Read ``areas.csv``: id, name, label, cases (a path relative to the data folder).
+
+    ``check_cases=False`` for readers of tables (the chapters), which need the areas but not
+    their case files: a Dask worker receives no case file.
+    """
     data_dir = Path(data_dir)
     path = data_dir / "areas.csv"
     name = str(path)
@@ -127,7 +135,7 @@ def load_areas(data_dir: str | Path) -> list[Area]:
     areas = []
     first: dict[str, int] = {}
     for row, rec in _records(path):
-        area, found = _area(data_dir, name, row, rec, first)
+        area, found = _area(data_dir, name, row, rec, first, check_cases)
         areas.append(area)
         problems.extend(found)
     if problems:
