@@ -49,9 +49,9 @@ class Inputs:
         for extra in [data / "areas.csv", *sorted((data / "context").glob("*.csv")),
                       *sorted((data / "published").glob("*.yaml"))]:
             inputs.checksums[str(extra)] = file_digest(extra)
-        for a in areas:  # "absent" when the area has no commentary: adding one is a change
-            inputs.checksums[str(commentary_path(data, a.id))] = \
-                file_digest(commentary_path(data, a.id))
+        for a in areas:
+            if (text := commentary_path(data, a.id)).exists():
+                inputs.checksums[str(text)] = file_digest(text)
         return inputs
 
     def of_case_file(self, area: Area) -> str:
@@ -64,8 +64,9 @@ class Inputs:
         return self.checksums.get(str(published_path(self.data, area.id)), "absent")
 
     def of_commentary(self, area: Area) -> str:
-        """The checksum of the area's commentary file ("absent" when it has none)."""
-        return self.checksums[str(commentary_path(self.data, area.id))]
+        """The checksum of the area's commentary file ("absent" when it has none, so adding
+        one is a change)."""
+        return self.checksums.get(str(commentary_path(self.data, area.id)), "absent")
 
     def for_area(self, area: Area) -> dict[str, str]:
         """The inputs one area's report depends on: its case file and commentary, and the

@@ -1,6 +1,7 @@
 """What a build must run: one :class:`Task` per notebook, with the digest of its inputs.
 
-Outcome and appendix chapters read only their own area's tables (and its commentary file);
+Outcome and appendix chapters read only their own area's tables (the summary and outcome
+chapters also its commentary file);
 the summary and comparison chapters also read the cross-area tables; the aggregate reads the
 cross-area tables and the shared data.
 A task's digest covers exactly that, plus the notebook's source, the package, the parameters
@@ -33,6 +34,8 @@ AREA_NOTEBOOKS = ("00_summary", "01_assisting_sentencing", "02_delivering_senten
 COMPARISON_NOTEBOOK = "06_comparison"
 # Chapters that read the cross-area tables (the summary says how the area compares).
 CROSS_AREA_NOTEBOOKS = ("00_summary", COMPARISON_NOTEBOOK)
+# Chapters that print the area's commentary file (data/commentary/<area_id>.md).
+COMMENTARY_NOTEBOOKS = AREA_NOTEBOOKS[:6]
 AGGREGATE_NOTEBOOK = "aggregate"
 EXTRA_FOLDER = "extra"      # notebooks/extra/: researchers' own chapters
 EXTRA_PREFIX = "extra-"     # their executed notebooks: <area>/notebooks/extra-<name>.ipynb
@@ -81,11 +84,13 @@ class Planner:
             tasks.append(self._task(AGGREGATE, AGGREGATE_NOTEBOOK, whole.as_dict(),
                                     [shared, context]))
         for a in areas:
-            deps = [self.tables(a.id), context, self.inputs.of_commentary(a)]
+            deps = [self.tables(a.id), context]
             params = AreaParameters(a.id, str(self.data), str(self.out), self.options.publish,
                                     self.options.threshold).as_dict()
             for name in area_notebooks(self.options.notebooks):
                 extra = [shared] if name in CROSS_AREA_NOTEBOOKS or is_extra(name) else []
+                if name in COMMENTARY_NOTEBOOKS:
+                    extra.append(self.inputs.of_commentary(a))
                 tasks.append(self._task(a.id, name, params, deps + extra))
         return tasks
 
