@@ -53,7 +53,7 @@ def test_sections_are_placed_in_the_report(tmp_path: Path) -> None:
     (data / "commentary" / "varnwater.md").write_text(
         "## Foreword\nA word first.\n## Outcome 2\nOn delivery.\n", encoding="utf-8")
     ctx = area_context("varnwater", tmp_path, data_dir=data)
-    assert '<h2 id="foreword">Foreword</h2>' in commentary.foreword(ctx)
-    assert commentary.recommendations(ctx) == ""
-    assert "On delivery." in commentary.outcome_commentary(ctx, 2)
-    assert commentary.outcome_commentary(ctx, 1) == ""
+    assert '<h2 id="foreword">Foreword</h2>' in commentary.foreword(ctx).html
+    assert commentary.recommendations(ctx).html == ""
+    assert "On delivery." in commentary.outcome_commentary(ctx, 2).html
+    assert commentary.outcome_commentary(ctx, 1).html == ""

@@ -21,7 +21,9 @@ def test_abbreviations_in_the_question_bank_are_explained() -> None:
 
 
 def test_renders_sorted_groups_with_expansions() -> None:
-    html = glossary()
+    exhibit = glossary()
+    html = exhibit.html
+    assert set(exhibit.data["term"]) >= {"RoSH", "MAPPA", "OASys"}
     assert html.startswith('<h2 id="glossary">Glossary</h2>')
     assert "<dt>MAPPA <span class=\"stands-for\">(Multi-Agency Public Protection " in html
     practice = html.split("How the figures are made")[0]

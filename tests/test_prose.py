@@ -54,7 +54,9 @@ def test_publication_mode_withholds_words_with_the_share(tmp_path: Path) -> None
 
 
 def test_key_findings_are_sentences_with_intervals(ctx: AreaContext) -> None:
-    html = prose.key_findings_block(ctx, 1)
+    exhibit = prose.key_findings_block(ctx, 1)
+    html = exhibit.html
+    assert set(exhibit.data["listed"]) == {"strength", "improvement"}
     assert "In 10 of the 18 cases where it applied (more than half, 56%; 95% interval " in html
     assert "Key areas for improvement" in html and "Listed by rule" in html
 

@@ -22,7 +22,7 @@ def dtv(tmp_path_factory: pytest.TempPathFactory) -> AreaContext:
 
 
 def test_scores_intervals_and_published(dtv: AreaContext) -> None:
-    html = summary.summary(dtv)
+    html = summary.summary(dtv).html
     assert dtv.area.label_text in html
     published = headline_scores(DATA, "durham-tees-valley")
     for r in dtv.tables["outcome_scores"].itertuples():
@@ -32,12 +32,12 @@ def test_scores_intervals_and_published(dtv: AreaContext) -> None:
 
 
 def test_synthetic_area_has_no_published_column(tmp_path: Path) -> None:
-    html = summary.summary(area_context("varnwater", tmp_path))
+    html = summary.summary(area_context("varnwater", tmp_path)).html
     assert "Published in 2014" not in html and "published report gave" not in html
 
 
 def test_key_findings_for_every_outcome(dtv: AreaContext) -> None:
-    html = summary.key_findings(dtv)
+    html = summary.key_findings(dtv).html
     for o in range(1, 6):
         assert f'id="summary-outcome-{o}-strengths"' in html
     assert "In 23 of the 41 cases where it applied" in html
@@ -45,13 +45,13 @@ def test_key_findings_for_every_outcome(dtv: AreaContext) -> None:
 
 def test_comparison_in_words(tmp_path: Path) -> None:
     ctx = area_context("varnwater", tmp_path)
-    assert "No all-areas figures yet" in summary.compared(ctx)
+    assert "No all-areas figures yet" in summary.compared(ctx).html
     rows = ctx.tables["outcome_scores"].assign(
         pooled=[0.9, 0.1, 0.6, 0.6, 0.6],
         flag=["below interval", "above interval", "within", "within", "within"])
     write_table(rows, tmp_path / "tables", "all_outcome_scores")
     ctx.comparison.clear()
-    html = summary.compared(ctx)
+    html = summary.compared(ctx).html
     assert html.count("lower than the all-areas figure") == 1
     assert html.count("higher than the all-areas figure") == 1
     assert html.count("no clear difference") == 3

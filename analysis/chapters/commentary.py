@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from .context import AreaContext
+    from .exhibit import Exhibit
 
 FOREWORD = "Foreword"
 RECOMMENDATIONS = "Recommendations"
@@ -122,25 +123,32 @@ def check_commentaries(data_dir: Path, area_ids: Iterable[str]) -> list[Problem]
     return problems
 
 
-def _render(title: str, anchor: str, level: int, body: str) -> str:
+def _render(title: str, anchor: str, level: int, body: str) -> Exhibit:
+    """A section as an exhibit (empty when the file has no such section); its data is the
+    section's title and text."""
+    import pandas as pd
+
+    from .exhibit import Exhibit
     from .templating import render
 
-    return render("commentary.html.j2", title=title, anchor=anchor, level=level,
-                  body=body) if body else ""
+    if not body:
+        return Exhibit("")
+    html = render("commentary.html.j2", title=title, anchor=anchor, level=level, body=body)
+    return Exhibit(html, pd.DataFrame({"section": [title], "html": [body]}))
 
 
-def foreword(ctx: AreaContext) -> str:
+def foreword(ctx: AreaContext) -> Exhibit:
     """The foreword, or nothing when the area's commentary has none."""
     return _render(FOREWORD, "foreword", 2, load_commentary(ctx.data_dir, ctx.area.id).foreword)
 
 
-def recommendations(ctx: AreaContext) -> str:
+def recommendations(ctx: AreaContext) -> Exhibit:
     """The recommendations, or nothing when the area's commentary has none."""
     return _render(RECOMMENDATIONS, "recommendations", 2,
                    load_commentary(ctx.data_dir, ctx.area.id).recommendations)
 
 
-def outcome_commentary(ctx: AreaContext, outcome: int) -> str:
+def outcome_commentary(ctx: AreaContext, outcome: int) -> Exhibit:
     """The inspectors' commentary on one outcome, at the start of its chapter."""
     return _render("Inspectors' commentary", f"outcome-{outcome}-commentary", 3,
                    load_commentary(ctx.data_dir, ctx.area.id).outcomes.get(outcome, ""))

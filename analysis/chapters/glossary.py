@@ -11,10 +11,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import pandas as pd
 import yaml
 
 from ..core import paths
 from ..core.errors import InputError, Problem
+from .exhibit import Exhibit
 from .templating import render
 
 DEFAULT_GLOSSARY = paths.REPO_ROOT / "data" / "glossary.yaml"
@@ -72,8 +74,9 @@ def load_glossary(path: Path = DEFAULT_GLOSSARY) -> tuple[Entry, ...]:
     return tuple(sorted(entries, key=lambda e: e.term.lower()))
 
 
-def glossary(anchor: str = "glossary", path: Path = DEFAULT_GLOSSARY) -> str:
+def glossary(anchor: str = "glossary", path: Path = DEFAULT_GLOSSARY) -> Exhibit:
     """The glossary appendix: practice terms, then method terms, each alphabetical."""
     entries = load_glossary(path)
     groups = [(title, [e for e in entries if e.group == key]) for key, title in GROUPS.items()]
-    return render("glossary.html.j2", anchor=anchor, groups=groups)
+    data = pd.DataFrame([e.__dict__ for e in entries], columns=list(Entry.__annotations__))
+    return Exhibit(render("glossary.html.j2", anchor=anchor, groups=groups), data)

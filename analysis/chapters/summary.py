@@ -15,6 +15,7 @@ import pandas as pd
 
 from ..method.published import headline_scores
 from .context import AreaContext, label_banner
+from .exhibit import Exhibit, combine
 from .html import interval, pct, table
 from .prose import key_findings_block
 from .templating import render
@@ -60,7 +61,7 @@ def outcome_lines(ctx: AreaContext) -> list[OutcomeLine]:
     return lines
 
 
-def summary(ctx: AreaContext) -> str:
+def summary(ctx: AreaContext) -> Exhibit:
     """The chapter's opening: heading, data label, the scores table and a sentence each."""
     lines = outcome_lines(ctx)
     cases = int(ctx.tables["outcome_scores"]["n_cases"].iloc[0])
@@ -74,20 +75,22 @@ def summary(ctx: AreaContext) -> str:
             + ([line.pooled or "–"] if has_pooled else []) for line in lines]
     exhibit = table("The five outcomes: share of work done well enough", head, body,
                     numeric=tuple(range(1, len(head))))
-    return render("summary.html.j2", area=ctx.area.name, cases=cases, lines=lines,
+    html = render("summary.html.j2", area=ctx.area.name, cases=cases, lines=lines,
                   label=label_banner(ctx), exhibit=exhibit, has_published=has_published)
+    return Exhibit(html, pd.DataFrame([line.__dict__ for line in lines]))
 
 
-def key_findings(ctx: AreaContext) -> str:
+def key_findings(ctx: AreaContext) -> Exhibit:
     """Each outcome's key strengths and areas for improvement (the chapters' own lists)."""
-    parts = [render("summary_findings.html.j2")]
+    parts: list[Exhibit | str] = [render("summary_findings.html.j2")]
     for o in ctx.bank.outcomes:
-        parts.append(f'<h3 id="summary-outcome-{o.id}">Outcome {o.id}: {o.title}</h3>')
+        parts.append(render("summary_outcome.html.j2", outcome=o))
         parts.append(key_findings_block(ctx, o.id, level=4, slug=f"summary-outcome-{o.id}"))
-    return "".join(parts)
+    return combine(parts)
 
 
-def compared(ctx: AreaContext) -> str:
+def compared(ctx: AreaContext) -> Exhibit:
     """How the area compares with all areas, outcome by outcome, in words."""
     lines = [line for line in outcome_lines(ctx) if line.pooled]
-    return render("summary_compare.html.j2", area=ctx.area.name, lines=lines)
+    html = render("summary_compare.html.j2", area=ctx.area.name, lines=lines)
+    return Exhibit(html, pd.DataFrame([line.__dict__ for line in lines]))
