@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from analysis.chapters import summary
@@ -46,12 +47,13 @@ def test_key_findings_for_every_outcome(dtv: AreaContext) -> None:
 def test_comparison_in_words(tmp_path: Path) -> None:
     ctx = area_context("varnwater", tmp_path)
     assert "No all-areas figures yet" in summary.compared(ctx).html
-    rows = ctx.tables["outcome_scores"].assign(
-        pooled=[0.9, 0.1, 0.6, 0.6, 0.6],
-        flag=["below interval", "above interval", "within", "within", "within"])
-    write_table(rows, tmp_path / "tables", "all_outcome_scores")
+    o = ctx.tables["outcome_scores"]
+    rows = pd.DataFrame({"area_id": ctx.area.id, "measure": o["outcome"].astype(str),
+                         "kind": "outcome", "pooled": [0.9, 0.1, 0.6, 0.6, 0.6],
+                         "decision": ["below", "above", "within", "within", "within"]})
+    write_table(rows, tmp_path / "tables", "comparisons")
     ctx.comparison.clear()
     html = summary.compared(ctx).html
-    assert html.count("lower than the all-areas figure") == 1
-    assert html.count("higher than the all-areas figure") == 1
-    assert html.count("no clear difference") == 3
+    assert html.count(": below the all-areas figure") == 1
+    assert html.count(": above the all-areas figure") == 1
+    assert html.count(": no different from the all-areas figure") == 3

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from ..method.comparisons import OUTCOME, WORDS
 from ..method.published import headline_scores
 from .context import AreaContext, label_banner
 from .exhibit import Exhibit, combine
@@ -36,11 +37,13 @@ class OutcomeLine:
 
 
 def _pooled(ctx: AreaContext) -> pd.DataFrame:
-    """This area's rows of the cross-area outcome table (empty before a full build)."""
-    shared = ctx.load_comparison().get("all_outcome_scores")
-    if shared is None:
-        return pd.DataFrame(columns=["outcome", "pooled", "flag"])
-    return shared[shared["area_id"] == ctx.area.id].set_index("outcome")
+    """This area's outcome rows of the comparisons table (the one decision of
+    :mod:`analysis.method.comparisons`), by outcome; empty before a full build."""
+    table = ctx.load_comparison().get("comparisons")
+    if table is None:
+        return pd.DataFrame(columns=["pooled", "decision"])
+    mine = table[(table["area_id"] == ctx.area.id) & (table["kind"] == OUTCOME)]
+    return mine.assign(outcome=mine["measure"].astype(int)).set_index("outcome")
 
 
 def outcome_lines(ctx: AreaContext) -> list[OutcomeLine]:
@@ -56,7 +59,7 @@ def outcome_lines(ctx: AreaContext) -> list[OutcomeLine]:
             o.id, o.title, pct(row["score"]), interval(row["lower"], row["upper"]),
             f"{published[o.id]}%" if o.id in published else "",
             pct(pooled.loc[o.id, "pooled"]) if has_pool else "",
-            str(pooled.loc[o.id, "flag"]) if has_pool else "",
+            WORDS.get(str(pooled.loc[o.id, "decision"]), "") if has_pool else "",
             not math.isnan(float(row["score"]))))
     return lines
 
