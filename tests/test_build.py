@@ -12,7 +12,9 @@ import pandas as pd
 import pytest
 
 from analysis.build.pipeline import AREA_NOTEBOOKS, BuildOptions, build
+from analysis.build.plan import COMMENTARY_NOTEBOOKS
 from analysis.core import paths
+from analysis.core.errors import InputError
 
 pytestmark = pytest.mark.slow
 AREAS = ["durham-tees-valley", "vale-of-braxness"]
@@ -30,14 +32,23 @@ def test_reports_exist_with_every_chapter(built) -> None:  # type: ignore[no-unt
     assert result.exit_code == 0 and not result.failed
     for area in AREAS:
         html = (out / area / "report.html").read_text()
-        for chapter in ("outcome-1", "outcome-2", "outcome-3", "outcome-4", "outcome-5",
-                        "comparison", "appendix-area", "appendix-sample", "appendix-method"):
+        for chapter in ("summary", "outcome-1", "outcome-2", "outcome-3", "outcome-4",
+                        "outcome-5", "comparison", "appendix-area", "appendix-sample",
+                        "appendix-method", "glossary"):
             assert f'id="{chapter}"' in html, chapter
             assert f'href="#{chapter}"' in html, f"table of contents lacks {chapter}"
         ids = re.findall(r'\sid="([^"]+)"', html)
         assert len(ids) == len(set(ids)), "heading anchors must be unique"
         assert "injected-parameters" not in html and "area_id = " not in html
         assert html.count("<h1") == 1
+        assert html.index('id="summary"') < html.index('id="outcome-1"'), "summary first"
+        assert not re.search(r"seed (report|footnote)|footnote", html, re.I), "internal ref"
+        assert re.search(r"In \d+ of the \d+ cases", html), "findings as sentences"
+    dtv = (out / AREAS[0] / "report.html").read_text()
+    for anchor in ("foreword", "recommendations", "outcome-4-commentary"):
+        assert f'id="{anchor}"' in dtv, anchor
+    assert 'id="foreword"' not in (out / AREAS[1] / "report.html").read_text()
+    assert 'id="glossary"' in (out / "aggregate" / "report.html").read_text()
     index = (out / "index.html").read_text()
     assert all(f'href="{a}/report.html"' in index for a in AREAS)
     assert 'href="aggregate/report.html"' in index
@@ -77,9 +88,10 @@ def test_label_and_no_case_ids(built) -> None:  # type: ignore[no-untyped-def]
 def test_rebuild_reuses_everything_and_manifest_says_so(built) -> None:  # type: ignore[no-untyped-def]
     out, _ = built
     again = build(BuildOptions(output=out, areas=AREAS, jobs=2, quiet=True))
-    assert again.executed == [] and len(again.reused) == 7 * len(AREAS) + 1
+    assert again.executed == [] and len(again.reused) == len(AREA_NOTEBOOKS) * len(AREAS) + 1
     manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["executed"] == [] and len(manifest["reused"]) == 15
+    assert manifest["executed"] == []
+    assert len(manifest["reused"]) == len(AREA_NOTEBOOKS) * len(AREAS) + 1
     assert all(len(v) == 64 for v in manifest["inputs"].values())
 
 
@@ -103,10 +115,30 @@ def test_one_area_change_reruns_that_area_the_comparisons_and_the_aggregate(  # 
     reports = {a: (out / a / "report.html").stat().st_mtime_ns for a in [*AREAS, "aggregate"]}
     result = build(BuildOptions(data=data, output=out, areas=AREAS, jobs=2, quiet=True))
     expected = [f"{AREAS[1]}/{n}" for n in AREA_NOTEBOOKS]
-    expected += [f"{AREAS[0]}/06_comparison", "aggregate/aggregate"]
+    expected += [f"{AREAS[0]}/00_summary", f"{AREAS[0]}/06_comparison", "aggregate/aggregate"]
     assert sorted(result.executed) == sorted(expected)
     for folder, mtime in reports.items():  # every report shows the new pooled values
         assert (out / folder / "report.html").stat().st_mtime_ns > mtime, folder
+
+
+def test_a_commentary_edit_reruns_only_its_chapters(built, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    data, out = _copy(built, tmp_path)
+    (data / "commentary" / f"{AREAS[1]}.md").write_text(
+        "## Outcome 2\nA note from the inspectors.\n", encoding="utf-8")
+    result = build(BuildOptions(data=data, output=out, areas=AREAS, jobs=2, quiet=True))
+    assert sorted(result.executed) == sorted(f"{AREAS[1]}/{n}" for n in COMMENTARY_NOTEBOOKS)
+    assert "A note from the inspectors." in (out / AREAS[1] / "report.html").read_text()
+    again = build(BuildOptions(data=data, output=out, areas=AREAS, jobs=2, quiet=True))
+    assert again.executed == [], "the commentary survives a rebuild"
+
+
+def test_a_misplaced_commentary_section_stops_the_build(built, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    data, out = _copy(built, tmp_path)
+    (data / "commentary" / f"{AREAS[1]}.md").write_text("## Summary\nx\n", encoding="utf-8")
+    before = (out / AREAS[1] / "report.html").read_bytes()
+    with pytest.raises(InputError, match="line 1: unknown section"):
+        build(BuildOptions(data=data, output=out, areas=AREAS, jobs=2, quiet=True))
+    assert (out / AREAS[1] / "report.html").read_bytes() == before
 
 
 def test_a_lost_digest_stamp_reruns_only_that_notebook(built, tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -114,7 +146,7 @@ def test_a_lost_digest_stamp_reruns_only_that_notebook(built, tmp_path) -> None:
     key = f"{AREAS[0]}/{AREA_NOTEBOOKS[3]}"
     (out / AREAS[0] / "notebooks" / f".{AREA_NOTEBOOKS[3]}.digest").unlink()
     result = build(BuildOptions(data=data, output=out, areas=AREAS, jobs=2, quiet=True))
-    assert result.executed == [key] and len(result.reused) == 7 * len(AREAS)
+    assert result.executed == [key] and len(result.reused) == len(AREA_NOTEBOOKS) * len(AREAS)
 
 
 def test_no_op_build_reads_stamps_only(built, tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -140,7 +172,7 @@ def test_a_build_on_a_dask_cluster_equals_the_local_build(built, tmp_path) -> No
     """--executor dask: a real LocalCluster, shared inputs scattered once, same reports."""
     out = tmp_path / "outputs"
     result = build(BuildOptions(output=out, areas=AREAS, jobs=2, quiet=True, executor="dask"))
-    assert result.exit_code == 0 and len(result.executed) == 7 * len(AREAS) + 1
+    assert result.exit_code == 0 and len(result.executed) == len(AREA_NOTEBOOKS) * len(AREAS) + 1
     for folder in [*AREAS, "aggregate"]:
         ours = (out / folder / "report.html").read_bytes()
         assert ours == (built[0] / folder / "report.html").read_bytes(), folder

@@ -38,14 +38,20 @@ def digest_of(*parts: Any) -> str:
     return sha256_bytes(json.dumps(parts, sort_keys=True, default=str).encode())
 
 
+# Files of the repository's data folder the package reads whatever ``--data`` says: the
+# question bank, the glossary appendix and the word scale of sentences.
+PACKAGE_DATA = ("question_bank.yaml", "glossary.yaml", "word_scale.yaml")
+
+
 def package_digest() -> str:
-    """Digest of the analysis package's own source and templates, and the question bank."""
+    """Digest of the analysis package's own source and templates, and :data:`PACKAGE_DATA`."""
     h = hashlib.sha256()
     for path in sorted(paths.PACKAGE_ROOT.rglob("*")):
         if path.is_file() and path.suffix in (".py", ".j2", ".css", ".yaml"):
             h.update(str(path.relative_to(paths.PACKAGE_ROOT)).encode())
             h.update(path.read_bytes())
-    h.update(file_digest(paths.REPO_ROOT / "data" / "question_bank.yaml").encode())
+    for name in PACKAGE_DATA:
+        h.update(file_digest(paths.REPO_ROOT / "data" / name).encode())
     return h.hexdigest()
 
 

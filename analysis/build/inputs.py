@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..chapters.commentary import check_commentaries, commentary_path
 from ..core.errors import InputError, Problem
 from ..method.catalogue import Area, load_areas
 from .digests import file_digest
@@ -48,6 +49,9 @@ class Inputs:
         for extra in [data / "areas.csv", *sorted((data / "context").glob("*.csv")),
                       *sorted((data / "published").glob("*.yaml"))]:
             inputs.checksums[str(extra)] = file_digest(extra)
+        for a in areas:
+            if (text := commentary_path(data, a.id)).exists():
+                inputs.checksums[str(text)] = file_digest(text)
         return inputs
 
     def of_case_file(self, area: Area) -> str:
@@ -59,10 +63,17 @@ class Inputs:
 
         return self.checksums.get(str(published_path(self.data, area.id)), "absent")
 
+    def of_commentary(self, area: Area) -> str:
+        """The checksum of the area's commentary file ("absent" when it has none, so adding
+        one is a change)."""
+        return self.checksums.get(str(commentary_path(self.data, area.id)), "absent")
+
     def for_area(self, area: Area) -> dict[str, str]:
-        """The inputs one area's report depends on: its case file and the shared files."""
+        """The inputs one area's report depends on: its case file and commentary, and the
+        shared files."""
+        own = {str(area.cases), str(commentary_path(self.data, area.id))}
         return {k: v for k, v in self.checksums.items()
-                if k == str(area.cases) or "/cases/" not in k}
+                if k in own or ("/cases/" not in k and "/commentary/" not in k)}
 
     def context(self) -> dict[str, str]:
         """The shared files (context, published figures, areas.csv), by relative path."""
@@ -73,6 +84,13 @@ class Inputs:
         """Every checksum by path relative to the data folder (for the manifest)."""
         return {str(Path(k).relative_to(self.data)) if k.startswith(str(self.data)) else k: v
                 for k, v in sorted(self.checksums.items())}
+
+
+def check_texts(data: Path, areas: list[Area]) -> None:
+    """Every area's commentary file can be placed in its report (or the build stops, exit 2,
+    before anything is written). Cheap: section headings only, no Markdown is rendered."""
+    if problems := check_commentaries(data, [a.id for a in areas]):
+        raise InputError(problems)
 
 
 def validate(areas: list[Area], changed: list[Area], bank: QuestionBank, *, lenient: bool,

@@ -29,7 +29,7 @@ from ..method.catalogue import Area
 from . import dispatch
 from .digests import digest_of, package_digest, versions
 from .execute import LocalWorkers, Task
-from .inputs import Inputs, select_areas, validate
+from .inputs import Inputs, check_texts, select_areas, validate
 from .jobs import Page, StitchJob
 from .notebooks import check_parameters, declared_parameters, normalise_notebook, write_notebook
 from .options import BuildOptions
@@ -174,6 +174,7 @@ def build(options: BuildOptions) -> BuildResult:
     every = select_areas(b.data, None)
     areas = select_areas(b.data, options.areas)
     b.inputs = Inputs.record(b.data, every)
+    check_texts(b.data, areas)
     changed = b.changed_areas(every)
     local = options.executor == "local" and not options.scheduler
     workers = (LocalWorkers(options.jobs, options.engine)

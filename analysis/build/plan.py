@@ -1,7 +1,9 @@
 """What a build must run: one :class:`Task` per notebook, with the digest of its inputs.
 
-Outcome and appendix chapters read only their own area's tables; the comparison chapter also
-reads the cross-area tables; the aggregate reads the cross-area tables and the shared data.
+Outcome and appendix chapters read only their own area's tables (the summary and outcome
+chapters also its commentary file);
+the summary and comparison chapters also read the cross-area tables; the aggregate reads the
+cross-area tables and the shared data.
 A task's digest covers exactly that, plus the notebook's source, the package, the parameters
 and the versions of what executes and renders it, so a change re-runs only what it reaches.
 
@@ -26,10 +28,14 @@ from .options import AggregateParameters, AreaParameters, BuildOptions
 from .outputs import AGGREGATE
 from .scores import TableDigests
 
-AREA_NOTEBOOKS = ("01_assisting_sentencing", "02_delivering_sentence",
+AREA_NOTEBOOKS = ("00_summary", "01_assisting_sentencing", "02_delivering_sentence",
                   "03_reducing_reoffending", "04_protecting_public", "05_victims",
                   "06_comparison", "07_appendices")
 COMPARISON_NOTEBOOK = "06_comparison"
+# Chapters that read the cross-area tables (the summary says how the area compares).
+CROSS_AREA_NOTEBOOKS = ("00_summary", COMPARISON_NOTEBOOK)
+# Chapters that print the area's commentary file (data/commentary/<area_id>.md).
+COMMENTARY_NOTEBOOKS = AREA_NOTEBOOKS[:6]
 AGGREGATE_NOTEBOOK = "aggregate"
 EXTRA_FOLDER = "extra"      # notebooks/extra/: researchers' own chapters
 EXTRA_PREFIX = "extra-"     # their executed notebooks: <area>/notebooks/extra-<name>.ipynb
@@ -82,7 +88,9 @@ class Planner:
             params = AreaParameters(a.id, str(self.data), str(self.out), self.options.publish,
                                     self.options.threshold).as_dict()
             for name in area_notebooks(self.options.notebooks):
-                extra = [shared] if name == COMPARISON_NOTEBOOK or is_extra(name) else []
+                extra = [shared] if name in CROSS_AREA_NOTEBOOKS or is_extra(name) else []
+                if name in COMMENTARY_NOTEBOOKS:
+                    extra.append(self.inputs.of_commentary(a))
                 tasks.append(self._task(a.id, name, params, deps + extra))
         return tasks
 

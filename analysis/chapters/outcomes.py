@@ -3,7 +3,8 @@
 Each function returns an :class:`~analysis.chapters.exhibit.Exhibit` (its HTML, the data behind
 it, its chart) so a notebook cell is one line: ``display(headline(ctx, 1))``. Numbers come from
 the tidy tables; nothing here is area-specific text: strengths and areas for improvement follow
-the rule in :func:`strengths_and_improvements`.
+the rule in :mod:`analysis.method.keyfindings`, and findings are sentences from
+:mod:`analysis.chapters.prose` beside each criterion's table.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import pandas as pd
 from ..method.intervals import wilson
 from ..method.published import headline_scores
 from ..method.readings import READING_LABEL, READING_TEXT
-from . import charts, style
+from . import charts, prose
 from . import html as htmlout
 from .context import AreaContext, label_banner
 from .disclosure import (
@@ -33,10 +34,6 @@ from .disclosure import (
 )
 from .exhibit import Exhibit
 from .html import heading, interval, note, paragraph, pct, table
-
-STRENGTH_LOWER = 0.80      # a strength: confident (Wilson lower limit) at least 80% done well
-IMPROVE_UPPER = 0.67       # an area for improvement: confident at most two-thirds done well
-MAX_LISTED = 3
 
 
 def _outcome_slug(outcome: int) -> str:
@@ -96,37 +93,9 @@ def _scoring_rows(ctx: AreaContext, outcome: int) -> pd.DataFrame:
 
 
 def strengths_and_improvements(ctx: AreaContext, outcome: int) -> Exhibit:
-    """Key strengths and areas for improvement by a fixed rule, the same in every area.
-
-    Rule: among the outcome's scoring questions with at least ``style.SMALL_N`` applicable
-    cases, a *key strength* has a Wilson 95% lower limit of at least 80% (we are confident at
-    least four in five were done well); a *key area for improvement* has an upper limit below
-    67% (confident at most two-thirds were). At most three of each, the most certain first.
-    """
-    rows = _scoring_rows(ctx, outcome)
-    rows = rows[rows["n"] >= max(style.SMALL_N, ctx.disclosure.policy.smallest_shown)]
-    strong = rows[rows["lower"] >= STRENGTH_LOWER].sort_values("lower", ascending=False)
-    weak = rows[rows["upper"] < IMPROVE_UPPER].sort_values("upper")
-    slug = _outcome_slug(outcome)
-
-    def items(frame: pd.DataFrame) -> str:
-        if frame.empty:
-            return "<p>No question met the rule.</p>"
-        li = "".join(
-            f"<li>{htmlout.escape(r.label)}: {ctx.share(k_key(r.question), n_key(r.question))} "
-            f"of {ctx.count(n_key(r.question))} applicable cases (95% interval "
-            f"{ctx.interval(k_key(r.question), n_key(r.question), r.lower, r.upper)}).</li>"
-            for r in frame.head(MAX_LISTED).itertuples())
-        return f"<ol>{li}</ol>"
-
-    rule = ("Listed by rule, not by hand: a strength has a 95% Wilson lower limit of at least "
-            f"{STRENGTH_LOWER:.0%}; an area for improvement an upper limit below "
-            f"{IMPROVE_UPPER:.0%}; only questions with at least {style.SMALL_N} applicable cases.")
-    listed = pd.concat([strong.head(MAX_LISTED).assign(listed="strength"),
-                        weak.head(MAX_LISTED).assign(listed="improvement")], ignore_index=True)
-    return Exhibit(heading("Key strengths", 3, f"{slug}-strengths") + items(strong)
-                   + heading("Key areas for improvement", 3, f"{slug}-improve") + items(weak)
-                   + note(rule), listed)
+    """Key strengths and areas for improvement as sentences, chosen by the one rule of
+    :mod:`analysis.method.keyfindings` (the same in every area and in the summary)."""
+    return prose.key_findings_block(ctx, outcome)
 
 
 def _question_table(ctx: AreaContext, rows: pd.DataFrame, caption: str) -> str:
@@ -151,6 +120,7 @@ def findings(ctx: AreaContext, outcome: int) -> Exhibit:
         if sub.empty:
             parts.append(paragraph("No scoring question in this criterion."))
             continue
+        parts.append(prose.criterion_paragraph(ctx, sub))
         parts.append(_question_table(
             ctx, sub, f"Criterion {c.id}: questions judged sufficient (criterion score "
             f"{pct(score)}, the mean of its question shares)"))
@@ -158,8 +128,8 @@ def findings(ctx: AreaContext, outcome: int) -> Exhibit:
     if not also.empty:
         parts.append(heading("Also counted in this score", 4, f"{slug}-also"))
         parts.append(_question_table(
-            ctx, also, "Victims questions that also count towards this outcome's score "
-            "(seed footnote 2); discussed under Outcome 5"))
+            ctx, also, "Victims questions that also count towards this outcome's score; "
+            "discussed under Outcome 5"))
     parts.append(note("n is the number of cases where the question applied; share = k / n. "
                       "* marks a share on fewer than 10 cases: read it with its interval. "
                       "'not applicable' means no case in the sample needed this work."))

@@ -1,0 +1,68 @@
+"""Key strengths and areas for improvement: one rule, the same in every area.
+
+Inspectors chose these by judgement; here a rule chooses them, measured against the lists of
+the published Durham Tees Valley report (``data/published/durham-tees-valley.key-findings.yaml``;
+recall and precision in the README and ``tests/test_keyfindings.py``). The rule:
+
+- only the outcome's own criteria (victims questions that also count towards Protecting the
+  Public are listed under Outcome 5, where the published report discusses them), and only
+  questions with at least ``min_n`` applicable cases;
+- a *strength* has a 95% Wilson lower limit of at least 80% as printed: we are confident at
+  least four in five were done well;
+- an *area for improvement* has an upper limit of at most 75% as printed: we are confident at
+  most three-quarters were;
+- at most three of each, the most certain first, but one question from each criterion before
+  a second from the same criterion, so a list spans the outcome's criteria.
+
+Limits are compared as the whole percents the report prints (:func:`printed_percent`), so an
+interval shown as "30–75%" always sits beside "at most 75%".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .words import printed_percent
+
+STRENGTH_LOWER = 80    # printed Wilson lower limit, at least (%)
+IMPROVE_UPPER = 75     # printed Wilson upper limit, at most (%)
+MAX_LISTED = 3
+
+
+@dataclass(frozen=True)
+class KeyFindings:
+    """The questions (rows of the question-scores table) listed for one outcome."""
+
+    strengths: pd.DataFrame
+    improvements: pd.DataFrame
+
+
+def _spread(frame: pd.DataFrame) -> pd.DataFrame:
+    """Keep the order, but take one question per criterion before a second from any."""
+    turn = frame.groupby("criterion", sort=False).cumcount()
+    return frame.assign(_turn=turn.to_numpy()).sort_values("_turn", kind="stable") \
+        .drop(columns="_turn").head(MAX_LISTED)
+
+
+def key_findings(question_scores: pd.DataFrame, outcome: int, min_n: int) -> KeyFindings:
+    """The rule above, applied to one area's question scores."""
+    q = question_scores
+    own = q["criterion"].astype(str).str.split(".").str[0] == str(outcome)
+    rows = q[(q["outcome"] == outcome) & own & (q["n"] >= min_n)]
+    lower = rows["lower"].map(printed_percent)
+    upper = rows["upper"].map(printed_percent)
+    strong = rows[lower >= STRENGTH_LOWER].sort_values(["lower", "order"],
+                                                       ascending=[False, True])
+    weak = rows[upper <= IMPROVE_UPPER].sort_values(["upper", "order"])
+    return KeyFindings(_spread(strong), _spread(weak))
+
+
+def rule_text(min_n: int) -> str:
+    """The rule in one sentence, for the note under every list."""
+    return (f"Listed by rule, the same in every area: a strength has a 95% interval whose lower "
+            f"end is at least {STRENGTH_LOWER}%, an area for improvement one whose upper end is "
+            f"at most {IMPROVE_UPPER}%; only questions with at least {min_n} applicable cases; "
+            f"at most {MAX_LISTED} of each, the most certain first, one per criterion before "
+            "a second.")

@@ -1,0 +1,59 @@
+"""The commentary file: parsed into its sections, escaped, placed; bad files named by line."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from analysis.chapters import commentary
+from analysis.chapters.commentary import CommentaryError, check_commentaries, parse
+
+from .chapter_fixtures import DATA, area_context
+
+
+def test_bundled_commentary_has_every_section() -> None:
+    c = commentary.load_commentary(DATA, "durham-tees-valley")
+    assert "Recommendations, page 4" in c.recommendations
+    assert c.foreword and sorted(c.outcomes) == [1, 2, 3, 4, 5]
+    assert "<!--" not in c.foreword
+
+
+def test_area_without_a_file_has_none() -> None:
+    c = commentary.load_commentary(DATA, "varnwater")
+    assert not c.foreword and not c.recommendations and not c.outcomes
+
+
+def test_markdown_is_rendered_and_html_is_not_run() -> None:
+    c = parse("# Title\n## Outcome 3: anything\n**Bold** text\n\n<script>x()</script>\n", "f.md")
+    assert "<strong>Bold</strong>" in c.outcomes[3]
+    assert "<script>" not in c.outcomes[3] and "&lt;script&gt;" in c.outcomes[3]
+
+
+def test_every_problem_is_named_with_its_line() -> None:
+    with pytest.raises(CommentaryError) as err:
+        parse("stray\n## Summary\n## Foreword\n### inner\n## Foreword\n", "f.md")
+    text = str(err.value)
+    for part in ("f.md: line 1: text before", "line 2: unknown section (value 'Summary')",
+                 "line 4: headings inside", "line 5: section given twice"):
+        assert part in text
+
+
+def test_check_collects_problems_across_areas(tmp_path: Path) -> None:
+    (tmp_path / "commentary").mkdir()
+    (tmp_path / "commentary" / "a.md").write_text("## Outcome 9\n", encoding="utf-8")
+    problems = check_commentaries(tmp_path, ["a", "b"])
+    assert len(problems) == 1 and "unknown section" in problems[0].message
+
+
+def test_sections_are_placed_in_the_report(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    (data / "commentary" / "varnwater.md").write_text(
+        "## Foreword\nA word first.\n## Outcome 2\nOn delivery.\n", encoding="utf-8")
+    ctx = area_context("varnwater", tmp_path, data_dir=data)
+    assert '<h2 id="foreword">Foreword</h2>' in commentary.foreword(ctx).html
+    assert commentary.recommendations(ctx).html == ""
+    assert "On delivery." in commentary.outcome_commentary(ctx, 2).html
+    assert commentary.outcome_commentary(ctx, 1).html == ""
