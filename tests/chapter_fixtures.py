@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.chapters.context import AreaContext
-from analysis.chapters.disclosure import Disclosure
+from analysis.chapters.context import AreaContext, sufficient_levels
+from analysis.chapters.disclosure import Policy, area_disclosure
 from analysis.method.bank import load_bank
 from analysis.method.catalogue import load_areas
 from analysis.method.scoring import score_area
@@ -29,5 +29,7 @@ def area_context(area_id: str, tmp: Path, *, publish: bool = False,
                  data_dir: Path = DATA) -> AreaContext:
     """The area's tables scored here once per session (200 resamples), outputs under ``tmp``."""
     area = next(a for a in load_areas(DATA) if a.id == area_id)
-    return AreaContext(area, load_bank(), _tables(area_id), data_dir, tmp,
-                       Disclosure(publish, 5))
+    bank = load_bank()
+    tables = _tables(area_id)
+    return AreaContext(area, bank, tables, data_dir, tmp,
+                       area_disclosure(tables, sufficient_levels(bank), Policy(publish, 5)))
