@@ -6,6 +6,7 @@ each report and the manifest.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -63,6 +64,11 @@ class Inputs:
         """The inputs one area's report depends on: its case file and the shared files."""
         return {k: v for k, v in self.checksums.items()
                 if k == str(area.cases) or "/cases/" not in k}
+
+    def for_cases(self, cases: Sequence[Path]) -> dict[str, str]:
+        """The inputs a group's report depends on: its areas' case files and the shared files."""
+        wanted = {str(c) for c in cases}
+        return {k: v for k, v in self.checksums.items() if k in wanted or "/cases/" not in k}
 
     def context(self) -> dict[str, str]:
         """The shared files (context, published figures, areas.csv), by relative path."""

@@ -13,14 +13,17 @@ import pandas as pd
 
 from ..core import paths
 from ..method.bank import QuestionBank, load_bank
-from ..method.catalogue import Area, load_areas
-from ..method.tables import AREA_TABLES, read_table
+from ..method.catalogue import Area, Group, groups_of, load_areas
+from ..method.tables import AREA_TABLES, PARQUET_ONLY, read_table
 from .disclosure import DEFAULT_THRESHOLD, Disclosure
 from .html import escape
 
 COMPARISON_TABLES = ("comparisons",)
 SHARED = ("all_question_scores", "all_outcome_scores", "all_factors", "pooled_questions",
           "pooled_outcomes", "comparisons", "dispersion")
+GROUP_TABLES = ("group_figures", "group_differences")  # in the all-areas tables only
+CHAPTER_TABLES = tuple(n for n in AREA_TABLES if n not in PARQUET_ONLY)
+ALL = "all"  # the comparisons table's scope of every area
 BUILD_HINT = "run `python -m analysis build` (or `build --tables-only`) first"
 
 
@@ -56,7 +59,7 @@ class AreaContext:
         areas = {a.id: a for a in load_areas(data)}
         if area_id not in areas:
             raise KeyError(f"area {area_id!r} is not in {data / 'areas.csv'}")
-        tables = _read_tables(paths.area_tables(out, area_id), AREA_TABLES,
+        tables = _read_tables(paths.area_tables(out, area_id), CHAPTER_TABLES,
                               f"tables of area {area_id!r}")
         return cls(areas[area_id], load_bank(), tables, data, out,
                    Disclosure(publish, threshold))
@@ -68,7 +71,18 @@ class AreaContext:
         for name in COMPARISON_TABLES:
             if (shared / f"{name}.parquet").exists():
                 self.comparison[name] = read_table(shared, name)
+        rows = self.comparison.get("comparisons")
+        if rows is not None:  # this area against all areas; against its groups apart
+            mine = {g.id for g in self.area.groups}
+            self.comparison["comparisons"] = rows[rows["scope"] == ALL]
+            self.comparison["group_comparisons"] = rows[rows["scope"].isin(mine)
+                                                        & (rows["area_id"] == self.area.id)]
         return self.comparison
+
+    def groups(self) -> list[Group]:
+        """This area's groups (one per grouping of areas.csv), each with all its areas."""
+        mine = {g.id for g in self.area.groups}
+        return [g for g in groups_of(load_areas(self.data_dir)) if g.id in mine]
 
     def count(self, k: int | float) -> str:
         return self.disclosure.count(k)
@@ -92,21 +106,34 @@ class AggregateContext:
     tables: dict[str, pd.DataFrame]
     data_dir: Path
     disclosure: Disclosure = field(default_factory=Disclosure)
+    group: Group | None = None  # a group's aggregate; None: every area's
 
     @classmethod
     def load(cls, areas: str = "", data_dir: str = "", output_dir: str = "",
-             publish: bool = False, threshold: int = DEFAULT_THRESHOLD) -> AggregateContext:
-        """Read the cross-area tables, keeping the areas named (comma-separated; empty: all)."""
+             publish: bool = False, threshold: int = DEFAULT_THRESHOLD,
+             group: str = "") -> AggregateContext:
+        """Read the cross-area tables, keeping the areas named (comma-separated; empty: all);
+        with ``group``, that group's tables (pooled over its areas only)."""
         data = paths.data_dir(data_dir)
-        tables = _read_tables(paths.all_tables(paths.output_dir(output_dir)), SHARED,
-                              "cross-area tables")
+        out = paths.output_dir(output_dir)
+        every = load_areas(data)
+        chosen_group = next((g for g in groups_of(every) if g.id == group), None)
+        if group and chosen_group is None:
+            raise KeyError(f"group {group!r} is not in {data / 'areas.csv'}")
+        folder = paths.group_tables(out, group) if group else paths.all_tables(out)
+        tables = _read_tables(folder, SHARED if group else SHARED + GROUP_TABLES,
+                              f"cross-area tables of group {group!r}" if group
+                              else "cross-area tables")
         wanted = [a for a in areas.split(",") if a] if areas else None
-        chosen = [a for a in load_areas(data) if wanted is None or a.id in wanted]
+        chosen = [a for a in every if wanted is None or a.id in wanted]
         ids = {a.id for a in chosen}
         for name in ("all_question_scores", "all_outcome_scores", "all_factors",
                      "comparisons"):
             tables[name] = tables[name][tables[name]["area_id"].isin(ids)]
-        return cls(chosen, load_bank(), tables, data, Disclosure(publish, threshold))
+        rows = tables["comparisons"]
+        tables["comparisons"] = rows[rows["scope"] == (group or ALL)]
+        return cls(chosen, load_bank(), tables, data, Disclosure(publish, threshold),
+                   chosen_group)
 
     def count(self, k: float) -> str:
         return self.disclosure.count(k)
