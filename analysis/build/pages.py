@@ -155,7 +155,7 @@ def _index_row(out: OutputTree, area: Area, result: BuildResult, rebuilt: bool) 
 
 def write_manifest(out: OutputTree, options: BuildOptions, areas: list[Area],
                    result: BuildResult, inputs: dict[str, str], package: str,
-                   versions: dict[str, str]) -> None:
+                   versions: dict[str, str], groups: list[Group] | None = None) -> None:
     """What was built from what, with which versions and how long it took."""
     data = {
         "package": {"version": __version__, "git": git_commit(), "analysis_digest": package},
@@ -164,6 +164,8 @@ def write_manifest(out: OutputTree, options: BuildOptions, areas: list[Area],
                        "threshold": options.threshold, "engine": options.engine,
                        "executor": "dask" if options.scheduler else options.executor,
                        "lenient": options.lenient, "force": options.force},
+        "groups": {g.id: {"grouping": g.grouping, "label": g.label, "areas": list(g.areas)}
+                   for g in groups or []},
         "inputs": inputs,
         "executed": sorted(result.executed),
         "reused": sorted(result.reused),

@@ -218,7 +218,8 @@ def build(options: BuildOptions) -> BuildResult:
 
         print_reports(b.result.reports)
     b.result.timings["total"] = time.perf_counter() - t0
-    write_manifest(b.out, options, areas, b.result, b.inputs.relative(), b.package, b.versions)
+    write_manifest(b.out, options, areas, b.result, b.inputs.relative(), b.package, b.versions,
+                   b.groups)
     summary(b.result, b.out.root, options.quiet)
     return b.result
 

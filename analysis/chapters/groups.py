@@ -39,7 +39,7 @@ def _figure(ctx: AggregateContext, row: pd.Series | None) -> str:
     if row["kind"] == QUESTION:
         if ctx.disclosure.hides_share(row["k"], row["n"]):
             return SUPPRESSED
-        return (f"{ctx.share(row['k'], row['n'], row['share'])} "
+        return (f"{ctx.share(row['k'], row['n'], row['share'])} of {ctx.count(row['n'])} "
                 f"({htmlout.interval(row['lower'], row['upper'])})")
     return f"{pct(row['share'])} ({htmlout.interval(row['lower'], row['upper'])})"
 
@@ -67,7 +67,7 @@ def _rows(ctx: AggregateContext, kind: str, measures: list[tuple[str, str]],
     return body
 
 
-def _grouping(ctx: AggregateContext, grouping: str, groups: list[Group]) -> list[str]:
+def _grouping(ctx: AggregateContext, groups: list[Group]) -> list[str]:
     """One grouping's tables: outcomes and key questions, for each pair of its groups."""
     parts = []
     pq = ctx.tables["pooled_questions"]
@@ -83,8 +83,8 @@ def _grouping(ctx: AggregateContext, grouping: str, groups: list[Group]) -> list
                            _rows(ctx, OUTCOME, outcomes, shown, (a, b)),
                            numeric=tuple(range(1, len(heads)))))
         heads[0] = "Key question"
-        parts.append(table(f"Key questions: {a.label} and {b.label} (share of applicable "
-                           "cases, 95% interval), and the difference between them",
+        parts.append(table(f"Key questions: {a.label} and {b.label} (share of the applicable "
+                           "cases, their number, 95% interval), and the difference between them",
                            [*heads, "Difference"], _rows(ctx, QUESTION, questions, shown, (a, b)),
                            numeric=tuple(range(1, len(heads)))))
         parts.append(paragraph(_chance(ctx, a, b, len(questions) + len(outcomes))))
@@ -96,9 +96,11 @@ def _chance(ctx: AggregateContext, a: Group, b: Group, shown: int) -> str:
     diff = diff[(diff["group_a"] == a.id) & (diff["group_b"] == b.id)]
     clear = int(diff["clear"].sum())
     return (f"Of the {len(diff)} outcomes and questions compared, {clear} show a clear "
-            f"difference between {a.label} and {b.label}. If the two groups did not differ at "
-            f"all, about {0.05 * len(diff):.0f} would show one by chance alone; of the "
-            f"{shown} shown here, about {0.05 * shown:.0f}.")
+            f"difference between {a.label} and {b.label}. If no area differed from another, "
+            f"about {0.05 * len(diff):.0f} would show one by chance alone (about "
+            f"{0.05 * shown:.0f} of the {shown} shown here). Areas do differ from one another, "
+            "so groups of different areas show more clear differences than that even when what "
+            "defines the groups makes none.")
 
 
 def group_comparison(ctx: AggregateContext) -> Exhibit:
@@ -127,7 +129,7 @@ def group_comparison(ctx: AggregateContext) -> Exhibit:
             parts.append(paragraph(f"Only one group in the {grouping} column: nothing to "
                                    "compare."))
             continue
-        parts.extend(_grouping(ctx, grouping, members))
+        parts.extend(_grouping(ctx, members))
     parts.append(ctx.note())
     return Exhibit("".join(parts), ctx.tables["group_figures"])
 
