@@ -54,7 +54,8 @@ def read_table(folder: str | Path, name: str) -> pd.DataFrame:
     return pd.read_parquet(Path(folder) / f"{name}.parquet")
 
 
-CROSS_AREA_TABLES = ("pooled_questions", "pooled_outcomes", "comparisons", "dispersion")
+CROSS_AREA_TABLES = ("pooled_questions", "pooled_outcomes", "comparisons", "dispersion",
+                     "group_figures", "group_differences")
 
 
 def load_tables(output_dir: str | Path, area_id: str | None = None) -> dict[str, pd.DataFrame]:
@@ -63,7 +64,8 @@ def load_tables(output_dir: str | Path, area_id: str | None = None) -> dict[str,
     With ``area_id``: that area's tables (question_scores, criterion_scores, outcome_scores,
     section_scores, distributions, crosstab, factors). Without: the same tables for every area
     the folder holds, stacked (each row keeps its ``area_id``), plus the cross-area tables
-    (pooled_questions, pooled_outcomes, comparisons, dispersion) when they were written.
+    (pooled_questions, pooled_outcomes, comparisons, dispersion, group_figures,
+    group_differences) when they were written.
     """
     import pandas as pd
 
