@@ -17,7 +17,8 @@ from analysis.core import paths
 from analysis.core.errors import InputError
 
 pytestmark = pytest.mark.slow
-AREAS = ["durham-tees-valley", "vale-of-braxness"]
+AREAS = ["durham-tees-valley", "vale-of-braxness"]  # both in the protecting children block
+GROUPS = ["groups/violent-offending", "groups/protecting-children"]
 
 
 @pytest.fixture(scope="module")
@@ -53,6 +54,12 @@ def test_reports_exist_with_every_chapter(built) -> None:  # type: ignore[no-unt
     assert all(f'href="{a}/report.html"' in index for a in AREAS)
     assert 'href="aggregate/report.html"' in index
     assert (out / "aggregate" / "report.html").exists()
+    for folder in GROUPS:  # every group's aggregate, whichever areas were rebuilt
+        assert f'href="{folder}/report.html"' in index
+        html = (out / folder / "report.html").read_text()
+        assert 'href="../../index.html"' in html and 'id="funnels"' in html
+    whole = (out / "aggregate" / "report.html").read_text()
+    assert 'id="groups"' in whole and "Violent offending block" in whole
 
 
 def test_numbers_shown_equal_the_scoring_tables(built) -> None:  # type: ignore[no-untyped-def]
@@ -88,10 +95,11 @@ def test_label_and_no_case_ids(built) -> None:  # type: ignore[no-untyped-def]
 def test_rebuild_reuses_everything_and_manifest_says_so(built) -> None:  # type: ignore[no-untyped-def]
     out, _ = built
     again = build(BuildOptions(output=out, areas=AREAS, jobs=2, quiet=True))
-    assert again.executed == [] and len(again.reused) == len(AREA_NOTEBOOKS) * len(AREAS) + 1
+    assert again.executed == [] and len(again.reused) == (len(AREA_NOTEBOOKS) * len(AREAS) + 1
+                                                          + len(GROUPS))
     manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["executed"] == []
-    assert len(manifest["reused"]) == len(AREA_NOTEBOOKS) * len(AREAS) + 1
+    assert manifest["executed"] == [] and len(manifest["reused"]) == len(again.reused)
+    assert manifest["groups"]["protecting-children"]["areas"][4] == "durham-tees-valley"
     assert all(len(v) == 64 for v in manifest["inputs"].values())
 
 
@@ -112,13 +120,16 @@ def test_one_area_change_reruns_that_area_the_comparisons_and_the_aggregate(  # 
     frame = pd.read_csv(cases, dtype=str, keep_default_na=False)
     frame.loc[0, "case_recording"] = "no" if frame.loc[0, "case_recording"] == "yes" else "yes"
     frame.to_csv(cases, index=False, lineterminator="\n")
-    reports = {a: (out / a / "report.html").stat().st_mtime_ns for a in [*AREAS, "aggregate"]}
+    reports = {a: (out / a / "report.html").stat().st_mtime_ns
+               for a in [*AREAS, "aggregate", *GROUPS]}
     result = build(BuildOptions(data=data, output=out, areas=AREAS, jobs=2, quiet=True))
     expected = [f"{AREAS[1]}/{n}" for n in AREA_NOTEBOOKS]
-    expected += [f"{AREAS[0]}/00_summary", f"{AREAS[0]}/06_comparison", "aggregate/aggregate"]
+    expected += [f"{AREAS[0]}/00_summary", f"{AREAS[0]}/06_comparison", "aggregate/aggregate",
+                 "groups/protecting-children/aggregate"]  # not the other block's
     assert sorted(result.executed) == sorted(expected)
-    for folder, mtime in reports.items():  # every report shows the new pooled values
-        assert (out / folder / "report.html").stat().st_mtime_ns > mtime, folder
+    for folder, mtime in reports.items():  # every report showing the area's data is new
+        changed = (out / folder / "report.html").stat().st_mtime_ns > mtime
+        assert changed == (folder != "groups/violent-offending"), folder
 
 
 def test_a_commentary_edit_reruns_only_its_chapters(built, tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -146,7 +157,8 @@ def test_a_lost_digest_stamp_reruns_only_that_notebook(built, tmp_path) -> None:
     key = f"{AREAS[0]}/{AREA_NOTEBOOKS[3]}"
     (out / AREAS[0] / "notebooks" / f".{AREA_NOTEBOOKS[3]}.digest").unlink()
     result = build(BuildOptions(data=data, output=out, areas=AREAS, jobs=2, quiet=True))
-    assert result.executed == [key] and len(result.reused) == len(AREA_NOTEBOOKS) * len(AREAS)
+    assert result.executed == [key] and len(result.reused) == (len(AREA_NOTEBOOKS) * len(AREAS)
+                                                               + len(GROUPS))
 
 
 def test_no_op_build_reads_stamps_only(built, tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -172,8 +184,9 @@ def test_a_build_on_a_dask_cluster_equals_the_local_build(built, tmp_path) -> No
     """--executor dask: a real LocalCluster, shared inputs scattered once, same reports."""
     out = tmp_path / "outputs"
     result = build(BuildOptions(output=out, areas=AREAS, jobs=2, quiet=True, executor="dask"))
-    assert result.exit_code == 0 and len(result.executed) == len(AREA_NOTEBOOKS) * len(AREAS) + 1
-    for folder in [*AREAS, "aggregate"]:
+    assert result.exit_code == 0 and len(result.executed) == (len(AREA_NOTEBOOKS) * len(AREAS)
+                                                              + 1 + len(GROUPS))
+    for folder in [*AREAS, "aggregate", *GROUPS]:
         ours = (out / folder / "report.html").read_bytes()
         assert ours == (built[0] / folder / "report.html").read_bytes(), folder
 
@@ -189,10 +202,21 @@ def test_failing_notebook_keeps_other_reports(built, tmp_path) -> None:  # type:
         f'if area_id == "{AREAS[0]}":\n    raise RuntimeError("deliberate failure")',
         id="fail"))
     nbformat.write(nb, nb_path)
+    group_before = (out / GROUPS[0] / "report.html").read_bytes()
+    agg_path = notebooks / "aggregate.ipynb"
+    agg = nbformat.read(agg_path, as_version=4)
+    agg.cells.append(nbformat.v4.new_code_cell(
+        'if group == "violent-offending":\n    raise RuntimeError("deliberate failure")',
+        id="fail"))
+    nbformat.write(agg, agg_path)
     result = build(BuildOptions(output=out, areas=AREAS, jobs=2, quiet=True,
                                 notebooks=notebooks))
     assert result.exit_code == 1
-    assert list(result.failed) == [f"{AREAS[0]}/{AREA_NOTEBOOKS[2]}"]
+    assert sorted(result.failed) == sorted([f"{AREAS[0]}/{AREA_NOTEBOOKS[2]}",
+                                            f"{GROUPS[0]}/aggregate"])
+    assert (out / GROUPS[0] / "report.html").read_bytes() == group_before
+    assert "deliberate failure" in (out / GROUPS[0] / "failed" / "aggregate.ipynb").read_text()
+    assert 'id="funnels"' in (out / GROUPS[1] / "report.html").read_text()
     failed = out / AREAS[0] / "failed" / f"{AREA_NOTEBOOKS[2]}.ipynb"
     assert "deliberate failure" in failed.read_text()
     assert (out / AREAS[0] / "report.html").read_bytes() == before

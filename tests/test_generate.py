@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from analysis.method.bank import QuestionBank, load_bank
-from analysis.method.catalogue import load_areas
+from analysis.method.catalogue import groups_of, load_areas
 from analysis.method.validation import load_cases
 from analysis.synthetic.generate import (
     N_CASES_RANGE,
@@ -217,11 +217,33 @@ def test_bundled_data_validates(bank: QuestionBank) -> None:
 
 
 @pytest.mark.skipif(not DTV_PRESENT, reason="analysis.synthetic.reconstruct is not written yet")
-def test_bundled_lists_twelve_areas_dtv_first() -> None:
+def test_bundled_areas_have_the_programme_shape() -> None:
+    """Two blocks of six, as the inspectorate published them: violent offending first, then
+    protecting children with Durham Tees Valley (reconstructed) fifth; the rest synthetic."""
     areas = load_areas(DATA)
     assert len(areas) == 12
-    assert areas[0].id == "durham-tees-valley" and areas[0].label == "reconstructed"
-    assert areas[0].name == "Durham Tees Valley"
+    first, second = groups_of(areas)
+    assert (first.id, first.label) == ("violent-offending", "Violent offending block")
+    assert (second.id, second.label) == ("protecting-children", "Protecting children block")
+    assert len(first.areas) == len(second.areas) == 6
+    assert second.areas[4] == "durham-tees-valley"
+    dtv = next(a for a in areas if a.id == "durham-tees-valley")
+    assert (dtv.name, dtv.label) == ("Durham Tees Valley", "reconstructed")
+    assert {a.label for a in areas if a.id != dtv.id} == {"synthetic"}
+
+
+def test_regenerate_keeps_the_order_and_groups_of_areas_csv(tmp_path: Path) -> None:
+    regenerate(tmp_path, n_synthetic=3, seed=12)
+    listed = (tmp_path / "areas.csv").read_text(encoding="utf-8").splitlines()
+    header, rows = listed[0], listed[1:]
+    ids = [r.split(",")[0] for r in rows]
+    grouped = [header + ",group,group_label"] + [
+        f"{r},{'b' if i else 'a'},{'B' if i else 'A'}" for i, r in enumerate(reversed(rows))]
+    (tmp_path / "areas.csv").write_text("\n".join([*grouped, ""]), encoding="utf-8")
+    regenerate(tmp_path, n_synthetic=3, seed=12)
+    areas = load_areas(tmp_path)
+    assert [a.id for a in areas] == ids[::-1]
+    assert [g.areas for g in groups_of(areas)] == [(ids[-1],), tuple(ids[-2::-1])]
 
 
 def test_regenerate_writes_dtv_first_when_reconstruct_exists(

@@ -6,6 +6,7 @@ each report and the manifest.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -74,6 +75,11 @@ class Inputs:
         own = {str(area.cases), str(commentary_path(self.data, area.id))}
         return {k: v for k, v in self.checksums.items()
                 if k in own or ("/cases/" not in k and "/commentary/" not in k)}
+
+    def for_cases(self, cases: Sequence[Path]) -> dict[str, str]:
+        """The inputs a group's report depends on: its areas' case files and the shared files."""
+        wanted = {str(c) for c in cases}
+        return {k: v for k, v in self.checksums.items() if k in wanted or "/cases/" not in k}
 
     def context(self) -> dict[str, str]:
         """The shared files (context, published figures, areas.csv), by relative path."""

@@ -37,6 +37,7 @@ class Page:
     subtitle: str
     label: str
     provenance: Provenance
+    index_href: str = "../index.html"  # the index, relative to the report's folder
 
 
 @dataclass(frozen=True)

@@ -124,13 +124,14 @@ class AreaParameters:
 
 @dataclass(frozen=True)
 class AggregateParameters:
-    """The parameters of the aggregate notebook."""
+    """The parameters of the aggregate notebook: every area's aggregate, or a group's."""
 
     areas: str
     data_dir: str
     output_dir: str
     publish: bool
     threshold: int
+    group: str = ""  # a group id of areas.csv: that group's aggregate; empty: all areas
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -41,6 +41,9 @@ class OutputTree:
         folder = paths.area_tables(self.root, area_id)
         return Target.of(folder / ".source.digest", [folder / f"{n}.parquet" for n in AREA_TABLES])
 
+    def group_tables(self, group_id: str) -> Target:
+        return Target.of(paths.group_tables(self.root, group_id) / ".source.digest")
+
     def shared_tables(self) -> Target:
         return Target.of(paths.all_tables(self.root) / ".source.digest")
 

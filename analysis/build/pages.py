@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 
 from .. import __version__
 from ..core import atomic, paths
-from ..method.catalogue import Area
+from ..core.paths import group_folder
+from ..method.catalogue import Area, Group
 from .digests import digest_of, file_digest, git_commit
 from .jobs import Page, Provenance
 from .options import BuildOptions
@@ -75,6 +76,32 @@ class Pages:
                                                inputs))
 
 
+    def group_page(self, group: Group, inputs: dict[str, str]) -> Page:
+        return Page(title=f"Inspection of adult offending work: {group.label}",
+                    subtitle=f"Aggregate report across the {len(group.areas)} "
+                             f"area{'s' if len(group.areas) != 1 else ''} of this group",
+                    label=AGGREGATE_LABEL,
+                    provenance=self.provenance("synthetic and reconstructed areas",
+                                               {"group": group.id,
+                                                "areas": ", ".join(group.areas)}, inputs),
+                    index_href="../../index.html")
+
+
+@dataclass(frozen=True)
+class IndexGroup:
+    """A group's aggregate report in the index."""
+
+    label: str
+    areas: int
+    href: str
+
+
+def index_groups(out: OutputTree, groups: list[Group]) -> list[IndexGroup]:
+    """The groups whose aggregate report exists, in areas.csv order."""
+    return [IndexGroup(g.label, len(g.areas), f"{group_folder(g.id)}/report.html")
+            for g in groups if out.report(group_folder(g.id)).files[0].exists()]
+
+
 @dataclass
 class IndexRow:
     """One area's line in the index."""
@@ -90,16 +117,17 @@ class IndexRow:
 
 
 def write_index(out: OutputTree, areas: list[Area], rebuilt: set[str], result: BuildResult,
-                aggregate: bool, bank: Callable[[], QuestionBank], package: str,
-                force: bool, policy: Policy) -> None:
+                aggregate: bool, groups: list[Group], bank: Callable[[], QuestionBank],
+                package: str, force: bool, policy: Policy) -> None:
     """The index page: every area that has a report or was rebuilt now, those not rebuilt
     marked so; rewritten only when what it shows changed (``bank`` is called only then, so a
     no-op build never loads it)."""
     rows = [_index_row(out, a, result, a.id in rebuilt) for a in areas
             if a.id in rebuilt or out.report(a.id).files[0].exists()]
     target = out.index()
-    digest = digest_of([r.__dict__ for r in rows], aggregate, package, policy.publish,
-                       policy.threshold)
+    linked = index_groups(out, groups)
+    digest = digest_of([r.__dict__ for r in rows], aggregate, [g.__dict__ for g in linked],
+                       package, policy.publish, policy.threshold)
     if target.fresh(digest, force):
         return
     from ..chapters.html import interval, pct
@@ -113,7 +141,8 @@ def write_index(out: OutputTree, areas: list[Area], rebuilt: set[str], result: B
         row.scores = [f"{pct(r.score)} ({interval(r.lower, r.upper)})" for r in o.itertuples()]
     html = render_page("index.html.j2", title="Inspection of adult offending work: area reports",
                        areas=rows, outcomes=[o.short for o in bank().outcomes],
-                       aggregate_href="aggregate/report.html" if aggregate else None)
+                       aggregate_href="aggregate/report.html" if aggregate else None,
+                       groups=linked)
     atomic.write_text(target.files[0], html)
     target.mark(digest)
 
@@ -132,7 +161,7 @@ def _index_row(out: OutputTree, area: Area, result: BuildResult, rebuilt: bool) 
 
 def write_manifest(out: OutputTree, options: BuildOptions, areas: list[Area],
                    result: BuildResult, inputs: dict[str, str], package: str,
-                   versions: dict[str, str]) -> None:
+                   versions: dict[str, str], groups: list[Group] | None = None) -> None:
     """What was built from what, with which versions and how long it took."""
     data = {
         "package": {"version": __version__, "git": git_commit(), "analysis_digest": package},
@@ -141,6 +170,8 @@ def write_manifest(out: OutputTree, options: BuildOptions, areas: list[Area],
                        "threshold": options.threshold, "engine": options.engine,
                        "executor": "dask" if options.scheduler else options.executor,
                        "lenient": options.lenient, "force": options.force},
+        "groups": {g.id: {"grouping": g.grouping, "label": g.label, "areas": list(g.areas)}
+                   for g in groups or []},
         "inputs": inputs,
         "executed": sorted(result.executed),
         "reused": sorted(result.reused),

@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING
 
 from ..core import atomic
 from ..core.errors import InputError, Problem
-from ..method.catalogue import Area
+from ..core.paths import group_folder
+from ..method.catalogue import Area, Group, groups_of
 from . import dispatch
 from .digests import digest_of, package_digest, versions
 from .execute import LocalWorkers, Task
@@ -36,7 +37,7 @@ from .options import BuildOptions
 from .outputs import AGGREGATE, OutputTree
 from .pages import BuildResult, Pages, write_index, write_manifest
 from .plan import AGGREGATE_NOTEBOOK, AREA_NOTEBOOKS, Planner, area_notebooks, notebook_source
-from .scores import TableDigests, write_area_tables, write_shared_tables
+from .scores import TableDigests, write_area_tables, write_group_tables, write_shared_tables
 
 if TYPE_CHECKING:  # heavy imports stay out of a build that has nothing to do
     from ..chapters.disclosure import Policy
@@ -62,6 +63,8 @@ class Builder:
         self.tables = TableDigests(self.out)
         self.pages = Pages(options, self.versions)
         self.declared: dict[str, Future[list[str]]] = {}
+        self.every: list[Area] = []  # every area of the data folder, whichever are rebuilt
+        self.groups: list[Group] = []
 
     @cached_property
     def bank(self) -> QuestionBank:
@@ -105,7 +108,9 @@ class Builder:
             if a.id in cases:
                 write_area_tables(self.out, a, cases[a.id], self.bank, self.source_digest(a),
                                   headline_scores(self.data, a.id))
-        write_shared_tables(self.out, areas, self.tables, self.package, self.o.force)
+        write_group_tables(self.out, self.groups, self.tables, self.package, self.o.force)
+        write_shared_tables(self.out, areas, self.groups, self.tables, self.package,
+                            self.o.force)
 
     # 2. notebooks and reports -----------------------------------------------------------
     def execute(self, tasks: list[Task], areas: list[Area], every: list[Area],
@@ -125,6 +130,8 @@ class Builder:
             a.id: functools.partial(self.stitch_job, a) for a in areas}
         if self.o.aggregate:
             jobs[AGGREGATE] = functools.partial(self.aggregate_job, every)
+            for g in self.groups:
+                jobs[group_folder(g.id)] = functools.partial(self.group_job, g)
         dispatch.run(pending, jobs, self.o, self.out, self.data, self.result, workers)
 
     def stitch_job(self, area: Area) -> StitchJob | None:
@@ -142,6 +149,15 @@ class Builder:
         return self._job(AGGREGATE, (AGGREGATE_NOTEBOOK,),
                          self.pages.aggregate_page(areas, self.inputs.checksums))
 
+    def group_job(self, group: Group) -> StitchJob | None:
+        """A group's aggregate report, or None if it is current or its notebook failed."""
+        folder = group_folder(group.id)
+        if f"{folder}/{AGGREGATE_NOTEBOOK}" in self.result.failed:
+            return None
+        return self._job(folder, (AGGREGATE_NOTEBOOK,),
+                         self.pages.group_page(group, self.inputs.for_cases(
+                             [a.cases for a in self.every if a.id in group.areas])))
+
     def _job(self, folder: str, names: tuple[str, ...], page: Page) -> StitchJob | None:
         notebooks = [self.out.notebook(folder, n) for n in names]
         digests = tuple(t.recorded() for t in notebooks)
@@ -158,7 +174,7 @@ class Builder:
 
     def planner(self) -> Planner:
         return Planner(self.o, self.out.root, self.data, self.inputs, self.package,
-                       self.versions, self.tables)
+                       self.versions, self.tables, self.groups)
 
 
 def build(options: BuildOptions) -> BuildResult:
@@ -172,6 +188,7 @@ def build(options: BuildOptions) -> BuildResult:
     # "All areas" is every area of the data folder, whichever are rebuilt: the others' tables
     # are reused when fresh, else scored, so pooled figures never shrink to a subset.
     every = select_areas(b.data, None)
+    b.every, b.groups = every, groups_of(every)
     areas = select_areas(b.data, options.areas)
     b.inputs = Inputs.record(b.data, every)
     check_texts(b.data, areas)
@@ -198,8 +215,8 @@ def build(options: BuildOptions) -> BuildResult:
     from ..chapters.disclosure import Policy
 
     policy = Policy(options.publish, options.threshold)
-    write_index(b.out, every, {a.id for a in areas}, b.result, aggregate, lambda: b.bank,
-                b.package, options.force, policy)
+    write_index(b.out, every, {a.id for a in areas}, b.result, aggregate, b.groups,
+                lambda: b.bank, b.package, options.force, policy)
     if options.pdf:
         from .pdf import print_reports
 
@@ -207,7 +224,8 @@ def build(options: BuildOptions) -> BuildResult:
     if options.publish:
         publish(b, areas, policy)
     b.result.timings["total"] = time.perf_counter() - t0
-    write_manifest(b.out, options, areas, b.result, b.inputs.relative(), b.package, b.versions)
+    write_manifest(b.out, options, areas, b.result, b.inputs.relative(), b.package, b.versions,
+                   b.groups)
     summary(b.result, b.out.root, options.quiet)
     return b.result
 

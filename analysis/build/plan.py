@@ -15,11 +15,11 @@ setting) can never reach a built-in chapter.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..core import paths
-from ..method.catalogue import Area
+from ..method.catalogue import Area, Group
 from .digests import digest_of, file_digest, sha256_bytes
 from .execute import Task
 from .inputs import Inputs
@@ -69,13 +69,15 @@ class Planner:
     package: str
     versions: dict[str, str]
     tables: TableDigests
+    groups: list[Group] = field(default_factory=list)
 
     def tasks(self, areas: list[Area], every: list[Area]) -> list[Task]:
-        """Every notebook of the areas rebuilt and the aggregate over ``every`` area; the
-        aggregate first (the longest, so no worker idles at the end)."""
+        """Every notebook of the areas rebuilt, the aggregate over ``every`` area and one per
+        group; the aggregates first (the longest, so no worker idles at the end). A group's
+        aggregate depends on its own tables only: a change in one area re-runs the aggregates
+        of that area's groups, not the others'."""
         context = digest_of(self.inputs.context())
-        shared = digest_of({p.name: file_digest(p) for p in
-                            sorted(paths.all_tables(self.out).glob("*.parquet"))})
+        shared = _folder_digest(paths.all_tables(self.out))
         tasks = []
         if self.options.aggregate:
             whole = AggregateParameters(",".join(a.id for a in every), str(self.data),
@@ -83,6 +85,13 @@ class Planner:
                                         self.options.threshold)
             tasks.append(self._task(AGGREGATE, AGGREGATE_NOTEBOOK, whole.as_dict(),
                                     [shared, context]))
+            for g in self.groups:
+                of_group = AggregateParameters(",".join(g.areas), str(self.data), str(self.out),
+                                             self.options.publish, self.options.threshold,
+                                             group=g.id)
+                own = _folder_digest(paths.group_tables(self.out, g.id))
+                tasks.append(self._task(paths.group_folder(g.id), AGGREGATE_NOTEBOOK,
+                                        of_group.as_dict(), [own, context]))
         for a in areas:
             deps = [self.tables(a.id), context]
             params = AreaParameters(a.id, str(self.data), str(self.out), self.options.publish,
@@ -103,3 +112,8 @@ class Planner:
 
     def source(self, name: str) -> Path:
         return notebook_source(self.options.notebooks, name)
+
+
+def _folder_digest(folder: Path) -> str:
+    """The digest of a folder's tables (its Parquet files)."""
+    return digest_of({p.name: file_digest(p) for p in sorted(folder.glob("*.parquet"))})

@@ -165,7 +165,7 @@ def write_report(job: StitchJob) -> str:
 
     chapters = [_cached_chapter(p, d, i, job.page.title)
                 for i, (p, d) in enumerate(zip(job.notebooks, job.digests, strict=True))]
-    html = report_page(chapters, job.page, index_href="../index.html")
+    html = report_page(chapters, job.page, index_href=job.page.index_href)
     write_text(job.target.files[0], html)
     job.target.mark(job.digest)
     return str(job.target.files[0])

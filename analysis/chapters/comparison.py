@@ -15,6 +15,7 @@ from . import html as htmlout
 from .context import AreaContext, label_banner
 from .disclosure import k_key, n_key, pooled_key
 from .exhibit import Exhibit, combine
+from .groups import group_cells, group_heads
 from .html import heading, paragraph, pct, table
 
 
@@ -45,6 +46,12 @@ def comparison(ctx: AreaContext) -> Exhibit:
         "area with this many cases (95%), widened when areas really differ from one another; "
         "an outcome score only when its whole 95% interval lies above or below the all-areas "
         "score. The aggregate report shows every area on the same basis."))
+    if ctx.area.groups:
+        parts.append(paragraph(
+            "Beside the all-areas figure stands the figure of each group this area belongs to "
+            "(" + ", ".join(g.label for g in ctx.area.groups) + "), pooled over that group's "
+            "areas only and compared by the same rule; the group's own aggregate report shows "
+            "all its areas."))
     parts.append(_outcomes(ctx))
     parts.append(_key_questions(ctx))
     parts.append(ctx.suppression_note())
@@ -64,15 +71,18 @@ def _outcomes(ctx: AreaContext) -> Exhibit:
                                       score=lambda f: f["share"])
     mine = mine.sort_values("outcome")
     titles = {o.id: o.title for o in ctx.bank.outcomes}
+    groups = ctx.groups()
     body = [[f"Outcome {r.outcome}: {titles[r.outcome]}", pct(r.score),
-             htmlout.interval(r.lower, r.upper), pct(r.pooled), WORDS[r.decision]]
-            for r in mine.itertuples()]
+             htmlout.interval(r.lower, r.upper), pct(r.pooled), WORDS[r.decision],
+             *group_cells(ctx, groups, OUTCOME, str(r.outcome))] for r in mine.itertuples()]
     rows = mine.assign(label=[f"Outcome {o}" for o in mine["outcome"]])
     fig, alt = charts.comparison_dots(rows, "Outcome scores against all areas",
                                       ctx.area.name, band="interval")
-    html = (table("Outcome scores: this area and all areas",
+    html = (table("Outcome scores: this area and all areas"
+                  + "".join(f" and {g.label}" for g in groups),
                   ["Outcome", "This area", "95% interval", "All areas",
-                   "Compared with all areas"], body, numeric=(1, 2, 3))
+                   "Compared with all areas", *group_heads(groups)], body,
+                  numeric=(1, 2, 3, *range(5, 5 + 2 * len(groups), 2)))
             + htmlout.figure(fig, alt, "Outcome scores with their 95% bootstrap intervals (grey "
                              "bars); the black mark is the all-areas score. An outcome is above "
                              "or below the all-areas score when its whole interval is.")
@@ -93,6 +103,7 @@ def _key_rows(ctx: AreaContext) -> pd.DataFrame:
 def _key_questions(ctx: AreaContext) -> Exhibit:
     frame = _key_rows(ctx)
     pooled = ctx.pooled()
+    groups = ctx.groups()
     parts: list[str | Exhibit] = []
     for o in ctx.bank.outcomes:
         sub = frame[frame["outcome"] == o.id]
@@ -104,11 +115,14 @@ def _key_questions(ctx: AreaContext) -> Exhibit:
                  ctx.share(k_key(r.question), n_key(r.question)),
                  pooled.share(pooled_key(k_key(r.question)), pooled_key(n_key(r.question)),
                               mark_small=False) if r.n else htmlout.NOT_APPLICABLE,
-                 WORDS[r.decision] if r.n else htmlout.NOT_APPLICABLE]
+                 WORDS[r.decision] if r.n else htmlout.NOT_APPLICABLE,
+                 *group_cells(ctx, groups, QUESTION, r.question)]
                 for r in sub.itertuples()]
-        parts.append(table(f"Outcome {o.id} key questions: this area and all areas",
+        parts.append(table(f"Outcome {o.id} key questions: this area and all areas"
+                           + "".join(f" and {g.label}" for g in groups),
                            ["Question", "n", "This area", "All areas",
-                            "Compared with all areas"], body, numeric=(1, 2, 3),
+                            "Compared with all areas", *group_heads(groups)], body,
+                           numeric=(1, 2, 3, *range(5, 5 + 2 * len(groups), 2)),
                            notes=["* fewer than 10 cases: a share that can move a lot by "
                                   "chance."] if (sub["n"].between(1, 9)).any() else []))
     shown = frame[frame["decision"].notna()].drop_duplicates("question")

@@ -15,8 +15,8 @@ import pandas as pd
 
 from ..core import paths
 from ..method.bank import QuestionBank, load_bank
-from ..method.catalogue import Area, load_areas
-from ..method.tables import AREA_TABLES, read_table
+from ..method.catalogue import Area, Group, groups_of, load_areas
+from ..method.tables import AREA_TABLES, PARQUET_ONLY, read_table
 from .disclosure import (
     DEFAULT_THRESHOLD,
     Disclosure,
@@ -29,6 +29,9 @@ from .html import escape
 COMPARISON_TABLES = ("comparisons",)
 SHARED = ("all_question_scores", "all_outcome_scores", "all_factors", "pooled_questions",
           "pooled_outcomes", "comparisons", "dispersion")
+GROUP_TABLES = ("group_figures", "group_differences")  # in the all-areas tables only
+CHAPTER_TABLES = tuple(n for n in AREA_TABLES if n not in PARQUET_ONLY)
+ALL = "all"  # the comparisons table's scope of every area
 BUILD_HINT = "run `python -m analysis build` (or `build --tables-only`) first"
 
 
@@ -64,7 +67,7 @@ class AreaContext:
         areas = {a.id: a for a in load_areas(data, check_cases=False)}
         if area_id not in areas:
             raise KeyError(f"area {area_id!r} is not in {data / 'areas.csv'}")
-        tables = _read_tables(paths.area_tables(out, area_id), AREA_TABLES,
+        tables = _read_tables(paths.area_tables(out, area_id), CHAPTER_TABLES,
                               f"tables of area {area_id!r}")
         bank = load_bank()
         disclosure = area_disclosure(tables, sufficient_levels(bank), Policy(publish, threshold))
@@ -77,11 +80,23 @@ class AreaContext:
         for name in COMPARISON_TABLES:
             if (shared / f"{name}.parquet").exists():
                 self.comparison[name] = read_table(shared, name)
+        rows = self.comparison.get("comparisons")
+        if rows is not None:  # this area against all areas; against its groups apart
+            mine = {g.id for g in self.area.groups}
+            self.comparison["comparisons"] = rows[rows["scope"] == ALL]
+            self.comparison["group_comparisons"] = rows[rows["scope"].isin(mine)
+                                                        & (rows["area_id"] == self.area.id)]
         return self.comparison
 
     def pooled(self) -> Disclosure:
         """All areas' counts and the pooled ones, as the aggregate report hides them."""
         return all_areas_disclosure(self.output_dir, self.disclosure.policy)
+
+    def groups(self) -> list[Group]:
+        """This area's groups (one per grouping of areas.csv), each with all its areas."""
+        mine = {g.id for g in self.area.groups}
+        return [g for g in groups_of(load_areas(self.data_dir, check_cases=False))
+                if g.id in mine]
 
     def count(self, key: str) -> str:
         return self.disclosure.count(key)
@@ -113,17 +128,20 @@ def area_disclosures(output_dir: Path, area_ids: Iterable[str],
     return out
 
 
-def all_areas_disclosure(output_dir: Path, policy: Policy) -> Disclosure:
-    """Every area's counts and the pooled ones (over the areas of the cross-area tables), as
-    the aggregate report hides them; computed once per set of tables in a kernel."""
-    folder = paths.all_tables(output_dir)
+def all_areas_disclosure(output_dir: Path, policy: Policy,
+                         folder: Path | None = None) -> Disclosure:
+    """Every area's counts and the pooled ones (over the areas of the cross-area tables in
+    ``folder``: all areas', or a group's), as the aggregate report hides them; computed once
+    per set of tables in a kernel."""
+    folder = folder or paths.all_tables(output_dir)
     stamp = tuple(sorted((str(p), p.stat().st_mtime_ns) for p in folder.glob("*.parquet")))
-    return _pooled(output_dir, policy, stamp)
+    return _pooled(output_dir, policy, folder, stamp)
 
 
 @lru_cache(maxsize=4)
-def _pooled(output_dir: Path, policy: Policy, stamp: tuple[tuple[str, int], ...]) -> Disclosure:
-    pooled = _read_tables(paths.all_tables(output_dir), ("all_question_scores",),
+def _pooled(output_dir: Path, policy: Policy, folder: Path,
+            stamp: tuple[tuple[str, int], ...]) -> Disclosure:
+    pooled = _read_tables(folder, ("all_question_scores",),
                           "cross-area tables")["all_question_scores"]
     ids = sorted(set(pooled["area_id"].astype(str)))
     return pooled_disclosure(area_disclosures(output_dir, ids, policy), policy)
@@ -137,24 +155,35 @@ class AggregateContext:
     bank: QuestionBank
     tables: dict[str, pd.DataFrame]
     data_dir: Path
-    disclosure: Disclosure  # every area's counts and the pooled ones
+    disclosure: Disclosure  # every area's counts and the pooled ones (of the group's)
+    group: Group | None = None  # a group's aggregate; None: every area's
 
     @classmethod
     def load(cls, areas: str = "", data_dir: str = "", output_dir: str = "",
-             publish: bool = False, threshold: int = DEFAULT_THRESHOLD) -> AggregateContext:
-        """Read the cross-area tables, keeping the areas named (comma-separated; empty: all)."""
+             publish: bool = False, threshold: int = DEFAULT_THRESHOLD,
+             group: str = "") -> AggregateContext:
+        """Read the cross-area tables, keeping the areas named (comma-separated; empty: all);
+        with ``group``, that group's tables (pooled over its areas only)."""
         data = paths.data_dir(data_dir)
         out = paths.output_dir(output_dir)
-        tables = _read_tables(paths.all_tables(out), SHARED, "cross-area tables")
+        every = load_areas(data, check_cases=False)
+        chosen_group = next((g for g in groups_of(every) if g.id == group), None)
+        if group and chosen_group is None:
+            raise KeyError(f"group {group!r} is not in {data / 'areas.csv'}")
+        folder = paths.group_tables(out, group) if group else paths.all_tables(out)
+        tables = _read_tables(folder, SHARED if group else SHARED + GROUP_TABLES,
+                              f"cross-area tables of group {group!r}" if group
+                              else "cross-area tables")
         wanted = [a for a in areas.split(",") if a] if areas else None
-        chosen = [a for a in load_areas(data, check_cases=False)
-                  if wanted is None or a.id in wanted]
+        chosen = [a for a in every if wanted is None or a.id in wanted]
         ids = {a.id for a in chosen}
         for name in ("all_question_scores", "all_outcome_scores", "all_factors",
                      "comparisons"):
             tables[name] = tables[name][tables[name]["area_id"].isin(ids)]
+        rows = tables["comparisons"]
+        tables["comparisons"] = rows[rows["scope"] == (group or ALL)]
         return cls(chosen, load_bank(), tables, data,
-                   all_areas_disclosure(out, Policy(publish, threshold)))
+                   all_areas_disclosure(out, Policy(publish, threshold), folder), chosen_group)
 
     def count(self, key: str) -> str:
         return self.disclosure.count(key)

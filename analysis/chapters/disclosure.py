@@ -61,6 +61,15 @@ class Policy:
         """A count of people that no other printed figure adds up with (cases in an area)."""
         return SUPPRESSED if self.small(value) else str(int(value))
 
+    def share(self, k: float, n: float, value: float) -> str:
+        """A share counted outside the linked tables (a group's pooled figure): hidden when
+        its count, denominator or complement is small."""
+        if n == 0:
+            return NOT_APPLICABLE
+        if self.small(k) or self.small(n) or self.small(n - k):
+            return SUPPRESSED
+        return pct(value)
+
     def note_text(self) -> str:
         """The publication rules in plain words (empty outside publication mode)."""
         if not self.publish:

@@ -28,3 +28,16 @@ def area_tables(output: Path, area_id: str) -> Path:
 
 def all_tables(output: Path) -> Path:
     return output / "tables"
+
+
+GROUPS = "groups"
+
+
+def group_folder(group_id: str) -> str:
+    """A group's folder under the output folder (its tables, notebooks and report)."""
+    return f"{GROUPS}/{group_id}"
+
+
+def group_tables(output: Path, group_id: str) -> Path:
+    """A group's cross-area tables: the same tables as ``all_tables``, over its areas."""
+    return area_tables(output, group_folder(group_id))

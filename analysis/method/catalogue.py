@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.errors import InputError, Problem
-from . import textfile
+from . import groupings, textfile
+from .groupings import Group, GroupRef
 
 AREA_ID_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 COLUMNS = ("area_id", "name", "label", "cases")
@@ -31,6 +32,7 @@ class Area:
     name: str
     label: str
     cases: Path
+    groups: tuple[GroupRef, ...] = ()  # one per grouping column pair of areas.csv
 
     @property
     def label_text(self) -> str:
@@ -45,8 +47,9 @@ def check_area_id(area_id: str, file: str = "area id", row: int | None = None) -
     return area_id
 
 
-def _records(path: Path) -> list[tuple[int, dict[str, str]]]:
-    """(spreadsheet row, record) of every non-blank row; header and shape problems raised."""
+def _records(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    """The header and (spreadsheet row, record) of every non-blank row; header and shape
+    problems raised."""
     name = str(path)
     text = textfile.read_text(path, "area list").text
     rows = textfile.csv_rows(text, name, textfile.sniff_delimiter(text))
@@ -59,6 +62,7 @@ def _records(path: Path) -> list[tuple[int, dict[str, str]]]:
     problems += [Problem(name, "column appears more than once", row=1, column=col)
                  for col in sorted({c for c in header if c and header.count(c) > 1})]
     problems += textfile.long_cells(rows, header, name)
+    problems += groupings.groupings(header, COLUMNS, name)[1]
     records = []
     for r, cells in enumerate(rows[1:], start=2):
         if not any(c.strip() for c in cells):
@@ -73,7 +77,7 @@ def _records(path: Path) -> list[tuple[int, dict[str, str]]]:
         raise InputError(problems)
     if not records:
         raise InputError([Problem(name, "lists no areas", allowed="one row per area")])
-    return records
+    return header, records
 
 
 def _case_file(data_dir: Path, value: str, name: str, row: int,
@@ -95,9 +99,10 @@ def _case_file(data_dir: Path, value: str, name: str, row: int,
     return path, []
 
 
-def _area(data_dir: Path, name: str, row: int, rec: dict[str, str],
-          first: dict[str, int], check_cases: bool = True) -> tuple[Area, list[Problem]]:
-    """One row's area and its problems: id, duplicate id, empty name, label, case file."""
+def _area(data_dir: Path, name: str, row: int, rec: dict[str, str], first: dict[str, int],
+          grouped: list[str], check_cases: bool = True) -> tuple[Area, list[Problem]]:
+    """One row's area and its problems: id, duplicate id, empty name, label, case file,
+    groups."""
     problems: list[Problem] = []
     area_id = rec["area_id"]
     try:
@@ -116,11 +121,13 @@ def _area(data_dir: Path, name: str, row: int, rec: dict[str, str],
         problems.append(Problem(name, "unknown data label", row=row, column="label",
                                 value=rec["label"], allowed=", ".join(LABELS)))
     cases, bad = _case_file(data_dir, rec["cases"], name, row, check_cases)
-    return Area(area_id, rec["name"], rec["label"], cases), problems + bad
+    groups, wrong = groupings.refs(rec, grouped, name, row)
+    return Area(area_id, rec["name"], rec["label"], cases, groups), problems + bad + wrong
 
 
 def load_areas(data_dir: str | Path, *, check_cases: bool = True) -> list[Area]:
-    """Read ``areas.csv``: id, name, label, cases (a path relative to the data folder).
+    """Read ``areas.csv``: id, name, label, cases (a path relative to the data folder), and
+    any grouping columns (:mod:`analysis.method.groupings`).
 
     ``check_cases=False`` for readers of tables (the chapters), which need the areas but not
     their case files: a Dask worker receives no case file.
@@ -134,10 +141,20 @@ def load_areas(data_dir: str | Path, *, check_cases: bool = True) -> list[Area]:
     problems: list[Problem] = []
     areas = []
     first: dict[str, int] = {}
-    for row, rec in _records(path):
-        area, found = _area(data_dir, name, row, rec, first, check_cases)
+    header, records = _records(path)
+    grouped = groupings.groupings(header, COLUMNS, name)[0]
+    for row, rec in records:
+        area, found = _area(data_dir, name, row, rec, first, grouped, check_cases)
         areas.append(area)
         problems.extend(found)
+    problems += groupings.consistency([(r, a.groups) for (r, _), a in zip(records, areas,
+                                                                          strict=True)], name)
     if problems:
         raise InputError(problems)
     return areas
+
+
+def groups_of(areas: list[Area]) -> list[Group]:
+    """Every group of these areas (none when areas.csv has no grouping columns), in order of
+    first appearance, each with its areas in areas.csv order."""
+    return groupings.groups_of([(a.id, a.groups) for a in areas])

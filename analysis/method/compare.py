@@ -46,8 +46,11 @@ def pooled_outcomes(pooled_q: pd.DataFrame, outcomes: pd.DataFrame) -> pd.DataFr
     return out
 
 
-def comparison_tables(tables: Mapping[str, Mapping[str, pd.DataFrame]]) -> dict[str, pd.DataFrame]:
-    """Every cross-area table, as written to ``outputs/tables`` and read by the notebooks."""
+def comparison_tables(tables: Mapping[str, Mapping[str, pd.DataFrame]],
+                      scope: str = "all") -> dict[str, pd.DataFrame]:
+    """Every cross-area table over the areas given, as written to ``outputs/tables`` (every
+    area, ``scope`` "all") or to a group's tables (its areas, ``scope`` the group id: each
+    area is then compared with its group)."""
     questions = concat(tables, "question_scores")
     outcomes = concat(tables, "outcome_scores")
     pooled_q = pooled_questions(questions)
@@ -61,6 +64,6 @@ def comparison_tables(tables: Mapping[str, Mapping[str, pd.DataFrame]]) -> dict[
         "all_distributions": concat(tables, "distributions"),
         "pooled_questions": pooled_q,
         "pooled_outcomes": pooled_o,
-        "comparisons": decided,
+        "comparisons": decided.assign(scope=scope)[["scope", *decided.columns]],
         "dispersion": dispersion,
     }

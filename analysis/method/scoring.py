@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import zlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -48,6 +48,7 @@ class AreaScores:
     distributions: pd.DataFrame
     crosstab: pd.DataFrame
     factors: pd.DataFrame
+    bootstrap: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def as_dict(self) -> dict[str, pd.DataFrame]:
         return {
@@ -58,6 +59,7 @@ class AreaScores:
             "distributions": self.distributions,
             "crosstab": self.crosstab,
             "factors": self.factors,
+            "bootstrap_counts": self.bootstrap,
         }
 
 
@@ -171,6 +173,29 @@ def independent_counts(applicable: Array, sufficient: Array, resamples: int,
     return k, n
 
 
+def resample_weights(n_cases: int, area_id: str, resamples: int = BOOTSTRAP_RESAMPLES,
+                     seed: int = BOOTSTRAP_SEED) -> npt.NDArray[np.int64]:
+    """How many times each case is drawn in each resample (resamples x cases), seeded per
+    area: the one set of resamples behind an area's intervals and its groups' intervals."""
+    rng = np.random.default_rng(area_seed(area_id, seed))
+    return rng.multinomial(n_cases, np.full(n_cases, 1.0 / n_cases), size=resamples)
+
+
+def bootstrap_counts(cases: pd.DataFrame, bank: QuestionBank, area_id: str,
+                     resamples: int = BOOTSTRAP_RESAMPLES, seed: int = BOOTSTRAP_SEED,
+                     matrices: Matrices | None = None) -> pd.DataFrame:
+    """k and n of every scoring question in each resample of :func:`bootstrap_outcomes`,
+    so that groups of areas can be resampled without reading cases again
+    (:mod:`analysis.method.groups`)."""
+    from .groups import Counts
+
+    qids = [q.id for q in bank.scoring_questions()]
+    applicable, sufficient = matrices or answer_matrices(cases, bank, qids)
+    weights = resample_weights(len(cases), area_id, resamples, seed)
+    return Counts(tuple(qids), (weights @ sufficient).astype(np.int32),
+                  (weights @ applicable).astype(np.int32)).table()
+
+
 def bootstrap_outcomes(
     cases: pd.DataFrame, bank: QuestionBank, area_id: str,
     resamples: int = BOOTSTRAP_RESAMPLES, seed: int = BOOTSTRAP_SEED,
@@ -186,9 +211,7 @@ def bootstrap_outcomes(
     """
     applicable, sufficient = matrices or answer_matrices(
         cases, bank, [q.id for q in bank.scoring_questions()])
-    n_cases = len(cases)
-    rng = np.random.default_rng(area_seed(area_id, seed))
-    weights = rng.multinomial(n_cases, np.full(n_cases, 1.0 / n_cases), size=resamples)
+    weights = resample_weights(len(cases), area_id, resamples, seed)
     k, n = weights @ sufficient, weights @ applicable
     k_ind, n_ind = independent_counts(applicable, sufficient, resamples,
                                       np.random.default_rng([area_seed(area_id, seed), 1]))
@@ -364,7 +387,8 @@ def score_area(
     d = distributions(cases, bank, area_id)
     x = crosstab(cases, bank, area_id)
     f = factor_table(d, bank, area_id)
-    return AreaScores(q, c, o, s, d, x, f)
+    b = bootstrap_counts(cases, bank, area_id, resamples, seed, matrices)
+    return AreaScores(q, c, o, s, d, x, f, b)
 
 
 def score_file(path: str | Path, area_id: str | None = None, *, lenient: bool = False,

@@ -14,7 +14,10 @@ if TYPE_CHECKING:  # imported where used: the build's no-op path needs only the 
 
 FLOAT_FORMAT = "%.6f"
 AREA_TABLES = ("question_scores", "criterion_scores", "outcome_scores", "section_scores",
-               "distributions", "crosstab", "factors", "sensitivity")
+               "distributions", "crosstab", "factors", "sensitivity", "bootstrap_counts")
+#: Tables for programs only, written as Parquet without a CSV (each area's bootstrap
+#: counts: 2,000 rows of two counts per question).
+PARQUET_ONLY = frozenset({"bootstrap_counts"})
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
@@ -25,14 +28,16 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
 
 
 def write_table(frame: pd.DataFrame, folder: str | Path, name: str) -> list[Path]:
-    """Write ``name.csv`` and ``name.parquet`` into ``folder``; return the paths."""
+    """Write ``name.csv`` and ``name.parquet`` into ``folder`` (Parquet only for
+    :data:`PARQUET_ONLY`); return the paths."""
     folder = Path(folder)
     csv_path = folder / f"{name}.csv"
     parquet_path = folder / f"{name}.parquet"
-    write_bytes(csv_path, csv_bytes(frame))
+    if name not in PARQUET_ONLY:
+        write_bytes(csv_path, csv_bytes(frame))
     with atomic_path(parquet_path) as tmp:
         frame.to_parquet(tmp, index=False)
-    return [csv_path, parquet_path]
+    return [parquet_path] if name in PARQUET_ONLY else [csv_path, parquet_path]
 
 
 def write_tables(tables: Mapping[str, pd.DataFrame], folder: str | Path) -> list[Path]:
@@ -49,7 +54,8 @@ def read_table(folder: str | Path, name: str) -> pd.DataFrame:
     return pd.read_parquet(Path(folder) / f"{name}.parquet")
 
 
-CROSS_AREA_TABLES = ("pooled_questions", "pooled_outcomes", "comparisons", "dispersion")
+CROSS_AREA_TABLES = ("pooled_questions", "pooled_outcomes", "comparisons", "dispersion",
+                     "group_figures", "group_differences")
 
 
 def load_tables(output_dir: str | Path, area_id: str | None = None) -> dict[str, pd.DataFrame]:
@@ -58,7 +64,8 @@ def load_tables(output_dir: str | Path, area_id: str | None = None) -> dict[str,
     With ``area_id``: that area's tables (question_scores, criterion_scores, outcome_scores,
     section_scores, distributions, crosstab, factors). Without: the same tables for every area
     the folder holds, stacked (each row keeps its ``area_id``), plus the cross-area tables
-    (pooled_questions, pooled_outcomes, comparisons, dispersion) when they were written.
+    (pooled_questions, pooled_outcomes, comparisons, dispersion, group_figures,
+    group_differences) when they were written.
     """
     import pandas as pd
 

@@ -401,10 +401,27 @@ def regenerate(data_dir: Path, n_synthetic: int = 11, seed: int = 2014) -> list[
         rows.append({"area_id": area.id, "name": area.name, "label": SYNTHETIC,
                      "cases": f"cases/{area.id}.csv"})
     path = data_dir / "areas.csv"
-    write_text(path, to_csv_text(pd.DataFrame(rows, columns=["area_id", "name", "label",
-                                                             "cases"])))
+    write_text(path, to_csv_text(keep_listing(path, pd.DataFrame(rows, columns=AREA_COLUMNS))))
     written.append(path)
     return written
+
+
+AREA_COLUMNS = ["area_id", "name", "label", "cases"]
+
+
+def keep_listing(path: Path, frame: pd.DataFrame) -> pd.DataFrame:
+    """The new area rows in the order of the ``areas.csv`` they replace (new areas last), with
+    its other columns (groupings such as the inspection blocks) kept for the areas it listed."""
+    if not path.exists():
+        return frame
+    old = pd.read_csv(path, dtype=str, keep_default_na=False)
+    if "area_id" not in old.columns:
+        return frame
+    extra = [c for c in old.columns if c not in AREA_COLUMNS]
+    order = {a: i for i, a in enumerate(old["area_id"])}
+    merged = frame.merge(old[["area_id", *extra]], on="area_id", how="left").fillna("")
+    rank = [order.get(a, len(order) + i) for i, a in enumerate(merged["area_id"])]
+    return merged.iloc[sorted(range(len(merged)), key=rank.__getitem__)].reset_index(drop=True)
 
 
 def score_spread(
