@@ -45,7 +45,8 @@ def _figure(ctx: AggregateContext, row: pd.Series | None) -> str:
         # printed, so that an area's hidden denominator cannot be had by subtraction
         of = "" if policy.publish else f" of {policy.count(row['n'])}"
         return f"{shown}{of} ({htmlout.interval(row['lower'], row['upper'])})"
-    return f"{pct(row['share'])} ({htmlout.interval(row['lower'], row['upper'])})"
+    score = float(row["share"])  # an outcome's figure is a score (a mean of shares)
+    return f"{pct(score)} ({htmlout.interval(row['lower'], row['upper'])})"
 
 
 def _rows(ctx: AggregateContext, kind: str, measures: list[tuple[str, str]],
