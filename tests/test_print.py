@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import re
 
-from analysis.build.stitch import Page, Provenance, report_page
+from analysis.build.jobs import Page, Provenance
+from analysis.build.stitch import report_page
 
 
 def page(label: str) -> str:
