@@ -68,14 +68,14 @@ def write_group_tables(out: OutputTree, groups: Sequence[Group], tables: TableDi
                        package: str, force: bool) -> None:
     """Each group's cross-area tables, over its areas only (``groups/<g>/tables``): its
     aggregate report reads them, so one area's change re-writes only its own groups'."""
-    from ..method import compare
-    from ..method.tables import write_tables
-
     for g in groups:
         target = out.group_tables(g.id)
         digest = digest_of(asdict(g), [tables(a) for a in g.areas], package)
         if target.fresh(digest, force):
             continue
+        from ..method import compare  # pandas: only when a group's tables are stale
+        from ..method.tables import write_tables
+
         write_tables(compare.comparison_tables(_frames(out, g.areas), scope=g.id),
                      target.stamp.parent)
         target.mark(digest)
