@@ -107,9 +107,10 @@ def _bad_id_dots(data: Path) -> tuple[list[str], list[str]]:
 
 def _bad_id_script(data: Path) -> tuple[list[str], list[str]]:
     text = (data / "areas.csv").read_text(encoding="utf-8")
+    row = 1 + next(i for i, line in enumerate(text.splitlines()) if line.startswith("braxbrook,"))
     (data / "areas.csv").write_text(text.replace("\nbraxbrook,", "\n<script>,"),
                                     encoding="utf-8")
-    return ([], [str(data / "areas.csv"), "row 3", "column 'area_id'", "'<script>'",
+    return ([], [str(data / "areas.csv"), f"row {row}", "column 'area_id'", "'<script>'",
                  "allowed:"])
 
 
