@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from analysis.chapters.appendices import method
-from analysis.chapters.context import AreaContext
+from analysis.chapters.context import AreaContext, sufficient_levels
+from analysis.chapters.disclosure import Policy, area_disclosure
 from analysis.chapters.outcomes import headline
 from analysis.chapters.reconstruction import (
     about_reconstruction,
@@ -33,7 +34,8 @@ def context(area_id: str, bank: QuestionBank, tmp: object) -> AreaContext:
     tables = score_area(cases, bank, area_id, resamples=200).as_dict()
     tables["sensitivity"] = sensitivity_table(cases, bank, area_id,
                                               headline_scores(DATA, area_id))
-    return AreaContext(area, bank, tables, DATA, paths.REPO_ROOT / "outputs")
+    disclosure = area_disclosure(tables, sufficient_levels(bank), Policy(False, 5))
+    return AreaContext(area, bank, tables, DATA, paths.REPO_ROOT / "outputs", disclosure)
 
 
 @pytest.fixture(scope="module")

@@ -23,7 +23,7 @@ from analysis.chapters.disclosure import Policy
 from analysis.core import paths
 from analysis.method.bank import QuestionBank, load_bank
 from analysis.method.catalogue import load_areas
-from analysis.method.scoring import score_area
+from analysis.method.scoring import score_area, sensitivity_table
 from analysis.method.tables import write_tables
 from analysis.method.validation import load_cases
 
@@ -61,6 +61,7 @@ def chapters(ctx: AreaContext, chapter: ModuleType = outcomes) -> str:
 def publish_and_scan(tmp: Path, bank: QuestionBank, frame: pd.DataFrame,
                      chapter: ModuleType = outcomes) -> list[Finding]:
     tables = score_area(frame, bank, AREA, resamples=20).as_dict()
+    tables["sensitivity"] = sensitivity_table(frame, bank, AREA, {})
     write_tables(tables, paths.area_tables(tmp, AREA))
     ctx = AreaContext.load(AREA, str(paths.data_dir()), str(tmp), publish=True, threshold=5)
     report = tmp / "release" / AREA / "report.html"

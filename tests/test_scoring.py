@@ -155,6 +155,6 @@ def test_shuffled_case_file_gives_byte_identical_tables(tmp_path) -> None:  # ty
         folder = tmp_path / name
         write_tables(tables, folder)
         written.append({p.name: p.read_bytes() for p in sorted(folder.iterdir())})
-    assert written[0].keys() == written[1].keys() and len(written[0]) == 16
+    assert written[0].keys() == written[1].keys() and len(written[0]) == 17
     for name in written[0]:
         assert written[0][name] == written[1][name], name

@@ -49,7 +49,7 @@ def test_comparison_in_words(tmp_path: Path) -> None:
     assert "No all-areas figures yet" in summary.compared(ctx).html
     o = ctx.tables["outcome_scores"]
     rows = pd.DataFrame({"area_id": ctx.area.id, "measure": o["outcome"].astype(str),
-                         "kind": "outcome", "pooled": [0.9, 0.1, 0.6, 0.6, 0.6],
+                         "kind": "outcome", "scope": "all", "pooled": [0.9, 0.1, 0.6, 0.6, 0.6],
                          "decision": ["below", "above", "within", "within", "within"]})
     write_table(rows, tmp_path / "tables", "comparisons")
     ctx.comparison.clear()
