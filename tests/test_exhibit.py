@@ -109,8 +109,9 @@ def tables(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_every_exhibit_has_data_and_renders_as_its_html(path: Path, tables: Path) -> None:
     """Each displayed exhibit that shows anything carries a non-empty DataFrame (an absent
-    section, such as a commentary the area lacks, shows and carries nothing), and a chapter rendered from
-    ``display(exhibit)`` is byte-identical to one rendered from ``display(HTML(html))``."""
+    section, such as a commentary the area lacks, shows and carries nothing), and a chapter
+    rendered from ``display(exhibit)`` is byte-identical to one rendered from
+    ``display(HTML(html))``."""
     from analysis.build import stitch
 
     nb = nbformat.read(path, as_version=4)
