@@ -16,21 +16,24 @@ from analysis.build.plan import COMMENTARY_NOTEBOOKS
 from analysis.core import paths
 from analysis.core.errors import InputError
 
+from .conftest import BUILT_AREAS, Built
+
 pytestmark = pytest.mark.slow
 AREAS = ["durham-tees-valley", "vale-of-braxness"]  # both in the protecting children block
 GROUPS = ["groups/violent-offending", "groups/protecting-children"]
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object]:
-    out = tmp_path_factory.mktemp("build") / "outputs"
-    result = build(BuildOptions(output=out, areas=AREAS, jobs=2, quiet=True))
-    return out, result
+def built(two_areas: Built) -> tuple[Path, dict[str, object]]:
+    """The session's build of the two areas (read only: tests that build again copy it)."""
+    assert two_areas.out.parent.name.startswith("two-areas") and BUILT_AREAS == AREAS
+    return two_areas.out, two_areas.manifest
 
 
 def test_reports_exist_with_every_chapter(built) -> None:  # type: ignore[no-untyped-def]
-    out, result = built
-    assert result.exit_code == 0 and not result.failed
+    out, manifest = built
+    assert manifest["failed"] == {} and len(manifest["executed"]) == (
+        len(AREA_NOTEBOOKS) * len(AREAS) + 1 + len(GROUPS))
     for area in AREAS:
         html = (out / area / "report.html").read_text()
         for chapter in ("summary", "outcome-1", "outcome-2", "outcome-3", "outcome-4",
@@ -92,8 +95,8 @@ def test_label_and_no_case_ids(built) -> None:  # type: ignore[no-untyped-def]
             assert not any(i in text for i in ids), path
 
 
-def test_rebuild_reuses_everything_and_manifest_says_so(built) -> None:  # type: ignore[no-untyped-def]
-    out, _ = built
+def test_rebuild_reuses_everything_and_manifest_says_so(built, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    _, out = _copy(built, tmp_path)
     again = build(BuildOptions(output=out, areas=AREAS, jobs=2, quiet=True))
     assert again.executed == [] and len(again.reused) == (len(AREA_NOTEBOOKS) * len(AREAS) + 1
                                                           + len(GROUPS))
@@ -192,7 +195,7 @@ def test_a_build_on_a_dask_cluster_equals_the_local_build(built, tmp_path) -> No
 
 
 def test_failing_notebook_keeps_other_reports(built, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    out, _ = built
+    _, out = _copy(built, tmp_path)
     before = (out / AREAS[0] / "report.html").read_bytes()
     notebooks = tmp_path / "notebooks"
     shutil.copytree(paths.NOTEBOOKS, notebooks)
