@@ -98,13 +98,36 @@ class Built:
 
 
 @pytest.fixture(scope="session")
-def two_areas(tmp_path_factory: pytest.TempPathFactory) -> Built:
+def scored(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``build --tables-only`` of every bundled area, once per session: every build scores
+    all areas of its data folder (the pooled figures are of all areas), which costs more than
+    the notebooks of one area; builds in tests start from these tables (see
+    :func:`seed_tables`) and rescore only what their test changed."""
+    from analysis.build.options import BuildOptions
+    from analysis.build.pipeline import build
+    from analysis.core import paths
+
+    out = tmp_path_factory.mktemp("scored") / "outputs"
+    build(BuildOptions(data=paths.data_dir(), output=out, quiet=True, tables_only=True))
+    return out
+
+
+def seed_tables(scored: Path, out: Path) -> Path:
+    """Copy the session's area tables into a new outputs folder; a build reuses those whose
+    stamp still matches its case file, the package and the options, and rescores the rest."""
+    for tables in scored.glob("*/tables"):
+        shutil.copytree(tables, out / tables.parent.name / "tables")
+    return out
+
+
+@pytest.fixture(scope="session")
+def two_areas(tmp_path_factory: pytest.TempPathFactory, scored: Path) -> Built:
     """``python -m analysis build`` of the two areas from the bundled data, run once per test
     session as a researcher runs it (reports, tables, aggregates, index). Read it; never write
     into it: :meth:`Built.copy` first (a full build costs about a minute and a half)."""
     from analysis.core import paths
 
-    out = tmp_path_factory.mktemp("two-areas") / "outputs"
+    out = seed_tables(scored, tmp_path_factory.mktemp("two-areas") / "outputs")
     return _build(paths.data_dir(), out, *BUILT_AREAS)
 
 
@@ -128,7 +151,7 @@ SCRIPT_NAME = "<script>alert(1)</script> Shire"
 
 
 @pytest.fixture(scope="session")
-def published(tmp_path_factory: pytest.TempPathFactory) -> Built:
+def published(tmp_path_factory: pytest.TempPathFactory, scored: Path) -> Built:
     """``build --publish --threshold 5`` of Durham Tees Valley, Vale of Braxness (its display
     name made of markup) and Tiny Shire (seven cases: counts of 1 to 4 everywhere), from a
     copy of the bundled data. Read it; copy before writing."""
@@ -144,8 +167,10 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Built:
     tiny.to_csv(data / "cases" / f"{TINY}.csv", index=False, lineterminator="\n")
     areas = pd.read_csv(data / "areas.csv", dtype=str, keep_default_na=False)
     areas.loc[areas["area_id"] == vob, "name"] = SCRIPT_NAME
+    (group,) = areas.loc[areas["area_id"] == dtv, ["group", "group_label"]].to_numpy()
     row = {"area_id": TINY, "name": "Tiny Shire", "label": "synthetic",
-           "cases": f"cases/{TINY}.csv"}
+           "cases": f"cases/{TINY}.csv", "group": group[0], "group_label": group[1]}
     areas = pd.concat([areas, pd.DataFrame([row])]).fillna("")
     areas.to_csv(data / "areas.csv", index=False, lineterminator="\n")
-    return _build(data, root / "outputs", dtv, vob, TINY, extra=("--publish", "--threshold", "5"))
+    out = seed_tables(scored, root / "outputs")
+    return _build(data, out, dtv, vob, TINY, extra=("--publish", "--threshold", "5"))

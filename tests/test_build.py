@@ -16,7 +16,7 @@ from analysis.build.plan import COMMENTARY_NOTEBOOKS
 from analysis.core import paths
 from analysis.core.errors import InputError
 
-from .conftest import BUILT_AREAS, Built
+from .conftest import BUILT_AREAS, Built, seed_tables
 
 pytestmark = pytest.mark.slow
 AREAS = ["durham-tees-valley", "vale-of-braxness"]  # both in the protecting children block
@@ -183,9 +183,9 @@ def test_no_op_build_reads_stamps_only(built, tmp_path) -> None:  # type: ignore
     assert (out / "index.html").stat().st_mtime_ns == index
 
 
-def test_a_build_on_a_dask_cluster_equals_the_local_build(built, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_build_on_a_dask_cluster_equals_the_local_build(built, tmp_path, scored) -> None:  # type: ignore[no-untyped-def]
     """--executor dask: a real LocalCluster, shared inputs scattered once, same reports."""
-    out = tmp_path / "outputs"
+    out = seed_tables(scored, tmp_path / "outputs")
     result = build(BuildOptions(output=out, areas=AREAS, jobs=2, quiet=True, executor="dask"))
     assert result.exit_code == 0 and len(result.executed) == (len(AREA_NOTEBOOKS) * len(AREAS)
                                                               + 1 + len(GROUPS))
@@ -229,7 +229,7 @@ def test_failing_notebook_keeps_other_reports(built, tmp_path) -> None:  # type:
 
 @pytest.mark.parametrize(("edit", "name"), [("drop", "threshold"), ("add", "extra")])
 def test_a_parameters_cell_that_differs_from_the_declared_parameters_is_refused(  # type: ignore[no-untyped-def]
-        tmp_path, edit: str, name: str) -> None:
+        tmp_path, scored, edit: str, name: str) -> None:
     """A parameter the notebook does not declare (papermill only warns) or one the build does
     not pass: the build refuses before any notebook runs."""
     from analysis.core.errors import InputError
@@ -245,7 +245,7 @@ def test_a_parameters_cell_that_differs_from_the_declared_parameters_is_refused(
     else:
         cell.source += f"\n{name} = 1"
     nbformat.write(nb, target)
-    out = tmp_path / "outputs"
+    out = seed_tables(scored, tmp_path / "outputs")
     with pytest.raises(InputError) as info:
         build(BuildOptions(output=out, areas=AREAS[:1], jobs=2, quiet=True,
                            notebooks=notebooks))

@@ -300,7 +300,7 @@ def test_manifest_records_inputs_parameters_versions_and_work(reference) -> None
     assert {"engine", "lenient", "force"} <= set(p)
     for package in ("python", "iaow-analysis", "papermill", "nbconvert", "pandas"):
         assert m["versions"][package] not in ("", "absent"), package
-    assert len(m["executed"]) == 2 * len(AREA_NOTEBOOKS) + 1
+    assert len(m["executed"]) == 2 * len(AREA_NOTEBOOKS) + 1 + len(m["groups"])
     assert m["reused"] == [] and m["failed"] == {}
     assert sorted(m["notebook_seconds"]) == m["executed"]
     assert all(v > 0 for v in m["notebook_seconds"].values())
