@@ -94,7 +94,7 @@ def test_answers_beyond_the_palette_are_combined_as_other() -> None:
     bars = style.categories(scale, scale.levels, counts)
     assert len(bars) <= style.MAX_COLOURS < len(scale.levels)
     assert sum(b.count for b in bars) == sum(counts)
-    assert [lv for b in bars for lv in b.levels] == list(scale.levels[:-1]) + ["not_recorded"]
+    assert [lv for b in bars for lv in b.levels] == [*scale.levels[:-1], "not_recorded"]
     other = [b for b in bars if b.other]
     assert len(other) == 1 and other[0].colour == style.QUALITATIVE[-1]
     assert bars[-1].levels == ("not_recorded",) and bars[-1].colour == style.NOT_APPLICABLE
@@ -212,3 +212,15 @@ def test_every_hatched_figure_says_so_in_legend_and_caption(drawn) -> None:  # t
     assert f"fewer than {style.SMALL_N} cases" in CAPTION.findall(
         htmlout.figure(fig, alt, "Key questions."))[0]
     charts.close(fig)
+
+
+def test_a_chart_that_combines_answers_says_so_in_its_text_and_caption(drawn) -> None:  # type: ignore[no-untyped-def]
+    exhibits, _ = drawn
+    combined = 0
+    for exhibit in exhibits:
+        for fig, caption in zip(exhibit.figures, CAPTION.findall(exhibit.html), strict=True):
+            ticks = [t.get_text() for ax in fig.axes for t in ax.get_yticklabels()]
+            other = [t for t in ticks if t.startswith("Other (") and "combined" in t]
+            assert bool(other) == ("the chart combines" in caption)
+            combined += bool(other)
+    assert combined   # the principal offence chart: eleven answers, at most eight colours

@@ -34,7 +34,7 @@ LABEL_PT = 10.5          # >= 9 pt once an 8-inch figure is printed 7.2 inches w
 FUNNEL_HEIGHT = 4.8      # inches; the plot takes the left of the page, names the right
 FUNNEL_AXES = (0.09, 0.10, 0.50, 0.66)
 HATCH_WORDS = f"Hatched: fewer than {style.SMALL_N} cases (*)"
-OTHER_WORDS = "Other ({count} answers combined)"
+OTHER_WORDS = "Other ({count} answers combined{names})"
 LIMIT_WORDS = {"plain": "95% limits (exact binomial)",
                "adjusted": "95% limits, widened for differences between areas"}
 
@@ -134,18 +134,20 @@ def distribution_bars(bars: Sequence[Category], labels: Mapping[str, str], n: in
     _percent_axis(ax)
     ax.set_xlabel(f"Share of {n} cases (%)")
     ax.set_title(title, loc="left")
-    parts = [f"{lv}{_members(b, labels)}: {c} of {n} ({s:.0f}%)" for lv, b, c, s in
+    parts = [f"{_members(b, labels) or lv}: {c} of {n} ({s:.0f}%)" for lv, b, c, s in
              zip(levels, bars, counts, shares, strict=True)]
     return fig, f"{title}. Bar chart. " + "; ".join(parts) + "."
 
 
 def _bar_label(bar: Category, labels: Mapping[str, str]) -> str:
-    return OTHER_WORDS.format(count=len(bar.levels)) if bar.other else labels[bar.levels[0]]
+    return OTHER_WORDS.format(count=len(bar.levels), names="") if bar.other \
+        else labels[bar.levels[0]]
 
 
 def _members(bar: Category, labels: Mapping[str, str]) -> str:
-    """What a combined bar holds, for the alt text; nothing for a bar of one answer."""
-    return f" ({', '.join(labels[lv] for lv in bar.levels)})" if bar.other else ""
+    """A combined bar and the answers it holds, for the alt text; "" for a bar of one answer."""
+    names = ": " + ", ".join(labels[lv] for lv in bar.levels)
+    return OTHER_WORDS.format(count=len(bar.levels), names=names) if bar.other else ""
 
 
 BAND_WORDS = {"interval": "95% interval of this area",
