@@ -103,7 +103,7 @@ def test_answers_beyond_the_palette_are_combined_as_other() -> None:
 
 
 def _comparison_figures() -> Iterator[Figure]:
-    """The comparison charts (area report and aggregate) on a small made-up comparison."""
+    """The comparison charts (area report and aggregate) and a heatmap, on made-up figures."""
     points = pd.DataFrame({"n": [20, 40, 60, 8], "share": [0.5, 0.8, 0.95, 0.75],
                            "name": ["Area A", "Area B", "Area C", "Area D"]})
     at_n = comparisons.plain_limits(0.8, points["n"].to_numpy(float))
@@ -115,6 +115,10 @@ def _comparison_figures() -> Iterator[Figure]:
     rows = points.assign(label=points["name"], pooled=0.8, lower=at_n[0], upper=at_n[1])
     yield charts.comparison_dots(rows, "Questions", "Area A", "limits")[0]
     yield charts.score_intervals(rows, "Outcome 1", 0.8)[0]
+    shares = pd.DataFrame([[i / 40, 1 - i / 50, 0.5 + i / 100] for i in range(40)],
+                          columns=["Outcome 1", "Outcome 2", "Outcome 3"])
+    shares.iloc[0, 0] = float("nan")
+    yield charts.heatmap(shares, "Outcome scores by area", "Outcome")[0]
 
 
 def _area_exhibits(tmp: Path) -> list[Exhibit]:
@@ -150,11 +154,10 @@ def _labelled_fills(fig: Figure) -> Iterator[tuple[str, str]]:
 
 
 def _fills(fig: Figure) -> set[str]:
-    colours = {_hex(p.get_facecolor()) for ax in fig.axes for p in ax.patches}
-    for ax in fig.axes:
-        for coll in ax.collections:
-            colours |= {_hex(c) for c in coll.get_facecolors()}
-    return colours
+    """Every colour something is filled with (bars, dots, heatmap cells), none transparent."""
+    found = [p.get_facecolor() for ax in fig.axes for p in ax.patches]
+    found += [c for ax in fig.axes for coll in ax.collections for c in coll.get_facecolors()]
+    return {_hex(c) for c in found if mcolors.to_rgba(c)[3] > 0}
 
 
 @pytest.fixture(scope="module")
@@ -170,7 +173,8 @@ def drawn(tmp_path_factory: pytest.TempPathFactory
 def test_no_chart_has_more_than_eight_fill_colours(drawn) -> None:  # type: ignore[no-untyped-def]
     _, figures = drawn
     assert len(figures) >= 15
-    assert max(len(_fills(f)) for f in figures if f.axes[0].patches) <= style.MAX_COLOURS
+    assert max(len(_fills(f)) for f in figures) <= style.MAX_COLOURS
+    assert len(_fills(figures[-1])) == len(style.SHARE_STEPS) - 1   # the heatmap's steps
 
 
 def test_one_colour_keeps_one_meaning_across_an_areas_charts(drawn) -> None:  # type: ignore[no-untyped-def]

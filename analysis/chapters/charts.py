@@ -18,6 +18,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
+from matplotlib.colors import BoundaryNorm, ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -342,12 +343,22 @@ def funnel_alt(points: pd.DataFrame, pooled: float, limits: str, title: str) -> 
     return " ".join(parts)
 
 
+def _share_steps() -> tuple[ListedColormap, BoundaryNorm]:
+    """The heatmap's colour scale: one colour of ``style.SHARE_MAP`` per step of
+    ``style.SHARE_STEPS`` (at most eight colours in a chart), taken at the step's middle."""
+    steps = style.SHARE_STEPS
+    base = matplotlib.colormaps[style.SHARE_MAP]
+    colours = [base((lo + hi) / 200) for lo, hi in zip(steps, steps[1:], strict=False)]
+    return ListedColormap(colours), BoundaryNorm(steps, len(colours))
+
+
 def heatmap(matrix: pd.DataFrame, title: str, xlabel: str) -> tuple[Figure, str]:
     """A heatmap of shares (0–100%) with the value written in each cell, readable on A4.
 
     The page is always ``style.FIG_WIDTH`` wide with fixed margins (no tight crop that could
     widen it), so its text prints at ``LABEL_PT`` x 0.9 >= 9 pt; long row labels are wrapped.
     Keep to about a dozen columns: more do not fit at that size (split the matrix instead).
+    Shares are coloured in the steps of ``style.SHARE_STEPS``; each cell's value is written.
     """
     plt.rcParams.update(style.RC)
     rows, cols = matrix.shape
@@ -355,8 +366,10 @@ def heatmap(matrix: pd.DataFrame, title: str, xlabel: str) -> tuple[Figure, str]
     fig = plt.figure(figsize=(style.FIG_WIDTH, height))
     ax = fig.add_axes((0.36, 1.9 / height, 0.52, (0.42 * rows) / height))
     cbar = fig.add_axes((0.90, 1.9 / height, 0.02, (0.42 * rows) / height))
-    sns.heatmap(100 * matrix, vmin=0, vmax=100, cmap=style.SHARE_MAP, annot=True, fmt=".0f",
-                annot_kws={"fontsize": LABEL_PT}, cbar_ax=cbar, cbar_kws={"label": "%"},
+    cmap, norm = _share_steps()
+    sns.heatmap(100 * matrix, cmap=cmap, norm=norm, annot=True, fmt=".0f",
+                annot_kws={"fontsize": LABEL_PT}, cbar_ax=cbar,
+                cbar_kws={"label": "%", "ticks": style.SHARE_STEPS},
                 ax=ax, linewidths=0.5, linecolor=style.PAPER)
     ax.set_yticks(np.arange(rows) + 0.5, [textwrap.fill(str(i), 30) for i in matrix.index],
                   fontsize=LABEL_PT, rotation=0)

@@ -44,7 +44,8 @@ LEADER = "#B0B0B0"            # a thin line joining a name to its dot; never a f
 INK = "black"                 # text
 INK_ON_DARK = "white"         # text inside a dark bar (contrast >= 4.5:1 on SUFFICIENT)
 PAPER = "white"               # the page: hollow marks, gaps between heatmap cells
-SHARE_MAP = "cividis"         # a continuous scale of shares 0-100% (heatmaps), colour-blind safe
+SHARE_MAP = "cividis"         # shares 0-100% in heatmaps (colour-blind safe), drawn in steps:
+SHARE_STEPS = (0, 20, 40, 50, 60, 70, 80, 90, 100)  # 8 steps, finer where most shares lie
 SEQUENTIAL = ("#BCBDDC", "#9E9AC8", "#807DBA", "#6A51A3", "#4A1486")  # purples, light to dark
 QUALITATIVE = ("#332288", "#DDCC77", "#CC6677", "#44AA99", "#882255", "#117733", "#AA4499",
                "#999933")     # Tol muted without its cyan (too close to SUFFICIENT_PART)
