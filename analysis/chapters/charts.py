@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 import textwrap
 from collections.abc import Mapping, Sequence
+from itertools import pairwise
 from typing import Any
 
 import matplotlib
@@ -348,7 +349,7 @@ def _share_steps() -> tuple[ListedColormap, BoundaryNorm]:
     ``style.SHARE_STEPS`` (at most eight colours in a chart), taken at the step's middle."""
     steps = style.SHARE_STEPS
     base = matplotlib.colormaps[style.SHARE_MAP]
-    colours = [base((lo + hi) / 200) for lo, hi in zip(steps, steps[1:], strict=False)]
+    colours = [base((lo + hi) / 200) for lo, hi in pairwise(steps)]
     return ListedColormap(colours), BoundaryNorm(steps, len(colours))
 
 
