@@ -2,10 +2,10 @@
 
 A ``--publish`` build copies into ``<output>/release/`` the area reports and the aggregate
 report (with their PDFs when printed from the reports as they are now), the index, and each
-area's tables as CSV with every count and share its report hides written as ``[c]``. It then runs the disclosure scanner
-(:mod:`analysis.build.scanner`) over that folder. A finding fails the build: each is listed
-with its file and place on the console and in ``<output>/release-findings.txt``, and no release
-folder is left. Working files (the unsuppressed tables, executed notebooks) stay outside it.
+area's tables as CSV with every count and share its report hides written as ``[c]``. It then
+runs the disclosure scanner (:mod:`analysis.build.scanner`) over that folder. A finding fails
+the build: each is listed with its file and place on the console and in
+``<output>/release-findings.txt``, and no release folder is left. Working files (the unsuppressed tables, executed notebooks) stay outside it.
 """
 
 from __future__ import annotations
