@@ -29,10 +29,13 @@ BANK = SimpleNamespace(outcomes=[SimpleNamespace(short=f"O{i}") for i in range(1
 
 
 def broken_links(page: Path) -> list[str]:
-    """Every link of ``page`` that is not relative or does not resolve (file, then anchor)."""
+    """Every link of ``page`` to a file that is not relative or does not resolve (file, then
+    anchor); links to web pages are not files and are left alone."""
     broken = []
     for href in HREF_RE.findall(page.read_text(encoding="utf-8")):
         path, _, anchor = href.partition("#")
+        if path.startswith(("https://", "http://", "mailto:")):
+            continue
         if not path:
             target = page
         elif "://" in path or path.startswith("/"):
