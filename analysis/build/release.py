@@ -5,7 +5,8 @@ report (with their PDFs when printed from the reports as they are now), the inde
 area's tables as CSV with every count and share its report hides written as ``[c]``. It then
 runs the disclosure scanner (:mod:`analysis.build.scanner`) over that folder. A finding fails
 the build: each is listed with its file and place on the console and in
-``<output>/release-findings.txt``, and no release folder is left. Working files (the unsuppressed tables, executed notebooks) stay outside it.
+``<output>/release-findings.txt``, and no release folder is left. Working files (the
+unsuppressed tables, executed notebooks) stay outside it.
 """
 
 from __future__ import annotations
