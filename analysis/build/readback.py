@@ -196,7 +196,7 @@ def _frame(frame: object, file: str) -> Iterator[Context]:
 
 #: The page number every printed page carries ("Page 3 of 49", report.css's ``@page``
 #: footer): a place in the document, not a count of people.
-PAGE_NUMBER = re.compile(r"\bPage \d+ of \d+\b")
+PAGE_NUMBER = re.compile(r"\bPage \d+ of \d+(?!\d)")
 
 
 def _pdf(path: Path, file: str) -> Iterator[Context]:
