@@ -65,6 +65,19 @@ def test_reports_exist_with_every_chapter(built) -> None:  # type: ignore[no-unt
     assert 'id="groups"' in whole and "Violent offending block" in whole
 
 
+def test_every_link_of_the_index_and_the_reports_resolves(built) -> None:  # type: ignore[no-untyped-def]
+    from tests.test_pages import broken_links
+
+    out, _ = built
+    pages = [out / "index.html", *(out / f / "report.html" for f in [*AREAS, "aggregate", *GROUPS])]
+    assert {p: broken_links(p) for p in pages} == {p: [] for p in pages}
+    report = (out / AREAS[0] / "report.html").read_text()
+    assert 'href="tables/question_scores.csv"' in report
+    assert 'href="tables/question_scores.parquet"' in report
+    assert 'href="report.pdf"' not in report, "no PDF was printed"
+    assert 'href="tables/pooled_outcomes.csv"' in (out / "index.html").read_text()
+
+
 def test_numbers_shown_equal_the_scoring_tables(built) -> None:  # type: ignore[no-untyped-def]
     out, _ = built
     for area in AREAS:

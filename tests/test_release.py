@@ -153,6 +153,18 @@ def test_release_holds_reports_and_suppressed_tables_only(built: Path) -> None:
 
 
 @pytest.mark.slow
+def test_every_link_in_the_release_resolves_within_it(built: Path) -> None:
+    from tests.test_pages import broken_links
+
+    release = built / RELEASE
+    pages = sorted(release.rglob("*.html"))
+    assert {release / "index.html", release / "aggregate" / "report.html"} < set(pages)
+    assert {p: broken_links(p) for p in pages} == {p: [] for p in pages}
+    assert 'href="tables/question_scores.csv"' in (built / RELEASE / TINY / "report.html"
+                                                   ).read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
 def test_a_leak_in_a_report_stops_the_release(built: Path) -> None:
     """A sentence planted in a built report: the release is refused, the finding located."""
     report = built / AREA / "report.html"

@@ -120,6 +120,7 @@ def test_pdf_text(tmp_path: Path):
 
     fig = Figure()
     fig.text(0.1, 0.5, "It proceeded in 0 of 3 where offered.")
+    fig.text(0.1, 0.1, "Page 3 of 49Data: synthetic")  # a printed page's number and label
     (tmp_path / "a").mkdir()
     fig.savefig(tmp_path / "a" / "report.pdf", format="pdf")
     found = S.scan_files([tmp_path / "a" / "report.pdf"], tmp_path, {"a": []}, {}, T)

@@ -194,9 +194,14 @@ def _frame(frame: object, file: str) -> Iterator[Context]:
                       tuple(ints), tuple(shares), (), hidden, is_row=True)
 
 
+#: The page number every printed page carries ("Page 3 of 49", report.css's ``@page``
+#: footer): a place in the document, not a count of people.
+PAGE_NUMBER = re.compile(r"\bPage \d+ of \d+(?!\d)")
+
+
 def _pdf(path: Path, file: str) -> Iterator[Context]:
     from pypdf import PdfReader
 
     for p, page in enumerate(PdfReader(path).pages):
         for j, line in enumerate((page.extract_text() or "").splitlines()):
-            yield text_context(file, f"page {p + 1}, line {j + 1}", line)
+            yield text_context(file, f"page {p + 1}, line {j + 1}", PAGE_NUMBER.sub("", line))
