@@ -15,6 +15,8 @@ import pytest
 from analysis.core import paths
 from analysis.method.readers import column_id
 
+from .conftest import seed_tables
+
 AREA = "vale-of-braxness"
 
 
@@ -58,7 +60,7 @@ def assert_user_error(proc: subprocess.CompletedProcess[str], *needles: str) -> 
 
 
 @pytest.fixture(scope="module")
-def previous_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+def previous_build(tmp_path_factory: pytest.TempPathFactory, scored: Path) -> tuple[Path, str]:
     """A real, successful --lenient build of one area, over which bad builds must not write.
 
     The case file answers a question that does not apply (an oral-report record on a full
@@ -72,7 +74,7 @@ def previous_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]
     assert_user_error(strict, "row 2", "'psr_oral_record'", "does not apply", "'yes'",
                       "allowed: blank or N/A")
     assert not (tmp / "strict").exists()
-    out = tmp / "outputs"
+    out = seed_tables(scored, tmp / "outputs")  # the other areas' tables: reused
     proc = run("build", "--data", str(data), "--areas", AREA, "--output", str(out),
                "--jobs", "2", "--quiet", "--no-aggregate", "--lenient")
     return out, proc.returncode.__str__() + "\n" + proc.stderr

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import replace
 
 import pandas as pd
 import pytest
@@ -77,6 +78,17 @@ def test_appendix_only_for_an_area_with_a_published_report(dtv: AreaContext) -> 
     assert "Kent" in appendix and "78 cases" in appendix
     assert not re.search(r"\b[a-z]+_[a-z_]+\b", appendix), "an internal name is shown"
     assert "DTV-R-" not in appendix
+
+
+def test_a_publication_build_quotes_none_of_the_reports_counts(dtv: AreaContext) -> None:
+    """The report's own sentences carry counts of people the publication rules cannot see."""
+    published = replace(dtv, disclosure=area_disclosure(dtv.tables, sufficient_levels(dtv.bank),
+                                                        Policy(True, 5)))
+    full, public = text(about_reconstruction(dtv).html), text(about_reconstruction(published).html)
+    assert re.search(r"\b\d+ of \d+\b", full)
+    assert not re.search(r"\b\d+ of \d+\b", public)
+    assert "a publication build leaves them out" in public
+    assert "Headline scores, published and recomputed" in public
 
 
 def test_plain_words_for_internal_names(dtv: AreaContext) -> None:

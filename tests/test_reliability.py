@@ -24,7 +24,7 @@ from analysis.build.pipeline import AREA_NOTEBOOKS
 from analysis.core import paths
 from analysis.core.atomic import TMP_PREFIX
 
-from .conftest import BUILT_AREAS, Built
+from .conftest import BUILT_AREAS, Built, seed_tables
 
 pytestmark = pytest.mark.slow
 AREAS = ["durham-tees-valley", "vale-of-braxness"]
@@ -195,13 +195,14 @@ def reference(two_areas: Built) -> tuple[Path, str]:
 
 
 @pytest.fixture(scope="module")
-def resumed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+def resumed(tmp_path_factory: pytest.TempPathFactory, scored: Path) -> tuple[Path, str]:
     """A build from a copy of the data in another folder, interrupted twice, then finished:
     SIGINT to the process group when the first executed notebook appears, then SIGKILL to
-    the process group a few seconds into the second run, then a third run to the end."""
+    the process group a few seconds into the second run, then a third run to the end (the
+    area tables come from the session's scoring: the kills land among the notebooks)."""
     root = tmp_path_factory.mktemp("resumed")
     data = copy_data(root / "elsewhere")
-    out = root / "out" / "outputs"
+    out = seed_tables(scored, root / "out" / "outputs")
     logs = []
 
     proc = start(data, out)

@@ -53,6 +53,12 @@ class Policy:
         return self.publish and 0 < value < self.threshold
 
     @property
+    def quotes_counts(self) -> bool:
+        """Whether the published report's own sentences ("24 of 25 cases ...") may be quoted:
+        not in publication builds, where their counts would escape the rules above."""
+        return not self.publish
+
+    @property
     def smallest_shown(self) -> int:
         """The smallest denominator whose share can be shown (0 outside publication mode)."""
         return self.threshold if self.publish else 0

@@ -87,7 +87,11 @@ def _contested(ctx: AreaContext) -> str:
                      "shows the other ways:") + f"<ul>{items}</ul>"
 
 
-def _readings(bank: QuestionBank, pub: Published) -> str:
+def _readings(bank: QuestionBank, pub: Published, quotes: bool) -> str:
+    if not quotes:
+        return paragraph("The readings taken of the published report, figure by figure, quote "
+                         "its counts of cases; a publication build leaves them out (a full "
+                         "build shows them).")
     general = [[a.place, plain(a.reading, bank, pub)] for a in pub.assumptions]
     figures = [[f.cite, f.quote, plain(f.assumption, bank, pub)]
                for f in pub.figures if f.assumption]
@@ -131,5 +135,5 @@ def about_reconstruction(ctx: AreaContext) -> Exhibit:
               numeric=tuple(range(2, len(columns)))),
         _contested(ctx),
         heading("Readings of the report", 3, "appendix-reconstruction-readings"),
-        _readings(ctx.bank, pub),
+        _readings(ctx.bank, pub, ctx.disclosure.policy.quotes_counts),
     ]), frame)
