@@ -1,8 +1,16 @@
-"""Small fixtures built in code: a five-question bank and case frames."""
+"""Small fixtures built in code (a five-question bank and case frames), and the one real build
+of two bundled areas that every end-to-end module reads."""
 
 from __future__ import annotations
 
 import copy
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -65,3 +73,104 @@ def case_frame(rows: list[dict[str, str]]) -> pd.DataFrame:
     """A raw (string) case frame as a CSV reader would return it."""
     frame = pd.DataFrame(rows).fillna("")
     return frame.astype(str)
+
+
+# the shared end-to-end build ---------------------------------------------------------------
+#: Durham Tees Valley (reconstructed, with a commentary file) and a synthetic area, both in
+#: the protecting-children block of areas.csv.
+BUILT_AREAS = ["durham-tees-valley", "vale-of-braxness"]
+
+
+@dataclass(frozen=True)
+class Built:
+    """A finished build: its outputs folder, its manifest and what it printed."""
+
+    out: Path
+    manifest: dict[str, Any]
+    log: str
+    data: Path
+
+    def copy(self, folder: Path) -> Path:
+        """A private copy of the outputs, for a test that rebuilds, breaks or adds files."""
+        target = folder / "outputs"
+        shutil.copytree(self.out, target)
+        return target
+
+
+@pytest.fixture(scope="session")
+def scored(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``build --tables-only`` of every bundled area, once per session: every build scores
+    all areas of its data folder (the pooled figures are of all areas), which costs more than
+    the notebooks of one area; builds in tests start from these tables (see
+    :func:`seed_tables`) and rescore only what their test changed."""
+    from analysis.build.options import BuildOptions
+    from analysis.build.pipeline import build
+    from analysis.core import paths
+
+    out = tmp_path_factory.mktemp("scored") / "outputs"
+    build(BuildOptions(data=paths.data_dir(), output=out, quiet=True, tables_only=True))
+    return out
+
+
+def seed_tables(scored: Path, out: Path) -> Path:
+    """Copy the session's area tables into a new outputs folder; a build reuses those whose
+    stamp still matches its case file, the package and the options, and rescores the rest."""
+    for tables in scored.glob("*/tables"):
+        shutil.copytree(tables, out / tables.parent.name / "tables")
+    return out
+
+
+@pytest.fixture(scope="session")
+def two_areas(tmp_path_factory: pytest.TempPathFactory, scored: Path) -> Built:
+    """``python -m analysis build`` of the two areas from the bundled data, run once per test
+    session as a researcher runs it (reports, tables, aggregates, index). Read it; never write
+    into it: :meth:`Built.copy` first (a full build costs about a minute and a half)."""
+    from analysis.core import paths
+
+    out = seed_tables(scored, tmp_path_factory.mktemp("two-areas") / "outputs")
+    return _build(paths.data_dir(), out, *BUILT_AREAS)
+
+
+def _build(data: Path, out: Path, *areas: str, extra: tuple[str, ...] = ()) -> Built:
+    from analysis.core import paths
+
+    proc = subprocess.run([sys.executable, "-m", "analysis", "build", "--data", str(data),
+                           "--output", str(out), "--areas", *areas, "--jobs", "2", "--quiet",
+                           *extra],
+                          cwd=paths.REPO_ROOT, text=True, capture_output=True, timeout=900,
+                          env={**os.environ, "PYTHONHASHSEED": "0"})
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "Traceback" not in proc.stderr
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    return Built(out, manifest, proc.stdout + proc.stderr, data)
+
+
+#: A small area of seven of Durham Tees Valley's cases, and markup in another area's name.
+TINY = "tiny-shire"
+SCRIPT_NAME = "<script>alert(1)</script> Shire"
+
+
+@pytest.fixture(scope="session")
+def published(tmp_path_factory: pytest.TempPathFactory, scored: Path) -> Built:
+    """``build --publish --threshold 5`` of Durham Tees Valley, Vale of Braxness (its display
+    name made of markup) and Tiny Shire (seven cases: counts of 1 to 4 everywhere), from a
+    copy of the bundled data. Read it; copy before writing."""
+    from analysis.core import paths
+
+    root = tmp_path_factory.mktemp("published")
+    data = root / "data"
+    shutil.copytree(paths.data_dir(), data)
+    dtv, vob = BUILT_AREAS
+    frame = pd.read_csv(data / "cases" / f"{dtv}.csv", dtype=str, keep_default_na=False)
+    tiny = frame.iloc[[0, 5, 11, 23, 40, 61, 80]].assign(area_id=TINY)
+    tiny["case_id"] = [f"T{i}" for i in range(len(tiny))]
+    tiny.to_csv(data / "cases" / f"{TINY}.csv", index=False, lineterminator="\n")
+    areas = pd.read_csv(data / "areas.csv", dtype=str, keep_default_na=False)
+    areas.loc[areas["area_id"] == vob, "name"] = SCRIPT_NAME
+    (group,) = areas.loc[areas["area_id"] == dtv, ["group", "group_label"]].to_numpy()
+    row = {"area_id": TINY, "name": "Tiny Shire", "label": "synthetic",
+           "cases": f"cases/{TINY}.csv", "group": group[0], "group_label": group[1]}
+    areas = pd.concat([areas, pd.DataFrame([row])]).fillna("")
+    areas.to_csv(data / "areas.csv", index=False, lineterminator="\n")
+    out = seed_tables(scored, root / "outputs")
+    return _build(data, out, dtv, vob, TINY, extra=("--publish", "--threshold", "5"))

@@ -24,8 +24,9 @@ from typing import Any, TypeVar
 import pytest
 
 from analysis.build.pdf import PdfError, find_chromium, print_reports
-from analysis.build.pipeline import BuildOptions, build
 from analysis.core import paths
+
+from .conftest import BUILT_AREAS, Built
 
 CHROMIUM = Path("/usr/bin/chromium")
 AREAS = ["durham-tees-valley", "vale-of-braxness"]
@@ -54,13 +55,11 @@ def needs_chromium(test: F) -> F:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Two areas and the aggregate, built once for every test in this module."""
-    out = tmp_path_factory.mktemp("browser") / "outputs"
-    result = build(BuildOptions(data=paths.REPO_ROOT / "data", output=out, areas=AREAS, jobs=2,
-                                quiet=True))
-    assert result.exit_code == 0, result.failed
-    return out
+def site(tmp_path_factory: pytest.TempPathFactory, two_areas: Built) -> Path:
+    """Two areas and the aggregate: a copy of the session's build (this module adds
+    screenshots and a PDF to it)."""
+    assert BUILT_AREAS == AREAS
+    return two_areas.copy(tmp_path_factory.mktemp("browser"))
 
 
 @pytest.fixture(scope="module")

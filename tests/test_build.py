@@ -16,21 +16,24 @@ from analysis.build.plan import COMMENTARY_NOTEBOOKS
 from analysis.core import paths
 from analysis.core.errors import InputError
 
+from .conftest import BUILT_AREAS, Built, seed_tables
+
 pytestmark = pytest.mark.slow
 AREAS = ["durham-tees-valley", "vale-of-braxness"]  # both in the protecting children block
 GROUPS = ["groups/violent-offending", "groups/protecting-children"]
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object]:
-    out = tmp_path_factory.mktemp("build") / "outputs"
-    result = build(BuildOptions(output=out, areas=AREAS, jobs=2, quiet=True))
-    return out, result
+def built(two_areas: Built) -> tuple[Path, dict[str, object]]:
+    """The session's build of the two areas (read only: tests that build again copy it)."""
+    assert two_areas.out.parent.name.startswith("two-areas") and BUILT_AREAS == AREAS
+    return two_areas.out, two_areas.manifest
 
 
 def test_reports_exist_with_every_chapter(built) -> None:  # type: ignore[no-untyped-def]
-    out, result = built
-    assert result.exit_code == 0 and not result.failed
+    out, manifest = built
+    assert manifest["failed"] == {} and len(manifest["executed"]) == (
+        len(AREA_NOTEBOOKS) * len(AREAS) + 1 + len(GROUPS))
     for area in AREAS:
         html = (out / area / "report.html").read_text()
         for chapter in ("summary", "outcome-1", "outcome-2", "outcome-3", "outcome-4",
@@ -60,6 +63,19 @@ def test_reports_exist_with_every_chapter(built) -> None:  # type: ignore[no-unt
         assert 'href="../../index.html"' in html and 'id="funnels"' in html
     whole = (out / "aggregate" / "report.html").read_text()
     assert 'id="groups"' in whole and "Violent offending block" in whole
+
+
+def test_every_link_of_the_index_and_the_reports_resolves(built) -> None:  # type: ignore[no-untyped-def]
+    from tests.test_pages import broken_links
+
+    out, _ = built
+    pages = [out / "index.html", *(out / f / "report.html" for f in [*AREAS, "aggregate", *GROUPS])]
+    assert {p: broken_links(p) for p in pages} == {p: [] for p in pages}
+    report = (out / AREAS[0] / "report.html").read_text()
+    assert 'href="tables/question_scores.csv"' in report
+    assert 'href="tables/question_scores.parquet"' in report
+    assert 'href="report.pdf"' not in report, "no PDF was printed"
+    assert 'href="tables/pooled_outcomes.csv"' in (out / "index.html").read_text()
 
 
 def test_numbers_shown_equal_the_scoring_tables(built) -> None:  # type: ignore[no-untyped-def]
@@ -92,8 +108,8 @@ def test_label_and_no_case_ids(built) -> None:  # type: ignore[no-untyped-def]
             assert not any(i in text for i in ids), path
 
 
-def test_rebuild_reuses_everything_and_manifest_says_so(built) -> None:  # type: ignore[no-untyped-def]
-    out, _ = built
+def test_rebuild_reuses_everything_and_manifest_says_so(built, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    _, out = _copy(built, tmp_path)
     again = build(BuildOptions(output=out, areas=AREAS, jobs=2, quiet=True))
     assert again.executed == [] and len(again.reused) == (len(AREA_NOTEBOOKS) * len(AREAS) + 1
                                                           + len(GROUPS))
@@ -180,9 +196,9 @@ def test_no_op_build_reads_stamps_only(built, tmp_path) -> None:  # type: ignore
     assert (out / "index.html").stat().st_mtime_ns == index
 
 
-def test_a_build_on_a_dask_cluster_equals_the_local_build(built, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_build_on_a_dask_cluster_equals_the_local_build(built, tmp_path, scored) -> None:  # type: ignore[no-untyped-def]
     """--executor dask: a real LocalCluster, shared inputs scattered once, same reports."""
-    out = tmp_path / "outputs"
+    out = seed_tables(scored, tmp_path / "outputs")
     result = build(BuildOptions(output=out, areas=AREAS, jobs=2, quiet=True, executor="dask"))
     assert result.exit_code == 0 and len(result.executed) == (len(AREA_NOTEBOOKS) * len(AREAS)
                                                               + 1 + len(GROUPS))
@@ -192,7 +208,7 @@ def test_a_build_on_a_dask_cluster_equals_the_local_build(built, tmp_path) -> No
 
 
 def test_failing_notebook_keeps_other_reports(built, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    out, _ = built
+    _, out = _copy(built, tmp_path)
     before = (out / AREAS[0] / "report.html").read_bytes()
     notebooks = tmp_path / "notebooks"
     shutil.copytree(paths.NOTEBOOKS, notebooks)
@@ -226,7 +242,7 @@ def test_failing_notebook_keeps_other_reports(built, tmp_path) -> None:  # type:
 
 @pytest.mark.parametrize(("edit", "name"), [("drop", "threshold"), ("add", "extra")])
 def test_a_parameters_cell_that_differs_from_the_declared_parameters_is_refused(  # type: ignore[no-untyped-def]
-        tmp_path, edit: str, name: str) -> None:
+        tmp_path, scored, edit: str, name: str) -> None:
     """A parameter the notebook does not declare (papermill only warns) or one the build does
     not pass: the build refuses before any notebook runs."""
     from analysis.core.errors import InputError
@@ -242,7 +258,7 @@ def test_a_parameters_cell_that_differs_from_the_declared_parameters_is_refused(
     else:
         cell.source += f"\n{name} = 1"
     nbformat.write(nb, target)
-    out = tmp_path / "outputs"
+    out = seed_tables(scored, tmp_path / "outputs")
     with pytest.raises(InputError) as info:
         build(BuildOptions(output=out, areas=AREAS[:1], jobs=2, quiet=True,
                            notebooks=notebooks))

@@ -15,11 +15,11 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pytest
 
-from analysis.build.options import BuildOptions
-from analysis.build.pipeline import build
 from analysis.chapters import appendices, comparison, outcomes
 from analysis.chapters.context import AreaContext
 from analysis.chapters.exhibit import Exhibit
+
+from .conftest import BUILT_AREAS, Built
 
 AREAS = ["durham-tees-valley", "vale-of-braxness"]
 AGGREGATE_BLOCKS = ("introduction", "outcome_summary", "outcome_intervals", "funnels",
@@ -29,10 +29,10 @@ IMAGE = re.compile(r'src="data:image/svg\+xml;base64,[A-Za-z0-9+/=]+"')
 
 
 @pytest.fixture(scope="module")
-def tables(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("snapshots") / "outputs"
-    build(BuildOptions(output=out, areas=AREAS, quiet=True, tables_only=True))
-    return out
+def tables(two_areas: Built) -> Path:
+    """The session's build of the two areas (read only)."""
+    assert BUILT_AREAS == AREAS
+    return two_areas.out
 
 
 def _html(exhibit: Exhibit) -> str:

@@ -47,15 +47,19 @@ def test_bars_are_cropped_to_their_content_and_funnels_keep_their_page() -> None
     assert float(width.search(bars).group(1)) != 72 * style.FIG_WIDTH  # type: ignore[union-attr]
 
 
-def test_small_numbers_are_hatched_and_the_legend_is_not() -> None:
+def test_small_numbers_are_hatched_and_the_legend_says_what_hatching_means() -> None:
     fig, alt = charts.sufficiency_bars(_bars(), "Key questions")
     ax = fig.axes[0]
     hatches = [p.get_hatch() for p in ax.patches]
     assert hatches == ["//", None, "//", None]  # first row has n = 6 < SMALL_N, both bars
     legend = ax.get_legend()
-    assert [t.get_text() for t in legend.get_texts()] == ["Sufficient", "Not sufficient"]
-    assert all(h.get_hatch() is None for h in legend.legend_handles)
+    assert [t.get_text() for t in legend.get_texts()] == ["Sufficient", "Not sufficient",
+                                                          charts.HATCH_WORDS]
+    assert [h.get_hatch() for h in legend.legend_handles] == [None, None, style.HATCH]
     assert "Assessment on time: 50% sufficient of 6 cases" in alt
+    charts.close(fig)
+    fig, _ = charts.sufficiency_bars(_bars().iloc[1:], "Key questions")   # none small
+    assert len(fig.axes[0].get_legend().get_texts()) == 2
     charts.close(fig)
 
 

@@ -16,6 +16,8 @@ from analysis.core import paths
 from analysis.method.comparisons import WORDS
 from analysis.method.tables import read_table
 
+from .conftest import seed_tables
+
 pytestmark = pytest.mark.slow
 THREE = ["durham-tees-valley", "braxbrook", "briskwick"]
 NAMES = {"durham-tees-valley": "Durham Tees Valley", "braxbrook": "Braxbrook",
@@ -23,10 +25,10 @@ NAMES = {"durham-tees-valley": "Durham Tees Valley", "braxbrook": "Braxbrook",
 
 
 @pytest.fixture(scope="module")
-def three(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+def three(tmp_path_factory: pytest.TempPathFactory, scored: Path) -> tuple[Path, Path]:
     """A data folder of three areas; two of them built (and the aggregate)."""
     root = tmp_path_factory.mktemp("three")
-    data, out = root / "data", root / "outputs"
+    data, out = root / "data", seed_tables(scored, root / "outputs")
     shutil.copytree(paths.data_dir(), data)
     areas = pd.read_csv(data / "areas.csv")
     areas[areas["area_id"].isin(THREE)].to_csv(data / "areas.csv", index=False)

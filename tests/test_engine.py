@@ -9,7 +9,7 @@ import pytest
 
 from analysis.build.execute import Task, run_dask, run_pool, run_task
 from analysis.build.notebooks import normalise_notebook
-from analysis.build.pipeline import AREA_NOTEBOOKS, BuildOptions, build
+from analysis.build.pipeline import AREA_NOTEBOOKS
 from analysis.core import paths
 
 pytestmark = pytest.mark.slow
@@ -17,10 +17,9 @@ AREAS = ["durham-tees-valley", "inner-gavelstead"]
 
 
 @pytest.fixture(scope="module")
-def tables(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("engine") / "outputs"
-    build(BuildOptions(output=out, areas=AREAS, quiet=True, tables_only=True))
-    return out
+def tables(scored: Path) -> Path:
+    """The session's tables of every area (read only)."""
+    return scored
 
 
 def _tasks(out: Path) -> list[Task]:

@@ -17,6 +17,8 @@ from IPython.core.formatters import DisplayFormatter
 from analysis.chapters.exhibit import Exhibit, combine
 from analysis.core import paths
 
+from .conftest import BUILT_AREAS, Built
+
 AREAS = ["durham-tees-valley", "vale-of-braxness"]
 NOTEBOOKS = [*sorted(paths.NOTEBOOKS.glob("[0-9]*.ipynb")), paths.NOTEBOOKS / "aggregate.ipynb"]
 
@@ -95,22 +97,20 @@ def _displayed(nb: Any) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def tables(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Two areas' tables and the cross-area tables: what the notebooks read."""
-    from analysis.build.options import BuildOptions
-    from analysis.build.pipeline import build
-
-    out = tmp_path_factory.mktemp("exhibits") / "outputs"
-    build(BuildOptions(output=out, areas=AREAS, jobs=1, quiet=True, tables_only=True))
-    return out
+def tables(two_areas: Built) -> Path:
+    """Two areas' tables and the cross-area tables, what the notebooks read: the session's
+    build (the notebooks here run in memory and write nothing)."""
+    assert BUILT_AREAS == AREAS
+    return two_areas.out
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_every_exhibit_has_data_and_renders_as_its_html(path: Path, tables: Path) -> None:
     """Each displayed exhibit that shows anything carries a non-empty DataFrame (an absent
-    section, such as a commentary the area lacks, shows and carries nothing), and a chapter rendered from
-    ``display(exhibit)`` is byte-identical to one rendered from ``display(HTML(html))``."""
+    section, such as a commentary the area lacks, shows and carries nothing), and a chapter
+    rendered from ``display(exhibit)`` is byte-identical to one rendered from
+    ``display(HTML(html))``."""
     from analysis.build import stitch
 
     nb = nbformat.read(path, as_version=4)

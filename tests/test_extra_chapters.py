@@ -14,6 +14,8 @@ from analysis.build.pipeline import build
 from analysis.core import paths
 from analysis.core.errors import InputError
 
+from .conftest import seed_tables
+
 pytestmark = pytest.mark.slow
 AREAS = ["durham-tees-valley", "vale-of-braxness"]
 TEMPLATE = paths.NOTEBOOKS / "templates" / "extra_chapter.ipynb"
@@ -38,8 +40,9 @@ def _extra(folder: Path, name: str, code: str | None = None) -> Path:
 
 
 @pytest.fixture(scope="module")
-def setup(tmp_path_factory: pytest.TempPathFactory) -> tuple[BuildOptions, Path]:
+def setup(tmp_path_factory: pytest.TempPathFactory, scored: Path) -> tuple[BuildOptions, Path]:
     root = tmp_path_factory.mktemp("extra")
+    seed_tables(scored, root / "outputs")
     notebooks = root / "notebooks"
     shutil.copytree(paths.NOTEBOOKS, notebooks)
     _extra(notebooks, "a_further")

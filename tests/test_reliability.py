@@ -24,9 +24,10 @@ from analysis.build.pipeline import AREA_NOTEBOOKS
 from analysis.core import paths
 from analysis.core.atomic import TMP_PREFIX
 
+from .conftest import BUILT_AREAS, Built
+
 pytestmark = pytest.mark.slow
 AREAS = ["durham-tees-valley", "vale-of-braxness"]
-SCRIPT_NAME = "<script>alert(1)</script> Shire"
 
 
 def command(data: Path, out: Path, *extra: str) -> list[str]:
@@ -186,11 +187,11 @@ def assert_complete_build(out: Path) -> None:
 
 # builds shared by the tests of this module ----------------------------------------------
 @pytest.fixture(scope="module")
-def reference(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    """A clean build of two areas from the bundled data, with its console output."""
-    out = tmp_path_factory.mktemp("reference") / "outputs"
-    proc = run_build(paths.data_dir(), out)
-    return out, proc.stdout + proc.stderr
+def reference(two_areas: Built) -> tuple[Path, str]:
+    """A clean build of two areas from the bundled data, with its console output (the
+    session's build: read only)."""
+    assert BUILT_AREAS == AREAS
+    return two_areas.out, two_areas.log
 
 
 @pytest.fixture(scope="module")
@@ -299,7 +300,7 @@ def test_manifest_records_inputs_parameters_versions_and_work(reference) -> None
     assert {"engine", "lenient", "force"} <= set(p)
     for package in ("python", "iaow-analysis", "papermill", "nbconvert", "pandas"):
         assert m["versions"][package] not in ("", "absent"), package
-    assert len(m["executed"]) == 2 * len(AREA_NOTEBOOKS) + 1
+    assert len(m["executed"]) == 2 * len(AREA_NOTEBOOKS) + 1 + len(m["groups"])
     assert m["reused"] == [] and m["failed"] == {}
     assert sorted(m["notebook_seconds"]) == m["executed"]
     assert all(v > 0 for v in m["notebook_seconds"].values())
@@ -326,16 +327,10 @@ def test_no_case_id_in_any_file_or_log(reference, resumed) -> None:  # type: ign
 
 # publication mode and escaping ---------------------------------------------------------------
 @pytest.fixture(scope="module")
-def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """--publish --threshold 5, with markup in an area's display name."""
-    root = tmp_path_factory.mktemp("published")
-    data = copy_data(root)
-    frame = pd.read_csv(data / "areas.csv", dtype=str, keep_default_na=False)
-    frame.loc[frame["area_id"] == AREAS[0], "name"] = SCRIPT_NAME
-    frame.to_csv(data / "areas.csv", index=False, lineterminator="\n")
-    out = root / "outputs"
-    run_build(data, out, "--publish", "--threshold", "5")
-    return out
+def publication(published: Built) -> Path:
+    """--publish --threshold 5, with markup in an area's display name (the session's
+    publication build: read only)."""
+    return published.out
 
 
 def _is_count(header: str) -> bool:
@@ -343,17 +338,17 @@ def _is_count(header: str) -> bool:
                       "k"} or header.startswith("Inspectors:")
 
 
-def test_escaped_markup_in_area_name(published: Path) -> None:
-    for page in (published / AREAS[0] / "report.html", published / "index.html",
-                 published / "aggregate" / "report.html"):
+def test_escaped_markup_in_area_name(publication: Path) -> None:
+    for page in (publication / AREAS[1] / "report.html", publication / "index.html",
+                 publication / "aggregate" / "report.html"):
         html = page.read_text(encoding="utf-8")
         assert "<script>alert(1)" not in html, page
         assert "&lt;script&gt;alert(1)&lt;/script&gt; Shire" in html, page
 
 
-def test_publication_mode_suppresses_small_counts(published: Path) -> None:
-    pages = [published / a / "report.html" for a in AREAS] + [
-        published / "aggregate" / "report.html"]
+def test_publication_mode_suppresses_small_counts(publication: Path) -> None:
+    pages = [publication / a / "report.html" for a in AREAS] + [
+        publication / "aggregate" / "report.html"]
     suppressed_cells = 0
     for page in pages:
         html = page.read_text(encoding="utf-8")
@@ -375,11 +370,11 @@ def test_publication_mode_suppresses_small_counts(published: Path) -> None:
     assert suppressed_cells > 0
 
 
-def test_charts_leave_out_suppressed_questions(published: Path) -> None:
+def test_charts_leave_out_suppressed_questions(publication: Path) -> None:
     checked = 0
     for area in AREAS:
-        q = pd.read_parquet(paths.area_tables(published, area) / "question_scores.parquet")
-        html = (published / area / "report.html").read_text(encoding="utf-8")
+        q = pd.read_parquet(paths.area_tables(publication, area) / "question_scores.parquet")
+        html = (publication / area / "report.html").read_text(encoding="utf-8")
         summaries = re.findall(r"<img ([^>]*)>\s*<figcaption>Key questions of outcome (\d)",
                                html)
         assert len(summaries) == 5, area

@@ -30,6 +30,14 @@ class Provenance:
 
 
 @dataclass(frozen=True)
+class Download:
+    """One table a report links, in each format it exists in."""
+
+    name: str  # the table's name, e.g. question_scores
+    hrefs: tuple[str, ...]  # relative to the report's folder: CSV first, then Parquet
+
+
+@dataclass(frozen=True)
 class Page:
     """What a report page says around its chapters."""
 
@@ -38,6 +46,9 @@ class Page:
     label: str
     provenance: Provenance
     index_href: str = "../index.html"  # the index, relative to the report's folder
+    tables: tuple[Download, ...] = ()  # the tables behind the report (see OutputTree)
+    pdf: bool = False  # this build prints the report to report.pdf beside it
+    publish: bool = False  # a publication build: linked tables hide small counts as [c]
 
 
 @dataclass(frozen=True)

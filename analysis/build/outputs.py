@@ -6,14 +6,23 @@ One place names every path under the output folder, so the build, the index and
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..core import paths
 from ..method.tables import AREA_TABLES
 from .digests import Target
+from .jobs import Download
 
 AGGREGATE = "aggregate"
+FORMATS = (".csv", ".parquet")  # the order a table's formats are linked in
+
+
+def released_table(name: str) -> str:
+    """An area table's file name in the release folder: CSV only, every hidden figure [c]
+    (the Parquet files keep every count and are never released)."""
+    return f"{name}.csv"
 
 
 @dataclass(frozen=True)
@@ -46,6 +55,41 @@ class OutputTree:
 
     def shared_tables(self) -> Target:
         return Target.of(paths.all_tables(self.root) / ".source.digest")
+
+    def tables_folder(self, folder: str) -> Path:
+        """The tables behind the report in ``folder``: an area's or a group's own, the
+        aggregate's the cross-area tables."""
+        if folder == AGGREGATE:
+            return paths.all_tables(self.root)
+        return paths.area_tables(self.root, folder)
+
+    def downloads(self, folder: str, publish: bool, at: str | None = None
+                  ) -> tuple[Download, ...]:
+        """The tables the report in ``folder`` links, relative to that folder (or to ``at``,
+        a folder under the output folder, "" for the index).
+
+        A publication build links only what its release folder holds: an area's tables as
+        released (:func:`released_table`); the aggregate reports link none (their tables are
+        working files, never released). Otherwise every table written, in each format.
+        """
+        tables = self.tables_folder(folder)
+        base = self.root / (folder if at is None else at)
+
+        def href(name: str) -> str:
+            return Path(os.path.relpath(tables / name, base)).as_posix()
+
+        if publish:
+            if folder == AGGREGATE or folder.startswith(f"{paths.GROUPS}/"):
+                return ()
+            return tuple(Download(n, (href(released_table(n)),)) for n in AREA_TABLES)
+        if not tables.is_dir():
+            return ()
+        names = sorted({p.stem for p in tables.iterdir()
+                        if p.suffix in FORMATS and not p.name.startswith(".")},
+                       key=lambda n: (AREA_TABLES.index(n) if n in AREA_TABLES
+                                      else len(AREA_TABLES), n))
+        return tuple(Download(n, tuple(href(f"{n}{s}") for s in FORMATS
+                                       if (tables / f"{n}{s}").exists())) for n in names)
 
     def index(self) -> Target:
         return Target.of(self.root / ".index.digest", self.root / "index.html")

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,9 +13,10 @@ from ..core import atomic, paths
 from ..core.paths import group_folder
 from ..method.catalogue import Area, Group
 from .digests import digest_of, file_digest, git_commit
-from .jobs import Page, Provenance
+from .jobs import Download, Page, Provenance
 from .options import BuildOptions
-from .outputs import OutputTree
+from .outputs import AGGREGATE, OutputTree
+from .pdf import current_pdf
 
 if TYPE_CHECKING:
     from ..chapters.disclosure import Policy
@@ -38,6 +39,8 @@ class BuildResult:
     notebook_seconds: dict[str, float] = field(default_factory=dict)  # wall time, per notebook
     disclosures: list[str] = field(default_factory=list)  # the release scanner's findings
     release: Path | None = None  # the release folder of a publication build that passed
+    pdfs: list[Path] = field(default_factory=list)  # with --pdf: the reports' current PDFs
+    printed: int = 0  # how many of them this build printed
 
     @property
     def exit_code(self) -> int:
@@ -51,6 +54,7 @@ class Pages:
 
     options: BuildOptions
     versions: dict[str, str]
+    out: OutputTree
 
     def provenance(self, label: str, params: dict[str, str],
                    inputs: dict[str, str]) -> Provenance:
@@ -61,23 +65,30 @@ class Pages:
             checksums={Path(k).name: v[:16] for k, v in sorted(inputs.items())},
             versions=dict(self.versions))
 
+    def linked(self, page: Page, folder: str) -> Page:
+        """The page with what the report in ``folder`` links besides the index: its tables
+        and, in a build that prints it, its PDF."""
+        return replace(page, tables=self.out.downloads(folder, self.options.publish),
+                       pdf=self.options.pdf, publish=self.options.publish)
+
     def area_page(self, area: Area, inputs: dict[str, str]) -> Page:
-        return Page(title=f"Inspection of adult offending work: {area.name}",
+        page = Page(title=f"Inspection of adult offending work: {area.name}",
                     subtitle="Area report: five outcomes, comparison with all areas, appendices",
                     label=area.label_text,
                     provenance=self.provenance(area.label_text, {"area_id": area.id}, inputs))
+        return self.linked(page, area.id)
 
     def aggregate_page(self, areas: list[Area], inputs: dict[str, str]) -> Page:
-        return Page(title="Inspection of adult offending work: all areas",
+        page = Page(title="Inspection of adult offending work: all areas",
                     subtitle=f"Aggregate report across {len(areas)} areas",
                     label=AGGREGATE_LABEL,
                     provenance=self.provenance("synthetic and reconstructed areas",
                                                {"areas": ", ".join(a.id for a in areas)},
                                                inputs))
-
+        return self.linked(page, AGGREGATE)
 
     def group_page(self, group: Group, inputs: dict[str, str]) -> Page:
-        return Page(title=f"Inspection of adult offending work: {group.label}",
+        page = Page(title=f"Inspection of adult offending work: {group.label}",
                     subtitle=f"Aggregate report across the {len(group.areas)} "
                              f"area{'s' if len(group.areas) != 1 else ''} of this group",
                     label=AGGREGATE_LABEL,
@@ -85,6 +96,7 @@ class Pages:
                                                {"group": group.id,
                                                 "areas": ", ".join(group.areas)}, inputs),
                     index_href="../../index.html")
+        return self.linked(page, group_folder(group.id))
 
 
 @dataclass(frozen=True)
@@ -94,12 +106,32 @@ class IndexGroup:
     label: str
     areas: int
     href: str
+    pdf: str | None = None
 
 
-def index_groups(out: OutputTree, groups: list[Group]) -> list[IndexGroup]:
-    """The groups whose aggregate report exists, in areas.csv order."""
-    return [IndexGroup(g.label, len(g.areas), f"{group_folder(g.id)}/report.html")
+def index_groups(out: OutputTree, groups: list[Group], publish: bool = False
+                 ) -> list[IndexGroup]:
+    """The groups whose aggregate report exists, in areas.csv order; none in a publication
+    build (its release folder holds no group report)."""
+    if publish:
+        return []
+    return [IndexGroup(g.label, len(g.areas), f"{group_folder(g.id)}/report.html",
+                       _pdf_href(out, group_folder(g.id)))
             for g in groups if out.report(group_folder(g.id)).files[0].exists()]
+
+
+def linked_areas(out: OutputTree, areas: Sequence[Area], rebuilt: set[str],
+                 publish: bool) -> list[Area]:
+    """The areas whose report the index links: every area with a report; in a publication
+    build only those of this build, which its release folder holds (a report left by an
+    earlier build need not follow this build's publication rules)."""
+    return [a for a in areas if out.report(a.id).files[0].exists()
+            and (not publish or a.id in rebuilt)]
+
+
+def _pdf_href(out: OutputTree, folder: str) -> str | None:
+    """The link to a report's PDF when it was printed from the report as it is now."""
+    return f"{folder}/report.pdf" if current_pdf(out.report(folder).files[0]) else None
 
 
 @dataclass
@@ -112,22 +144,42 @@ class IndexRow:
     href: str | None
     status: str
     scores_digest: str
+    pdf: str | None = None
+    tables: str | None = None  # the report's list of its tables
     cases: str = ""
     scores: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class IndexLinks:
+    """What the index links besides the area reports."""
+
+    aggregate: str | None
+    aggregate_pdf: str | None
+    groups: list[IndexGroup]
+    tables: tuple[Download, ...]  # the cross-area tables
+
+    @classmethod
+    def of(cls, out: OutputTree, groups: list[Group], publish: bool) -> IndexLinks:
+        exists = out.report(AGGREGATE).files[0].exists()
+        return cls(f"{AGGREGATE}/report.html" if exists else None,
+                   _pdf_href(out, AGGREGATE) if exists else None,
+                   index_groups(out, groups, publish), out.downloads(AGGREGATE, publish, at=""))
+
+
 def write_index(out: OutputTree, areas: list[Area], rebuilt: set[str], result: BuildResult,
-                aggregate: bool, groups: list[Group], bank: Callable[[], QuestionBank],
+                groups: list[Group], bank: Callable[[], QuestionBank],
                 package: str, force: bool, policy: Policy) -> None:
     """The index page: every area that has a report or was rebuilt now, those not rebuilt
     marked so; rewritten only when what it shows changed (``bank`` is called only then, so a
     no-op build never loads it)."""
-    rows = [_index_row(out, a, result, a.id in rebuilt) for a in areas
+    linked = {a.id for a in linked_areas(out, areas, rebuilt, policy.publish)}
+    rows = [_index_row(out, a, result, a.id in rebuilt, a.id in linked) for a in areas
             if a.id in rebuilt or out.report(a.id).files[0].exists()]
     target = out.index()
-    linked = index_groups(out, groups)
-    digest = digest_of([r.__dict__ for r in rows], aggregate, [g.__dict__ for g in linked],
-                       package, policy.publish, policy.threshold)
+    links = IndexLinks.of(out, groups, policy.publish)
+    digest = digest_of([r.__dict__ for r in rows], asdict(links), package, policy.publish,
+                       policy.threshold)
     if target.fresh(digest, force):
         return
     from ..chapters.html import interval, pct
@@ -140,23 +192,25 @@ def write_index(out: OutputTree, areas: list[Area], rebuilt: set[str], result: B
         row.cases = policy.count(o["n_cases"].iloc[0])
         row.scores = [f"{pct(r.score)} ({interval(r.lower, r.upper)})" for r in o.itertuples()]
     html = render_page("index.html.j2", title="Inspection of adult offending work: area reports",
-                       areas=rows, outcomes=[o.short for o in bank().outcomes],
-                       aggregate_href="aggregate/report.html" if aggregate else None,
-                       groups=linked)
+                       areas=rows, outcomes=[o.short for o in bank().outcomes], links=links,
+                       publish=policy.publish)
     atomic.write_text(target.files[0], html)
     target.mark(digest)
 
 
-def _index_row(out: OutputTree, area: Area, result: BuildResult, rebuilt: bool) -> IndexRow:
+def _index_row(out: OutputTree, area: Area, result: BuildResult, rebuilt: bool,
+               linked: bool) -> IndexRow:
     report = out.report(area.id).files[0]
     failed = any(k.startswith(f"{area.id}/") for k in result.failed)
     return IndexRow(
         id=area.id, name=area.name, label=area.label,
-        href=f"{area.id}/report.html" if report.exists() else None,
+        href=f"{area.id}/report.html" if linked else None,
         status=("failed: previous report kept" if failed and report.exists()
                 else "failed" if failed else "built" if rebuilt
                 else "not rebuilt in this build"),
-        scores_digest=file_digest(paths.area_tables(out.root, area.id) / "outcome_scores.parquet"))
+        scores_digest=file_digest(paths.area_tables(out.root, area.id) / "outcome_scores.parquet"),
+        pdf=_pdf_href(out, area.id) if linked else None,
+        tables=f"{area.id}/report.html#downloads" if linked else None)
 
 
 def write_manifest(out: OutputTree, options: BuildOptions, areas: list[Area],

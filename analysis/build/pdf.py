@@ -29,8 +29,9 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import TextIO
 from urllib.parse import unquote
 
 from ..core import atomic
@@ -52,6 +53,10 @@ PASSES = 3
 INSTALL_HINT = ("PDF output needs Chromium: install it (Debian/Ubuntu: apt-get install "
                 f"chromium) or set {ENV_VAR} to a Chromium or Chrome executable. PDF is "
                 "optional: build without --pdf to write the HTML reports only")
+
+
+#: Called after each PDF: (its number, how many are printed, the report, the PDF).
+Progress = Callable[[int, int, Path, Path], None]
 
 
 class PdfError(InputError):
@@ -78,6 +83,28 @@ def find_chromium() -> str:
 def pdf_path(report: Path) -> Path:
     """Where a report's PDF goes: beside it, with the suffix ``.pdf``."""
     return report.with_suffix(".pdf")
+
+
+def current_pdf(report: Path) -> Path | None:
+    """The report's PDF if it was printed from the report as it is now (not older than it),
+    else None: the only PDF the index links, a release copies and a build does not print again.
+    A PDF left by an earlier build, from before the report was rewritten, is not current."""
+    pdf = pdf_path(report)
+    try:
+        return pdf if pdf.stat().st_mtime_ns >= report.stat().st_mtime_ns else None
+    except FileNotFoundError:
+        return None
+
+
+def progress_printer(root: Path, stream: TextIO) -> Progress:
+    """Says each PDF as it is written (``pdf 3/12: <report folder> -> <pdf>``): printing
+    takes a few seconds a report."""
+
+    def say(number: int, total: int, report: Path, pdf: Path) -> None:
+        folder = Path(os.path.relpath(report.parent, root)).as_posix()
+        print(f"pdf {number}/{total}: {folder} -> {pdf}", file=stream, flush=True)
+
+    return say
 
 
 def command(browser: str, report: Path, target: Path, profile: Path) -> list[str]:
@@ -183,12 +210,18 @@ def print_report(report: Path, browser: str | None = None,
 
 
 def print_reports(reports: Sequence[Path], browser: str | None = None,
-                  timeout: float = TIMEOUT_SECONDS) -> list[Path]:
+                  timeout: float = TIMEOUT_SECONDS,
+                  progress: Progress | None = None) -> list[Path]:
     """Print every report to a PDF beside it; return the PDFs' paths in the reports' order.
 
-    Chromium is looked up once, before anything is printed.
+    Chromium is looked up once, before anything is printed; ``progress`` hears of each PDF.
     """
     if not reports:
         return []
     browser = browser or find_chromium()
-    return [print_report(Path(r), browser, timeout) for r in reports]
+    pdfs = []
+    for number, report in enumerate(reports, start=1):
+        pdfs.append(print_report(Path(report), browser, timeout))
+        if progress is not None:
+            progress(number, len(reports), Path(report), pdfs[-1])
+    return pdfs

@@ -35,7 +35,7 @@ from .jobs import Page, StitchJob
 from .notebooks import check_parameters, declared_parameters, normalise_notebook, write_notebook
 from .options import BuildOptions
 from .outputs import AGGREGATE, OutputTree
-from .pages import BuildResult, Pages, write_index, write_manifest
+from .pages import BuildResult, Pages, linked_areas, write_index, write_manifest
 from .plan import AGGREGATE_NOTEBOOK, AREA_NOTEBOOKS, Planner, area_notebooks, notebook_source
 from .scores import TableDigests, write_area_tables, write_group_tables, write_shared_tables
 
@@ -61,7 +61,7 @@ class Builder:
         self.versions = versions()
         self.inputs = Inputs(self.data)
         self.tables = TableDigests(self.out)
-        self.pages = Pages(options, self.versions)
+        self.pages = Pages(options, self.versions, self.out)
         self.declared: dict[str, Future[list[str]]] = {}
         self.every: list[Area] = []  # every area of the data folder, whichever are rebuilt
         self.groups: list[Group] = []
@@ -211,16 +211,15 @@ def build(options: BuildOptions) -> BuildResult:
     finally:
         if workers is not None:
             workers.close()
-    aggregate = b.out.report(AGGREGATE).files[0].exists()
     from ..chapters.disclosure import Policy
 
     policy = Policy(options.publish, options.threshold)
-    write_index(b.out, every, {a.id for a in areas}, b.result, aggregate, b.groups,
-                lambda: b.bank, b.package, options.force, policy)
-    if options.pdf:
-        from .pdf import print_reports
-
-        print_reports(b.result.reports)
+    try:
+        if options.pdf:
+            print_pdfs(b)
+    finally:  # the index links the PDFs printed, and is written even if printing failed
+        write_index(b.out, every, {a.id for a in areas}, b.result, b.groups,
+                    lambda: b.bank, b.package, options.force, policy)
     if options.publish:
         publish(b, areas, policy)
     b.result.timings["total"] = time.perf_counter() - t0
@@ -230,11 +229,23 @@ def build(options: BuildOptions) -> BuildResult:
     return b.result
 
 
+def print_pdfs(b: Builder) -> None:
+    """Print each report of this build whose PDF is not current (every one with --force),
+    saying each PDF as it is written unless --quiet."""
+    from .pdf import current_pdf, print_reports, progress_printer
+
+    reports = b.result.reports
+    stale = [r for r in reports if b.o.force or current_pdf(r) is None]
+    print_reports(stale, progress=None if b.o.quiet else progress_printer(b.out.root, sys.stderr))
+    b.result.printed = len(stale)
+    b.result.pdfs = [p for p in map(current_pdf, reports) if p is not None]
+
+
 def publish(b: Builder, areas: list[Area], policy: Policy) -> None:
     """The release folder, scanned; a finding fails the build (see :mod:`.release`)."""
     from .release import RELEASE, release
 
-    built = [a for a in areas if b.out.report(a.id).files[0].exists()]
+    built = linked_areas(b.out, areas, {a.id for a in areas}, publish=True)
     findings = release(b.out.root, built, policy, b.bank)
     b.result.disclosures = [str(f) for f in findings]
     b.result.release = None if findings else b.out.root / RELEASE
@@ -257,7 +268,13 @@ def summary(result: BuildResult, out: Path, quiet: bool) -> None:
             print(f"  {line}", file=stream)
     elif result.release is not None:
         print(f"release (safe to hand out): {result.release}", file=sys.stdout)
+    if result.pdfs:
+        print(f"PDFs: {out} (report.pdf beside each report.html: {len(result.pdfs)} in all, "
+              f"{result.printed} printed now)", file=sys.stdout)
     print(f"index: {out / 'index.html'}", file=sys.stdout)
+    aggregate = out / AGGREGATE / "report.html"
+    if aggregate.exists():
+        print(f"aggregate report: {aggregate}", file=sys.stdout)
 
 
 def stitch_only(area_id: str, data: Path, output: Path) -> Path:

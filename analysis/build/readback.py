@@ -194,17 +194,14 @@ def _frame(frame: object, file: str) -> Iterator[Context]:
                       tuple(ints), tuple(shares), (), hidden, is_row=True)
 
 
+#: The page number every printed page carries ("Page 3 of 49", report.css's ``@page``
+#: footer): a place in the document, not a count of people.
+PAGE_NUMBER = re.compile(r"\bPage \d+ of \d+(?!\d)")
+
+
 def _pdf(path: Path, file: str) -> Iterator[Context]:
     from pypdf import PdfReader
 
-    pages = PdfReader(path).pages
-    for p, page in enumerate(pages):
-        text = without_page_number(page.extract_text() or "", p + 1, len(pages))
-        for j, line in enumerate(text.splitlines()):
-            yield text_context(file, f"page {p + 1}, line {j + 1}", line)
-
-
-def without_page_number(text: str, page: int, pages: int) -> str:
-    """A printed page's text without its own foot's "Page N of M" (N this page, M the pages):
-    a reader reads a page number there, not a count of people ("k of n")."""
-    return text.replace(f"Page {page} of {pages}", "", 1)
+    for p, page in enumerate(PdfReader(path).pages):
+        for j, line in enumerate((page.extract_text() or "").splitlines()):
+            yield text_context(file, f"page {p + 1}, line {j + 1}", PAGE_NUMBER.sub("", line))

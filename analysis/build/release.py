@@ -1,11 +1,12 @@
 """The release folder of a publication build: what may be handed out, and nothing else.
 
 A ``--publish`` build copies into ``<output>/release/`` the area reports and the aggregate
-report (with their PDFs when printed), the index, and each area's tables as CSV with every
-count and share its report hides written as ``[c]``. It then runs the disclosure scanner
-(:mod:`analysis.build.scanner`) over that folder. A finding fails the build: each is listed
-with its file and place on the console and in ``<output>/release-findings.txt``, and no release
-folder is left. Working files (the unsuppressed tables, executed notebooks) stay outside it.
+report (with their PDFs when printed from the reports as they are now), the index, and each
+area's tables as CSV with every count and share its report hides written as ``[c]``. It then
+runs the disclosure scanner (:mod:`analysis.build.scanner`) over that folder. A finding fails
+the build: each is listed with its file and place on the console and in
+``<output>/release-findings.txt``, and no release folder is left. Working files (the
+unsuppressed tables, executed notebooks) stay outside it.
 """
 
 from __future__ import annotations
@@ -33,12 +34,13 @@ from ..core import atomic, paths
 from ..method.bank import QuestionBank
 from ..method.catalogue import Area
 from ..method.tables import AREA_TABLES, csv_bytes, read_table
+from .outputs import released_table
+from .pdf import current_pdf
 from .scanner import Finding, labels_of, scan
 
 RELEASE = "release"
 FINDINGS = "release-findings.txt"
 EXIT_CODE = 3  # the release would disclose a hidden count: nothing was released
-COPIED = ("report.html", "report.pdf")
 
 
 def release(out: Path, areas: Sequence[Area], policy: Policy, bank: QuestionBank) -> list[Finding]:
@@ -51,15 +53,17 @@ def release(out: Path, areas: Sequence[Area], policy: Policy, bank: QuestionBank
     if (out / "index.html").exists():
         shutil.copy2(out / "index.html", partial / "index.html")
     for folder in [*(a.id for a in areas), "aggregate"]:
-        for name in COPIED:
-            if (out / folder / name).exists():
-                (partial / folder).mkdir(exist_ok=True)
-                shutil.copy2(out / folder / name, partial / folder / name)
+        report = out / folder / "report.html"
+        pdf = current_pdf(report)
+        for path in [p for p in (report, pdf) if p is not None and p.exists()]:
+            (partial / folder).mkdir(exist_ok=True)
+            shutil.copy2(path, partial / folder / path.name)
     for a in areas:
         tables = {n: read_table(paths.area_tables(out, a.id), n) for n in AREA_TABLES}
         d = area_disclosure(tables, sufficient_levels(bank), policy)
         for name, frame in suppressed_tables(tables, d).items():
-            atomic.write_bytes(partial / a.id / "tables" / f"{name}.csv", csv_bytes(frame))
+            atomic.write_bytes(partial / a.id / "tables" / released_table(name),
+                               csv_bytes(frame))
     findings = scan(partial, out, labels_of(bank), {a.id: a.name for a in areas},
                     policy.threshold)
     if findings:

@@ -146,11 +146,13 @@ def body_html(chapters: Sequence[str]) -> str:
 
 
 def report_page(chapters: Sequence[str], page: Page, index_href: str) -> str:
-    """The full report page: title, data banner, table of contents, chapters, provenance."""
+    """The full report page: title, data banner, table of contents, its data and downloads,
+    chapters, provenance."""
     body = body_html(chapters)
     return render_page("report.html.j2", title=page.title, subtitle=page.subtitle,
                        label=page.label, toc=toc(body), body=body,
-                       provenance=page.provenance, index_href=index_href)
+                       provenance=page.provenance, index_href=index_href,
+                       tables=page.tables, pdf=page.pdf, publish=page.publish)
 
 
 def _cached_chapter(path: Path, digest: str | None, position: int, title: str) -> str:

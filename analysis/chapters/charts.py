@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import math
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from itertools import pairwise
 from typing import Any
 
 import matplotlib
@@ -18,20 +19,24 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
+from matplotlib.colors import BoundaryNorm, ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from ..method.comparisons import ABOVE, BELOW, WITHIN, WORDS
 from . import style
+from .style import Category
 
 # How each decision of the comparisons table is drawn: colour and marker. Its words (WORDS)
 # travel with every dot in legends and alt text, so colour never carries the decision alone.
-DECISION_LOOK = {ABOVE: (style.SUFFICIENT, "^"), BELOW: ("#D55E00", "v"),
-                 WITHIN: (style.NEUTRAL, "o")}
+DECISION_LOOK = {ABOVE: (style.ABOVE, "^"), BELOW: (style.BELOW, "v"),
+                 WITHIN: (style.WITHIN, "o")}
 LABEL_PT = 10.5          # >= 9 pt once an 8-inch figure is printed 7.2 inches wide (A4)
 FUNNEL_HEIGHT = 4.8      # inches; the plot takes the left of the page, names the right
 FUNNEL_AXES = (0.09, 0.10, 0.50, 0.66)
+HATCH_WORDS = f"Hatched: fewer than {style.SMALL_N} cases (*)"
+OTHER_WORDS = "Other ({count} answers combined{names})"
 LIMIT_WORDS = {"plain": "95% limits (exact binomial)",
                "adjusted": "95% limits, widened for differences between areas"}
 
@@ -59,12 +64,10 @@ def _percent_axis(ax: plt.Axes) -> None:
     ax.set_xticklabels([f"{t}%" for t in range(0, 101, 20)])
 
 
-def _legend_above(ax: plt.Axes, rows: int, reverse: bool = False,
-                  handles: Sequence[Any] | None = None) -> None:
+def _legend_above(ax: plt.Axes, rows: int, handles: Sequence[Any]) -> None:
     """The legend in one row above the plot, where it can never hide a bar or a dot."""
-    extra = {"handles": list(handles)} if handles is not None else {}
-    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0 + 0.6 / max(rows, 1)), ncol=2,
-              frameon=False, reverse=reverse, **extra)
+    ax.legend(handles=list(handles), loc="lower center",
+              bbox_to_anchor=(0.5, 1.0 + 0.6 / max(rows, 1)), ncol=len(handles), frameon=False)
 
 
 def _category_axis(ax: plt.Axes, labels: Sequence[str]) -> np.ndarray:
@@ -80,7 +83,8 @@ def sufficiency_bars(data: pd.DataFrame, title: str) -> tuple[Figure, str]:
     """Horizontal stacked bars of sufficient / not sufficient per question, fixed 0–100%.
 
     ``data`` has label, n, k, share; rows with ``suppressed`` True or n = 0 are left out by the
-    caller. Bars on fewer than ``style.SMALL_N`` cases are hatched and starred. Plain
+    caller. Bars on fewer than ``style.SMALL_N`` cases are hatched and starred, and the legend
+    then says what hatching means (``HATCH_WORDS``). Plain
     matplotlib bars: the values are already computed, so seaborn's estimation layer (a third
     of the chart's cost) has nothing to do.
     """
@@ -90,42 +94,62 @@ def sufficiency_bars(data: pd.DataFrame, title: str) -> tuple[Figure, str]:
     y = _category_axis(ax, labels)
     sufficient = 100 * data["share"].to_numpy(dtype=float)
     small = (data["n"] < style.SMALL_N).to_numpy()
-    hatch = ["//" if s else None for s in small]
+    hatch = [style.HATCH if s else None for s in small]
     ax.barh(y, 100.0, height=0.8, color=style.NOT_SUFFICIENT, hatch=hatch)
     ax.barh(y, sufficient, height=0.8, color=style.SUFFICIENT, hatch=hatch)
     for yi, value in zip(y, sufficient, strict=True):
         inside = value >= 12
         ax.text(value - 1.5 if inside else value + 1.5, yi, f"{value:.0f}%", va="center",
-                ha="right" if inside else "left", color="white" if inside else "black",
-                fontsize=9)
+                ha="right" if inside else "left",
+                color=style.INK_ON_DARK if inside else style.INK, fontsize=9)
     _percent_axis(ax)
     ax.set_xlabel("Share of applicable cases (%)")
     ax.set_title(title, loc="left")
-    _legend_above(ax, len(data), handles=[Patch(color=style.SUFFICIENT, label="Sufficient"),
-                                          Patch(color=style.NOT_SUFFICIENT,
-                                                label="Not sufficient")])
+    handles = [Patch(color=style.SUFFICIENT, label="Sufficient"),
+               Patch(color=style.NOT_SUFFICIENT, label="Not sufficient")]
+    if small.any():
+        handles.append(Patch(facecolor=style.PAPER, edgecolor=style.INK,
+                             hatch=style.HATCH, label=HATCH_WORDS))
+    _legend_above(ax, len(data), handles)
     parts = [f"{r.label}: {100 * r.share:.0f}% sufficient of {r.n} cases"
              for r in data.itertuples()]
     alt = f"{title}. Horizontal bar chart, 0 to 100%. " + "; ".join(parts) + "."
     return fig, alt
 
 
-def distribution_bars(
-    levels: Sequence[str], counts: Sequence[int], n: int, title: str
-) -> tuple[Figure, str]:
-    """Horizontal bars of each level's share of the denominator, with count and percent labels."""
+def distribution_bars(bars: Sequence[Category], labels: Mapping[str, str], n: int,
+                      title: str) -> tuple[Figure, str]:
+    """Horizontal bars of each answer's share of the denominator, with count and percent labels.
+
+    ``bars`` come from :func:`style.categories` (colours by meaning, at most
+    ``style.MAX_COLOURS``); ``labels`` names each level. A bar that combines several
+    answers is labelled "Other (k answers combined)" and the alt text lists them.
+    """
+    levels = [_bar_label(b, labels) for b in bars]
+    counts = [b.count for b in bars]
     fig, ax = _fig(len(levels))
     shares = [100 * c / n if n else 0.0 for c in counts]
     y = _category_axis(ax, levels)
-    ax.barh(y, shares, height=0.8, color=list(style.CATEGORICAL[: len(levels)]))
+    ax.barh(y, shares, height=0.8, color=[b.colour for b in bars])
     for yi, c, s in zip(y, counts, shares, strict=True):
         ax.text(s + 1, yi, f"{c} ({s:.0f}%)", va="center", ha="left", fontsize=9)
     _percent_axis(ax)
     ax.set_xlabel(f"Share of {n} cases (%)")
     ax.set_title(title, loc="left")
-    parts = [f"{lv}: {c} of {n} ({s:.0f}%)" for lv, c, s in
-             zip(levels, counts, shares, strict=True)]
+    parts = [f"{_members(b, labels) or lv}: {c} of {n} ({s:.0f}%)" for lv, b, c, s in
+             zip(levels, bars, counts, shares, strict=True)]
     return fig, f"{title}. Bar chart. " + "; ".join(parts) + "."
+
+
+def _bar_label(bar: Category, labels: Mapping[str, str]) -> str:
+    return OTHER_WORDS.format(count=len(bar.levels), names="") if bar.other \
+        else labels[bar.levels[0]]
+
+
+def _members(bar: Category, labels: Mapping[str, str]) -> str:
+    """A combined bar and the answers it holds, for the alt text; "" for a bar of one answer."""
+    names = ": " + ", ".join(labels[lv] for lv in bar.levels)
+    return OTHER_WORDS.format(count=len(bar.levels), names=names) if bar.other else ""
 
 
 BAND_WORDS = {"interval": "95% interval of this area",
@@ -175,7 +199,7 @@ def comparison_dots(data: pd.DataFrame, title: str, area_name: str,
     labels = [f"{lab}{'*' if s else ''}" for lab, s in zip(data["label"], small, strict=True)]
     fig, ax = _labelled_rows(labels, title)
     y = np.arange(rows)
-    ax.hlines(y, 100 * data["lower"], 100 * data["upper"], color="#c8c8c8", linewidth=6)
+    ax.hlines(y, 100 * data["lower"], 100 * data["upper"], color=style.BAND, linewidth=6)
     ax.plot(100 * data["pooled"], y, "|", color=style.POOLED, markersize=14,
             markeredgewidth=2)
     for decision, (colour, marker) in DECISION_LOOK.items():
@@ -183,7 +207,7 @@ def comparison_dots(data: pd.DataFrame, title: str, area_name: str,
         ax.plot(100 * data["share"].to_numpy()[pick], y[pick], marker, color=colour,
                 markersize=7, linestyle="")
     ax.set_xlabel("Share / score (%)", fontsize=LABEL_PT)
-    handles = [Line2D([], [], color="#c8c8c8", linewidth=6, label=_capital(BAND_WORDS[band])),
+    handles = [Line2D([], [], color=style.BAND, linewidth=6, label=_capital(BAND_WORDS[band])),
                Line2D([], [], color=style.POOLED, marker="|", linestyle="", markersize=12,
                       markeredgewidth=2, label="All areas")]
     handles += _decision_handles()
@@ -202,7 +226,7 @@ def score_intervals(data: pd.DataFrame, title: str, reference: float) -> tuple[F
     data = data.sort_values("share", ascending=False)
     fig, ax = _labelled_rows(data["name"].tolist(), title)
     y = np.arange(len(data))
-    ax.hlines(y, 100 * data["lower"], 100 * data["upper"], color="#c8c8c8", linewidth=5)
+    ax.hlines(y, 100 * data["lower"], 100 * data["upper"], color=style.BAND, linewidth=5)
     for decision, (colour, marker) in DECISION_LOOK.items():
         pick = (data["decision"] == decision).to_numpy()
         ax.plot(100 * data["share"].to_numpy()[pick], y[pick], marker, color=colour,
@@ -261,7 +285,8 @@ def funnel_plot(points: pd.DataFrame, curve: pd.DataFrame, pooled: float, limits
         sub = points[points["decision"] == decision]
         small = (sub["n"] < style.SMALL_N).to_numpy()
         ax.scatter(sub["n"], 100 * sub["share"], marker=marker, s=42, zorder=3,
-                   edgecolors=colour, facecolors=[("white" if s else colour) for s in small])
+                   edgecolors=colour,
+                   facecolors=[(style.PAPER if s else colour) for s in small])
     low = max(0.0, 100 * min(points["share"].min(), curve["lower"].min()) - 5)
     ax.set_ylim(low, 100.5)
     ax.set_xlim(0, max(curve["n"].max(), points["n"].max()) * 1.04)
@@ -287,7 +312,7 @@ def _name_column(ax: plt.Axes, points: pd.DataFrame, low: float) -> None:
         ax.annotate(f"{r.name}{star} {100 * r.share:.0f}%", xy=(r.n, 100 * r.share),
                     xycoords="data", xytext=(1.04, y), textcoords="axes fraction",
                     va="center", ha="left", fontsize=LABEL_PT, annotation_clip=False,
-                    color="black", arrowprops={"arrowstyle": "-", "color": "#bbbbbb",
+                    color=style.INK, arrowprops={"arrowstyle": "-", "color": style.LEADER,
                                                "linewidth": 0.6, "shrinkA": 0,
                                                "shrinkB": 3})
 
@@ -297,8 +322,8 @@ def _legend(fig: Figure, limits: str) -> None:
     handles = [Line2D([], [], color=style.NEUTRAL, linestyle="--", label=LIMIT_WORDS[limits]),
                Line2D([], [], color=style.POOLED, label="All areas")]
     handles += _decision_handles()
-    handles.append(Line2D([], [], color="black", marker="o", markerfacecolor="white",
-                          linestyle="", label="* fewer than 10 cases"))
+    handles.append(Line2D([], [], color=style.INK, marker="o", markerfacecolor=style.PAPER,
+                          linestyle="", label=f"* fewer than {style.SMALL_N} cases"))
     fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.02, 0.955), ncol=2,
                frameon=False, fontsize=9.5)
 
@@ -319,12 +344,22 @@ def funnel_alt(points: pd.DataFrame, pooled: float, limits: str, title: str) -> 
     return " ".join(parts)
 
 
+def _share_steps() -> tuple[ListedColormap, BoundaryNorm]:
+    """The heatmap's colour scale: one colour of ``style.SHARE_MAP`` per step of
+    ``style.SHARE_STEPS`` (at most eight colours in a chart), taken at the step's middle."""
+    steps = style.SHARE_STEPS
+    base = matplotlib.colormaps[style.SHARE_MAP]
+    colours = [base((lo + hi) / 200) for lo, hi in pairwise(steps)]
+    return ListedColormap(colours), BoundaryNorm(steps, len(colours))
+
+
 def heatmap(matrix: pd.DataFrame, title: str, xlabel: str) -> tuple[Figure, str]:
     """A heatmap of shares (0–100%) with the value written in each cell, readable on A4.
 
     The page is always ``style.FIG_WIDTH`` wide with fixed margins (no tight crop that could
     widen it), so its text prints at ``LABEL_PT`` x 0.9 >= 9 pt; long row labels are wrapped.
     Keep to about a dozen columns: more do not fit at that size (split the matrix instead).
+    Shares are coloured in the steps of ``style.SHARE_STEPS``; each cell's value is written.
     """
     plt.rcParams.update(style.RC)
     rows, cols = matrix.shape
@@ -332,9 +367,11 @@ def heatmap(matrix: pd.DataFrame, title: str, xlabel: str) -> tuple[Figure, str]
     fig = plt.figure(figsize=(style.FIG_WIDTH, height))
     ax = fig.add_axes((0.36, 1.9 / height, 0.52, (0.42 * rows) / height))
     cbar = fig.add_axes((0.90, 1.9 / height, 0.02, (0.42 * rows) / height))
-    sns.heatmap(100 * matrix, vmin=0, vmax=100, cmap="cividis", annot=True, fmt=".0f",
-                annot_kws={"fontsize": LABEL_PT}, cbar_ax=cbar, cbar_kws={"label": "%"},
-                ax=ax, linewidths=0.5, linecolor="white")
+    cmap, norm = _share_steps()
+    sns.heatmap(100 * matrix, cmap=cmap, norm=norm, annot=True, fmt=".0f",
+                annot_kws={"fontsize": LABEL_PT}, cbar_ax=cbar,
+                cbar_kws={"label": "%", "ticks": style.SHARE_STEPS},
+                ax=ax, linewidths=0.5, linecolor=style.PAPER)
     ax.set_yticks(np.arange(rows) + 0.5, [textwrap.fill(str(i), 30) for i in matrix.index],
                   fontsize=LABEL_PT, rotation=0)
     ax.set_xticks(np.arange(cols) + 0.5, [str(c) for c in matrix.columns], fontsize=LABEL_PT,

@@ -16,6 +16,7 @@ import yaml
 
 from ..core import paths
 from ..core.errors import InputError, Problem
+from ..core.yamlfile import parse
 from .exhibit import Exhibit
 from .templating import render
 
@@ -53,7 +54,7 @@ def load_glossary(path: Path = DEFAULT_GLOSSARY) -> tuple[Entry, ...]:
     """Every entry, checked; sorted by term as printed (case-insensitive)."""
     name = str(path)
     try:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        raw = parse(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise GlossaryError([Problem(name, "glossary file not found")]) from None
     except yaml.YAMLError as exc:

@@ -107,8 +107,24 @@ def figure_svg(fig: Figure) -> bytes:
     return buffer.getvalue()
 
 
-def figure(fig: Figure, alt: str, caption: str) -> str:
-    """An inline figure with alternative text stating what it shows, and a caption."""
+def hatched(fig: Figure) -> bool:
+    """True when any bar of the figure is hatched (drawn so because it rests on few cases)."""
+    return any(p.get_hatch() for ax in fig.axes for p in ax.patches)
+
+
+def figure(fig: Figure, alt: str, caption: str, combined: Sequence[str] = ()) -> str:
+    """An inline figure with alternative text stating what it shows, and a caption.
+
+    The caption then says what the chart's drawing means where it needs saying, in the words
+    of ``templates/figure_notes.html.j2``: hatched bars (found in the figure itself, so no
+    hatched chart goes unexplained) and the answers ``combined`` into one "Other" bar.
+    """
     data = base64.b64encode(figure_svg(fig)).decode("ascii")
+    notes = ""
+    if combined or hatched(fig):
+        from .style import MAX_COLOURS, SMALL_N
+        from .templating import render  # Jinja2 only for a figure that needs a note
+        notes = " " + render("figure_notes.html.j2", hatched=hatched(fig), small_n=SMALL_N,
+                             combined=list(combined), max_colours=MAX_COLOURS)
     return (f'<figure class="chart"><img src="data:image/svg+xml;base64,{data}" '
-            f'alt="{escape(alt)}"><figcaption>{escape(caption)}</figcaption></figure>')
+            f'alt="{escape(alt)}"><figcaption>{escape(caption)}{notes}</figcaption></figure>')

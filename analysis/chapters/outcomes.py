@@ -16,7 +16,7 @@ import pandas as pd
 from ..method.intervals import wilson
 from ..method.published import headline_scores
 from ..method.readings import READING_LABEL, READING_TEXT
-from . import charts, prose
+from . import charts, prose, style
 from . import html as htmlout
 from .context import AreaContext, label_banner
 from .disclosure import (
@@ -174,7 +174,8 @@ def distribution(ctx: AreaContext, variable: str, title: str, anchor: str,
                        + paragraph("Not applicable: no case had this."), sub)
     scale = ctx.bank.scale_of(variable)
     n = int(sub["n"].iloc[0])
-    levels = [scale.label(v) for v in sub["level"]]
+    ids = [str(v) for v in sub["level"]]
+    levels = [scale.label(v) for v in ids]
     counts = [int(c) for c in sub["count"]]
     parts = [heading(title, level, anchor)]
     keys = [level_key(variable, str(v)) for v in sub["level"]]
@@ -184,9 +185,12 @@ def distribution(ctx: AreaContext, variable: str, title: str, anchor: str,
                        "applied)", ["Answer", "Cases", "Share"], body, numeric=(1, 2)))
     data = sub.assign(label=levels)
     if not ctx.disclosure.hides_any([*keys, n_key(variable)]):
-        fig, alt = charts.distribution_bars(levels, counts, n, title)
+        bars = style.categories(scale, ids, counts)
+        fig, alt = charts.distribution_bars(bars, dict(zip(ids, levels, strict=True)), n, title)
         parts.append(htmlout.figure(fig, alt, f"{title}: share of "
-                                    f"{ctx.count(n_key(variable))} cases."))
+                                    f"{ctx.count(n_key(variable))} cases.",
+                                    combined=[scale.label(lv) for b in bars if b.other
+                                              for lv in b.levels]))
         charts.close(fig)
         return Exhibit("".join(parts), data, (fig,))
     parts.append(note("Chart left out: it would show suppressed counts."))

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import pandas as pd
-import yaml
 
+from ..core.yamlfile import parse
 from ..method.keyfindings import KeyFindings, key_findings, rule_text
 from ..method.words import describe
 from . import style
@@ -27,7 +27,7 @@ from .templating import TEMPLATES, render
 @lru_cache(maxsize=1)
 def clauses() -> dict[str, str]:
     """What a sufficient answer says, by question id (``templates/clauses.yaml``)."""
-    raw = yaml.safe_load((TEMPLATES / "clauses.yaml").read_text(encoding="utf-8"))
+    raw = parse((TEMPLATES / "clauses.yaml").read_text(encoding="utf-8"))
     return {str(k): str(v) for k, v in (raw or {}).items()}
 
 

@@ -17,6 +17,7 @@ import yaml
 
 from ..core import paths
 from ..core.errors import BankError, Problem
+from ..core.yamlfile import parse
 from .readings import DEFAULT_READING, READINGS
 from .rules import Rule, RuleError, parse_rule
 
@@ -214,9 +215,8 @@ def load_bank(path: str | Path | None = None) -> QuestionBank:
 @lru_cache(maxsize=8)
 def _load_bank(name: str, size: int, mtime_ns: int) -> QuestionBank:
     path = Path(name)
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
+        raw = parse(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise BankError([Problem(name, "question bank file not found")]) from None
     except yaml.YAMLError as exc:

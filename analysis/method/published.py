@@ -10,10 +10,11 @@ settings; the chapters read the headline scores, the readings and the settings.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
+from ..core.yamlfile import parse, stat_key
 
 # Used when a published-figures file gives no `reconstruction: within_case_correlation`.
 DEFAULT_WITHIN_CASE_CORRELATION = 0.5
@@ -123,8 +124,15 @@ def _correlation(path: Path, raw: Any) -> float:
 
 
 def load_published(path: Path) -> Published:
-    """Read a published-figures YAML file."""
-    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    """Read a published-figures YAML file (parsed once per kernel until the file changes:
+    every chapter of the area asks for its headline scores)."""
+    return _load_published(*stat_key(Path(path)))
+
+
+@lru_cache(maxsize=8)
+def _load_published(name: str, size: int, mtime_ns: int) -> Published:
+    path = Path(name)
+    raw = parse(path.read_text(encoding="utf-8"))
     if not isinstance(raw, dict) or not isinstance(raw.get("figures"), list):
         raise PublishedError(f"{path}: expected a mapping with a 'figures' list")
     headlines = {int(h["outcome"]): int(h["percent"]) for h in raw.get("headline_scores", [])}

@@ -16,6 +16,7 @@ import yaml
 
 from ..core import paths
 from ..core.errors import InputError, Problem
+from ..core.yamlfile import parse
 
 DEFAULT_SCALE = paths.REPO_ROOT / "data" / "word_scale.yaml"
 
@@ -92,7 +93,7 @@ def load_scale(path: Path = DEFAULT_SCALE) -> WordScale:
     """Read and check the scale (cached: one parse per kernel)."""
     name = str(path)
     try:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        raw = parse(Path(path).read_text(encoding="utf-8"))
         return WordScale(str(raw["none"]), str(raw["all"]),
                          {int(k): str(v) for k, v in raw["all_but"].items()},
                          int(raw["all_but_min_percent"]), _bands(raw["bands"], name))

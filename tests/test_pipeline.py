@@ -1,0 +1,52 @@
+"""The end of a build: PDFs printed only when not current, with progress; the last lines
+name the index, the aggregate report and where the PDFs are."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from analysis.build.pages import BuildResult
+from analysis.build.pipeline import print_pdfs, summary
+from tests.test_pdf import FAKE, reports
+
+
+def _builder(root: Path, report_paths: list[Path], quiet: bool = False,
+             force: bool = False) -> SimpleNamespace:
+    return SimpleNamespace(result=BuildResult(reports=report_paths),
+                           o=SimpleNamespace(quiet=quiet, force=force),
+                           out=SimpleNamespace(root=root))
+
+
+def test_only_pdfs_that_are_not_current_are_printed(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    fake = tmp_path / "fake-chromium"
+    fake.write_text(FAKE)
+    fake.chmod(0o755)
+    monkeypatch.setenv("IAOW_CHROMIUM", str(fake))
+    root = tmp_path / "out"
+    found = reports(root, "north", "aggregate")
+    b = _builder(root, found)
+    print_pdfs(b)  # type: ignore[arg-type]
+    assert b.result.printed == 2 and b.result.pdfs == [r.with_suffix(".pdf") for r in found]
+    assert capsys.readouterr().err.splitlines()[1].startswith("pdf 2/2: aggregate -> ")
+    again = _builder(root, found, quiet=True)
+    print_pdfs(again)  # type: ignore[arg-type]
+    assert again.result.printed == 0 and len(again.result.pdfs) == 2
+    forced = _builder(root, found, quiet=True, force=True)
+    print_pdfs(forced)  # type: ignore[arg-type]
+    assert forced.result.printed == 2 and capsys.readouterr().err == ""
+
+
+def test_the_build_ends_naming_the_index_the_aggregate_and_the_pdfs(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (report,) = reports(tmp_path, "aggregate")
+    summary(BuildResult(pdfs=[report.with_suffix(".pdf")], printed=1), tmp_path, quiet=True)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith(f"PDFs: {tmp_path} ")
+    assert lines[-2:] == [f"index: {tmp_path / 'index.html'}", f"aggregate report: {report}"]
+    summary(BuildResult(), tmp_path / "none", quiet=True)
+    assert capsys.readouterr().out.splitlines() == [f"index: {tmp_path / 'none' / 'index.html'}"]
