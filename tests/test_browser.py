@@ -9,12 +9,14 @@ skip with a reason where Chromium is absent; CI installs it, so there they run.
 from __future__ import annotations
 
 import contextlib
+import html
 import itertools
 import os
 import re
 import shutil
 import subprocess
 import tempfile
+import unicodedata
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
@@ -36,6 +38,9 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 VIEWPORT = {"width": 1280, "height": 900}
+PHONE = {"width": 375, "height": 812}
+# An A4 page's width inside report.css's 14 mm side margins, in CSS pixels (96 per inch).
+A4_TEXT = {"width": round((210 - 2 * 14) / 25.4 * 96), "height": 1000}
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -112,11 +117,17 @@ class Recorder:
 
 
 @contextlib.contextmanager
-def open_page(context: Any, site: Path, name: str) -> Iterator[tuple[Any, Recorder]]:
-    """A loaded page and the record of its requests; the page is closed afterwards."""
+def open_page(context: Any, site: Path, name: str, viewport: dict[str, int] | None = None,
+              media: str | None = None) -> Iterator[tuple[Any, Recorder]]:
+    """A loaded page (at ``viewport``, as ``media`` if given) and the record of its requests;
+    the page is closed afterwards."""
     recorder = Recorder(site)
     page = context.new_page()
     try:
+        if viewport is not None:
+            page.set_viewport_size(viewport)
+        if media is not None:
+            page.emulate_media(media=media)
         page.on("request", recorder.on_request)
         page.route("**/*", recorder.route)
         page.goto((site / name).as_uri(), wait_until="load")
@@ -251,12 +262,73 @@ def test_screenshots(context: Any, site: Path) -> None:
             shutil.copy2(png, repo_outputs / "screenshots" / png.name)
 
 
+PAGE_WIDTH_JS = """() => {
+  const width = document.documentElement.clientWidth;
+  const scrolls = el => { for (let p = el.parentElement; p; p = p.parentElement) {
+      const x = getComputedStyle(p).overflowX;
+      if (x === 'auto' || x === 'scroll') return p; } return null; };
+  const tables = [...document.querySelectorAll('table')].map(t => {
+    const box = scrolls(t);
+    return {caption: (t.caption ? t.caption.textContent : '').slice(0, 60),
+            right: t.getBoundingClientRect().right,
+            box: box ? box.getBoundingClientRect().right : null}; });
+  const images = [...document.querySelectorAll('img, svg')].filter(
+    e => e.getBoundingClientRect().right > width + 1).length;
+  return {width: width, scroll: document.documentElement.scrollWidth, tables: tables,
+          images: images}; }"""
+
+
+@needs_chromium
+@pytest.mark.parametrize("name", PAGES)
+def test_phone_width_never_scrolls_the_page_sideways(context: Any, site: Path,
+                                                     name: str) -> None:
+    """On a 375-pixel-wide phone the page never scrolls sideways: each table fits the screen or
+    scrolls in a box of its own that does, and images fit."""
+    with open_page(context, site, name, viewport=PHONE) as (page, _):
+        state = page.evaluate(PAGE_WIDTH_JS)
+    assert state["width"] == PHONE["width"]
+    assert state["scroll"] <= PHONE["width"] + 1, f"{name} scrolls sideways: {state['scroll']}"
+    assert state["tables"], f"{name} has no table"
+    for table in state["tables"]:
+        fits = table["right"] <= PHONE["width"] + 1
+        boxed = table["box"] is not None and table["box"] <= PHONE["width"] + 1
+        assert fits or boxed, f"{name}: table {table['caption']!r} is wider than the phone"
+    assert state["images"] == 0, f"{name}: images wider than the phone"
+
+
+@needs_chromium
+@pytest.mark.parametrize("name", REPORTS)
+def test_printed_tables_fit_an_a4_page(context: Any, site: Path, name: str) -> None:
+    """In print (nothing can scroll on paper) every table fits between an A4 page's margins,
+    and a page break is forced before each chapter after the first and nowhere else."""
+    with open_page(context, site, name, viewport=A4_TEXT, media="print") as (page, _):
+        state = page.evaluate(PAGE_WIDTH_JS)
+        breaks = page.evaluate(
+            """() => [...document.querySelectorAll('body *')]
+            .filter(e => ['page', 'always'].includes(getComputedStyle(e).breakBefore))
+            .map(e => e.matches('main > .chapter') && e.previousElementSibling !== null)""")
+        chapters = page.evaluate("() => document.querySelectorAll('main > .chapter').length")
+    wide = [t["caption"] for t in state["tables"] if t["right"] > A4_TEXT["width"] + 1]
+    assert wide == [], f"{name}: tables wider than an A4 page: {wide}"
+    assert state["scroll"] <= A4_TEXT["width"] + 1
+    assert breaks == [True] * (chapters - 1), f"{name}: breaks forced elsewhere: {breaks}"
+
+
 def pdf_pages(data: bytes) -> int:
     return len(re.findall(rb"/Type\s*/Page(?![A-Za-z])", data))
 
 
+def plain(text: str) -> str:
+    """Text as extracted from a PDF and as written in HTML compared alike: ligatures and
+    entities undone, runs of white space one space."""
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", html.unescape(text))).strip()
+
+
 @needs_chromium
 def test_pdf(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each contents entry of the PDF gives the page on which its chapter's heading is printed
+    (that page's foot says the same number)."""
+    pypdf = pytest.importorskip("pypdf")
     monkeypatch.setenv("IAOW_CHROMIUM", str(CHROMIUM))
     report = site / AREAS[0] / "report.html"
     (pdf,) = print_reports([report])
@@ -265,6 +337,25 @@ def test_pdf(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert data.startswith(b"%PDF-")
     assert pdf_pages(data) > 5
     assert not list(pdf.parent.glob(".tmp-*")), "temporary file left behind"
+    pages = [page.extract_text() for page in pypdf.PdfReader(pdf).pages]
+    nav = re.search(r'<nav class="toc".*?</nav>', report.read_text(encoding="utf-8"), re.S)
+    assert nav is not None
+    entries = [plain(t) for t in re.findall(r'<a href="#[^"]+">(.*?)</a>', nav.group(0))]
+    contents = plain(" ".join(pages[:2]))
+    assert len(entries) >= 8
+    numbers = []
+    for title in entries:
+        given = re.search(re.escape(title) + r" ?(\d+)", contents)
+        assert given is not None, f"contents give no page number for {title!r}"
+        number = int(given.group(1))
+        numbers.append(number)
+        assert 1 <= number <= len(pages), title
+        printed = pages[number - 1]
+        assert f"Page {number} of {len(pages)}" in plain(printed)
+        heading = r"\s+".join(re.escape(word) for word in title.split())
+        starts = re.search(r"(^|\n)\s*" + heading, unicodedata.normalize("NFKC", printed))
+        assert starts is not None, f"{title!r} is not printed on page {number}"
+    assert numbers == sorted(numbers) and numbers[-1] > numbers[0]
 
 
 def test_missing_chromium_is_a_clear_error(monkeypatch: pytest.MonkeyPatch,

@@ -5,6 +5,14 @@ so the PDF follows the report's ``@media print`` rules: A4, a chapter per new pa
 tables never cut, no browser header or footer. The report is self-contained, so printing needs
 no network; the browser is started with its background services off and a throw-away profile.
 
+The contents give page numbers. Chromium cannot compute them (CSS ``target-counter()`` is not
+implemented in Chromium), so a report is printed twice: the first PDF says on which page each
+chapter lands (Chromium writes a named destination for every element a link points to, read
+here with pypdf), and a copy of the report with those numbers written into the contents'
+empty slots is printed again. The slots have a fixed width in print, so filling them moves
+nothing; the second PDF is checked against the numbers it prints, and printed once more if
+they ever differ.
+
 Chromium is not a Python dependency. It is looked up, in order, as ``$IAOW_CHROMIUM`` (a path or
 a command name), then ``chromium``, ``chromium-browser``, ``google-chrome`` and
 ``google-chrome-stable`` on ``PATH``. On Debian: ``apt-get install chromium``. Without it,
@@ -14,13 +22,17 @@ command line; the HTML reports are not affected.
 
 from __future__ import annotations
 
+import contextlib
+import html
 import os
+import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
+from urllib.parse import unquote
 
 from ..core import atomic
 from ..core.errors import InputError, Problem
@@ -34,6 +46,10 @@ FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
          "--disable-extensions", "--disable-default-apps", "--mute-audio",
          "--run-all-compositor-stages-before-draw", "--no-pdf-header-footer")
 TIMEOUT_SECONDS = 300.0
+# A contents entry's page-number slot, as report.html.j2 writes it (empty in the HTML report).
+SLOT_RE = re.compile(r'(<span class="toc-page" data-page-of="([^"]*)">)[^<]*(</span>)')
+# Prints after the first, at most, until the page numbers printed are the pages found.
+PASSES = 3
 INSTALL_HINT = ("PDF output needs Chromium: install it (Debian/Ubuntu: apt-get install "
                 f"chromium) or set {ENV_VAR} to a Chromium or Chrome executable. PDF is "
                 "optional: build without --pdf to write the HTML reports only")
@@ -97,9 +113,76 @@ def command(browser: str, report: Path, target: Path, profile: Path) -> list[str
             report.resolve().as_uri()]
 
 
+def slots(page: str) -> list[str]:
+    """The ids of the chapters whose page numbers the report's contents have room for."""
+    return [html.unescape(m.group(2)) for m in SLOT_RE.finditer(page)]
+
+
+def numbered(page: str, pages: Mapping[str, int]) -> str:
+    """The report with each contents entry's page number written into its slot."""
+    def fill(match: re.Match[str]) -> str:
+        number = pages.get(html.unescape(match.group(2)))
+        return f"{match.group(1)}{'' if number is None else number}{match.group(3)}"
+
+    return SLOT_RE.sub(fill, page)
+
+
+def destination_pages(pdf: Path, ids: Collection[str]) -> dict[str, int]:
+    """The page (counted from 1, as the pages' feet count) on which each of ``ids`` lands.
+
+    Chromium writes a named destination for every element that a link of the page points to,
+    so every contents entry's chapter heading has one.
+    """
+    from pypdf import PdfReader  # needed only when printing
+
+    reader = PdfReader(pdf)
+    found = {}
+    for name, dest in reader.named_destinations.items():
+        ident = unquote(str(name).removeprefix("/"))
+        index = reader.get_destination_page_number(dest)
+        if ident in ids and index is not None:
+            found[ident] = index + 1
+    return found
+
+
+@contextlib.contextmanager
+def numbered_copy(report: Path, text: str) -> Iterator[Path]:
+    """A hidden copy of the report beside it (so its relative links stay right), removed after."""
+    handle, name = tempfile.mkstemp(prefix=".tmp-print-", suffix=".html", dir=report.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        yield Path(name)
+    finally:
+        Path(name).unlink(missing_ok=True)
+
+
+def run_chromium(browser: str, report: Path, source: Path, target: Path, profile: Path,
+                 timeout: float) -> None:
+    """Print ``source`` (``report`` or a copy of it) to ``target``; :class:`PdfError` if not."""
+    try:
+        done = subprocess.run(command(browser, source, target, profile),
+                              capture_output=True, text=True, timeout=timeout,
+                              stdin=subprocess.DEVNULL, check=False)
+    except subprocess.TimeoutExpired as exc:
+        raise PdfError([Problem(str(report), f"Chromium did not finish printing within "
+                                f"{timeout:.0f} s")]) from exc
+    except OSError as exc:
+        raise PdfError([Problem(str(report), f"Chromium ({browser}) could not be "
+                                f"started: {exc}. {INSTALL_HINT}")]) from exc
+    with open(target, "rb") as handle:
+        head = handle.read(5)
+    if done.returncode != 0 or head != b"%PDF-":
+        lines = [line for line in (done.stderr or "").splitlines() if line.strip()]
+        detail = lines[-1][:300] if lines else "no error output"
+        raise PdfError([Problem(str(report), "Chromium failed to print the report "
+                                f"(exit code {done.returncode}): {detail}", value=browser)])
+
+
 def print_report(report: Path, browser: str | None = None,
                  timeout: float = TIMEOUT_SECONDS) -> Path:
-    """Print one report to ``report.pdf`` beside it, atomically; return the PDF's path.
+    """Print one report to ``report.pdf`` beside it, atomically, its contents numbered; return
+    the PDF's path.
 
     The previous PDF, if any, stays in place until the new one is complete.
     """
@@ -108,27 +191,22 @@ def print_report(report: Path, browser: str | None = None,
         raise PdfError([Problem(str(report), "report to print not found")])
     browser = browser or find_chromium()
     target = pdf_path(report)
+    text = report.read_text(encoding="utf-8")
+    ids = slots(text)
     with tempfile.TemporaryDirectory(prefix="iaow-chromium-") as profile, \
             atomic.atomic_path(target) as tmp:
-        try:
-            done = subprocess.run(command(browser, report, tmp, Path(profile)),
-                                  capture_output=True, text=True, timeout=timeout,
-                                  stdin=subprocess.DEVNULL, check=False)
-        except subprocess.TimeoutExpired as exc:
-            raise PdfError([Problem(str(report), f"Chromium did not finish printing within "
-                                    f"{timeout:.0f} s")]) from exc
-        except OSError as exc:
-            raise PdfError([Problem(str(report), f"Chromium ({browser}) could not be "
-                                    f"started: {exc}. {INSTALL_HINT}")]) from exc
-        with open(tmp, "rb") as handle:
-            head = handle.read(5)
-        if done.returncode != 0 or head != b"%PDF-":
-            lines = [line for line in (done.stderr or "").splitlines() if line.strip()]
-            detail = lines[-1][:300] if lines else "no error output"
-            raise PdfError([Problem(str(report), "Chromium failed to print the report "
-                                    f"(exit code {done.returncode}): {detail}",
-                                    value=browser)])
-    return target
+        run_chromium(browser, report, report, tmp, Path(profile), timeout)
+        if not ids:
+            return target
+        pages = destination_pages(tmp, ids)
+        for _ in range(PASSES):
+            with numbered_copy(report, numbered(text, pages)) as copy:
+                run_chromium(browser, report, copy, tmp, Path(profile), timeout)
+            printed, pages = pages, destination_pages(tmp, ids)
+            if printed == pages:
+                return target
+        raise PdfError([Problem(str(report), f"the contents' page numbers still moved after "
+                                f"{PASSES + 1} prints")])
 
 
 def print_reports(reports: Sequence[Path], browser: str | None = None,

@@ -14,6 +14,7 @@ import hashlib
 import re
 from collections.abc import Sequence
 from functools import cache
+from html import escape, unescape
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,8 @@ from .jobs import Page, StitchJob
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 HEADING_RE = re.compile(r'<h([23]) id="([^"]+)"[^>]*>(.*?)</h\1>', re.S)
 ID_RE = re.compile(r'\sid="([^"]+)"')
+TABLE_RE = re.compile(r'<table class="data">.*?</table>', re.S)
+CAPTION_RE = re.compile(r"<caption>(.*?)</caption>", re.S)
 DROP_TAGS = {"injected-parameters", "parameters", "remove-cell"}
 
 
@@ -120,9 +123,26 @@ def chapter_html(nb: NotebookNode, position: int, title: str) -> str:
     return str(body)
 
 
+def scrolling_tables(body: str) -> str:
+    """Each data table in a box of its own that scrolls sideways when the table is wider than
+    the screen, so that a phone scrolls the table, never the page. The box is named after the
+    table's caption and can take the keyboard's focus, so it can be scrolled without a mouse."""
+    def wrap(match: re.Match[str]) -> str:
+        caption = CAPTION_RE.search(match.group(0))
+        name = re.sub(r"<[^>]+>", "", caption.group(1)).strip() if caption else ""
+        label = escape(unescape(name) or "Table", quote=True)
+        return (f'<div class="table-wrap" role="region" aria-label="{label}" tabindex="0">'
+                f"{match.group(0)}</div>")
+
+    return TABLE_RE.sub(wrap, body)
+
+
 def body_html(chapters: Sequence[str]) -> str:
-    body = re.sub(r"<a class=\"anchor-link\"[^>]*>.*?</a>", "", "".join(chapters))
-    return unique_ids(body)
+    """The chapters one after another, each in a ``chapter`` block: print starts every chapter
+    but the first on a new page (report.css), and nothing else."""
+    joined = "".join(f'<div class="chapter">{c}</div>' for c in chapters if c.strip())
+    body = re.sub(r"<a class=\"anchor-link\"[^>]*>.*?</a>", "", joined)
+    return scrolling_tables(unique_ids(body))
 
 
 def report_page(chapters: Sequence[str], page: Page, index_href: str) -> str:
