@@ -141,6 +141,21 @@ def test_every_decision_follows_from_the_stored_limits() -> None:
                                                                                      "plain"]
 
 
+def test_no_question_answered_anywhere_keeps_the_shares_numbers(tmp_path) -> None:
+    """One area where no question applies: no question rows, outcome scores missing; the
+    shares stay floats (NaN), through Parquet too, so chapters can compare and draw them."""
+    from analysis.method.tables import read_table, write_table
+
+    questions, outcomes, pooled = _inputs()
+    outcomes = outcomes.assign(score=np.nan, lower=np.nan, upper=np.nan)
+    table, _ = cmp.comparisons(questions.iloc[0:0], outcomes, pooled * np.nan)
+    write_table(table, tmp_path, "comparisons")
+    back = read_table(tmp_path, "comparisons")
+    for column in ("share", "pooled", "lower", "upper", "chance"):
+        assert back[column].dtype == float, column
+    assert back["share"].isna().all() and (back["kind"] == "outcome").all()
+
+
 def test_the_csv_writes_whole_counts_and_leaves_outcome_counts_empty(tmp_path) -> None:
     from analysis.method.tables import write_table
 

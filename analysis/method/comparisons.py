@@ -316,6 +316,10 @@ def comparisons(questions: pd.DataFrame, outcomes: pd.DataFrame,
     table = pd.concat([o_rows, q_rows], ignore_index=True)[COLUMNS]
     table["k"] = table["k"].astype("Int64")
     table["n"] = table["n"].astype("Int64")
+    # with no question answered anywhere there are no question rows, and concatenating with
+    # an empty frame would leave the shares as objects (None where a score is missing)
+    floats = ["share", "pooled", "lower", "upper", "chance"]
+    table[floats] = table[floats].astype(float)
     return table, disp
 
 
