@@ -148,7 +148,8 @@ def test_no_question_answered_anywhere_keeps_the_shares_numbers(tmp_path) -> Non
 
     questions, outcomes, pooled = _inputs()
     outcomes = outcomes.assign(score=np.nan, lower=np.nan, upper=np.nan)
-    table, _ = cmp.comparisons(questions.iloc[0:0], outcomes, pooled * np.nan)
+    table, disp = cmp.comparisons(questions.iloc[0:0], outcomes, pooled * np.nan)
+    assert disp.empty and list(disp.columns) == cmp.DISPERSION_COLUMNS
     write_table(table, tmp_path, "comparisons")
     back = read_table(tmp_path, "comparisons")
     for column in ("share", "pooled", "lower", "upper", "chance"):

@@ -262,7 +262,12 @@ def _question_rows(questions: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]
             "decision": d.decision[0], "chance": null_chance(pooled, n)}))
         disp_rows.append(_dispersion_row(str(qid), pooled, n.size, d, used))
     return (pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=COLUMNS),
-            pd.DataFrame(disp_rows))
+            pd.DataFrame(disp_rows, columns=DISPERSION_COLUMNS))
+
+
+#: The dispersion table's columns, one row per question (kept when no question has rows).
+DISPERSION_COLUMNS = ["measure", "pooled", "n_areas", "statistic", "df", "p_value", "dispersed",
+                      "phi", "tau2", "limits", "outside"]
 
 
 def _dispersion_row(measure: str, pooled: float, units: int, d: QuestionDecisions,
