@@ -17,7 +17,7 @@ import yaml
 
 from ..core import paths
 from ..core.errors import BankError, Problem
-from ..core.yamlfile import parse
+from ..core.yamlfile import parse, stat_key
 from .readings import DEFAULT_READING, READINGS
 from .rules import Rule, RuleError, parse_rule
 
@@ -206,10 +206,10 @@ def load_bank(path: str | Path | None = None) -> QuestionBank:
     """
     path = Path(path) if path is not None else DEFAULT_BANK
     try:
-        stat = path.stat()
+        key = stat_key(path)
     except FileNotFoundError:
         raise BankError([Problem(str(path), "question bank file not found")]) from None
-    return _load_bank(str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+    return _load_bank(*key)
 
 
 @lru_cache(maxsize=8)
