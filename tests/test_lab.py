@@ -15,7 +15,7 @@ import nbformat
 import pytest
 
 from analysis.build.engine import KERNEL_NAME
-from analysis.build.lab import lab_command
+from analysis.build.lab import STOP_GRACE_SECONDS, lab_command, stop_server
 from analysis.core import paths
 
 NOTEBOOKS = sorted(paths.NOTEBOOKS.glob("*.ipynb"))
@@ -46,14 +46,16 @@ def _get(url: str, token: str) -> Any:
 
 
 @pytest.mark.slow
-def test_lab_serves_the_notebooks_with_the_package_kernel_by_default() -> None:
+def test_lab_serves_the_notebooks_with_the_package_kernel_by_default(tmp_path: Any) -> None:
     port, token = _free_port(), "iaow-test"
     extra = ["--no-browser", f"--ServerApp.port={port}", f"--IdentityProvider.token={token}",
              "--ServerApp.port_retries=0"]
     if os.geteuid() == 0:
         extra.append("--allow-root")
-    proc = subprocess.Popen([sys.executable, "-m", "analysis", "lab", *extra],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    log = tmp_path / "lab.log"
+    with log.open("wb") as sink:
+        proc = subprocess.Popen([sys.executable, "-m", "analysis", "lab", *extra],
+                                stdout=sink, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}/api"
     try:
         deadline = time.monotonic() + 180
@@ -62,14 +64,18 @@ def test_lab_serves_the_notebooks_with_the_package_kernel_by_default() -> None:
                 specs = _get(f"{base}/kernelspecs", token)
                 break
             except OSError:
-                assert proc.poll() is None and time.monotonic() < deadline, "lab did not start"
+                assert proc.poll() is None and time.monotonic() < deadline, log.read_text()
                 time.sleep(1)
         assert specs["default"] == KERNEL_NAME and KERNEL_NAME in specs["kernelspecs"]
         listed = {c["name"] for c in _get(f"{base}/contents", token)["content"]}
         assert {p.name for p in NOTEBOOKS} <= listed
     finally:
         proc.terminate()
-        proc.wait(timeout=60)
+        try:
+            proc.wait(timeout=STOP_GRACE_SECONDS + 30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            pytest.fail(f"`analysis lab` did not stop when asked:\n{log.read_text()[-3000:]}")
     left = subprocess.run(["pgrep", "-f", f"ServerApp.port={port}"], capture_output=True,
                           text=True).stdout.split()
     assert not left, "stopping `analysis lab` stops JupyterLab"
@@ -81,3 +87,25 @@ def test_lab_command_roots_jupyterlab_in_the_notebooks_folder() -> None:
     assert f"--ServerApp.root_dir={paths.NOTEBOOKS}" in cmd
     assert f"--MappingKernelManager.default_kernel_name={KERNEL_NAME}" in cmd
     assert cmd[-1] == "--no-browser"
+
+
+POSIX_ONLY = pytest.mark.skipif(os.name != "posix", reason="exit codes of signals are POSIX's")
+
+
+@POSIX_ONLY
+def test_a_server_that_ignores_the_stop_request_is_killed_after_the_grace() -> None:
+    """What ``analysis lab`` does with a JupyterLab that hangs on shutdown."""
+    stubborn = subprocess.Popen(
+        [sys.executable, "-c", "import signal, sys, time; "
+         "signal.signal(signal.SIGTERM, signal.SIG_IGN); print('ready', flush=True); "
+         "time.sleep(120)"], stdout=subprocess.PIPE)
+    assert stubborn.stdout is not None and stubborn.stdout.readline() == b"ready\n"
+    started = time.monotonic()
+    assert stop_server(stubborn, grace=0.5) == -9
+    assert time.monotonic() - started < 30
+
+
+@POSIX_ONLY
+def test_a_server_that_stops_when_asked_is_not_killed() -> None:
+    polite = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+    assert stop_server(polite, grace=30) == -15
