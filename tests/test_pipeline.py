@@ -50,3 +50,32 @@ def test_the_build_ends_naming_the_index_the_aggregate_and_the_pdfs(
     assert lines[-2:] == [f"index: {tmp_path / 'index.html'}", f"aggregate report: {report}"]
     summary(BuildResult(), tmp_path / "none", quiet=True)
     assert capsys.readouterr().out.splitlines() == [f"index: {tmp_path / 'none' / 'index.html'}"]
+
+
+@pytest.mark.slow
+def test_a_lenient_build_takes_a_strict_builds_tables_and_not_the_other_way(
+        scored: Path, tmp_path: Path) -> None:
+    """Leniency only lets more through: a file valid without it reads the same with it, so a
+    lenient build reuses strict tables; a strict build rescores what a lenient one wrote."""
+    from analysis.build.options import BuildOptions
+    from analysis.build.pipeline import build
+    from analysis.core import paths
+
+    from .conftest import seed_tables
+
+    out = seed_tables(scored, tmp_path / "outputs")
+    stamps = sorted(out.glob("*/tables/.source.digest"))
+    assert len(stamps) == 12
+
+    def recorded() -> dict[Path, str]:
+        return {p: p.read_text() for p in stamps}
+
+    strict = recorded()
+    lenient = build(BuildOptions(data=paths.data_dir(), output=out, quiet=True,
+                                 tables_only=True, lenient=True))
+    assert lenient.exit_code == 0 and recorded() == strict
+    area = paths.area_tables(out, "braxbrook")
+    (stamp,) = [p for p in stamps if p.parent == area]
+    stamp.write_text("another digest, as a lenient build writes")
+    again = build(BuildOptions(data=paths.data_dir(), output=out, quiet=True, tables_only=True))
+    assert again.exit_code == 0 and recorded() == strict

@@ -82,20 +82,27 @@ class Builder:
                 self.declared[name] = workers.submit(declared_parameters, str(path))
 
     # 1. inputs and tables ---------------------------------------------------------------
-    def source_digest(self, area: Area) -> str:
+    def source_digest(self, area: Area, lenient: bool | None = None) -> str:
         """What an area's tables depend on: its case file and published figures, the package
-        and bank, options (the scoring reading among them)."""
+        and bank, options (the scoring reading among them; leniency, this build's unless
+        given)."""
+        lenient = self.o.lenient if lenient is None else lenient
         return digest_of(area.id, self.inputs.of_case_file(area), self.inputs.of_published(area),
-                         self.package, self.o.lenient, self.o.scoring)
+                         self.package, lenient, self.o.scoring)
 
     def changed_areas(self, areas: list[Area]) -> list[Area]:
         """Areas whose tables must be (re)written: their cases, the package or options changed.
 
         An unchanged area was valid when its tables were written and is not read again: a
-        no-op rebuild stays cheap.
+        no-op rebuild stays cheap. A lenient build also takes the tables of a strict one (a
+        file valid without leniency reads the same with it); a strict build does not take a
+        lenient build's, whose file may hold what only leniency lets through.
         """
+        readings = (True, False) if self.o.lenient else (False,)
         return [a for a in areas
-                if not self.out.area_tables(a.id).fresh(self.source_digest(a), self.o.force)]
+                if not any(self.out.area_tables(a.id).fresh(self.source_digest(a, lenient),
+                                                            self.o.force)
+                           for lenient in readings)]
 
     def score(self, areas: list[Area], changed: list[Area]) -> None:
         """Validate changed areas (all before anything is written), then write tables."""

@@ -314,7 +314,7 @@ def _name_column(ax: plt.Axes, points: pd.DataFrame, low: float) -> None:
                     va="center", ha="left", fontsize=LABEL_PT, annotation_clip=False,
                     color=style.INK, arrowprops={"arrowstyle": "-", "color": style.LEADER,
                                                "linewidth": 0.6, "shrinkA": 0,
-                                               "shrinkB": 3})
+                                               "shrinkB": 3, "patchA": None})
 
 
 def _legend(fig: Figure, limits: str) -> None:
