@@ -4,6 +4,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 JOBS ?=
+# pytest-xdist workers for `make test` (whole test files to a worker; shared builds made once)
+TEST_JOBS ?= 2
 
 .PHONY: report test lint typecheck clean venv benchmark data lab
 
@@ -23,7 +25,7 @@ lab: $(STAMP)
 	$(BIN)/python -m analysis lab $(LABFLAGS)
 
 test: $(STAMP) lint typecheck
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_JOBS) --dist loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff check analysis tests benchmarks

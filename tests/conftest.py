@@ -9,12 +9,14 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
+from filelock import FileLock
 from hypothesis import settings
 
 from analysis.method.bank import QuestionBank, build_bank
@@ -104,6 +106,26 @@ class Built:
         return target
 
 
+def once(tmp_path_factory: pytest.TempPathFactory, name: str,
+         make: Callable[[Path], None]) -> Path:
+    """A folder ``make`` fills once per test run: with pytest-xdist, the first worker to ask
+    makes it under the run's shared temporary folder while the others wait, then all read
+    it (the pattern pytest-xdist documents for session fixtures)."""
+    if os.environ.get("PYTEST_XDIST_WORKER") is None:
+        folder = tmp_path_factory.mktemp(name)
+        make(folder)
+        return folder
+    folder = tmp_path_factory.getbasetemp().parent / name
+    done = folder / ".made"
+    with FileLock(f"{folder}.lock"):
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            make(folder)
+            done.touch()
+    return folder
+
+
 @pytest.fixture(scope="session")
 def scored(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """``build --tables-only`` of every bundled area, once per session: every build scores
@@ -114,9 +136,11 @@ def scored(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from analysis.build.pipeline import build
     from analysis.core import paths
 
-    out = tmp_path_factory.mktemp("scored") / "outputs"
-    build(BuildOptions(data=paths.data_dir(), output=out, quiet=True, tables_only=True))
-    return out
+    def make(folder: Path) -> None:
+        build(BuildOptions(data=paths.data_dir(), output=folder / "outputs", quiet=True,
+                           tables_only=True))
+
+    return once(tmp_path_factory, "scored", make) / "outputs"
 
 
 def seed_tables(scored: Path, out: Path) -> Path:
@@ -134,11 +158,17 @@ def two_areas(tmp_path_factory: pytest.TempPathFactory, scored: Path) -> Built:
     into it: :meth:`Built.copy` first (a full build costs about a minute and a half)."""
     from analysis.core import paths
 
-    out = seed_tables(scored, tmp_path_factory.mktemp("two-areas") / "outputs")
-    return _build(paths.data_dir(), out, *BUILT_AREAS)
+    def make(folder: Path) -> None:
+        _build(paths.data_dir(), seed_tables(scored, folder / "outputs"), *BUILT_AREAS)
+
+    return _read(once(tmp_path_factory, "two-areas", make), paths.data_dir())
 
 
-def _build(data: Path, out: Path, *areas: str, extra: tuple[str, ...] = ()) -> Built:
+LOG = "build.log"
+
+
+def _build(data: Path, out: Path, *areas: str, extra: tuple[str, ...] = ()) -> None:
+    """Run the build as a researcher does; keep what it printed beside its outputs."""
     from analysis.core import paths
 
     proc = subprocess.run([sys.executable, "-m", "analysis", "build", "--data", str(data),
@@ -148,8 +178,13 @@ def _build(data: Path, out: Path, *areas: str, extra: tuple[str, ...] = ()) -> B
                           env={**os.environ, "PYTHONHASHSEED": "0"})
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "Traceback" not in proc.stderr
+    (out.parent / LOG).write_text(proc.stdout + proc.stderr, encoding="utf-8")
+
+
+def _read(folder: Path, data: Path) -> Built:
+    out = folder / "outputs"
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    return Built(out, manifest, proc.stdout + proc.stderr, data)
+    return Built(out, manifest, (folder / LOG).read_text(encoding="utf-8"), data)
 
 
 #: A small area of seven of Durham Tees Valley's cases, and markup in another area's name.
@@ -162,10 +197,18 @@ def published(tmp_path_factory: pytest.TempPathFactory, scored: Path) -> Built:
     """``build --publish --threshold 5`` of Durham Tees Valley, Vale of Braxness (its display
     name made of markup) and Tiny Shire (seven cases: counts of 1 to 4 everywhere), from a
     copy of the bundled data. Read it; copy before writing."""
+    def make(root: Path) -> None:
+        _build(_published_data(root / "data"), seed_tables(scored, root / "outputs"),
+               *BUILT_AREAS, TINY, extra=("--publish", "--threshold", "5"))
+
+    root = once(tmp_path_factory, "published", make)
+    return _read(root, root / "data")
+
+
+def _published_data(data: Path) -> Path:
+    """A copy of the bundled data with Tiny Shire added and Vale of Braxness renamed."""
     from analysis.core import paths
 
-    root = tmp_path_factory.mktemp("published")
-    data = root / "data"
     shutil.copytree(paths.data_dir(), data)
     dtv, vob = BUILT_AREAS
     frame = pd.read_csv(data / "cases" / f"{dtv}.csv", dtype=str, keep_default_na=False)
@@ -179,5 +222,4 @@ def published(tmp_path_factory: pytest.TempPathFactory, scored: Path) -> Built:
            "cases": f"cases/{TINY}.csv", "group": group[0], "group_label": group[1]}
     areas = pd.concat([areas, pd.DataFrame([row])]).fillna("")
     areas.to_csv(data / "areas.csv", index=False, lineterminator="\n")
-    out = seed_tables(scored, root / "outputs")
-    return _build(data, out, dtv, vob, TINY, extra=("--publish", "--threshold", "5"))
+    return data

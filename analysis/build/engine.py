@@ -34,6 +34,8 @@ from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import Engine, papermill_engines
 from traitlets import default
 
+from ..core import atomic
+
 log = logging.getLogger(__name__)
 
 KERNEL_NAME = "iaow-analysis"
@@ -72,7 +74,7 @@ def ensure_kernelspec() -> str:
     target = folder / "kernel.json"
     if not target.exists() or target.read_text() != text:
         folder.mkdir(parents=True, exist_ok=True)
-        target.write_text(text)
+        atomic.write_text(target, text)  # builds in parallel may read it meanwhile
     return KERNEL_NAME
 
 
