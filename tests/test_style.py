@@ -154,7 +154,9 @@ def _labelled_fills(fig: Figure) -> Iterator[tuple[str, str]]:
 
 
 def _fills(fig: Figure) -> set[str]:
-    """Every colour something is filled with (bars, dots, heatmap cells), none transparent."""
+    """Every colour something is filled with (bars, dots, heatmap cells), none transparent,
+    as drawn (a colour scale maps its values to colours when it is drawn)."""
+    fig.canvas.draw()
     found = [p.get_facecolor() for ax in fig.axes for p in ax.patches]
     found += [c for ax in fig.axes for coll in ax.collections for c in coll.get_facecolors()]
     return {_hex(c) for c in found if mcolors.to_rgba(c)[3] > 0}

@@ -18,11 +18,11 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import seaborn as sns
 from matplotlib.colors import BoundaryNorm, ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from seaborn.utils import relative_luminance
 
 from ..method.comparisons import ABOVE, BELOW, WITHIN, WORDS
 from . import style
@@ -35,6 +35,7 @@ DECISION_LOOK = {ABOVE: (style.ABOVE, "^"), BELOW: (style.BELOW, "v"),
 LABEL_PT = 10.5          # >= 9 pt once an 8-inch figure is printed 7.2 inches wide (A4)
 FUNNEL_HEIGHT = 4.8      # inches; the plot takes the left of the page, names the right
 FUNNEL_AXES = (0.09, 0.10, 0.50, 0.66)
+INK_ON_LUMINANCE = 0.408  # a cell lighter than this takes ink, else paper (seaborn's rule)
 HATCH_WORDS = f"Hatched: fewer than {style.SMALL_N} cases (*)"
 OTHER_WORDS = "Other ({count} answers combined{names})"
 LIMIT_WORDS = {"plain": "95% limits (exact binomial)",
@@ -368,10 +369,7 @@ def heatmap(matrix: pd.DataFrame, title: str, xlabel: str) -> tuple[Figure, str]
     ax = fig.add_axes((0.36, 1.9 / height, 0.52, (0.42 * rows) / height))
     cbar = fig.add_axes((0.90, 1.9 / height, 0.02, (0.42 * rows) / height))
     cmap, norm = _share_steps()
-    sns.heatmap(100 * matrix, cmap=cmap, norm=norm, annot=True, fmt=".0f",
-                annot_kws={"fontsize": LABEL_PT}, cbar_ax=cbar,
-                cbar_kws={"label": "%", "ticks": style.SHARE_STEPS},
-                ax=ax, linewidths=0.5, linecolor=style.PAPER)
+    _cells(ax, 100 * matrix.to_numpy(dtype=float), cmap, norm, cbar)
     ax.set_yticks(np.arange(rows) + 0.5, [textwrap.fill(str(i), 30) for i in matrix.index],
                   fontsize=LABEL_PT, rotation=0)
     ax.set_xticks(np.arange(cols) + 0.5, [str(c) for c in matrix.columns], fontsize=LABEL_PT,
@@ -388,6 +386,29 @@ def heatmap(matrix: pd.DataFrame, title: str, xlabel: str) -> tuple[Figure, str]
                          if not math.isnan(v))
     return fig, (f"{title}. Heatmap of {rows} rows by {cols} columns, "
                  f"0 to 100%. Lowest: {fmt(lows)}. Highest: {fmt(highs)}.")
+
+
+def _cells(ax: plt.Axes, values: np.ndarray, cmap: ListedColormap, norm: BoundaryNorm,
+           cbar: plt.Axes) -> None:
+    """Coloured cells, each with its value written in ink or paper, whichever reads on it;
+    missing values are left blank. Drawn with matplotlib directly: seaborn's heatmap draws
+    the whole figure once more to test its tick labels for overlap (a third of a heatmap's
+    cost), and these charts set their own tick labels."""
+    data = np.ma.masked_invalid(values)
+    mesh = ax.pcolormesh(data, cmap=cmap, norm=norm, edgecolors=style.PAPER, linewidth=0.5)
+    colours = cmap(norm(data))
+    for (i, j), value in np.ndenumerate(values):
+        if not math.isnan(value):
+            ink = style.INK if relative_luminance(colours[i, j]) > INK_ON_LUMINANCE \
+                else style.PAPER
+            ax.text(j + 0.5, i + 0.5, f"{value:.0f}", ha="center", va="center",
+                    fontsize=LABEL_PT, color=ink)
+    ax.set_xlim(0, values.shape[1])
+    ax.set_ylim(values.shape[0], 0)  # first row at the top
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    bar = ax.figure.colorbar(mesh, cax=cbar, ticks=style.SHARE_STEPS, label="%")
+    bar.outline.set_linewidth(0)
 
 
 def close(fig: Figure) -> None:
