@@ -197,12 +197,13 @@ def test_no_op_build_reads_stamps_only(built, tmp_path) -> None:  # type: ignore
 
 
 def test_a_build_on_a_dask_cluster_equals_the_local_build(built, tmp_path, scored) -> None:  # type: ignore[no-untyped-def]
-    """--executor dask: a real LocalCluster, shared inputs scattered once, same reports."""
+    """--executor dask: a real LocalCluster, shared inputs scattered once, same reports (one
+    area's notebooks, the aggregate and the group aggregates)."""
     out = seed_tables(scored, tmp_path / "outputs")
-    result = build(BuildOptions(output=out, areas=AREAS, jobs=2, quiet=True, executor="dask"))
-    assert result.exit_code == 0 and len(result.executed) == (len(AREA_NOTEBOOKS) * len(AREAS)
-                                                              + 1 + len(GROUPS))
-    for folder in [*AREAS, "aggregate", *GROUPS]:
+    result = build(BuildOptions(output=out, areas=AREAS[1:], jobs=2, quiet=True,
+                                executor="dask"))
+    assert result.exit_code == 0 and len(result.executed) == len(AREA_NOTEBOOKS) + 1 + len(GROUPS)
+    for folder in [AREAS[1], "aggregate", *GROUPS]:
         ours = (out / folder / "report.html").read_bytes()
         assert ours == (built[0] / folder / "report.html").read_bytes(), folder
 
