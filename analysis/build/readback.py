@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -48,13 +49,24 @@ class Context:
     hidden: int = 0
     is_row: bool = False
 
+    @cached_property
+    def lowered(self) -> str:
+        return self.text.lower()
+
     def about(self, label: str) -> bool:
         """Whether the numbers here are about ``label`` (a row's cell, a sentence's words)."""
         label = label.lower()
         if self.is_row:
             return label in self.labels
-        return len(label) >= LONG_LABEL and re.search(
-            rf"(?<!\w){re.escape(label)}(?!\w)", self.text.lower()) is not None
+        return (len(label) >= LONG_LABEL and label in self.lowered
+                and _as_word(label).search(self.lowered) is not None)
+
+
+@cache
+def _as_word(label: str) -> re.Pattern[str]:
+    """The label as a whole word or phrase (compiled once: a scan asks about each label in
+    thousands of places, more patterns than the ``re`` module keeps compiled)."""
+    return re.compile(rf"(?<!\w){re.escape(label)}(?!\w)")
 
 
 @dataclass

@@ -123,6 +123,8 @@ def margins(tables: Mapping[str, pd.DataFrame], names: Labels) -> dict[str, set[
 # how it could be read back ------------------------------------------------------------------
 def phrase_findings(c: Context, t: int) -> Iterable[Finding]:
     """'k of n' anywhere: k, n and n - k must not be small."""
+    if " of " not in c.text:  # every match has it; most texts do not
+        return
     for m in _PHRASE.finditer(c.text):
         k, n = (None if g == SUPPRESSED else int(g.replace(",", "")) for g in m.groups())
         small = [v for v in (k, n, None if k is None or n is None else n - k)
