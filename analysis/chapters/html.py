@@ -121,10 +121,11 @@ def figure(fig: Figure, alt: str, caption: str, combined: Sequence[str] = ()) ->
     """
     data = base64.b64encode(figure_svg(fig)).decode("ascii")
     notes = ""
-    if combined or hatched(fig):
+    has_hatching = hatched(fig)
+    if combined or has_hatching:
         from .style import MAX_COLOURS, SMALL_N
         from .templating import render  # Jinja2 only for a figure that needs a note
-        notes = " " + render("figure_notes.html.j2", hatched=hatched(fig), small_n=SMALL_N,
+        notes = " " + render("figure_notes.html.j2", hatched=has_hatching, small_n=SMALL_N,
                              combined=list(combined), max_colours=MAX_COLOURS)
     return (f'<figure class="chart"><img src="data:image/svg+xml;base64,{data}" '
             f'alt="{escape(alt)}"><figcaption>{escape(caption)}{notes}</figcaption></figure>')
