@@ -19,6 +19,7 @@ import pytest
 from filelock import FileLock
 from hypothesis import settings
 
+import analysis.build  # noqa: F401  (first: nbformat's import then skips a slow grammar)
 from analysis.method.bank import QuestionBank, build_bank
 
 # The suite draws the same generated examples on every run, so a result does not depend on
@@ -144,10 +145,11 @@ def scored(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def seed_tables(scored: Path, out: Path) -> Path:
-    """Copy the session's area tables into a new outputs folder; a build reuses those whose
-    stamp still matches its case file, the package and the options, and rescores the rest."""
-    for tables in scored.glob("*/tables"):
-        shutil.copytree(tables, out / tables.parent.name / "tables")
+    """Copy the session's tables (areas', groups' and all areas') into a new outputs folder;
+    a build reuses those whose stamp still matches what they are made from (case file,
+    package, options; the areas' tables for the cross-area ones) and rewrites the rest."""
+    for tables in [scored / "tables", *scored.glob("*/tables"), *scored.glob("groups/*/tables")]:
+        shutil.copytree(tables, out / tables.relative_to(scored))
     return out
 
 

@@ -1,0 +1,33 @@
+"""Importing the build keeps jsonschema's IRI grammar out of every build process, and
+notebooks still validate."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+PROBE = """
+import sys
+{before}
+import analysis.build
+import nbformat
+nbformat.validate(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1")]))
+print(sys.modules.get("rfc3987_syntax") is None, "lark" in sys.modules)
+"""
+
+
+def _probe(before: str = "") -> str:
+    proc = subprocess.run([sys.executable, "-c", PROBE.format(before=before)], text=True,
+                          capture_output=True, timeout=120, check=True)
+    return proc.stdout.strip()
+
+
+def test_the_build_never_compiles_the_iri_grammar() -> None:
+    assert _probe() == "True False"
+
+
+def test_a_process_that_imported_jsonschema_first_keeps_it_whole() -> None:
+    import importlib.util
+
+    installed = importlib.util.find_spec("rfc3987_syntax") is not None
+    assert _probe("import jsonschema") == f"{not installed} {installed}"
