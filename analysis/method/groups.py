@@ -72,17 +72,44 @@ class Counts:
         return Counts(self.questions, self.k + other.k, self.n + other.n)
 
 
+def _sums(keys: npt.ArrayLike, frame: pd.DataFrame) -> tuple[npt.NDArray[np.intp], Ints,
+                                                               Ints, Ints]:
+    """Row counts and sums of k and n by key, keys in order of first appearance.
+
+    A bincount: the group comparisons call this thousands of times on a few dozen rows, where
+    pandas' groupby with named aggregations costs a hundred times the arithmetic (a bootstrap
+    check of the group intervals spent 45 of its 50 seconds there). Counts are whole numbers,
+    so the sums are exact.
+    """
+    codes, _ = pd.factorize(np.asarray(keys), sort=False)
+    size = int(codes.max()) + 1 if len(codes) else 0
+
+    def total(col: str) -> Ints:
+        weights = frame[col].to_numpy(dtype=float)
+        return np.bincount(codes, weights, size).round().astype(frame[col].dtype)
+
+    first = np.full(size, len(codes), dtype=np.intp)
+    np.minimum.at(first, codes, np.arange(len(codes)))
+    return first, np.bincount(codes, minlength=size), total("k"), total("n")
+
+
 def pooled(questions: pd.DataFrame) -> pd.DataFrame:
-    """k and n of each question summed over the areas given (one row per question)."""
+    """k and n of each question summed over the areas given (one row per question, in order
+    of first appearance)."""
     q = questions.drop_duplicates(["area_id", "question"])
-    return q.groupby("question", sort=False, as_index=False).agg(
-        k=("k", "sum"), n=("n", "sum"), n_areas=("area_id", "nunique"))
+    first, rows, k, n = _sums(q["question"], q)
+    return pd.DataFrame({"question": q["question"].iloc[first].array, "k": k, "n": n,
+                         "n_areas": rows})
 
 
 def outcome_score(questions: pd.DataFrame) -> pd.Series:
     """Each outcome's pooled score: the mean of its pooled question shares (n > 0)."""
-    pq = questions.drop_duplicates(["area_id", "outcome", "question"]).groupby(
-        ["outcome", "question"], as_index=False).agg(k=("k", "sum"), n=("n", "sum"))
+    q = questions.drop_duplicates(["area_id", "outcome", "question"])
+    pairs = q["outcome"].astype(str) + "\x1f" + q["question"].astype(str)
+    first, _, k, n = _sums(pairs, q)
+    pq = pd.DataFrame({"outcome": q["outcome"].iloc[first].array,
+                       "question": q["question"].iloc[first].array, "k": k, "n": n})
+    pq = pq.sort_values(["outcome", "question"], ignore_index=True)
     pq = pq[pq["n"] > 0]
     return (pq["k"] / pq["n"]).groupby(pq["outcome"]).mean()
 
