@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -72,8 +73,8 @@ class Counts:
         return Counts(self.questions, self.k + other.k, self.n + other.n)
 
 
-def _sums(keys: npt.ArrayLike, frame: pd.DataFrame) -> tuple[npt.NDArray[np.intp], Ints,
-                                                               Ints, Ints]:
+def _sums(keys: npt.ArrayLike, frame: pd.DataFrame) -> tuple[
+        npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[Any], npt.NDArray[Any]]:
     """Row counts and sums of k and n by key, keys in order of first appearance.
 
     A bincount: the group comparisons call this thousands of times on a few dozen rows, where
@@ -84,7 +85,7 @@ def _sums(keys: npt.ArrayLike, frame: pd.DataFrame) -> tuple[npt.NDArray[np.intp
     codes, _ = pd.factorize(np.asarray(keys), sort=False)
     size = int(codes.max()) + 1 if len(codes) else 0
 
-    def total(col: str) -> Ints:
+    def total(col: str) -> npt.NDArray[Any]:
         weights = frame[col].to_numpy(dtype=float)
         return np.bincount(codes, weights, size).round().astype(frame[col].dtype)
 
