@@ -12,6 +12,8 @@ from analysis.build.notebooks import normalise_notebook
 from analysis.build.pipeline import AREA_NOTEBOOKS
 from analysis.core import paths
 
+from .conftest import Built
+
 pytestmark = pytest.mark.slow
 #: Durham Tees Valley: its report has every kind of chapter part (commentary, the
 #: reconstruction); its eight notebooks on two warm kernels each follow others.
@@ -50,19 +52,19 @@ def _printed(key: str, code: str) -> list[str]:
                    for o in c.outputs).split()
 
 
-def test_warm_kernel_outputs_equal_fresh_kernel_outputs(tables: Path) -> None:
+def test_warm_kernel_outputs_equal_fresh_kernel_outputs(tables: Path, two_areas: Built) -> None:
     """Every bundled area notebook: same normalised outputs warm as fresh.
 
-    The warm run goes through one kernel per worker in an order where each notebook follows
-    others (so leaked state would show); the fresh run starts a kernel per notebook.
+    Warm: as the session's build ran them, on two warm kernels, each notebook after others
+    of both areas and the aggregates (so leaked state would show); fresh: a kernel per
+    notebook, reading the same tables.
     """
-    tasks = _tasks(tables)
-    warm = {r.key: r for r in run_pool(tasks, jobs=2, engine="warm")}
-    fresh = {r.key: r for r in run_pool(tasks, jobs=2, engine="papermill")}
-    assert all(r.ok for r in warm.values()), {k: r.error for k, r in warm.items() if not r.ok}
-    assert all(r.ok for r in fresh.values())
-    for key in warm:
-        assert _outputs(warm[key].notebook_json) == _outputs(fresh[key].notebook_json), key
+    fresh = {r.key: r for r in run_pool(_tasks(tables), jobs=2, engine="papermill")}
+    assert all(r.ok for r in fresh.values()), {k: r.error for k, r in fresh.items() if not r.ok}
+    for task in _tasks(tables):
+        warm = two_areas.out / task.folder / "notebooks" / f"{task.notebook}.ipynb"
+        assert _outputs(warm.read_text(encoding="utf-8")) == _outputs(
+            fresh[task.key].notebook_json), task.key
 
 
 def test_isolation_resets_state_a_notebook_leaves_behind(tables: Path) -> None:

@@ -284,6 +284,8 @@ def funnel_plot(points: pd.DataFrame, curve: pd.DataFrame, pooled: float, limits
     ax.axhline(100 * pooled, color=style.POOLED, linewidth=1)
     for decision, (colour, marker) in DECISION_LOOK.items():
         sub = points[points["decision"] == decision]
+        if sub.empty:  # an empty scatter still costs a fifth of the chart's drawing
+            continue
         small = (sub["n"] < style.SMALL_N).to_numpy()
         ax.scatter(sub["n"], 100 * sub["share"], marker=marker, s=42, zorder=3,
                    edgecolors=colour,
