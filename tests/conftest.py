@@ -69,8 +69,9 @@ MINI_BANK: dict[str, Any] = {
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Modules with slow tests first, each kept whole and in order: `make test` hands whole
-    modules to its two workers in this order, so they finish on the short modules together
-    rather than one worker finishing a long module alone."""
+    modules to its two workers in this order (``--no-loadscope-reorder``: pytest-xdist would
+    otherwise start with the modules of most tests), so they finish on the short modules
+    together rather than one worker finishing a long module alone."""
     def module(item: pytest.Item) -> str:
         return item.nodeid.split("::")[0]
 
