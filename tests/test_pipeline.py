@@ -83,3 +83,45 @@ def test_a_lenient_build_takes_a_strict_builds_tables_and_not_the_other_way(
     assert recorded() != strict
     again = build(BuildOptions(data=paths.data_dir(), output=out, quiet=True, tables_only=True))
     assert again.exit_code == 0 and recorded() == strict
+
+
+def test_a_build_refused_for_bad_input_starts_no_worker(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Kernels warm up while valid data is scored, never for a build that is refused."""
+    import shutil
+
+    from analysis.build.execute import LocalWorkers
+    from analysis.build.options import BuildOptions
+    from analysis.build.pipeline import build
+    from analysis.core import paths
+    from analysis.core.errors import InputError
+
+    started: list[LocalWorkers] = []
+    monkeypatch.setattr(LocalWorkers, "start", lambda self: started.append(self))
+    data = tmp_path / "data"
+    shutil.copytree(paths.data_dir(), data, ignore=shutil.ignore_patterns("cases"))
+    (data / "cases").mkdir()
+    source = paths.data_dir() / "cases" / "braxbrook.csv"
+    header, first, *rest = source.read_text(encoding="utf-8").splitlines()
+    (data / "areas.csv").write_text("area_id,name,label,cases\nbraxbrook,Braxbrook,synthetic,"
+                                    "cases/braxbrook.csv\n", encoding="utf-8")
+    bad = first.replace(",yes,", ",yess,", 1)
+    assert bad != first
+    (data / "cases" / "braxbrook.csv").write_text("\n".join([header, bad, *rest]) + "\n",
+                                                  encoding="utf-8")
+    with pytest.raises(InputError):
+        build(BuildOptions(data=data, output=tmp_path / "out", jobs=2, quiet=True))
+    assert started == []
+    (data / "cases" / "braxbrook.csv").write_text("\n".join([header, first, *rest]) + "\n",
+                                                  encoding="utf-8")
+    monkeypatch.setattr(LocalWorkers, "start", _stop)
+    with pytest.raises(_Started):
+        build(BuildOptions(data=data, output=tmp_path / "out", jobs=2, quiet=True))
+
+
+class _Started(Exception):
+    """Raised by :func:`_stop` in place of starting the workers."""
+
+
+def _stop(self: object) -> None:
+    raise _Started

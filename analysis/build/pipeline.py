@@ -7,9 +7,9 @@ that area's chapters, every area's short comparison chapter (the pooled values i
 change) and the aggregate (:mod:`analysis.build.plan`).
 
 Fast paths: a build with nothing to do reads only stamps and checksums (no pandas, no
-notebook is parsed); a build with work starts its worker processes and their kernels first,
-so they warm up while the data is validated and scored, and stitches each report in a worker
-as soon as that report's notebooks are done.
+notebook is parsed); a build with work starts its worker processes and their kernels as soon
+as the changed data is valid, so they warm up while it is scored (a refused build starts
+none), and stitches each report in a worker as soon as that report's notebooks are done.
 """
 
 from __future__ import annotations
@@ -40,6 +40,8 @@ from .plan import AGGREGATE_NOTEBOOK, AREA_NOTEBOOKS, Planner, area_notebooks, n
 from .scores import TableDigests, write_area_tables, write_group_tables, write_shared_tables
 
 if TYPE_CHECKING:  # heavy imports stay out of a build that has nothing to do
+    import pandas as pd
+
     from ..chapters.disclosure import Policy
     from ..method.bank import QuestionBank
 
@@ -104,10 +106,13 @@ class Builder:
                                                             self.o.force)
                            for lenient in readings)]
 
-    def score(self, areas: list[Area], changed: list[Area]) -> None:
-        """Validate changed areas (all before anything is written), then write tables."""
-        cases = validate(areas, changed, self.bank, lenient=self.o.lenient,
-                         subset=bool(self.o.areas)) if changed else {}
+    def validate(self, areas: list[Area], changed: list[Area]) -> dict[str, pd.DataFrame]:
+        """The changed areas' cases, all validated before anything is written."""
+        return validate(areas, changed, self.bank, lenient=self.o.lenient,
+                        subset=bool(self.o.areas)) if changed else {}
+
+    def score(self, areas: list[Area], cases: dict[str, pd.DataFrame]) -> None:
+        """Write the validated areas' tables, then the groups' and the cross-area ones."""
         atomic.clean_temporaries(self.out.root)
         from ..method.published import headline_scores
 
@@ -204,10 +209,11 @@ def build(options: BuildOptions) -> BuildResult:
     workers = (LocalWorkers(options.jobs, options.engine)
                if local and options.jobs > 1 and not options.tables_only else None)
     try:
-        if workers is not None and changed:  # kernels start while the data is scored
-            workers.start()
+        cases = b.validate(every, changed)
+        if workers is not None and changed:  # kernels start while the data is scored (once
+            workers.start()                  # it is valid: a refused build starts none)
             b.read_parameters(workers)
-        b.score(every, changed)
+        b.score(every, cases)
         b.result.timings["score"] = time.perf_counter() - t0
         if options.tables_only:
             print(f"tables: {b.out.root}", file=sys.stdout)
