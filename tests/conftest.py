@@ -201,38 +201,39 @@ def _read(folder: Path, data: Path) -> Built:
     return Built(out, manifest, (folder / LOG).read_text(encoding="utf-8"), data)
 
 
-#: A small area of seven of Durham Tees Valley's cases, and markup in another area's name.
+#: A small area of seven of Durham Tees Valley's cases, with markup for a name.
 TINY = "tiny-shire"
 SCRIPT_NAME = "<script>alert(1)</script> Shire"
+#: The areas of the publication build.
+PUBLISHED_AREAS = [BUILT_AREAS[0], TINY]
 
 
 @pytest.fixture(scope="session")
 def published(tmp_path_factory: pytest.TempPathFactory, scored: Path) -> Built:
-    """``build --publish --threshold 5`` of Durham Tees Valley, Vale of Braxness (its display
-    name made of markup) and Tiny Shire (seven cases: counts of 1 to 4 everywhere), from a
-    copy of the bundled data. Read it; copy before writing."""
+    """``build --publish --threshold 5`` of Durham Tees Valley (the reconstruction, with
+    commentary) and Tiny Shire (seven cases: counts of 1 to 4 everywhere; its display name
+    made of markup), from a copy of the bundled data. Read it; copy before writing."""
     def make(root: Path) -> None:
         _build(_published_data(root / "data"), seed_tables(scored, root / "outputs"),
-               *BUILT_AREAS, TINY, extra=("--publish", "--threshold", "5"))
+               *PUBLISHED_AREAS, extra=("--publish", "--threshold", "5"))
 
     root = once(tmp_path_factory, "published", make)
     return _read(root, root / "data")
 
 
 def _published_data(data: Path) -> Path:
-    """A copy of the bundled data with Tiny Shire added and Vale of Braxness renamed."""
+    """A copy of the bundled data with Tiny Shire added, named in markup."""
     from analysis.core import paths
 
     shutil.copytree(paths.data_dir(), data)
-    dtv, vob = BUILT_AREAS
+    dtv = BUILT_AREAS[0]
     frame = pd.read_csv(data / "cases" / f"{dtv}.csv", dtype=str, keep_default_na=False)
     tiny = frame.iloc[[0, 5, 11, 23, 40, 61, 80]].assign(area_id=TINY)
     tiny["case_id"] = [f"T{i}" for i in range(len(tiny))]
     tiny.to_csv(data / "cases" / f"{TINY}.csv", index=False, lineterminator="\n")
     areas = pd.read_csv(data / "areas.csv", dtype=str, keep_default_na=False)
-    areas.loc[areas["area_id"] == vob, "name"] = SCRIPT_NAME
     (group,) = areas.loc[areas["area_id"] == dtv, ["group", "group_label"]].to_numpy()
-    row = {"area_id": TINY, "name": "Tiny Shire", "label": "synthetic",
+    row = {"area_id": TINY, "name": SCRIPT_NAME, "label": "synthetic",
            "cases": f"cases/{TINY}.csv", "group": group[0], "group_label": group[1]}
     areas = pd.concat([areas, pd.DataFrame([row])]).fillna("")
     areas.to_csv(data / "areas.csv", index=False, lineterminator="\n")

@@ -208,7 +208,6 @@ def test_valid_data_always_builds(tmp_path_factory: pytest.TempPathFactory,
     for (n, variant), area_id in zip(areas, AREA_IDS, strict=False):
         path = data / "cases" / f"{area_id}.csv"
         area_cases(area_id, n, variant, seed).to_csv(path, index=False)
-        assert run("validate", str(path)).returncode == 0, (area_id, n, variant)
         lines.append(f"{area_id},{area_id.title()},synthetic,cases/{area_id}.csv")
     (data / "areas.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     out = tmp / "out"
