@@ -4,8 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 JOBS ?=
-# pytest-xdist workers for `make test` (whole test files to a worker in the order of
-# tests/conftest.py: files with slow tests first; shared builds made once)
+# pytest-xdist workers for `make test` (whole test files to a worker; shared builds made once)
 TEST_JOBS ?= 2
 
 .PHONY: report test lint typecheck clean venv benchmark data lab
@@ -26,7 +25,7 @@ lab: $(STAMP)
 	$(BIN)/python -m analysis lab $(LABFLAGS)
 
 test: $(STAMP) lint typecheck
-	$(BIN)/python -m pytest -n $(TEST_JOBS) --dist loadfile --no-loadscope-reorder
+	$(BIN)/python -m pytest -n $(TEST_JOBS) --dist loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff check analysis tests benchmarks

@@ -67,18 +67,6 @@ MINI_BANK: dict[str, Any] = {
 }
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Modules with slow tests first, each kept whole and in order: `make test` hands whole
-    modules to its two workers in this order (``--no-loadscope-reorder``: pytest-xdist would
-    otherwise start with the modules of most tests), so they finish on the short modules
-    together rather than one worker finishing a long module alone."""
-    def module(item: pytest.Item) -> str:
-        return item.nodeid.split("::")[0]
-
-    slow = {module(i) for i in items if i.get_closest_marker("slow")}
-    items.sort(key=lambda i: module(i) not in slow)
-
-
 def mini_bank_dict() -> dict[str, Any]:
     return copy.deepcopy(MINI_BANK)
 
