@@ -138,7 +138,7 @@ def test_one_area_change_reruns_that_area_the_comparisons_and_the_aggregate(  # 
     frame.to_csv(cases, index=False, lineterminator="\n")
     reports = {a: (out / a / "report.html").stat().st_mtime_ns
                for a in [*AREAS, "aggregate", *GROUPS]}
-    result = build(BuildOptions(data=data, output=out, areas=AREAS, jobs=1, quiet=True))
+    result = build(BuildOptions(data=data, output=out, areas=AREAS, jobs=2, quiet=True))
     expected = [f"{AREAS[1]}/{n}" for n in AREA_NOTEBOOKS]
     expected += [f"{AREAS[0]}/00_summary", f"{AREAS[0]}/06_comparison", "aggregate/aggregate",
                  "groups/protecting-children/aggregate"]  # not the other block's
@@ -152,10 +152,10 @@ def test_a_commentary_edit_reruns_only_its_chapters(built, tmp_path) -> None:  #
     data, out = _copy(built, tmp_path)
     (data / "commentary" / f"{AREAS[1]}.md").write_text(
         "## Outcome 2\nA note from the inspectors.\n", encoding="utf-8")
-    result = build(BuildOptions(data=data, output=out, areas=AREAS, jobs=1, quiet=True))
+    result = build(BuildOptions(data=data, output=out, areas=AREAS, jobs=2, quiet=True))
     assert sorted(result.executed) == sorted(f"{AREAS[1]}/{n}" for n in COMMENTARY_NOTEBOOKS)
     assert "A note from the inspectors." in (out / AREAS[1] / "report.html").read_text()
-    again = build(BuildOptions(data=data, output=out, areas=AREAS, jobs=1, quiet=True))
+    again = build(BuildOptions(data=data, output=out, areas=AREAS, jobs=2, quiet=True))
     assert again.executed == [], "the commentary survives a rebuild"
 
 
@@ -172,7 +172,7 @@ def test_a_lost_digest_stamp_reruns_only_that_notebook(built, tmp_path) -> None:
     data, out = _copy(built, tmp_path)
     key = f"{AREAS[0]}/{AREA_NOTEBOOKS[3]}"
     (out / AREAS[0] / "notebooks" / f".{AREA_NOTEBOOKS[3]}.digest").unlink()
-    result = build(BuildOptions(data=data, output=out, areas=AREAS, jobs=1, quiet=True))
+    result = build(BuildOptions(data=data, output=out, areas=AREAS, jobs=2, quiet=True))
     assert result.executed == [key] and len(result.reused) == (len(AREA_NOTEBOOKS) * len(AREAS)
                                                                + len(GROUPS))
 

@@ -32,7 +32,7 @@ def three(tmp_path_factory: pytest.TempPathFactory, scored: Path) -> tuple[Path,
     shutil.copytree(paths.data_dir(), data)
     areas = pd.read_csv(data / "areas.csv")
     areas[areas["area_id"].isin(THREE)].to_csv(data / "areas.csv", index=False)
-    result = build(BuildOptions(data=data, output=out, areas=THREE[:2], jobs=1, quiet=True))
+    result = build(BuildOptions(data=data, output=out, areas=THREE[:2], jobs=2, quiet=True))
     assert result.exit_code == 0
     return data, out
 
