@@ -72,4 +72,20 @@ def test_aggregate_blocks(tables: Path, snapshot) -> None:  # type: ignore[no-un
 
     ctx = AggregateContext.load(output_dir=str(tables))
     for name in AGGREGATE_BLOCKS:
-        assert _html(getattr(aggregate, name)(ctx)) == snapshot(name=name)
+        exhibit = getattr(aggregate, name)(ctx)
+        assert _html(exhibit) == snapshot(name=name)
+        if name == "funnels":  # drawn in one reused figure; each a figure of its own on demand
+            _assert_figures_are_the_images(exhibit)
+
+
+def _assert_figures_are_the_images(exhibit) -> None:  # type: ignore[no-untyped-def]
+    """Every chart the exhibit embeds is, byte for byte, the SVG of its figure."""
+    import base64
+
+    from analysis.chapters.html import figure_svg
+
+    images = [base64.b64decode(m.group(0).split(",", 1)[1].rstrip('"'))
+              for m in IMAGE.finditer(exhibit.html)]
+    assert len(images) == len(exhibit.figures) > 10
+    for i in (0, len(images) // 2, len(images) - 1):
+        assert figure_svg(exhibit.figures[i]) == images[i], i

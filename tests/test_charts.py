@@ -100,3 +100,21 @@ def test_dots_beyond_the_drawn_limits_are_exactly_the_dots_decided_outside() -> 
         outside = 100 * r.share > y_line[i] or 100 * r.share < lower_y[i]
         assert outside == (r.decision != "within")
     charts.close(fig)
+
+
+def test_a_reused_funnel_canvas_draws_what_a_fresh_figure_draws() -> None:
+    """The aggregate reports draw every funnel in one canvas: what it shows for a question
+    must not depend on the questions drawn before (more names, other limits, other dots)."""
+    points, curve = _funnel()
+    crowded = pd.concat([points] * 3, ignore_index=True)
+    crowded["name"] = [f"Area {i:02d}" for i in range(len(crowded))]
+    crowded["decision"] = "above"
+    canvas = charts.FunnelCanvas()
+    canvas.draw(crowded, curve, 0.6, "adjusted", "First question")
+    fig, alt = canvas.draw(points, curve, 0.8, "plain", "Second question")
+    fresh, fresh_alt = charts.funnel_plot(points, curve, 0.8, "plain", "Second question")
+    assert htmlout.figure_svg(fig) == htmlout.figure_svg(fresh) and alt == fresh_alt
+    assert [t.get_text() for t in fig.axes[0].texts if t.get_visible()] == [
+        t.get_text() for t in fresh.axes[0].texts]
+    charts.close(fig)
+    charts.close(fresh)

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from IPython.core.formatters import DisplayFormatter
 
-from analysis.chapters.exhibit import Exhibit, combine
+from analysis.chapters.exhibit import DrawnOnDemand, Exhibit, combine
 from analysis.core import paths
 
 from .conftest import BUILT_AREAS, Built
@@ -67,6 +67,24 @@ def test_combine_keeps_order_stacks_data_and_collects_figures() -> None:
         assert combine(["<p>x</p>"]).data.empty
     finally:
         plt.close(fig)
+
+
+def test_figures_drawn_on_demand_are_drawn_once_each_when_asked_for() -> None:
+    drawn: list[int] = []
+
+    def draw(i: int) -> Any:
+        drawn.append(i)
+        fig = plt.figure()
+        plt.close(fig)
+        return fig
+
+    figures = DrawnOnDemand(3, draw)
+    ex = Exhibit(HTML, _frame(), figures)
+    assert len(ex.figures) == 3 and drawn == [] and "3 figures" in repr(ex)
+    assert ex.figure is figures[0] is figures[-3] and drawn == [0]
+    assert list(figures[1:]) == [figures[1], figures[2]] and drawn == [0, 1, 2]
+    with pytest.raises(IndexError):
+        figures[3]
 
 
 # the bundled notebooks -----------------------------------------------------------------------

@@ -5,6 +5,7 @@ Reads only the tidy tables a build writes (``outputs/tables``), never executed n
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import TYPE_CHECKING
 
@@ -19,7 +20,7 @@ from . import html as htmlout
 from .comparison import chance_sentence
 from .context import AggregateContext
 from .disclosure import area_key, factor_key, k_key, n_key, pooled_key
-from .exhibit import Exhibit
+from .exhibit import DrawnOnDemand, Exhibit
 from .html import escape, heading, interval, note, paragraph, pct, table
 
 if TYPE_CHECKING:
@@ -79,8 +80,11 @@ def _chance(rows: pd.DataFrame, what: str) -> str:
 
 
 def _names(rows: pd.DataFrame, decision: str) -> str:
-    picked = rows[rows["decision"] == decision].sort_values("share", ascending=False)
-    return ", ".join(picked["name"]) or "none"
+    """The areas of one decision, highest share first (ties in table order), or "none"."""
+    pick = rows["decision"].to_numpy() == decision
+    shares = rows["share"].to_numpy(dtype=float)[pick]
+    names = rows["name"].to_numpy()[pick][np.argsort(-shares, kind="stable")]
+    return ", ".join(names) or "none"
 
 
 def outcome_intervals(ctx: AggregateContext) -> Exhibit:
@@ -125,25 +129,48 @@ def funnels(ctx: AggregateContext) -> Exhibit:
     keys = pq[pq["key"]].drop_duplicates("question").sort_values(["outcome", "order"])
     parts.append(paragraph(_chance(decided[decided["measure"].isin(set(keys["question"]))],
                                    "results of the areas on the key questions")))
-    figures = []
+    by_question = dict(tuple(decided.groupby("measure", sort=False)))
+    canvas = charts.FunnelCanvas()
+    drawn: list[FunnelArgs] = []
     for q in keys.itertuples():
-        sub = decided[decided["measure"] == q.question]
-        if sub.empty:
+        sub = by_question.get(q.question)
+        if sub is None:
             continue
         d = disp.loc[q.question]
         parts.append(heading(q.label, 3, f"funnel-{q.question}"))
-        fig = _key_chart(ctx, sub, d, q.question, q.label, q.criterion, parts)
-        figures.extend([fig] if fig is not None else [])
+        args = _key_chart(ctx, sub, d, q.question, q.label)
+        if args is not None:
+            fig, alt = canvas.draw(*args)
+            k, n = pooled_key(k_key(q.question)), pooled_key(n_key(q.question))
+            parts.append(htmlout.figure(fig, alt, f"{q.label} (criterion {q.criterion}): all "
+                                        f"areas {ctx.share(k, n)}. * fewer than 10 cases "
+                                        "(hollow dot)."))
+            drawn.append(args)
         parts.append(paragraph(f"Above the all-areas figure: {_names(sub, ABOVE)}. Below it: "
                                f"{_names(sub, BELOW)}. " + _dispersion_words(d)))
-    parts.append(_other_questions(ctx, decided, keys))
+    charts.close(canvas.fig)
+    parts.append(_other_questions(ctx, decided, by_question, keys))
     parts.append(ctx.note())
-    return Exhibit("".join(parts), decided, tuple(figures))
+    return Exhibit("".join(parts), decided, DrawnOnDemand(len(drawn), functools.partial(
+        _funnel_figure, drawn)))
+
+
+#: What one funnel chart is drawn from: points, curve, all-areas figure, limits, title.
+FunnelArgs = tuple[pd.DataFrame, pd.DataFrame, float, str, str]
+
+
+def _funnel_figure(drawn: list[FunnelArgs], index: int) -> Figure:
+    """The index-th funnel of a report as a figure of its own (closed to pyplot, as every
+    chart of an exhibit is, so that it is shown only when asked for)."""
+    fig, _ = charts.funnel_plot(*drawn[index])
+    charts.close(fig)
+    return fig
 
 
 def _key_chart(ctx: AggregateContext, sub: pd.DataFrame, d: pd.Series, question: str,
-               label: str, criterion: str, parts: list[str]) -> Figure | None:
-    """Draw one key question's chart into ``parts``: the curve of the limits used."""
+               label: str) -> FunnelArgs | None:
+    """What one key question's chart shows (the curve of the limits used), or None when
+    publication hides its figures."""
     k, n = pooled_key(k_key(question)), pooled_key(n_key(question))
     shown = sub[[not _area_hidden(ctx, r.area_id, question) for r in sub.itertuples()]]
     if shown.empty or ctx.disclosure.share_hidden(k, n):  # hidden figures are left out
@@ -152,11 +179,7 @@ def _key_chart(ctx: AggregateContext, sub: pd.DataFrame, d: pd.Series, question:
     lower, upper = comparisons.limit_curve(float(d["pooled"]), float(d["tau2"]),
                                            d["limits"] == ADJUSTED, grid)
     curve = pd.DataFrame({"n": grid, "lower": lower, "upper": upper})
-    fig, alt = charts.funnel_plot(shown, curve, float(d["pooled"]), str(d["limits"]), label)
-    parts.append(htmlout.figure(fig, alt, f"{label} (criterion {criterion}): all areas "
-                                f"{ctx.share(k, n)}. * fewer than 10 cases (hollow dot)."))
-    charts.close(fig)
-    return fig
+    return shown, curve, float(d["pooled"]), str(d["limits"]), label
 
 
 def _dispersion_words(d: pd.Series) -> str:
@@ -170,7 +193,8 @@ def _p(value: float) -> str:
     return "< 0.001" if value < 0.001 else f"= {value:.3f}"
 
 
-def _other_questions(ctx: AggregateContext, decided: pd.DataFrame, keys: pd.DataFrame) -> str:
+def _other_questions(ctx: AggregateContext, decided: pd.DataFrame,
+                     by_question: dict[str, pd.DataFrame], keys: pd.DataFrame) -> str:
     """The questions that are not key ones, in one compact table instead of 68 charts."""
     pq = ctx.tables["pooled_questions"].drop_duplicates("question").sort_values(
         ["outcome", "order"])
@@ -178,8 +202,8 @@ def _other_questions(ctx: AggregateContext, decided: pd.DataFrame, keys: pd.Data
     rows = decided[decided["measure"].isin(set(rest["question"]))]
     body = []
     for q in rest.itertuples():
-        sub = decided[decided["measure"] == q.question]
-        if sub.empty:
+        sub = by_question.get(q.question)
+        if sub is None:
             continue
         body.append([q.label, ctx.share(pooled_key(k_key(q.question)),
                                         pooled_key(n_key(q.question))),

@@ -9,7 +9,7 @@ import math
 import textwrap
 from collections.abc import Mapping, Sequence
 from itertools import pairwise
-from typing import Any
+from typing import Any, Literal
 
 import matplotlib
 
@@ -18,10 +18,13 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.collections import LineCollection
 from matplotlib.colors import BoundaryNorm, ListedColormap
 from matplotlib.figure import Figure
+from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.text import Text
 from seaborn.utils import relative_luminance
 
 from ..method.comparisons import ABOVE, BELOW, WITHIN, WORDS
@@ -35,6 +38,8 @@ DECISION_LOOK = {ABOVE: (style.ABOVE, "^"), BELOW: (style.BELOW, "v"),
 LABEL_PT = 10.5          # >= 9 pt once an 8-inch figure is printed 7.2 inches wide (A4)
 FUNNEL_HEIGHT = 4.8      # inches; the plot takes the left of the page, names the right
 FUNNEL_AXES = (0.09, 0.10, 0.50, 0.66)
+NAME_X = 1.04            # the funnel's column of names, in axes fractions
+LEADER_GAP_PT = 3        # a leader stops this far short of its dot
 INK_ON_LUMINANCE = 0.408  # a cell lighter than this takes ink, else paper (seaborn's rule)
 HATCH_WORDS = f"Hatched: fewer than {style.SMALL_N} cases (*)"
 OTHER_WORDS = "Other ({count} answers combined{names})"
@@ -272,74 +277,121 @@ def funnel_plot(points: pd.DataFrame, curve: pd.DataFrame, pooled: float, limits
     upper over a grid of whole n (the same limits, from the same function). Plain limits are
     steps, drawn as steps; names sit in a column to the right, spaced so they never overlap,
     each joined to its dot. A share on fewer than ``style.SMALL_N`` cases is a hollow dot
-    and its name carries ``*``.
+    and its name carries ``*``. A figure of its own; :class:`FunnelCanvas` draws many.
     """
-    plt.rcParams.update(style.RC)
-    fig = plt.figure(figsize=(style.FIG_WIDTH, FUNNEL_HEIGHT))
-    ax = fig.add_axes(FUNNEL_AXES)
-    draw = "steps-mid" if limits == "plain" else "default"
-    for col in ("upper", "lower"):
-        ax.plot(curve["n"], 100 * curve[col], color=style.NEUTRAL, linestyle="--",
-                drawstyle=draw)
-    ax.axhline(100 * pooled, color=style.POOLED, linewidth=1)
-    for decision, (colour, marker) in DECISION_LOOK.items():
-        sub = points[points["decision"] == decision]
-        if sub.empty:  # an empty scatter still costs a fifth of the chart's drawing
-            continue
+    return FunnelCanvas().draw(points, curve, pooled, limits, title)
+
+
+class FunnelCanvas:
+    """One funnel figure, redrawn for each question of a report.
+
+    Making a figure costs as much as drawing it (axes, ticks, legend), and the aggregate
+    reports draw dozens of funnels of the same frame; a canvas makes the frame once and each
+    :meth:`draw` sets only what differs: lines, dots, names, limits and title. A fresh canvas
+    and a reused one give the same SVG for the same question (tested), so a figure of its own
+    (:func:`funnel_plot`) is the chart the report embeds.
+    """
+
+    def __init__(self) -> None:
+        plt.rcParams.update(style.RC)
+        self.fig = fig = plt.figure(figsize=(style.FIG_WIDTH, FUNNEL_HEIGHT))
+        self.ax = ax = fig.add_axes(FUNNEL_AXES)
+        self.limit_lines = [ax.plot([], [], color=style.NEUTRAL, linestyle="--")[0]
+                            for _ in ("upper", "lower")]
+        self.pooled = ax.axhline(0, color=style.POOLED, linewidth=1)
+        self.dots = {d: ax.scatter([], [], marker=m, s=42, zorder=3, edgecolors=colour)
+                     for d, (colour, m) in DECISION_LOOK.items()}
+        ax.set_xlabel("Applicable cases (n)", fontsize=LABEL_PT)
+        ax.set_ylabel("Share sufficient (%)", fontsize=LABEL_PT)
+        ax.tick_params(labelsize=LABEL_PT)
+        # leaders from each name to its dot: one collection in axes fractions, outside the plot
+        self.leaders = LineCollection([], colors=style.LEADER, linewidths=0.6, zorder=3,
+                                      transform=ax.transAxes, clip_on=False)
+        ax.add_collection(self.leaders)
+        self.names: list[Text] = []
+        self.legend = _legend(fig, "plain")
+        self.title = fig.suptitle("", x=0.02, ha="left", fontsize=11)
+        fig.set_label(style.FIXED_LAYOUT)
+
+    def draw(self, points: pd.DataFrame, curve: pd.DataFrame, pooled: float, limits: str,
+             title: str) -> tuple[Figure, str]:
+        """Show one question (arguments as :func:`funnel_plot`); the figure and its alt text."""
+        ax = self.ax
+        draw: Literal["steps-mid", "default"] = "steps-mid" if limits == "plain" else "default"
+        for line, col in zip(self.limit_lines, ("upper", "lower"), strict=True):
+            line.set_data(curve["n"].to_numpy(dtype=float), 100 * curve[col].to_numpy(dtype=float))
+            line.set_drawstyle(draw)
+        self.pooled.set_ydata([100 * pooled, 100 * pooled])
+        for decision, dots in self.dots.items():
+            self._dots(dots, points[points["decision"] == decision], DECISION_LOOK[decision][0])
+        low = max(0.0, 100 * min(points["share"].min(), curve["lower"].min()) - 5)
+        ax.set_ylim(low, 100.5)
+        ax.set_xlim(0, max(curve["n"].max(), points["n"].max()) * 1.04)
+        self._name_column(points, low)
+        self.legend.texts[0].set_text(LIMIT_WORDS[limits])
+        self.title.set_text(title)
+        return self.fig, funnel_alt(points, pooled, limits, title)
+
+    @staticmethod
+    def _dots(dots: Any, sub: pd.DataFrame, colour: str) -> None:
+        """One decision's dots; hidden when there are none (an empty scatter still costs a
+        fifth of the chart's drawing)."""
+        dots.set_visible(not sub.empty)
         small = (sub["n"] < style.SMALL_N).to_numpy()
-        ax.scatter(sub["n"], 100 * sub["share"], marker=marker, s=42, zorder=3,
-                   edgecolors=colour,
-                   facecolors=[(style.PAPER if s else colour) for s in small])
-    low = max(0.0, 100 * min(points["share"].min(), curve["lower"].min()) - 5)
-    ax.set_ylim(low, 100.5)
-    ax.set_xlim(0, max(curve["n"].max(), points["n"].max()) * 1.04)
-    ax.set_xlabel("Applicable cases (n)", fontsize=LABEL_PT)
-    ax.set_ylabel("Share sufficient (%)", fontsize=LABEL_PT)
-    ax.tick_params(labelsize=LABEL_PT)
-    _name_column(ax, points, low)
-    _legend(fig, limits)
-    fig.suptitle(title, x=0.02, ha="left", fontsize=11)
-    fig.set_label(style.FIXED_LAYOUT)
-    return fig, funnel_alt(points, pooled, limits, title)
+        dots.set_offsets(np.column_stack([sub["n"].to_numpy(dtype=float),
+                                          100 * sub["share"].to_numpy(dtype=float)]))
+        dots.set_facecolors([(style.PAPER if s else colour) for s in small] or [colour])
+
+    def _name_column(self, points: pd.DataFrame, low: float) -> None:
+        """Each area's name and share in a column right of the plot, joined to its dot by a
+        leader that stops 3 points short of it."""
+        x0, x1 = self.ax.get_xlim()
+        height_in = FUNNEL_AXES[3] * FUNNEL_HEIGHT
+        width_in = FUNNEL_AXES[2] * style.FIG_WIDTH
+        dot_y = (100 * points["share"].to_numpy(dtype=float) - low) / (100.5 - low)
+        dot_x = (points["n"].to_numpy(dtype=float) - x0) / (x1 - x0)
+        ys = spread_positions(dot_y, 1.3 * LABEL_PT / 72 / height_in, 0.0, 1.0)
+        while len(self.names) < len(points):
+            self.names.append(self.ax.text(NAME_X, 0, "", transform=self.ax.transAxes,
+                                           va="center", ha="left", fontsize=LABEL_PT,
+                                           color=style.INK, clip_on=False))
+        segments = []
+        for text, r, y, dx, dy in zip(self.names, points.itertuples(), ys, dot_x, dot_y,
+                                      strict=False):
+            star = "*" if r.n < style.SMALL_N else ""
+            text.set_text(f"{r.name}{star} {100 * r.share:.0f}%")
+            text.set_y(y)
+            text.set_visible(True)
+            length = math.hypot((NAME_X - dx) * width_in, (y - dy) * height_in)
+            shrink = LEADER_GAP_PT / 72 / length if length else 0.0
+            segments.append([(NAME_X, y), (dx + (NAME_X - dx) * shrink,
+                                           dy + (y - dy) * shrink)])
+        for text in self.names[len(points):]:
+            text.set_visible(False)
+        self.leaders.set_segments(segments)
 
 
-def _name_column(ax: plt.Axes, points: pd.DataFrame, low: float) -> None:
-    """Each area's name and share in a column right of the plot, joined to its dot."""
-    span = 100.5 - low
-    frac = (100 * points["share"].to_numpy(dtype=float) - low) / span
-    height_in = FUNNEL_AXES[3] * FUNNEL_HEIGHT
-    gap = 1.3 * LABEL_PT / 72 / height_in
-    ys = spread_positions(frac, gap, 0.0, 1.0)
-    for r, y in zip(points.itertuples(), ys, strict=True):
-        star = "*" if r.n < style.SMALL_N else ""
-        ax.annotate(f"{r.name}{star} {100 * r.share:.0f}%", xy=(r.n, 100 * r.share),
-                    xycoords="data", xytext=(1.04, y), textcoords="axes fraction",
-                    va="center", ha="left", fontsize=LABEL_PT, annotation_clip=False,
-                    color=style.INK, arrowprops={"arrowstyle": "-", "color": style.LEADER,
-                                               "linewidth": 0.6, "shrinkA": 0,
-                                               "shrinkB": 3, "patchA": None})
-
-
-def _legend(fig: Figure, limits: str) -> None:
+def _legend(fig: Figure, limits: str) -> Legend:
     """One legend above the plot, where it hides nothing, explaining markers and lines."""
     handles = [Line2D([], [], color=style.NEUTRAL, linestyle="--", label=LIMIT_WORDS[limits]),
                Line2D([], [], color=style.POOLED, label="All areas")]
     handles += _decision_handles()
     handles.append(Line2D([], [], color=style.INK, marker="o", markerfacecolor=style.PAPER,
                           linestyle="", label=f"* fewer than {style.SMALL_N} cases"))
-    fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.02, 0.955), ncol=2,
-               frameon=False, fontsize=9.5)
+    return fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.02, 0.955), ncol=2,
+                      frameon=False, fontsize=9.5)
 
 
 def funnel_alt(points: pd.DataFrame, pooled: float, limits: str, title: str) -> str:
     """Alternative text: every area, its share and n, grouped by the decision."""
     parts = [f"{title}. Chart of {len(points)} areas' shares against their number of cases, "
              f"around the all-areas figure of {100 * pooled:.0f}%."]
+    rows = list(zip(points["decision"], points["name"], points["share"], points["n"],
+                    strict=True))
     for decision in DECISION_LOOK:
-        sub = points[points["decision"] == decision]
-        if len(sub):
-            names = "; ".join(f"{r.name} {100 * r.share:.0f}% of {r.n}"
-                              for r in sub.itertuples())
+        names = "; ".join(f"{name} {100 * share:.0f}% of {n}"
+                          for d, name, share, n in rows if d == decision)
+        if names:
             parts.append(f"{_capital(WORDS[decision])}: {names}.")
     if limits == "adjusted":
         parts.append("The range expected by chance is widened because areas differ more "

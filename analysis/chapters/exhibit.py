@@ -14,9 +14,9 @@ appear.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, overload
 
 import pandas as pd
 
@@ -33,7 +33,7 @@ class Exhibit:
 
     html: str
     data: pd.DataFrame = field(default_factory=pd.DataFrame)
-    figures: tuple[Figure, ...] = ()
+    figures: Sequence[Figure] = ()
 
     @property
     def figure(self) -> Figure | None:
@@ -53,6 +53,39 @@ class Exhibit:
         rows, cols = self.data.shape
         charts = f", {len(self.figures)} figure{'s' if len(self.figures) != 1 else ''}"
         return f"<Exhibit {self.title!r}: data {rows} × {cols}{charts}>"
+
+
+class DrawnOnDemand(Sequence["Figure"]):
+    """An exhibit's figures, each drawn the first time it is asked for.
+
+    A report embeds dozens of charts drawn in one reused figure (see
+    :class:`analysis.chapters.charts.FunnelCanvas`); making each a figure of its own up front
+    would double the cost of the notebook for figures most runs never look at. ``draw(i)``
+    makes the i-th figure from the same inputs as the chart the report shows.
+    """
+
+    def __init__(self, count: int, draw: Callable[[int], Figure]) -> None:
+        self._count = count
+        self._draw = draw
+        self._drawn: dict[int, Figure] = {}
+
+    def __len__(self) -> int:
+        return self._count
+
+    @overload
+    def __getitem__(self, index: int) -> Figure: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Figure]: ...
+
+    def __getitem__(self, index: int | slice) -> Figure | Sequence[Figure]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self._count))]
+        if not -self._count <= index < self._count:
+            raise IndexError(index)
+        index %= self._count
+        if index not in self._drawn:
+            self._drawn[index] = self._draw(index)
+        return self._drawn[index]
 
 
 def combine(parts: Sequence[Exhibit | str], data: pd.DataFrame | None = None,
