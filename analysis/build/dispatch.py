@@ -8,7 +8,6 @@ as they arrive (executed notebooks under ``<folder>/notebooks``, failed ones und
 from __future__ import annotations
 
 import base64
-import multiprocessing
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -17,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core import paths
-from .execute import LocalWorkers, Result, Task, run_dask, run_serial
+from .execute import LocalWorkers, Result, Task, run_dask, run_serial, worker_context
 from .jobs import StitchJob
 from .notebooks import normalise_notebook, portable_parameters_cell, write_notebook
 from .options import BuildOptions
@@ -53,7 +52,7 @@ class Stitcher:
         from . import stitch
 
         if len(self.later) > 1 and jobs > 1:  # nbconvert is slow: stitch in parallel
-            context = multiprocessing.get_context("forkserver")
+            context = worker_context()
             with ProcessPoolExecutor(min(jobs, len(self.later)), mp_context=context) as pool:
                 list(pool.map(stitch.write_report, self.later))
         else:

@@ -29,6 +29,10 @@ Every row carries ``chance``: the probability of a result outside the limits whe
 really differs (:func:`null_chance` for questions, exact; :func:`outcome_chance` for outcomes,
 a normal approximation). Their sum over the rows a chapter shows is the number of flags chance
 alone would give.
+
+``scipy.stats`` is imported by the functions that compute limits and chances, not with this
+module: the import takes about a second and a half, and the chapters of an area report (a
+kernel's first import) only read the decided table.
 """
 
 from __future__ import annotations
@@ -40,7 +44,6 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy import stats
 
 from . import funnel
 
@@ -74,6 +77,8 @@ def _first_flagged_above(p0: Float, n: Float) -> Float:
     only when floating point puts F(j*-1) a hair under 97.5%), checked with the survival
     function, which keeps precision in the tail.
     """
+    from scipy import stats
+
     j = stats.binom.ppf(1.0 - TAIL, n, p0)
     out = j + 2.0
     for cand in (j + 1.0, j):
@@ -84,6 +89,8 @@ def _first_flagged_above(p0: Float, n: Float) -> Float:
 
 def _last_flagged_below(p0: Float, n: Float) -> Float:
     """Largest k with P(X <= k) < 2.5%; -1 when no k is flagged."""
+    from scipy import stats
+
     i = stats.binom.ppf(TAIL, n, p0)
     out = i - 1.0
     for cand in (i, i + 1.0):
@@ -134,6 +141,8 @@ def null_chance(p: float, n: npt.ArrayLike) -> Float:
     A large area pulls the pooled share towards itself, so it is flagged less often than a
     fixed p0 would say (by up to a third for the bundled areas).
     """
+    from scipy import stats
+
     nn = np.asarray(n, dtype=float)
     total = int(nn.sum())
     if not 0.0 < p < 1.0 or total == 0:
@@ -181,6 +190,8 @@ def dispersion(k: npt.ArrayLike, n: npt.ArrayLike, p0: npt.ArrayLike) -> Dispers
     Winsorised at 10% each tail, phi = mean(z_w^2), w = 4n,
     tau2 = (I phi - (I - 1)) / (sum w - sum w^2 / sum w), 0 when I phi < I - 1.
     """
+    from scipy import stats
+
     kk = np.atleast_2d(np.asarray(k, dtype=float))
     nn = np.asarray(n, dtype=float)
     given = np.asarray(p0, dtype=float).reshape(-1)
@@ -301,6 +312,8 @@ def _dispersion_row(measure: str, pooled: float, units: int, d: QuestionDecision
 
 def outcome_chance(units: int) -> float:
     """Chance that an area's 95% interval misses an all-areas figure it is 1/I of."""
+    from scipy import stats
+
     w = 1.0 / max(units, 1)
     if w >= 1.0:
         return 0.0

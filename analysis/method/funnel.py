@@ -16,7 +16,8 @@ This module computes the numbers behind such a plot (no plotting):
 The exact binomial limits, the test of over-dispersion and the decision of every comparison
 are in :mod:`analysis.method.comparisons`.
 
-Only numpy, scipy and pandas are used.
+Only numpy, scipy and pandas are used (``scipy.stats`` imported where needed: it is slow to
+import).
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
-from scipy import stats
 
 __all__ = [
     "Z95",
@@ -236,6 +236,8 @@ def overdispersion(
     phi, tau2 = float(phi_arr[0]), float(tau2_arr[0])
     stat = units * phi
     dispersed = bool(stat > units - 1)
+    from scipy import stats
+
     p_value = float(stats.chi2.sf(stat, units - 1))
     return OverdispersionResult(
         phi=phi,
