@@ -31,3 +31,15 @@ def test_a_process_that_imported_jsonschema_first_keeps_it_whole() -> None:
     installed, skipped, lark = _probe("import jsonschema").split()
     expected = ("False", "True") if installed == "True" else ("True", "False")
     assert (skipped, lark) == expected
+
+
+def test_a_kernel_imports_the_chapters_without_scipy_stats_or_seaborn() -> None:
+    """What every notebook kernel imports first: scipy.stats (a second and more) waits until a
+    limit or an interval is computed, and seaborn is not needed at all."""
+    code = ("import sys\n"
+            "import analysis.chapters.outcomes, analysis.chapters.comparison\n"
+            "import analysis.chapters.appendices, analysis.chapters.aggregate\n"
+            "print('scipy.stats' in sys.modules, 'seaborn' in sys.modules)")
+    proc = subprocess.run([sys.executable, "-c", code], text=True, capture_output=True,
+                          timeout=120, check=True)
+    assert proc.stdout.split() == ["False", "False"]

@@ -118,3 +118,15 @@ def test_a_reused_funnel_canvas_draws_what_a_fresh_figure_draws() -> None:
         t.get_text() for t in fresh.axes[0].texts]
     charts.close(fig)
     charts.close(fresh)
+
+
+def test_relative_luminance_is_seaborns() -> None:
+    """The heatmap's ink-or-paper rule, computed here as seaborn computes it."""
+    import matplotlib
+    from seaborn.utils import relative_luminance as seaborns
+
+    colours = [matplotlib.colormaps[style.SHARE_MAP](x) for x in np.linspace(0, 1, 21)]
+    colours += [style.INK, style.PAPER, "#767676", (0.2, 0.4, 0.6)]
+    assert [round(charts.relative_luminance(c), 12) for c in colours] == [
+        round(seaborns(c), 12) for c in colours]
+    assert charts.relative_luminance("#000000") == 0.0 and charts.relative_luminance("white") == 1.0
