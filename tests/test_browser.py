@@ -32,6 +32,10 @@ CHROMIUM = Path("/usr/bin/chromium")
 AREAS = ["durham-tees-valley", "vale-of-braxness"]
 PAGES = ["index.html", *(f"{a}/report.html" for a in AREAS), "aggregate/report.html"]
 REPORTS = PAGES[1:]
+#: Every kind of page once: the index, an area report (Durham Tees Valley's has every optional
+#: section: foreword, commentary, the reconstruction note) and the aggregate. The other area's
+#: report is made by the same notebooks and template; axe takes 10 to 15 s a report.
+KINDS = [p for p in PAGES if p != f"{AREAS[1]}/report.html"]
 BROWSER_DIR = Path(__file__).resolve().parent / "browser"
 AXE = BROWSER_DIR / "node_modules" / "axe-core" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
@@ -220,7 +224,7 @@ def axe_violations(page: Any, axe: Path) -> list[dict[str, Any]]:
 
 
 @needs_chromium
-@pytest.mark.parametrize("name", PAGES)
+@pytest.mark.parametrize("name", KINDS)
 def test_no_serious_accessibility_violations(context: Any, site: Path, axe_script: Path,
                                              name: str) -> None:
     """axe-core with the WCAG 2.0, 2.1 and 2.2 A and AA rules: nothing serious or critical."""
