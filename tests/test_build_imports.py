@@ -43,3 +43,19 @@ def test_a_kernel_imports_the_chapters_without_scipy_stats_or_seaborn() -> None:
     proc = subprocess.run([sys.executable, "-c", code], text=True, capture_output=True,
                           timeout=120, check=True)
     assert proc.stdout.split() == ["False", "False"]
+
+
+def test_a_kernel_draws_the_aggregate_and_an_interval_without_scipy_stats(scored) -> None:  # type: ignore[no-untyped-def]
+    """The aggregate's funnels draw the build's funnel_limits table and intervals are computed
+    without statsmodels' module: no notebook kernel pays for importing scipy.stats."""
+    code = ("import sys\n"
+            "from analysis.chapters import aggregate\n"
+            "from analysis.chapters.context import AggregateContext\n"
+            "from analysis.method.intervals import wilson\n"
+            f"ctx = AggregateContext.load(output_dir={str(scored)!r})\n"
+            "funnels = aggregate.funnels(ctx)\n"
+            "wilson([3], [7])\n"
+            "print(len(funnels.figures) > 10, 'scipy.stats' in sys.modules)")
+    proc = subprocess.run([sys.executable, "-c", code], text=True, capture_output=True,
+                          timeout=300, check=True)
+    assert proc.stdout.split() == ["True", "False"], proc.stderr[-2000:]

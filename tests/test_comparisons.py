@@ -177,6 +177,24 @@ def test_the_stored_limits_are_the_curve_drawn() -> None:
         assert upper == pytest.approx(rows["upper"].to_numpy())
 
 
+def test_the_funnel_limits_table_holds_each_decided_limit_at_every_drawn_n() -> None:
+    """What the charts draw: each question's limits at n = 1 .. 8% past its largest area,
+    equal at the areas' own n to the limits that decided them."""
+    table, disp = cmp.comparisons(*_inputs())
+    curves = cmp.limit_curves(table, disp)
+    assert list(curves.columns) == cmp.LIMIT_COLUMNS
+    assert set(curves["measure"]) == set(disp["measure"])
+    for measure, curve in curves.groupby("measure"):
+        rows = table[table["measure"] == measure].set_index("n")
+        top = cmp.chart_top(float(rows.index.max()))
+        assert curve["n"].tolist() == list(range(1, top + 1)) and top > rows.index.max()
+        at = curve.set_index("n").loc[rows.index]
+        assert at["lower"].tolist() == rows["lower"].tolist()
+        assert at["upper"].tolist() == rows["upper"].tolist()
+    empty = cmp.limit_curves(table.iloc[0:0], disp.iloc[0:0])
+    assert empty.empty and list(empty.columns) == cmp.LIMIT_COLUMNS
+
+
 # null simulations with the bundled n's --------------------------------------------------
 @pytest.fixture(scope="module")
 def bundled() -> pd.DataFrame:

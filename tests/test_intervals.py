@@ -35,3 +35,17 @@ def test_n_zero_has_no_share_and_no_interval() -> None:
     lo, hi = wilson([0], [0])
     assert np.isnan(lo[0]) and np.isnan(hi[0])
     assert np.isnan(share([0], [0])[0])
+
+
+def test_wilson_equals_statsmodels_bit_for_bit() -> None:
+    """The package computes Wilson limits itself (statsmodels' import loads scipy.stats into
+    every kernel); statsmodels remains the reference, and they must agree exactly."""
+    import numpy as np
+    from statsmodels.stats.proportion import proportion_confint
+
+    n = np.repeat(np.arange(1, 121), np.arange(1, 121) + 1)
+    k = np.concatenate([np.arange(m + 1) for m in range(1, 121)])
+    for level in (0.95, 0.998, 0.8):
+        lo, hi = wilson(k, n, level)
+        ref_lo, ref_hi = proportion_confint(k, n, alpha=1 - level, method="wilson")
+        assert np.array_equal(lo, ref_lo) and np.array_equal(hi, ref_hi), level

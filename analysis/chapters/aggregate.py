@@ -130,6 +130,7 @@ def funnels(ctx: AggregateContext) -> Exhibit:
     parts.append(paragraph(_chance(decided[decided["measure"].isin(set(keys["question"]))],
                                    "results of the areas on the key questions")))
     by_question = dict(tuple(decided.groupby("measure", sort=False)))
+    curves = dict(tuple(ctx.tables["funnel_limits"].groupby("measure", sort=False)))
     canvas = charts.FunnelCanvas()
     drawn: list[FunnelArgs] = []
     for q in keys.itertuples():
@@ -138,7 +139,7 @@ def funnels(ctx: AggregateContext) -> Exhibit:
             continue
         d = disp.loc[q.question]
         parts.append(heading(q.label, 3, f"funnel-{q.question}"))
-        args = _key_chart(ctx, sub, d, q.question, q.label)
+        args = _key_chart(ctx, sub, d, q.question, q.label, curves[q.question])
         if args is not None:
             fig, alt = canvas.draw(*args)
             k, n = pooled_key(k_key(q.question)), pooled_key(n_key(q.question))
@@ -168,17 +169,18 @@ def _funnel_figure(drawn: list[FunnelArgs], index: int) -> Figure:
 
 
 def _key_chart(ctx: AggregateContext, sub: pd.DataFrame, d: pd.Series, question: str,
-               label: str) -> FunnelArgs | None:
-    """What one key question's chart shows (the curve of the limits used), or None when
-    publication hides its figures."""
+               label: str, limits: pd.DataFrame) -> FunnelArgs | None:
+    """What one key question's chart shows (``limits``: the build's curve of the limits the
+    decision used, from the funnel_limits table), or None when publication hides its
+    figures."""
     k, n = pooled_key(k_key(question)), pooled_key(n_key(question))
     shown = sub[[not _area_hidden(ctx, r.area_id, question) for r in sub.itertuples()]]
     if shown.empty or ctx.disclosure.share_hidden(k, n):  # hidden figures are left out
         return None
-    grid = np.arange(1, int(max(sub["n"].max(), 10) * 1.08) + 2, dtype=float)
-    lower, upper = comparisons.limit_curve(float(d["pooled"]), float(d["tau2"]),
-                                           d["limits"] == ADJUSTED, grid)
-    curve = pd.DataFrame({"n": grid, "lower": lower, "upper": upper})
+    drawn = limits[limits["n"] <= comparisons.chart_top(float(sub["n"].max()))]
+    curve = pd.DataFrame({"n": drawn["n"].to_numpy(dtype=float),
+                          "lower": drawn["lower"].to_numpy(dtype=float),
+                          "upper": drawn["upper"].to_numpy(dtype=float)})
     return shown, curve, float(d["pooled"]), str(d["limits"]), label
 
 

@@ -28,7 +28,7 @@ from .html import escape
 
 COMPARISON_TABLES = ("comparisons",)
 SHARED = ("all_question_scores", "all_outcome_scores", "all_factors", "pooled_questions",
-          "pooled_outcomes", "comparisons", "dispersion")
+          "pooled_outcomes", "comparisons", "dispersion", "funnel_limits")
 GROUP_TABLES = ("group_figures", "group_differences")  # in the all-areas tables only
 CHAPTER_TABLES = tuple(n for n in AREA_TABLES if n not in PARQUET_ONLY)
 ALL = "all"  # the comparisons table's scope of every area

@@ -4,7 +4,8 @@
   large areas weigh more. A pooled outcome score is the mean of the pooled question shares.
 - *mean of area figures*: each area counts once whatever its sample size.
 - every comparison of an area with all areas is decided in :mod:`analysis.method.comparisons`
-  and written as the ``comparisons`` table (with ``dispersion``, one row per question).
+  and written as the ``comparisons`` table (with ``dispersion``, one row per question, and
+  ``funnel_limits``, the limits each question was decided by at every n its chart draws).
 """
 
 from __future__ import annotations
@@ -66,4 +67,5 @@ def comparison_tables(tables: Mapping[str, Mapping[str, pd.DataFrame]],
         "pooled_outcomes": pooled_o,
         "comparisons": decided.assign(scope=scope)[["scope", *decided.columns]],
         "dispersion": dispersion,
+        "funnel_limits": comparisons.limit_curves(decided, dispersion),
     }

@@ -268,6 +268,35 @@ def limit_curve(pooled: float, tau2: float, adjusted: bool,
     return plain_limits(pooled, n)
 
 
+#: The funnel_limits table's columns: a question's limits at each whole n of its chart.
+LIMIT_COLUMNS = ["measure", "n", "lower", "upper"]
+
+
+def chart_top(largest_n: float) -> int:
+    """The largest n a question's funnel chart draws its limits to: 8% past the largest area's
+    n (at least 10), so the curve runs on past the last dot."""
+    return int(max(largest_n, 10) * 1.08) + 1
+
+
+def limit_curves(rows: pd.DataFrame, dispersion: pd.DataFrame) -> pd.DataFrame:
+    """The limits each question was decided by, at n = 1 .. :func:`chart_top` of its largest
+    area: what the funnel charts draw, written by the build so that a chart computes no limit
+    (and a notebook kernel never imports scipy.stats)."""
+    largest = rows[rows["kind"] == QUESTION].groupby("measure")["n"].max()
+    frames = []
+    for d in dispersion.itertuples():
+        if d.measure not in largest.index:
+            continue
+        grid = np.arange(1, chart_top(float(largest[d.measure])) + 1, dtype=float)
+        lower, upper = limit_curve(float(d.pooled), float(d.tau2), d.limits == ADJUSTED, grid)
+        frames.append(pd.DataFrame({"measure": d.measure, "n": grid.astype(int),
+                                    "lower": lower, "upper": upper}))
+    return (pd.concat(frames, ignore_index=True) if frames
+            else pd.DataFrame({c: pd.Series(dtype=t) for c, t in
+                               zip(LIMIT_COLUMNS, ["object", "int64", "float64", "float64"],
+                                   strict=True)}))
+
+
 # --------------------------------------------------------------------------- tables
 
 

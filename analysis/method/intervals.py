@@ -16,15 +16,24 @@ def wilson(
 
     Wilson rather than the normal approximation (statsmodels' default) because samples are
     50-90 cases and many shares sit near 0 or 1, where the normal interval leaves [0, 1].
+    Computed as statsmodels' ``proportion_confint(method="wilson")`` computes it, step for
+    step (the tests require equal bits): importing statsmodels' module loads scipy.stats, a
+    second more in every notebook kernel that shows an interval.
     """
-    from statsmodels.stats.proportion import proportion_confint  # slow import, used here only
+    from scipy.special import ndtri
 
     k_arr = np.asarray(k, dtype=float)
     n_arr = np.asarray(n, dtype=float)
-    safe_n = np.where(n_arr > 0, n_arr, 1.0)
-    lower, upper = proportion_confint(k_arr, safe_n, alpha=1 - level, method="wilson")
-    lower = np.where(n_arr > 0, lower, np.nan)
-    upper = np.where(n_arr > 0, upper, np.nan)
+    nobs = np.where(n_arr > 0, n_arr, 1.0)
+    q = k_arr / nobs
+    crit = -ndtri((1 - level) / 2.0)
+    crit2 = crit**2
+    denom = 1 + crit2 / nobs
+    center = (q + crit2 / (2 * nobs)) / denom
+    dist = crit * np.sqrt(q * (1.0 - q) / nobs + crit2 / (4.0 * nobs**2))
+    dist /= denom
+    lower = np.where(n_arr > 0, np.clip(center - dist, 0, 1), np.nan)
+    upper = np.where(n_arr > 0, np.clip(center + dist, 0, 1), np.nan)
     return np.asarray(lower, dtype=float), np.asarray(upper, dtype=float)
 
 

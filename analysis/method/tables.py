@@ -55,7 +55,7 @@ def read_table(folder: str | Path, name: str) -> pd.DataFrame:
 
 
 CROSS_AREA_TABLES = ("pooled_questions", "pooled_outcomes", "comparisons", "dispersion",
-                     "group_figures", "group_differences")
+                     "funnel_limits", "group_figures", "group_differences")
 
 
 def load_tables(output_dir: str | Path, area_id: str | None = None) -> dict[str, pd.DataFrame]:
@@ -64,7 +64,7 @@ def load_tables(output_dir: str | Path, area_id: str | None = None) -> dict[str,
     With ``area_id``: that area's tables (question_scores, criterion_scores, outcome_scores,
     section_scores, distributions, crosstab, factors). Without: the same tables for every area
     the folder holds, stacked (each row keeps its ``area_id``), plus the cross-area tables
-    (pooled_questions, pooled_outcomes, comparisons, dispersion, group_figures,
+    (pooled_questions, pooled_outcomes, comparisons, dispersion, funnel_limits, group_figures,
     group_differences) when they were written.
     """
     import pandas as pd
