@@ -33,22 +33,13 @@ def test_a_process_that_imported_jsonschema_first_keeps_it_whole() -> None:
     assert (skipped, lark) == expected
 
 
-def test_a_kernel_imports_the_chapters_without_scipy_stats_or_seaborn() -> None:
-    """What every notebook kernel imports first: scipy.stats (a second and more) waits until a
-    limit or an interval is computed, and seaborn is not needed at all."""
+def test_a_kernel_draws_the_aggregate_and_an_interval_without_scipy_stats(scored) -> None:  # type: ignore[no-untyped-def]
+    """What a notebook kernel imports and runs loads neither scipy.stats (a second and more)
+    nor seaborn: the aggregate's funnels draw the build's funnel_limits table, intervals are
+    computed without statsmodels' module, and the charts need nothing of seaborn's."""
     code = ("import sys\n"
             "import analysis.chapters.outcomes, analysis.chapters.comparison\n"
-            "import analysis.chapters.appendices, analysis.chapters.aggregate\n"
-            "print('scipy.stats' in sys.modules, 'seaborn' in sys.modules)")
-    proc = subprocess.run([sys.executable, "-c", code], text=True, capture_output=True,
-                          timeout=120, check=True)
-    assert proc.stdout.split() == ["False", "False"]
-
-
-def test_a_kernel_draws_the_aggregate_and_an_interval_without_scipy_stats(scored) -> None:  # type: ignore[no-untyped-def]
-    """The aggregate's funnels draw the build's funnel_limits table and intervals are computed
-    without statsmodels' module: no notebook kernel pays for importing scipy.stats."""
-    code = ("import sys\n"
+            "import analysis.chapters.appendices\n"
             "from analysis.chapters import aggregate\n"
             "from analysis.chapters.context import AggregateContext\n"
             "from analysis.method.intervals import wilson\n"
@@ -58,7 +49,8 @@ def test_a_kernel_draws_the_aggregate_and_an_interval_without_scipy_stats(scored
             "ctx.tables['pooled_questions'] = pq[pq['question'].isin(keys)]\n"
             "funnels = aggregate.funnels(ctx)\n"
             "wilson([3], [7])\n"
-            "print(len(funnels.figures) == 2, 'scipy.stats' in sys.modules)")
+            "print(len(funnels.figures) == 2, 'scipy.stats' in sys.modules,"
+            " 'seaborn' in sys.modules)")
     proc = subprocess.run([sys.executable, "-c", code], text=True, capture_output=True,
                           timeout=300, check=True)
-    assert proc.stdout.split() == ["True", "False"], proc.stderr[-2000:]
+    assert proc.stdout.split() == ["True", "False", "False"], proc.stderr[-2000:]

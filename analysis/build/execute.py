@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
+from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import Any
 
@@ -170,7 +171,7 @@ def _stop_kernel() -> None:
 WORKER_MODULES = ["analysis.build.engine", "analysis.build.stitch"]
 
 
-def worker_context() -> Any:
+def worker_context() -> BaseContext:
     """The start method of the build's worker processes: a fork server where there is one
     (POSIX), holding the workers' imports; elsewhere fresh interpreters."""
     if os.name != "posix":

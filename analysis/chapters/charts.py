@@ -18,7 +18,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.collections import LineCollection
+from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.colors import BoundaryNorm, ListedColormap, to_rgb
 from matplotlib.figure import Figure
 from matplotlib.legend import Legend
@@ -308,7 +308,7 @@ class FunnelCanvas:
                                       transform=ax.transAxes, clip_on=False)
         ax.add_collection(self.leaders)
         self.names: list[Text] = []
-        self.legend = _legend(fig, "plain")
+        self.legend = _legend(fig)
         self.title = fig.suptitle("", x=0.02, ha="left", fontsize=11)
         fig.set_label(style.FIXED_LAYOUT)
 
@@ -332,14 +332,14 @@ class FunnelCanvas:
         return self.fig, funnel_alt(points, pooled, limits, title)
 
     @staticmethod
-    def _dots(dots: Any, sub: pd.DataFrame, colour: str) -> None:
+    def _dots(dots: PathCollection, sub: pd.DataFrame, colour: str) -> None:
         """One decision's dots; hidden when there are none (an empty scatter still costs a
         fifth of the chart's drawing)."""
         dots.set_visible(not sub.empty)
         small = (sub["n"] < style.SMALL_N).to_numpy()
         dots.set_offsets(np.column_stack([sub["n"].to_numpy(dtype=float),
                                           100 * sub["share"].to_numpy(dtype=float)]))
-        dots.set_facecolors([(style.PAPER if s else colour) for s in small] or [colour])
+        dots.set_facecolor([(style.PAPER if s else colour) for s in small] or [colour])
 
     def _name_column(self, points: pd.DataFrame, low: float) -> None:
         """Each area's name and share in a column right of the plot, joined to its dot by a
@@ -370,9 +370,10 @@ class FunnelCanvas:
         self.leaders.set_segments(segments)
 
 
-def _legend(fig: Figure, limits: str) -> Legend:
-    """One legend above the plot, where it hides nothing, explaining markers and lines."""
-    handles = [Line2D([], [], color=style.NEUTRAL, linestyle="--", label=LIMIT_WORDS[limits]),
+def _legend(fig: Figure) -> Legend:
+    """One legend above the plot, where it hides nothing, explaining markers and lines (its
+    first entry names the limits: each :meth:`FunnelCanvas.draw` writes which)."""
+    handles = [Line2D([], [], color=style.NEUTRAL, linestyle="--", label=LIMIT_WORDS["plain"]),
                Line2D([], [], color=style.POOLED, label="All areas")]
     handles += _decision_handles()
     handles.append(Line2D([], [], color=style.INK, marker="o", markerfacecolor=style.PAPER,

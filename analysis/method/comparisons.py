@@ -291,10 +291,10 @@ def limit_curves(rows: pd.DataFrame, dispersion: pd.DataFrame) -> pd.DataFrame:
         lower, upper = limit_curve(float(d.pooled), float(d.tau2), d.limits == ADJUSTED, grid)
         frames.append(pd.DataFrame({"measure": d.measure, "n": grid.astype(int),
                                     "lower": lower, "upper": upper}))
-    return (pd.concat(frames, ignore_index=True) if frames
-            else pd.DataFrame({c: pd.Series(dtype=t) for c, t in
-                               zip(LIMIT_COLUMNS, ["object", "int64", "float64", "float64"],
-                                   strict=True)}))
+    if not frames:
+        return pd.DataFrame(columns=LIMIT_COLUMNS).astype({"n": int, "lower": float,
+                                                           "upper": float})
+    return pd.concat(frames, ignore_index=True)
 
 
 # --------------------------------------------------------------------------- tables
