@@ -91,6 +91,13 @@ def case_frame(rows: list[dict[str, str]]) -> pd.DataFrame:
 BUILT_AREAS = ["durham-tees-valley", "vale-of-braxness"]
 
 
+#: Jobs of the test builds whose claim is not about parallel work: their notebooks run one
+#: after another in one kernel, in the build's own process (a one-area build costs a fifth less
+#: CPU than with two workers and two kernels, and the suite's two test workers already keep
+#: both cores busy). The session's builds, the kill tests and the Dask build use two.
+SERIAL_JOBS = 1
+
+
 @dataclass(frozen=True)
 class Built:
     """A finished build: its outputs folder, its manifest and what it printed."""

@@ -16,7 +16,7 @@ from analysis.build.plan import COMMENTARY_NOTEBOOKS
 from analysis.core import paths
 from analysis.core.errors import InputError
 
-from .conftest import BUILT_AREAS, Built, seed_tables
+from .conftest import BUILT_AREAS, SERIAL_JOBS, Built, seed_tables
 
 pytestmark = pytest.mark.slow
 AREAS = ["durham-tees-valley", "vale-of-braxness"]  # both in the protecting children block
@@ -130,7 +130,8 @@ def _copy(built, tmp_path: Path) -> tuple[Path, Path]:  # type: ignore[no-untype
 def test_one_area_change_reruns_that_area_the_comparisons_and_the_aggregate(  # type: ignore[no-untyped-def]
         built, tmp_path) -> None:
     data, out = _copy(built, tmp_path)
-    moved = build(BuildOptions(data=data, output=out, areas=AREAS, jobs=2, quiet=True))
+    moved = build(BuildOptions(data=data, output=out, areas=AREAS, jobs=SERIAL_JOBS,
+                               quiet=True))
     assert moved.executed == [], "moving the data folder alone must change nothing"
     cases = data / "cases" / f"{AREAS[1]}.csv"
     frame = pd.read_csv(cases, dtype=str, keep_default_na=False)
@@ -138,7 +139,8 @@ def test_one_area_change_reruns_that_area_the_comparisons_and_the_aggregate(  # 
     frame.to_csv(cases, index=False, lineterminator="\n")
     reports = {a: (out / a / "report.html").stat().st_mtime_ns
                for a in [*AREAS, "aggregate", *GROUPS]}
-    result = build(BuildOptions(data=data, output=out, areas=AREAS, jobs=2, quiet=True))
+    result = build(BuildOptions(data=data, output=out, areas=AREAS, jobs=SERIAL_JOBS,
+                                quiet=True))
     expected = [f"{AREAS[1]}/{n}" for n in AREA_NOTEBOOKS]
     expected += [f"{AREAS[0]}/00_summary", f"{AREAS[0]}/06_comparison", "aggregate/aggregate",
                  "groups/protecting-children/aggregate"]  # not the other block's
@@ -152,7 +154,8 @@ def test_a_commentary_edit_reruns_only_its_chapters(built, tmp_path) -> None:  #
     data, out = _copy(built, tmp_path)
     (data / "commentary" / f"{AREAS[1]}.md").write_text(
         "## Outcome 2\nA note from the inspectors.\n", encoding="utf-8")
-    result = build(BuildOptions(data=data, output=out, areas=AREAS, jobs=2, quiet=True))
+    result = build(BuildOptions(data=data, output=out, areas=AREAS, jobs=SERIAL_JOBS,
+                                quiet=True))
     assert sorted(result.executed) == sorted(f"{AREAS[1]}/{n}" for n in COMMENTARY_NOTEBOOKS)
     assert "A note from the inspectors." in (out / AREAS[1] / "report.html").read_text()
     again = build(BuildOptions(data=data, output=out, areas=AREAS, jobs=2, quiet=True))
@@ -208,6 +211,11 @@ def test_a_build_on_a_dask_cluster_equals_the_local_build(built, tmp_path, score
         assert ours == (built[0] / folder / "report.html").read_bytes(), folder
 
 
+#: Where the deliberate failures go: right after the cell that loads the tables (a notebook
+#: stops at its first error, so a failure anywhere is the same to the build).
+FAIL_AT = 3
+
+
 def test_failing_notebook_keeps_other_reports(built, tmp_path) -> None:  # type: ignore[no-untyped-def]
     _, out = _copy(built, tmp_path)
     before = (out / AREAS[0] / "report.html").read_bytes()
@@ -215,18 +223,20 @@ def test_failing_notebook_keeps_other_reports(built, tmp_path) -> None:  # type:
     shutil.copytree(paths.NOTEBOOKS, notebooks)
     nb_path = notebooks / f"{AREA_NOTEBOOKS[2]}.ipynb"
     nb = nbformat.read(nb_path, as_version=4)
-    nb.cells.append(nbformat.v4.new_code_cell(
+    assert "ctx = " in nb.cells[FAIL_AT - 1].source
+    nb.cells.insert(FAIL_AT, nbformat.v4.new_code_cell(
         f'if area_id == "{AREAS[0]}":\n    raise RuntimeError("deliberate failure")',
         id="fail"))
     nbformat.write(nb, nb_path)
     group_before = (out / GROUPS[0] / "report.html").read_bytes()
     agg_path = notebooks / "aggregate.ipynb"
     agg = nbformat.read(agg_path, as_version=4)
-    agg.cells.append(nbformat.v4.new_code_cell(
+    assert "ctx = " in agg.cells[FAIL_AT - 1].source
+    agg.cells.insert(FAIL_AT, nbformat.v4.new_code_cell(
         'if group == "violent-offending":\n    raise RuntimeError("deliberate failure")',
         id="fail"))
     nbformat.write(agg, agg_path)
-    result = build(BuildOptions(output=out, areas=AREAS, jobs=2, quiet=True,
+    result = build(BuildOptions(output=out, areas=AREAS, jobs=SERIAL_JOBS, quiet=True,
                                 notebooks=notebooks))
     assert result.exit_code == 1
     assert sorted(result.failed) == sorted([f"{AREAS[0]}/{AREA_NOTEBOOKS[2]}",

@@ -15,7 +15,7 @@ import pytest
 from analysis.core import paths
 from analysis.method.readers import column_id
 
-from .conftest import seed_tables
+from .conftest import SERIAL_JOBS, seed_tables
 
 AREA = "vale-of-braxness"
 
@@ -76,7 +76,7 @@ def previous_build(tmp_path_factory: pytest.TempPathFactory, scored: Path) -> tu
     assert not (tmp / "strict").exists()
     out = seed_tables(scored, tmp / "outputs")  # the other areas' tables: reused
     proc = run("build", "--data", str(data), "--areas", AREA, "--output", str(out),
-               "--jobs", "2", "--quiet", "--no-aggregate", "--lenient")
+               "--jobs", str(SERIAL_JOBS), "--quiet", "--no-aggregate", "--lenient")
     return out, proc.returncode.__str__() + "\n" + proc.stderr
 
 

@@ -16,7 +16,7 @@ from analysis.core import paths
 from analysis.method.comparisons import WORDS
 from analysis.method.tables import read_table
 
-from .conftest import seed_tables
+from .conftest import SERIAL_JOBS, seed_tables
 
 pytestmark = pytest.mark.slow
 THREE = ["durham-tees-valley", "braxbrook", "briskwick"]
@@ -32,7 +32,8 @@ def three(tmp_path_factory: pytest.TempPathFactory, scored: Path) -> tuple[Path,
     shutil.copytree(paths.data_dir(), data)
     areas = pd.read_csv(data / "areas.csv")
     areas[areas["area_id"].isin(THREE)].to_csv(data / "areas.csv", index=False)
-    result = build(BuildOptions(data=data, output=out, areas=THREE[:2], jobs=2, quiet=True))
+    result = build(BuildOptions(data=data, output=out, areas=THREE[:2], jobs=SERIAL_JOBS,
+                                quiet=True))
     assert result.exit_code == 0
     return data, out
 
@@ -120,8 +121,8 @@ def test_building_one_more_area_keeps_the_index_and_the_pooled_figures(three, tm
     out = tmp_path / "outputs"
     shutil.copytree(built, out)
     before = read_table(paths.all_tables(out), "comparisons")
-    result = build(BuildOptions(data=data, output=out, areas=THREE[2:], jobs=2, quiet=True,
-                                aggregate=False))
+    result = build(BuildOptions(data=data, output=out, areas=THREE[2:], jobs=SERIAL_JOBS,
+                                quiet=True, aggregate=False))
     assert result.exit_code == 0
     after = read_table(paths.all_tables(out), "comparisons")
     pd.testing.assert_frame_equal(before, after)

@@ -1,4 +1,4 @@
-"""Execution engines: warm kernels isolate notebooks; the Dask executor runs for real."""
+"""Execution engines: warm kernels isolate notebooks; a task runs from the files it carries."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from analysis.build.execute import Task, run_dask, run_pool, run_task
+from analysis.build.execute import Task, run_pool, run_task
 from analysis.build.notebooks import normalise_notebook
 from analysis.build.pipeline import AREA_NOTEBOOKS
 from analysis.core import paths
@@ -88,28 +88,27 @@ def test_isolation_resets_state_a_notebook_leaves_behind(tables: Path) -> None:
     assert _outputs(again.notebook_json) == _outputs(clean.notebook_json)
 
 
-def test_dask_local_cluster_returns_executed_notebooks(tables: Path) -> None:
-    """Each notebook a task on a real LocalCluster; inputs shipped, results come back."""
+def test_a_task_runs_from_the_files_it_carries(tables: Path, two_areas: Built) -> None:
+    """What a Dask worker gets: the shared files (no case file) and the task's own tables;
+    run from those alone (here, in this process's warm kernel) a notebook shows what the
+    session's build showed, and no path of this machine. The build on a real LocalCluster is
+    tested end to end in ``test_build``."""
     from analysis.build.dispatch import shared_bundle, task_bundle
     from analysis.build.outputs import OutputTree
 
     tree = OutputTree(tables)
-    tasks = _tasks(tables)[:3]
     shared = shared_bundle(tree, paths.data_dir())
     assert "data/areas.csv" in shared and "output/tables/pooled_questions.parquet" in shared
     assert not any(rel.startswith("data/cases") for rel in shared)
-    for t in tasks:
-        t.files = task_bundle(tree, t)
-        assert t.files and all(rel.startswith(f"output/{t.folder}/tables/") for rel in t.files)
-    results = list(run_dask(tasks, jobs=2, engine="warm", shared=shared))
-    assert sorted(r.key for r in results) == sorted(t.key for t in tasks)
-    assert all(r.ok for r in results), [r.error for r in results]
-    for t in tasks:  # the same inputs, all carried by the task, run in this process
-        t.files = {**shared, **t.files}
-    local = {r.key: r for r in run_pool(tasks, jobs=1)}
-    for r in results:
-        assert str(tables) not in r.notebook_json
-        assert _outputs(r.notebook_json) == _outputs(local[r.key].notebook_json)
+    task = next(t for t in _tasks(tables) if t.notebook == "06_comparison")
+    own = task_bundle(tree, task)
+    assert own and all(rel.startswith(f"output/{task.folder}/tables/") for rel in own)
+    task.files = {**shared, **own}
+    result = run_task(task)
+    assert result.ok, result.error
+    assert str(tables) not in result.notebook_json
+    session = two_areas.out / task.folder / "notebooks" / f"{task.notebook}.ipynb"
+    assert _outputs(result.notebook_json) == _outputs(session.read_text(encoding="utf-8"))
 
 
 def test_warm_kernel_starts_with_the_analysis_stack_imported_and_frozen() -> None:

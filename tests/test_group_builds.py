@@ -27,13 +27,15 @@ def _row(area: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def scored(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """Three bundled areas, scored once without groups."""
+def scored(tmp_path_factory: pytest.TempPathFactory, scored: Path) -> tuple[Path, Path]:
+    """Three bundled areas without groups: their tables are the session's (the same case
+    files), the cross-area tables made for these three."""
     root = tmp_path_factory.mktemp("groups")
     data, out = root / "data", root / "outputs"
     (data / "cases").mkdir(parents=True)
     for area in AREAS:
         shutil.copy(paths.data_dir() / "cases" / f"{area}.csv", data / "cases")
+        shutil.copytree(paths.area_tables(scored, area), paths.area_tables(out, area))
     (data / "areas.csv").write_text("\n".join([HEADER, *map(_row, AREAS), ""]))
     build(BuildOptions(data=data, output=out, quiet=True, tables_only=True))
     return data, out

@@ -32,6 +32,8 @@ from analysis.method.bank import load_bank
 from analysis.method.validation import dependency_order, load_cases
 from analysis.synthetic.generate import generate_area
 
+from .conftest import SERIAL_JOBS
+
 BANK = load_bank()
 SOURCE = paths.data_dir() / "cases" / "vale-of-braxness.csv"
 CASES = 6
@@ -211,7 +213,8 @@ def test_valid_data_always_builds(tmp_path_factory: pytest.TempPathFactory,
         lines.append(f"{area_id},{area_id.title()},synthetic,cases/{area_id}.csv")
     (data / "areas.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     out = tmp / "out"
-    proc = run("build", "--data", str(data), "--output", str(out), "--jobs", "2", "--quiet")
+    proc = run("build", "--data", str(data), "--output", str(out), "--jobs", str(SERIAL_JOBS),
+               "--quiet")
     assert proc.returncode == 0 and "Traceback" not in proc.stderr, (areas, proc.stderr[-3000:])
     assert "failed: 0" in proc.stderr
     for area_id in AREA_IDS[: len(areas)]:

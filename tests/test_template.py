@@ -25,6 +25,8 @@ from analysis.method.ruletext import english, excel_formula
 from analysis.method.validation import normalise_answer
 from analysis.synthetic.template import TEMPLATE_ROWS, dictionary, write_template
 
+from .conftest import SERIAL_JOBS
+
 BANK = load_bank()
 AREA = "vale-of-braxness"
 TOKEN = re.compile(r'\s*(?:(?P<str>"(?:[^"]|"")*")|(?P<cell>\$[A-Z]+\d+)|(?P<fn>[A-Z]+)\(|'
@@ -197,8 +199,8 @@ def test_filled_template_validates_and_builds_a_report(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert f"{AREA}: {len(cases)} cases valid" in proc.stdout
     out = tmp_path / "outputs"
-    proc = run("build", "--data", str(data), "--output", str(out), "--jobs", "2", "--quiet",
-               "--no-aggregate")
+    proc = run("build", "--data", str(data), "--output", str(out), "--jobs", str(SERIAL_JOBS),
+               "--quiet", "--no-aggregate")
     assert proc.returncode == 0, proc.stderr[-3000:]
     html = (out / AREA / "report.html").read_text(encoding="utf-8")
     assert 'id="outcome-5"' in html and html.rstrip().endswith("</html>")
