@@ -4,7 +4,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 JOBS ?=
-# pytest-xdist workers for `make test` (whole test files to a worker; shared builds made once)
+# pytest-xdist workers for `make test` (whole test files to a worker, in the order
+# tests/conftest.py gives them; shared builds made once)
 TEST_JOBS ?= 2
 
 .PHONY: report test lint typecheck clean venv benchmark data lab
@@ -25,7 +26,7 @@ lab: $(STAMP)
 	$(BIN)/python -m analysis lab $(LABFLAGS)
 
 test: $(STAMP) lint typecheck
-	$(BIN)/python -m pytest -n $(TEST_JOBS) --dist loadfile
+	$(BIN)/python -m pytest -n $(TEST_JOBS) --dist loadfile --no-loadscope-reorder
 
 lint: $(STAMP)
 	$(BIN)/ruff check analysis tests benchmarks

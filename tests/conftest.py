@@ -28,6 +28,38 @@ settings.register_profile("repeatable", derandomize=True, print_blob=True)
 settings.register_profile("explore", derandomize=False, print_blob=True)
 settings.load_profile("repeatable")
 
+#: The session's shared builds (below): a test file using any of them waits for them.
+SHARED_BUILDS = ("scored", "two_areas", "published")
+
+
+def _file_rank(items: list[pytest.Item]) -> Callable[[pytest.Item], int]:
+    """The order test files are handed to the pytest-xdist workers (``make test`` runs them in
+    collection order): the first file that needs the session's build of two areas (its
+    worker starts that chain of builds), then the slow files that build from their own data
+    (the other worker is busy meanwhile and the longest files start early), then the other
+    files that read the shared builds, then the quick files, which even out the end."""
+    def uses_shared(item: pytest.Item) -> bool:
+        return any(f in getattr(item, "fixturenames", ()) for f in SHARED_BUILDS)
+
+    files: dict[str, list[pytest.Item]] = {}
+    for item in items:
+        files.setdefault(item.nodeid.split("::")[0], []).append(item)
+    rank: dict[str, int] = {}
+    for name, its in files.items():
+        shared = any(map(uses_shared, its))
+        slow = any(i.get_closest_marker("slow") for i in its)
+        rank[name] = 2 if shared else (1 if slow else 3)
+    starter = next((n for n, its in files.items()
+                    if any("two_areas" in getattr(i, "fixturenames", ()) for i in its)), None)
+    if starter is not None:
+        rank[starter] = 0
+    return lambda item: rank[item.nodeid.split("::")[0]]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=_file_rank(items))  # stable: tests keep their order within each file
+
+
 MINI_BANK: dict[str, Any] = {
     "outcomes": [
         {"id": 1, "key": "a", "title": "Outcome one", "short": "One", "expect": "x"},
