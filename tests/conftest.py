@@ -32,32 +32,36 @@ settings.load_profile("repeatable")
 SHARED_BUILDS = ("scored", "two_areas", "published")
 
 
-def _file_rank(items: list[pytest.Item]) -> Callable[[pytest.Item], int]:
-    """The order test files are handed to the pytest-xdist workers (``make test`` runs them in
-    collection order): the first file that needs the session's build of two areas (its
-    worker starts that chain of builds), then the slow files that build from their own data
-    (the other worker is busy meanwhile and the longest files start early), then the other
-    files that read the shared builds, then the quick files, which even out the end."""
-    def uses_shared(item: pytest.Item) -> bool:
-        return any(f in getattr(item, "fixturenames", ()) for f in SHARED_BUILDS)
+def _file(item: pytest.Item) -> str:
+    return item.nodeid.split("::")[0]
 
+
+def _uses(item: pytest.Item, *fixtures: str) -> bool:
+    return any(f in getattr(item, "fixturenames", ()) for f in fixtures)
+
+
+def _file_ranks(items: list[pytest.Item]) -> dict[str, int]:
+    """The order test files are handed to the pytest-xdist workers (``make test`` keeps the
+    collection order): 0, the first file that needs the session's build of two areas (its
+    worker starts that chain of builds); 1, the slow files that build from their own data (the
+    other worker is busy meanwhile, and the longest files start early); 2, the other files
+    that read the shared builds; 3, the quick files, which even out the end."""
     files: dict[str, list[pytest.Item]] = {}
     for item in items:
-        files.setdefault(item.nodeid.split("::")[0], []).append(item)
-    rank: dict[str, int] = {}
-    for name, its in files.items():
-        shared = any(map(uses_shared, its))
-        slow = any(i.get_closest_marker("slow") for i in its)
-        rank[name] = 2 if shared else (1 if slow else 3)
-    starter = next((n for n, its in files.items()
-                    if any("two_areas" in getattr(i, "fixturenames", ()) for i in its)), None)
+        files.setdefault(_file(item), []).append(item)
+    ranks = {name: 2 if any(_uses(i, *SHARED_BUILDS) for i in its)
+             else 1 if any(i.get_closest_marker("slow") for i in its) else 3
+             for name, its in files.items()}
+    starter = next((name for name, its in files.items()
+                    if any(_uses(i, "two_areas") for i in its)), None)
     if starter is not None:
-        rank[starter] = 0
-    return lambda item: rank[item.nodeid.split("::")[0]]
+        ranks[starter] = 0
+    return ranks
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    items.sort(key=_file_rank(items))  # stable: tests keep their order within each file
+    ranks = _file_ranks(items)
+    items.sort(key=lambda item: ranks[_file(item)])  # stable: each file keeps its order
 
 
 MINI_BANK: dict[str, Any] = {
