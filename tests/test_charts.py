@@ -6,6 +6,7 @@ import re
 
 import numpy as np
 import pandas as pd
+import pytest
 from matplotlib.text import Text
 
 from analysis.chapters import charts, style
@@ -16,6 +17,10 @@ from analysis.method import comparisons
 def _bars() -> pd.DataFrame:
     return pd.DataFrame({"label": ["Assessment on time", "Plan reviewed"], "n": [6, 40],
                          "k": [3, 30], "share": [0.5, 0.75]})
+
+
+def _answers(a: int, b: int) -> list[style.Category]:
+    return [style.Category(("a",), a, style.SUFFICIENT), style.Category(("b",), b, style.NOT_DONE)]
 
 
 def _funnel() -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -37,14 +42,30 @@ def test_svg_keeps_text_as_text_and_reruns_are_byte_identical() -> None:
     assert "<dc:date>" not in text  # no timestamp
 
 
-def test_bars_are_cropped_to_their_content_and_funnels_keep_their_page() -> None:
+def test_charts_keep_the_page_width_and_draw_once() -> None:
+    """Bar charts, like funnels, set their own margins: the page's width (text at its printed
+    size) and no second drawing pass for a tight crop."""
     width = re.compile(rb'<svg[^>]*width="([0-9.]+)pt"')
-    bars = htmlout.figure_svg(charts.sufficiency_bars(_bars(), "Key questions")[0])
-    fig, _ = charts.funnel_plot(*_funnel(), 0.8, "plain", "A key question")
-    assert fig.get_label() == style.FIXED_LAYOUT
-    page = htmlout.figure_svg(fig)
-    assert float(width.search(page).group(1)) == 72 * style.FIG_WIDTH  # type: ignore[union-attr]
-    assert float(width.search(bars).group(1)) != 72 * style.FIG_WIDTH  # type: ignore[union-attr]
+    bars, _ = charts.sufficiency_bars(_bars(), "Key questions")
+    counts, _ = charts.distribution_bars(_answers(30, 10), {"a": "Yes", "b": "No"}, 40,
+                                         "Answers")
+    funnel, _ = charts.funnel_plot(*_funnel(), 0.8, "plain", "A key question")
+    for fig in (bars, counts, funnel):
+        assert fig.get_label() == style.FIXED_LAYOUT
+        page = htmlout.figure_svg(fig)
+        assert float(width.search(page).group(1)) == 72 * style.FIG_WIDTH  # type: ignore[union-attr]
+
+
+def test_long_answer_labels_get_rows_tall_enough() -> None:
+    """A label wrapped over three lines gets a row tall enough for three lines of text
+    (three lines of 10.5 pt need about 0.5 inch; a one-line row is 0.34)."""
+    short, _ = charts.distribution_bars(_answers(1, 1), {"a": "Yes", "b": "No"}, 2, "Short")
+    long_label = "Action taken; neither brought back into compliance nor breached by the time"
+    tall, _ = charts.distribution_bars(_answers(1, 1), {"a": long_label, "b": "No"}, 2, "Long")
+    rows = [fig.axes[0].get_position().height * fig.get_figheight() / 2 for fig in (short, tall)]
+    assert rows[0] == pytest.approx(0.34) and rows[1] >= 3 * charts.LABEL_PT * 1.2 / 72
+    for fig in (short, tall):
+        charts.close(fig)
 
 
 def test_small_numbers_are_hatched_and_the_legend_says_what_hatching_means() -> None:
@@ -52,14 +73,14 @@ def test_small_numbers_are_hatched_and_the_legend_says_what_hatching_means() -> 
     ax = fig.axes[0]
     hatches = [p.get_hatch() for p in ax.patches]
     assert hatches == ["//", None, "//", None]  # first row has n = 6 < SMALL_N, both bars
-    legend = ax.get_legend()
+    (legend,) = fig.legends
     assert [t.get_text() for t in legend.get_texts()] == ["Sufficient", "Not sufficient",
                                                           charts.HATCH_WORDS]
     assert [h.get_hatch() for h in legend.legend_handles] == [None, None, style.HATCH]
     assert "Assessment on time: 50% sufficient of 6 cases" in alt
     charts.close(fig)
     fig, _ = charts.sufficiency_bars(_bars().iloc[1:], "Key questions")   # none small
-    assert len(fig.axes[0].get_legend().get_texts()) == 2
+    assert len(fig.legends[0].get_texts()) == 2
     charts.close(fig)
 
 

@@ -147,7 +147,7 @@ def _labelled_fills(fig: Figure) -> Iterator[tuple[str, str]]:
                 face = handle.get_markerfacecolor() if marked else handle.get_color()
                 yield text.get_text(), _hex(face)
     for ax in fig.axes:
-        ticks = [t.get_text() for t in ax.get_yticklabels()]
+        ticks = [t.get_text().replace("\n", " ") for t in ax.get_yticklabels()]  # unwrapped
         if not ax.get_legend() and not fig.legends and len(ax.patches) == len(ticks):
             for label, bar in zip(ticks, ax.patches, strict=True):
                 yield label, _hex(bar.get_facecolor())
@@ -207,8 +207,8 @@ def test_every_hatched_figure_says_so_in_legend_and_caption(drawn) -> None:  # t
         captions = CAPTION.findall(exhibit.html)
         assert len(captions) == len(exhibit.figures)
         for fig, caption in zip(exhibit.figures, captions, strict=True):
-            texts = [t.get_text() for ax in fig.axes if ax.get_legend()
-                     for t in ax.get_legend().get_texts()]
+            legends = [ax.get_legend() for ax in fig.axes if ax.get_legend()] + fig.legends
+            texts = [t.get_text() for legend in legends for t in legend.get_texts()]
             hatched = htmlout.hatched(fig)
             assert (charts.HATCH_WORDS in texts) == hatched
             assert ("Hatched bars" in caption) == hatched

@@ -38,6 +38,8 @@ LABEL_PT = 10.5          # >= 9 pt once an 8-inch figure is printed 7.2 inches w
 FUNNEL_HEIGHT = 4.8      # inches; the plot takes the left of the page, names the right
 FUNNEL_AXES = (0.09, 0.10, 0.50, 0.66)
 NAME_X = 1.04            # the funnel's column of names, in axes fractions
+TOP_WITH_LEGEND = 1.3     # inches above a row chart's axes: its title and a legend (<= 3 rows)
+TOP_TITLE_ONLY = 0.6      # inches above a row chart's axes: its title alone
 LEADER_GAP_PT = 3        # a leader stops this far short of its dot
 INK_ON_LUMINANCE = 0.408  # a cell lighter than this takes ink, else paper (seaborn's rule)
 HATCH_WORDS = f"Hatched: fewer than {style.SMALL_N} cases (*)"
@@ -56,32 +58,14 @@ def _decision_handles() -> list[Line2D]:
             for d, (c, m) in DECISION_LOOK.items()]
 
 
-def _fig(rows: int, per_row: float = 0.42, min_height: float = 1.6) -> tuple[Figure, plt.Axes]:
-    plt.rcParams.update(style.RC)
-    height = max(min_height, 0.9 + per_row * rows)
-    fig, ax = plt.subplots(figsize=(style.FIG_WIDTH, height))
-    return fig, ax
-
-
-def _percent_axis(ax: plt.Axes) -> None:
-    ax.set_xlim(0, 100)
-    ax.set_xticks(range(0, 101, 20))
-    ax.set_xticklabels([f"{t}%" for t in range(0, 101, 20)])
-
-
-def _legend_above(ax: plt.Axes, rows: int, handles: Sequence[Any]) -> None:
-    """The legend in one row above the plot, where it can never hide a bar or a dot."""
-    ax.legend(handles=list(handles), loc="lower center",
-              bbox_to_anchor=(0.5, 1.0 + 0.6 / max(rows, 1)), ncol=len(handles), frameon=False)
-
-
-def _category_axis(ax: plt.Axes, labels: Sequence[str]) -> np.ndarray:
-    """Rows top to bottom in the given order, one tick label each; returns the row positions."""
-    y = np.arange(len(labels))
-    ax.set_yticks(y, list(labels))
-    ax.set_ylim(len(labels) - 0.5, -0.5)
-    ax.tick_params(axis="y", length=0)
-    return y
+def _percent_bars(labels: Sequence[str], title: str, right: float = 100.0,
+                  top: float = TOP_WITH_LEGEND) -> tuple[Figure, plt.Axes, np.ndarray]:
+    """A row chart of horizontal percentage bars (:func:`_labelled_rows`), room for value
+    labels up to ``right`` per cent; returns the figure, its axes and the rows' positions."""
+    fig, ax = _labelled_rows(labels, title, top)
+    ax.set_xlim(0, right)
+    ax.spines["bottom"].set_bounds(0, 100)  # the axis is a percentage; beyond it, labels
+    return fig, ax, np.arange(len(labels))
 
 
 def sufficiency_bars(data: pd.DataFrame, title: str) -> tuple[Figure, str]:
@@ -93,10 +77,9 @@ def sufficiency_bars(data: pd.DataFrame, title: str) -> tuple[Figure, str]:
     matplotlib bars: the values are already computed, so seaborn's estimation layer (a third
     of the chart's cost) has nothing to do.
     """
-    fig, ax = _fig(len(data))
     labels = [f"{r.label} (n={r.n}{'*' if r.n < style.SMALL_N else ''})"
               for r in data.itertuples()]
-    y = _category_axis(ax, labels)
+    fig, ax, y = _percent_bars(labels, title)
     sufficient = 100 * data["share"].to_numpy(dtype=float)
     small = (data["n"] < style.SMALL_N).to_numpy()
     hatch = [style.HATCH if s else None for s in small]
@@ -106,20 +89,23 @@ def sufficiency_bars(data: pd.DataFrame, title: str) -> tuple[Figure, str]:
         inside = value >= 12
         ax.text(value - 1.5 if inside else value + 1.5, yi, f"{value:.0f}%", va="center",
                 ha="right" if inside else "left",
-                color=style.INK_ON_DARK if inside else style.INK, fontsize=9)
-    _percent_axis(ax)
-    ax.set_xlabel("Share of applicable cases (%)")
-    ax.set_title(title, loc="left")
+                color=style.INK_ON_DARK if inside else style.INK, fontsize=LABEL_PT)
+    ax.set_xlabel("Share of applicable cases (%)", fontsize=LABEL_PT)
     handles = [Patch(color=style.SUFFICIENT, label="Sufficient"),
                Patch(color=style.NOT_SUFFICIENT, label="Not sufficient")]
     if small.any():
         handles.append(Patch(facecolor=style.PAPER, edgecolor=style.INK,
                              hatch=style.HATCH, label=HATCH_WORDS))
-    _legend_above(ax, len(data), handles)
+    _legend_top(fig, handles, fig.get_figheight())
     parts = [f"{r.label}: {100 * r.share:.0f}% sufficient of {r.n} cases"
              for r in data.itertuples()]
     alt = f"{title}. Horizontal bar chart, 0 to 100%. " + "; ".join(parts) + "."
     return fig, alt
+
+
+#: How far a distribution chart's axes run (per cent): room for "count (share)" right of a
+#: bar of 100%, inside the figure's fixed width.
+DISTRIBUTION_RIGHT = 122.0
 
 
 def distribution_bars(bars: Sequence[Category], labels: Mapping[str, str], n: int,
@@ -132,15 +118,12 @@ def distribution_bars(bars: Sequence[Category], labels: Mapping[str, str], n: in
     """
     levels = [_bar_label(b, labels) for b in bars]
     counts = [b.count for b in bars]
-    fig, ax = _fig(len(levels))
+    fig, ax, y = _percent_bars(levels, title, DISTRIBUTION_RIGHT, TOP_TITLE_ONLY)
     shares = [100 * c / n if n else 0.0 for c in counts]
-    y = _category_axis(ax, levels)
     ax.barh(y, shares, height=0.8, color=[b.colour for b in bars])
     for yi, c, s in zip(y, counts, shares, strict=True):
-        ax.text(s + 1, yi, f"{c} ({s:.0f}%)", va="center", ha="left", fontsize=9)
-    _percent_axis(ax)
-    ax.set_xlabel(f"Share of {n} cases (%)")
-    ax.set_title(title, loc="left")
+        ax.text(s + 1, yi, f"{c} ({s:.0f}%)", va="center", ha="left", fontsize=LABEL_PT)
+    ax.set_xlabel(f"Share of {n} cases (%)", fontsize=LABEL_PT)
     parts = [f"{_members(b, labels) or lv}: {c} of {n} ({s:.0f}%)" for lv, b, c, s in
              zip(levels, bars, counts, shares, strict=True)]
     return fig, f"{title}. Bar chart. " + "; ".join(parts) + "."
@@ -161,17 +144,20 @@ BAND_WORDS = {"interval": "95% interval of this area",
               "limits": "range chance alone gives at this area's n (95%)"}
 
 
-def _labelled_rows(labels: Sequence[str], title: str) -> tuple[Figure, plt.Axes]:
+def _labelled_rows(labels: Sequence[str], title: str,
+                   top: float = TOP_WITH_LEGEND) -> tuple[Figure, plt.Axes]:
     """A page-wide figure of one row per label, labels wrapped in a fixed left margin.
 
-    Fixed layout (no tight crop): the figure stays ``style.FIG_WIDTH`` wide, so its text is
-    printed at ``LABEL_PT`` x 0.9 >= 9 pt on A4; the legend goes in the top margin.
+    Fixed layout (no tight crop, so one drawing pass): the figure stays ``style.FIG_WIDTH``
+    wide, so its text is printed at ``LABEL_PT`` x 0.9 >= 9 pt on A4; the legend goes in the
+    top margin (``top`` inches, with the title). Rows grow with the lines of their labels.
     """
     plt.rcParams.update(style.RC)
     rows = len(labels)
     wrapped = [textwrap.fill(str(lab), 34) for lab in labels]
-    per_row = 0.44 if any("\n" in w for w in wrapped) else 0.34
-    height = 1.85 + per_row * rows
+    lines = max((w.count("\n") + 1 for w in wrapped), default=1)
+    per_row = 0.34 if lines == 1 else 0.44 + 0.17 * (lines - 2)
+    height = 0.55 + top + per_row * rows
     fig = plt.figure(figsize=(style.FIG_WIDTH, height))
     ax = fig.add_axes((0.36, 0.55 / height, 0.6, per_row * rows / height))
     ax.set_yticks(np.arange(rows), wrapped, fontsize=LABEL_PT)

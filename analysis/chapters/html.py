@@ -100,8 +100,9 @@ def figure_svg(fig: Figure) -> bytes:
     :mod:`analysis.chapters.style`).
     """
     buffer = io.BytesIO()
-    # A tight bounding box costs a second drawing pass; charts with short, known labels set
-    # their margins themselves and say so in the figure's label.
+    # A tight bounding box costs a second drawing pass: every chart of the package sets its
+    # margins itself and says so in the figure's label; a figure of a researcher's own (an
+    # extra chapter's) is cropped to its content.
     tight = None if fig.get_label() == FIXED_LAYOUT else "tight"
     fig.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches=tight)
     return buffer.getvalue()
