@@ -18,6 +18,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.artist import Artist
 from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.colors import BoundaryNorm, ListedColormap, to_rgb
 from matplotlib.figure import Figure
@@ -170,7 +171,7 @@ def _labelled_rows(labels: Sequence[str], title: str,
     return fig, ax
 
 
-def _legend_top(fig: Figure, handles: list[Line2D], height: float) -> None:
+def _legend_top(fig: Figure, handles: Sequence[Artist], height: float) -> None:
     fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.02, 1 - 0.4 / height),
                ncol=2, frameon=False, fontsize=9.5)
 
