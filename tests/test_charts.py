@@ -58,12 +58,16 @@ def test_charts_keep_the_page_width_and_draw_once() -> None:
 
 def test_long_answer_labels_get_rows_tall_enough() -> None:
     """A label wrapped over three lines gets a row tall enough for three lines of text
-    (three lines of 10.5 pt need about 0.5 inch; a one-line row is 0.34)."""
+    (three lines of 10.5 pt need about 0.5 inch; a one-line row is 0.34), and a bar as thick
+    as the others."""
     short, _ = charts.distribution_bars(_answers(1, 1), {"a": "Yes", "b": "No"}, 2, "Short")
     long_label = "Action taken; neither brought back into compliance nor breached by the time"
     tall, _ = charts.distribution_bars(_answers(1, 1), {"a": long_label, "b": "No"}, 2, "Long")
     rows = [fig.axes[0].get_position().height * fig.get_figheight() / 2 for fig in (short, tall)]
     assert rows[0] == pytest.approx(0.34) and rows[1] >= 3 * charts.LABEL_PT * 1.2 / 72
+    bars = [fig.axes[0].patches[0].get_height() * row for fig, row in zip((short, tall), rows,
+                                                                          strict=True)]
+    assert bars[0] == pytest.approx(bars[1]), "bars as thick, however tall their rows"
     for fig in (short, tall):
         charts.close(fig)
 

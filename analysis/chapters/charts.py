@@ -41,6 +41,8 @@ FUNNEL_AXES = (0.09, 0.10, 0.50, 0.66)
 NAME_X = 1.04            # the funnel's column of names, in axes fractions
 TOP_WITH_LEGEND = 1.3     # inches above a row chart's axes: its title and a legend (<= 3 rows)
 TOP_TITLE_ONLY = 0.6      # inches above a row chart's axes: its title alone
+LEGEND_ROW = 0.3          # inches a row of a two-column legend takes below the title
+BAR_INCHES = 0.27         # the most a bar is thick, however many lines its label has
 LEADER_GAP_PT = 3        # a leader stops this far short of its dot
 INK_ON_LUMINANCE = 0.408  # a cell lighter than this takes ink, else paper (seaborn's rule)
 HATCH_WORDS = f"Hatched: fewer than {style.SMALL_N} cases (*)"
@@ -60,13 +62,16 @@ def _decision_handles() -> list[Line2D]:
 
 
 def _percent_bars(labels: Sequence[str], title: str, right: float = 100.0,
-                  top: float = TOP_WITH_LEGEND) -> tuple[Figure, plt.Axes, np.ndarray]:
+                  legend_rows: int = 0) -> tuple[Figure, plt.Axes, np.ndarray, float]:
     """A row chart of horizontal percentage bars (:func:`_labelled_rows`), room for value
-    labels up to ``right`` per cent; returns the figure, its axes and the rows' positions."""
+    labels up to ``right`` per cent and for a legend of ``legend_rows`` rows above; returns
+    the figure, its axes, the rows' positions and the bars' thickness (in rows)."""
+    top = TOP_TITLE_ONLY + LEGEND_ROW * legend_rows
     fig, ax = _labelled_rows(labels, title, top)
     ax.set_xlim(0, right)
     ax.spines["bottom"].set_bounds(0, 100)  # the axis is a percentage; beyond it, labels
-    return fig, ax, np.arange(len(labels))
+    row_inches = ax.get_position().height * fig.get_figheight() / max(len(labels), 1)
+    return fig, ax, np.arange(len(labels)), min(0.8, BAR_INCHES / row_inches)
 
 
 def sufficiency_bars(data: pd.DataFrame, title: str) -> tuple[Figure, str]:
@@ -80,23 +85,23 @@ def sufficiency_bars(data: pd.DataFrame, title: str) -> tuple[Figure, str]:
     """
     labels = [f"{r.label} (n={r.n}{'*' if r.n < style.SMALL_N else ''})"
               for r in data.itertuples()]
-    fig, ax, y = _percent_bars(labels, title)
-    sufficient = 100 * data["share"].to_numpy(dtype=float)
     small = (data["n"] < style.SMALL_N).to_numpy()
+    handles = [Patch(color=style.SUFFICIENT, label="Sufficient"),
+               Patch(color=style.NOT_SUFFICIENT, label="Not sufficient")]
+    if small.any():
+        handles.append(Patch(facecolor=style.PAPER, edgecolor=style.INK,
+                             hatch=style.HATCH, label=HATCH_WORDS))
+    fig, ax, y, thick = _percent_bars(labels, title, legend_rows=math.ceil(len(handles) / 2))
+    sufficient = 100 * data["share"].to_numpy(dtype=float)
     hatch = [style.HATCH if s else None for s in small]
-    ax.barh(y, 100.0, height=0.8, color=style.NOT_SUFFICIENT, hatch=hatch)
-    ax.barh(y, sufficient, height=0.8, color=style.SUFFICIENT, hatch=hatch)
+    ax.barh(y, 100.0, height=thick, color=style.NOT_SUFFICIENT, hatch=hatch)
+    ax.barh(y, sufficient, height=thick, color=style.SUFFICIENT, hatch=hatch)
     for yi, value in zip(y, sufficient, strict=True):
         inside = value >= 12
         ax.text(value - 1.5 if inside else value + 1.5, yi, f"{value:.0f}%", va="center",
                 ha="right" if inside else "left",
                 color=style.INK_ON_DARK if inside else style.INK, fontsize=LABEL_PT)
     ax.set_xlabel("Share of applicable cases (%)", fontsize=LABEL_PT)
-    handles = [Patch(color=style.SUFFICIENT, label="Sufficient"),
-               Patch(color=style.NOT_SUFFICIENT, label="Not sufficient")]
-    if small.any():
-        handles.append(Patch(facecolor=style.PAPER, edgecolor=style.INK,
-                             hatch=style.HATCH, label=HATCH_WORDS))
     _legend_top(fig, handles, fig.get_figheight())
     parts = [f"{r.label}: {100 * r.share:.0f}% sufficient of {r.n} cases"
              for r in data.itertuples()]
@@ -119,9 +124,9 @@ def distribution_bars(bars: Sequence[Category], labels: Mapping[str, str], n: in
     """
     levels = [_bar_label(b, labels) for b in bars]
     counts = [b.count for b in bars]
-    fig, ax, y = _percent_bars(levels, title, DISTRIBUTION_RIGHT, TOP_TITLE_ONLY)
+    fig, ax, y, thick = _percent_bars(levels, title, DISTRIBUTION_RIGHT)
     shares = [100 * c / n if n else 0.0 for c in counts]
-    ax.barh(y, shares, height=0.8, color=[b.colour for b in bars])
+    ax.barh(y, shares, height=thick, color=[b.colour for b in bars])
     for yi, c, s in zip(y, counts, shares, strict=True):
         ax.text(s + 1, yi, f"{c} ({s:.0f}%)", va="center", ha="left", fontsize=LABEL_PT)
     ax.set_xlabel(f"Share of {n} cases (%)", fontsize=LABEL_PT)
