@@ -102,7 +102,7 @@ def sufficiency_bars(data: pd.DataFrame, title: str) -> tuple[Figure, str]:
                 ha="right" if inside else "left",
                 color=style.INK_ON_DARK if inside else style.INK, fontsize=LABEL_PT)
     ax.set_xlabel("Share of applicable cases (%)", fontsize=LABEL_PT)
-    _legend_top(fig, handles, fig.get_figheight())
+    _legend_top(fig, handles)
     parts = [f"{r.label}: {100 * r.share:.0f}% sufficient of {r.n} cases"
              for r in data.itertuples()]
     alt = f"{title}. Horizontal bar chart, 0 to 100%. " + "; ".join(parts) + "."
@@ -176,8 +176,10 @@ def _labelled_rows(labels: Sequence[str], title: str,
     return fig, ax
 
 
-def _legend_top(fig: Figure, handles: Sequence[Artist], height: float) -> None:
-    fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.02, 1 - 0.4 / height),
+def _legend_top(fig: Figure, handles: Sequence[Artist]) -> None:
+    """The legend under the title, in two columns (0.4 inch from the figure's top)."""
+    fig.legend(handles=handles, loc="upper left",
+               bbox_to_anchor=(0.02, 1 - 0.4 / fig.get_figheight()),
                ncol=2, frameon=False, fontsize=9.5)
 
 
@@ -208,7 +210,7 @@ def comparison_dots(data: pd.DataFrame, title: str, area_name: str,
                Line2D([], [], color=style.POOLED, marker="|", linestyle="", markersize=12,
                       markeredgewidth=2, label="All areas")]
     handles += _decision_handles()
-    _legend_top(fig, handles, fig.get_figheight())
+    _legend_top(fig, handles)
     parts = [f"{r.label}: {area_name} {100 * r.share:.0f}%, all areas {100 * r.pooled:.0f}%, "
              f"{WORDS[r.decision]}" for r in data.itertuples()]
     return fig, f"{title}. Dot chart. " + "; ".join(parts) + "."
@@ -232,7 +234,7 @@ def score_intervals(data: pd.DataFrame, title: str, reference: float) -> tuple[F
     ax.set_xlabel("Score (%) with 95% bootstrap interval", fontsize=LABEL_PT)
     handles = [Line2D([], [], color=style.POOLED, linestyle="--", label="All areas"),
                *_decision_handles()]
-    _legend_top(fig, handles, fig.get_figheight())
+    _legend_top(fig, handles)
     parts = [f"{r.name} {100 * r.share:.0f}% ({100 * r.lower:.0f} to {100 * r.upper:.0f}%), "
              f"{WORDS[r.decision]}" for r in data.itertuples()]
     return fig, (f"{title}. Area scores with their intervals, sorted; dashed line at the "
