@@ -13,7 +13,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis.build.release import FINDINGS, RELEASE, release
+from analysis.build.outputs import RELEASED_TABLES, SAFE, SUPPRESSED
+from analysis.build.release import (
+    ALLOW_LIST,
+    FINDINGS,
+    RELEASE,
+    allowed_files,
+    off_the_list,
+    release,
+    suppressed_tables,
+    undeclared_columns,
+)
 from analysis.build.scanner import Finding, labels_of, scan
 from analysis.chapters import appendices, outcomes
 from analysis.chapters.context import AreaContext
@@ -138,10 +148,18 @@ def built(published: Built, tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_release_holds_reports_and_suppressed_tables_only(built: Path) -> None:
     release = built / RELEASE
     names = sorted(str(p.relative_to(release)) for p in release.rglob("*") if p.is_file())
+    areas = sorted({n.split("/")[0] for n in names} - {"index.html", "aggregate"})
+    assert set(names) <= allowed_files(areas)
     assert "index.html" in names and "aggregate/report.html" in names
     for area in (AREA, TINY):
         assert f"{area}/report.html" in names
-        assert f"{area}/tables/question_scores.csv" in names
+        assert {n for n in names if n.startswith(f"{area}/tables/")} == {
+            f"{area}/tables/{t}.csv" for t in ("question_scores", "distributions", "crosstab",
+                                               "factors")}
+    # resampled counts and scores averaged over hidden shares are never released
+    for working in ("bootstrap_counts", "criterion_scores", "outcome_scores",
+                    "section_scores", "sensitivity"):
+        assert not [n for n in names if working in n]
     assert not [n for n in names if n.endswith((".parquet", ".ipynb"))]
     tiny = pd.read_csv(release / TINY / "tables" / "question_scores.csv", dtype=str)
     small = {str(v) for v in range(1, 5)}
@@ -182,3 +200,51 @@ def test_a_leak_in_a_report_stops_the_release(built: Path) -> None:
     assert not (built / RELEASE).exists()
     assert not list(built.glob(f".{RELEASE}*"))
     assert "0 of 3" in (built / FINDINGS).read_text(encoding="utf-8")
+
+
+def _allow_listed(n: int = 3) -> dict[str, pd.DataFrame]:
+    """Tables with exactly the allow-list's columns (values do not matter here)."""
+    return {name: pd.DataFrame({c: ["0"] * n for c in columns})
+            for name, columns in RELEASED_TABLES.items()}
+
+
+def test_every_released_column_is_declared_safe_or_suppressed() -> None:
+    assert {t for cols in RELEASED_TABLES.values() for t in cols.values()} == {SAFE, SUPPRESSED}
+    assert undeclared_columns(AREA, _allow_listed()) == []
+    tables = _allow_listed()
+    tables["question_scores"]["score_to_six_places"] = "0.5"
+    found = undeclared_columns(AREA, tables)
+    assert [(f.file, f.place, f.rule) for f in found] == [
+        (f"{AREA}/tables/question_scores.csv", "column 'score_to_six_places'", ALLOW_LIST)]
+
+
+def test_suppressed_tables_keep_only_declared_columns(bank: QuestionBank) -> None:
+    """A column added to a table upstream never reaches the release by default."""
+    from analysis.chapters.context import sufficient_levels
+    from analysis.chapters.disclosure import area_disclosure
+
+    frame = load_cases([next(a for a in load_areas(paths.data_dir()) if a.id == AREA).cases],
+                       bank).area(AREA).iloc[:6]
+    tables = score_area(frame, bank, AREA, resamples=20).as_dict()
+    tables["question_scores"]["planted"] = 1.0
+    d = area_disclosure(tables, sufficient_levels(bank), Policy(True, 5))
+    out = suppressed_tables(tables, d)
+    assert sorted(out) == sorted(RELEASED_TABLES)
+    assert {name: list(frame.columns) for name, frame in out.items()} == {
+        name: [c for c in tables[name].columns if c in cols]
+        for name, cols in RELEASED_TABLES.items()}
+    assert "planted" not in out["question_scores"]
+
+
+def test_a_file_off_the_allow_list_is_found(tmp_path: Path) -> None:
+    for name in ("index.html", f"{AREA}/report.html", f"{AREA}/tables/question_scores.csv",
+                 f"{AREA}/tables/bootstrap_counts.csv", f"{AREA}/tables/outcome_scores.csv",
+                 f"{AREA}/notebooks/01_assisting_sentencing.ipynb", "aggregate/report.pdf",
+                 "tables/comparisons.csv"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x", encoding="utf-8")
+    found = off_the_list(tmp_path, [AREA])
+    assert [f.file for f in found] == sorted([
+        f"{AREA}/notebooks/01_assisting_sentencing.ipynb", f"{AREA}/tables/bootstrap_counts.csv",
+        f"{AREA}/tables/outcome_scores.csv", "tables/comparisons.csv"])
+    assert {f.rule for f in found} == {ALLOW_LIST}

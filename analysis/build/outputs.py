@@ -19,6 +19,33 @@ AGGREGATE = "aggregate"
 FORMATS = (".csv", ".parquet")  # the order a table's formats are linked in
 
 
+SAFE = "safe"              # a column that describes, never counts: ids, labels, bank order
+SUPPRESSED = "suppressed"  # a count or share of people: written through the disclosure policy
+
+#: The allow-list of a release: the only area tables that go into it, and each of their
+#: columns with its treatment. A table or column missing here is never released (the release
+#: refuses a table whose columns differ): scores averaged over hidden shares, sensitivity
+#: readings and resampled counts are derived from hidden cells, so they stay working files.
+RELEASED_TABLES: dict[str, dict[str, str]] = {
+    "question_scores": {
+        **dict.fromkeys(("area_id", "outcome", "criterion", "question", "label", "key",
+                         "order"), SAFE),
+        **dict.fromkeys(("n", "k", "share", "lower", "upper"), SUPPRESSED)},
+    "distributions": {
+        **dict.fromkeys(("area_id", "variable", "kind", "level"), SAFE),
+        **dict.fromkeys(("count", "n", "share", "lower", "upper"), SUPPRESSED)},
+    "crosstab": {
+        **dict.fromkeys(("area_id", "row_field", "row_level", "col_field", "col_level"), SAFE),
+        **dict.fromkeys(("count", "n"), SUPPRESSED)},
+    "factors": {
+        **dict.fromkeys(("area_id", "factor", "label", "prevalent"), SAFE),
+        **dict.fromkeys(("identified", *(f"{part}_{what}" for part in ("interventions",
+                                                                       "progress")
+                                         for what in ("n", "k", "share", "lower", "upper"))),
+                        SUPPRESSED)},
+}
+
+
 def released_table(name: str) -> str:
     """An area table's file name in the release folder: CSV only, every hidden figure [c]
     (the Parquet files keep every count and are never released)."""
@@ -68,9 +95,10 @@ class OutputTree:
         """The tables the report in ``folder`` links, relative to that folder (or to ``at``,
         a folder under the output folder, "" for the index).
 
-        A publication build links only what its release folder holds: an area's tables as
-        released (:func:`released_table`); the aggregate reports link none (their tables are
-        working files, never released). Otherwise every table written, in each format.
+        A publication build links only what its release folder holds: an area's tables of the
+        allow-list (:data:`RELEASED_TABLES`), as released; the aggregate reports link none
+        (their tables are working files, never released). Otherwise every table written, in
+        each format.
         """
         tables = self.tables_folder(folder)
         base = self.root / (folder if at is None else at)
@@ -81,7 +109,7 @@ class OutputTree:
         if publish:
             if folder == AGGREGATE or folder.startswith(f"{paths.GROUPS}/"):
                 return ()
-            return tuple(Download(n, (href(released_table(n)),)) for n in AREA_TABLES)
+            return tuple(Download(n, (href(released_table(n)),)) for n in RELEASED_TABLES)
         if not tables.is_dir():
             return ()
         names = sorted({p.stem for p in tables.iterdir()

@@ -1,12 +1,14 @@
 """The release folder of a publication build: what may be handed out, and nothing else.
 
 A ``--publish`` build copies into ``<output>/release/`` the area reports and the aggregate
-report (with their PDFs when printed from the reports as they are now), the index, and each
-area's tables as CSV with every count and share its report hides written as ``[c]``. It then
+report (with their PDFs when printed from the reports as they are now), the index, and the
+area tables of the allow-list (:data:`~analysis.build.outputs.RELEASED_TABLES`) as CSV with
+every count and share its report hides written as ``[c]``. Only what the allow-list names is
+released: a file or column it does not name stops the release, whatever its content. It then
 runs the disclosure scanner (:mod:`analysis.build.scanner`) over that folder. A finding fails
 the build: each is listed with its file and place on the console and in
 ``<output>/release-findings.txt``, and no release folder is left. Working files (the
-unsuppressed tables, executed notebooks) stay outside it.
+unsuppressed tables, every other table, executed notebooks) stay outside it.
 """
 
 from __future__ import annotations
@@ -19,7 +21,6 @@ import pandas as pd
 
 from ..chapters.context import sufficient_levels
 from ..chapters.disclosure import (
-    CASES,
     Disclosure,
     Policy,
     area_disclosure,
@@ -33,8 +34,8 @@ from ..chapters.disclosure import (
 from ..core import atomic, paths
 from ..method.bank import QuestionBank
 from ..method.catalogue import Area
-from ..method.tables import AREA_TABLES, csv_bytes, read_table
-from .outputs import released_table
+from ..method.tables import csv_bytes, read_table
+from .outputs import AGGREGATE, RELEASED_TABLES, released_table
 from .pdf import current_pdf
 from .scanner import Finding, labels_of, scan
 
@@ -52,26 +53,65 @@ def release(out: Path, areas: Sequence[Area], policy: Policy, bank: QuestionBank
     partial.mkdir(parents=True)
     if (out / "index.html").exists():
         shutil.copy2(out / "index.html", partial / "index.html")
-    for folder in [*(a.id for a in areas), "aggregate"]:
+    for folder in [*(a.id for a in areas), AGGREGATE]:
         report = out / folder / "report.html"
         pdf = current_pdf(report)
         for path in [p for p in (report, pdf) if p is not None and p.exists()]:
             (partial / folder).mkdir(exist_ok=True)
             shutil.copy2(path, partial / folder / path.name)
+    findings: list[Finding] = []
     for a in areas:
-        tables = {n: read_table(paths.area_tables(out, a.id), n) for n in AREA_TABLES}
+        # the disclosure also reads the number of cases inspected (outcome_scores)
+        tables = {n: read_table(paths.area_tables(out, a.id), n)
+                  for n in (*RELEASED_TABLES, "outcome_scores")}
+        findings += undeclared_columns(a.id, {n: tables[n] for n in RELEASED_TABLES})
         d = area_disclosure(tables, sufficient_levels(bank), policy)
         for name, frame in suppressed_tables(tables, d).items():
             atomic.write_bytes(partial / a.id / "tables" / released_table(name),
                                csv_bytes(frame))
-    findings = scan(partial, out, labels_of(bank), {a.id: a.name for a in areas},
-                    policy.threshold)
+    findings += off_the_list(partial, [a.id for a in areas])
+    findings += scan(partial, out, labels_of(bank), {a.id: a.name for a in areas},
+                     policy.threshold)
     if findings:
         shutil.rmtree(partial)
         atomic.write_text(out / FINDINGS, "".join(f"{f}\n" for f in findings))
         return findings
     partial.rename(final)
     return []
+
+
+ALLOW_LIST = "allow-list"
+
+
+def allowed_files(area_ids: Sequence[str]) -> frozenset[str]:
+    """Every file a release may hold, relative to its folder: the index, each report and its
+    PDF, and each area's released tables."""
+    names = {"index.html"}
+    for folder in [*area_ids, AGGREGATE]:
+        names |= {f"{folder}/report.html", f"{folder}/report.pdf"}
+    for area_id in area_ids:
+        names |= {f"{area_id}/tables/{released_table(t)}" for t in RELEASED_TABLES}
+    return frozenset(names)
+
+
+def off_the_list(folder: Path, area_ids: Sequence[str]) -> list[Finding]:
+    """A finding for every file in ``folder`` that the allow-list does not name."""
+    allowed = allowed_files(area_ids)
+    return [Finding(name, "file", ALLOW_LIST, "not on the release's allow-list: only the "
+                    "index, the reports, their PDFs and the tables of RELEASED_TABLES are "
+                    "released")
+            for name in sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*")
+                               if p.is_file())
+            if name not in allowed]
+
+
+def undeclared_columns(area_id: str, tables: Mapping[str, pd.DataFrame]) -> list[Finding]:
+    """A finding for every column of a released table that the allow-list does not declare
+    safe or suppressed (a new column is never released by default)."""
+    return [Finding(f"{area_id}/tables/{released_table(name)}", f"column {col!r}", ALLOW_LIST,
+                    "neither suppressed nor declared safe in RELEASED_TABLES")
+            for name, frame in tables.items() for col in frame.columns
+            if col not in RELEASED_TABLES[name]]
 
 
 def _shares(frame: pd.DataFrame, d: Disclosure, keys: Sequence[tuple[str, str]],
@@ -83,9 +123,11 @@ def _shares(frame: pd.DataFrame, d: Disclosure, keys: Sequence[tuple[str, str]],
 
 
 def suppressed_tables(tables: Mapping[str, pd.DataFrame], d: Disclosure) -> dict[str, pd.DataFrame]:
-    """The area tables as they may be handed out: every count and share the report hides is
-    [c], read from the same disclosure the report was formatted with."""
-    out = {name: tables[name].copy() for name in AREA_TABLES}
+    """The allow-listed area tables as they may be handed out: every count and share the
+    report hides is [c], read from the same disclosure the report was formatted with; only
+    the declared columns are kept."""
+    out = {name: tables[name][[c for c in tables[name].columns if c in columns]].copy()
+           for name, columns in RELEASED_TABLES.items()}
     q = out["question_scores"]
     keys = [(k_key(x), n_key(x)) for x in q["question"]]
     _shares(q, d, keys, ("share", "lower", "upper"))
@@ -107,5 +149,4 @@ def suppressed_tables(tables: Mapping[str, pd.DataFrame], d: Disclosure) -> dict
         f[f"{part}_k"] = [d.count(k) for k, _ in keys]
         f[f"{part}_n"] = [d.count(n) for _, n in keys]
     f["identified"] = [d.count(factor_key(v, "identified")) for v in f["factor"]]
-    out["outcome_scores"]["n_cases"] = d.count(CASES)
     return out
