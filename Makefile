@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[test]"
-	$(BIN)/python -c "from analysis.build.engine import ensure_kernelspec; ensure_kernelspec()"
+	$(BIN)/python -c "from analysis.pipeline.engine import ensure_kernelspec; ensure_kernelspec()"
 	touch $(STAMP)
 
 venv: $(STAMP)

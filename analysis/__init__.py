@@ -30,9 +30,9 @@ _PUBLIC = {
     "InputError": "core.errors",
     "Problem": "core.errors",
     "QuestionBank": "method.bank",
-    "comparison_tables": "method.compare",
-    "plain_limits": "method.comparisons",
-    "comparisons": "method.comparisons",
+    "comparison_tables": "method.crossarea",
+    "plain_limits": "method.positions",
+    "comparisons": "method.positions",
     "load_bank": "method.bank",
     "load_cases": "method.validation",
     "load_tables": "method.tables",
@@ -66,10 +66,10 @@ if TYPE_CHECKING:
     from .chapters.exhibit import Exhibit
     from .core.errors import InputError, Problem
     from .method.bank import QuestionBank, load_bank
-    from .method.compare import comparison_tables
-    from .method.comparisons import comparisons, plain_limits
+    from .method.crossarea import comparison_tables
     from .method.funnel import overdispersion
     from .method.intervals import wilson
+    from .method.positions import comparisons, plain_limits
     from .method.scoring import AreaScores, score_area, score_file
     from .method.tables import load_tables
     from .method.validation import CaseData, load_cases

@@ -14,8 +14,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .build.options import BuildOptions
 from .core.errors import InputError, Problem
+from .pipeline.options import BuildOptions
 
 log = logging.getLogger("analysis")
 
@@ -84,18 +84,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command in ("build", "template", "stitch"):
             check_output_folder(args.output)
         if args.command == "build":
-            from .build.pipeline import build
+            from .pipeline.builder import build
 
             result = build(BuildOptions.from_args(args))
             return result.exit_code
         if args.command == "validate":
             return _validate(args)
         if args.command == "lab":
-            from .build.lab import run_lab
+            from .pipeline.lab import run_lab
 
             return run_lab(rest)
         if args.command == "stitch":
-            from .build.pipeline import stitch_only
+            from .pipeline.builder import stitch_only
 
             print(stitch_only(args.area, args.data, args.output))
             return 0

@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 sys.path.insert(0, str(ROOT))
 
-from analysis.build.pipeline import AREA_NOTEBOOKS  # noqa: E402
+from analysis.pipeline.builder import AREA_NOTEBOOKS  # noqa: E402
 
 PAPERMILL = str(Path(PY).with_name("papermill"))
 
@@ -119,7 +119,7 @@ def package(data: Path, out: Path, *extra: str) -> tuple[float, int]:
 
 def compare_outputs(fresh: Path, warm: Path, area_ids: list[str]) -> tuple[int, int]:
     """Normalised outputs of every area notebook: fresh kernels (pool) against warm ones."""
-    from analysis.build.notebooks import normalise_notebook
+    from analysis.pipeline.notebooks import normalise_notebook
 
     same = total = 0
     for area in area_ids:
@@ -153,7 +153,7 @@ def main() -> int:
     parser.add_argument("--scale", type=int, default=0, metavar="N",
                         help="also build N generated synthetic areas (e.g. 200)")
     args = parser.parse_args()
-    from analysis.build.engine import ensure_kernelspec
+    from analysis.pipeline.engine import ensure_kernelspec
 
     ensure_kernelspec()
     tmp = Path(tempfile.mkdtemp(prefix="iaow-bench-"))

@@ -16,7 +16,7 @@ import argparse
 import numpy as np
 import pandas as pd
 
-from analysis.method import comparisons as cmp
+from analysis.method import positions as cmp
 from analysis.method.scoring import BOOTSTRAP_RESAMPLES, combine
 
 QUESTIONS = 10

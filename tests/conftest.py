@@ -19,7 +19,7 @@ import pytest
 from filelock import FileLock
 from hypothesis import settings
 
-import analysis.build  # noqa: F401  (first: nbformat's import then skips a slow grammar)
+import analysis.pipeline  # noqa: F401  (first: nbformat's import then skips a slow grammar)
 from analysis.method.bank import QuestionBank, build_bank
 
 # The suite draws the same generated examples on every run, so a result does not depend on
@@ -176,9 +176,9 @@ def scored(tmp_path_factory: pytest.TempPathFactory) -> Path:
     all areas of its data folder (the pooled figures are of all areas), which costs more than
     the notebooks of one area; builds in tests start from these tables (see
     :func:`seed_tables`) and rescore only what their test changed."""
-    from analysis.build.options import BuildOptions
-    from analysis.build.pipeline import build
     from analysis.core import paths
+    from analysis.pipeline.builder import build
+    from analysis.pipeline.options import BuildOptions
 
     def make(folder: Path) -> None:
         build(BuildOptions(data=paths.data_dir(), output=folder / "outputs", quiet=True,

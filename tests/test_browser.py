@@ -23,8 +23,8 @@ from typing import Any, TypeVar
 
 import pytest
 
-from analysis.build.pdf import PdfError, find_chromium, print_reports
 from analysis.core import paths
+from analysis.pipeline.pdf import PdfError, find_chromium, print_reports
 
 from .conftest import BUILT_AREAS, Built
 

@@ -11,10 +11,10 @@ import nbformat
 import pandas as pd
 import pytest
 
-from analysis.build.pipeline import AREA_NOTEBOOKS, BuildOptions, build
-from analysis.build.plan import COMMENTARY_NOTEBOOKS
 from analysis.core import paths
 from analysis.core.errors import InputError
+from analysis.pipeline.builder import AREA_NOTEBOOKS, BuildOptions, build
+from analysis.pipeline.plan import COMMENTARY_NOTEBOOKS
 
 from .conftest import BUILT_AREAS, SERIAL_JOBS, Built, seed_tables
 
@@ -189,7 +189,7 @@ def test_no_op_build_reads_stamps_only(built, tmp_path) -> None:  # type: ignore
     build(BuildOptions(data=data, output=out, areas=AREAS, jobs=2, quiet=True))
     index = (out / "index.html").stat().st_mtime_ns
     code = ("import sys\nfrom pathlib import Path\n"
-            "from analysis.build.pipeline import BuildOptions, build\n"
+            "from analysis.pipeline.builder import BuildOptions, build\n"
             f"r = build(BuildOptions(data=Path({str(data)!r}), output=Path({str(out)!r}), "
             f"areas={AREAS!r}, jobs=2, quiet=True))\n"
             "print(len(r.executed), 'pandas' in sys.modules, 'nbformat' in sys.modules)")

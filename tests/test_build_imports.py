@@ -10,7 +10,7 @@ PROBE = """
 import importlib.util, sys
 installed = importlib.util.find_spec("rfc3987_syntax") is not None
 {before}
-import analysis.build
+import analysis.pipeline
 import nbformat
 nbformat.validate(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1")]))
 print(installed, sys.modules.get("rfc3987_syntax") is None, "lark" in sys.modules)

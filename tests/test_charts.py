@@ -11,7 +11,7 @@ from matplotlib.text import Text
 
 from analysis.chapters import charts, style
 from analysis.chapters import html as htmlout
-from analysis.method import comparisons
+from analysis.method import positions
 
 
 def _bars() -> pd.DataFrame:
@@ -27,9 +27,9 @@ def _funnel() -> tuple[pd.DataFrame, pd.DataFrame]:
     points = pd.DataFrame({"n": [20, 40, 60, 8], "share": [0.5, 0.8, 0.95, 0.75],
                            "name": ["Area A", "Area B", "Area C", "Area D"]})
     grid = np.arange(1, 70, dtype=float)
-    lower, upper = comparisons.plain_limits(0.8, grid)
-    at_n = comparisons.plain_limits(0.8, points["n"].to_numpy(float))
-    points["decision"] = comparisons.decide(points["share"], *at_n)
+    lower, upper = positions.plain_limits(0.8, grid)
+    at_n = positions.plain_limits(0.8, points["n"].to_numpy(float))
+    points["decision"] = positions.decide(points["share"], *at_n)
     return points, pd.DataFrame({"n": grid, "lower": lower, "upper": upper})
 
 

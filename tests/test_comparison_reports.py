@@ -11,10 +11,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.build.pipeline import BuildOptions, build
 from analysis.core import paths
-from analysis.method.comparisons import WORDS
+from analysis.method.positions import WORDS
 from analysis.method.tables import read_table
+from analysis.pipeline.builder import BuildOptions, build
 
 from .conftest import SERIAL_JOBS, seed_tables
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from analysis.build.digests import Target, digest_of
-from analysis.build.outputs import OutputTree
+from analysis.pipeline.digests import Target, digest_of
+from analysis.pipeline.outputs import OutputTree
 
 
 def test_a_target_is_fresh_only_with_its_files_and_its_digest(tmp_path: Path) -> None:

@@ -7,10 +7,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from analysis.build.execute import Task, run_pool, run_task
-from analysis.build.notebooks import normalise_notebook
-from analysis.build.pipeline import AREA_NOTEBOOKS
 from analysis.core import paths
+from analysis.pipeline.builder import AREA_NOTEBOOKS
+from analysis.pipeline.execute import Task, run_pool, run_task
+from analysis.pipeline.notebooks import normalise_notebook
 
 from .conftest import Built
 
@@ -93,8 +93,8 @@ def test_a_task_runs_from_the_files_it_carries(tables: Path, two_areas: Built) -
     run from those alone (here, in this process's warm kernel) a notebook shows what the
     session's build showed, and no path of this machine. The build on a real LocalCluster is
     tested end to end in ``test_build``."""
-    from analysis.build.dispatch import shared_bundle, task_bundle
-    from analysis.build.outputs import OutputTree
+    from analysis.pipeline.dispatch import shared_bundle, task_bundle
+    from analysis.pipeline.outputs import OutputTree
 
     tree = OutputTree(tables)
     shared = shared_bundle(tree, paths.data_dir())

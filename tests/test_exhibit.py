@@ -103,7 +103,7 @@ AS_HTML = "from IPython.display import HTML as _HTML\n"
 
 def _run(nb: Any, params: dict[str, Any], name: str) -> Any:
     """Execute a notebook in this process's warm kernel, as the build does."""
-    from analysis.build.execute import Task, run_task
+    from analysis.pipeline.execute import Task, run_task
 
     result = run_task(Task("test", name, nbformat.writes(nb), params, "test"), "warm")
     assert result.ok, result.error
@@ -143,7 +143,7 @@ def test_every_exhibit_has_data_and_renders_as_its_html(path: Path, tables: Path
     section, such as a commentary the area lacks, shows and carries nothing), and a chapter
     rendered from ``display(exhibit)`` is byte-identical to one rendered from
     ``display(HTML(html))`` (each exhibit is displayed both ways in one run)."""
-    from analysis.build import stitch
+    from analysis.pipeline import stitch
 
     nb = nbformat.read(path, as_version=4)
     params = {"data_dir": str(paths.data_dir()), "output_dir": str(tables)}

@@ -9,10 +9,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from analysis.build.options import BuildOptions
-from analysis.build.pipeline import build
 from analysis.core import paths
 from analysis.core.errors import InputError
+from analysis.pipeline.builder import build
+from analysis.pipeline.options import BuildOptions
 
 from .conftest import seed_tables
 

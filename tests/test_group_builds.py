@@ -9,12 +9,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.build.pipeline import BuildOptions, build
-from analysis.chapters import groups as chapter
+from analysis.chapters import group_comparison as chapter
 from analysis.chapters.comparison import comparison
 from analysis.chapters.context import AggregateContext, AreaContext
 from analysis.core import paths
 from analysis.method.tables import read_table
+from analysis.pipeline.builder import BuildOptions, build
 
 pytestmark = pytest.mark.slow
 AREAS = ("braxbrook", "briskwick", "durham-tees-valley")

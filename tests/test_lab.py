@@ -14,9 +14,9 @@ from typing import Any
 import nbformat
 import pytest
 
-from analysis.build.engine import KERNEL_NAME
-from analysis.build.lab import STOP_GRACE_SECONDS, lab_command, stop_server
 from analysis.core import paths
+from analysis.pipeline.engine import KERNEL_NAME
+from analysis.pipeline.lab import STOP_GRACE_SECONDS, lab_command, stop_server
 
 NOTEBOOKS = sorted(paths.NOTEBOOKS.glob("*.ipynb"))
 

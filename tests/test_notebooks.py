@@ -13,9 +13,9 @@ import nbformat
 import papermill as pm
 import pytest
 
-from analysis.build.options import BuildOptions, parameter_names
-from analysis.build.pipeline import AGGREGATE_NOTEBOOK, AREA_NOTEBOOKS
 from analysis.core import paths
+from analysis.pipeline.builder import AGGREGATE_NOTEBOOK, AREA_NOTEBOOKS
+from analysis.pipeline.options import BuildOptions, parameter_names
 
 NOTEBOOKS = sorted(paths.NOTEBOOKS.glob("*.ipynb"))
 EXPLORE = "explore"  # a worked example for researchers, not part of any report
@@ -103,7 +103,7 @@ def test_default_area_is_listed_in_the_bundled_data() -> None:
 def test_plain_papermill_runs_with_the_defaults(cwd: str, tmp_path: Path, scored: Path) -> None:
     """The plain ``papermill`` command with the committed defaults (the area, the data
     folder), reading the tables a ``build --tables-only`` wrote."""
-    from analysis.build.engine import KERNEL_NAME, ensure_kernelspec
+    from analysis.pipeline.engine import KERNEL_NAME, ensure_kernelspec
 
     assert ensure_kernelspec() == KERNEL_NAME
     tables = scored  # what `build --tables-only` writes (the session's: read only)
@@ -140,7 +140,7 @@ def test_a_chapter_without_tables_says_how_to_make_them(tmp_path: Path) -> None:
 def test_explore_runs_under_plain_papermill(tmp_path: Path, scored: Path) -> None:
     """The worked example runs with the plain ``papermill`` command (its kernel comes from the
     notebook's metadata) on any build's tables, using only the public API."""
-    from analysis.build.engine import ensure_kernelspec
+    from analysis.pipeline.engine import ensure_kernelspec
 
     ensure_kernelspec()
     tables = scored  # what `build --tables-only` writes (the session's: read only)

@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from analysis.build.options import (
+from analysis.cli import build_parser
+from analysis.pipeline.options import (
     AggregateParameters,
     AreaParameters,
     BuildOptions,
     cpu_count,
     parameter_names,
 )
-from analysis.cli import build_parser
 
 
 def _build_args(*argv: str) -> BuildOptions:

@@ -12,14 +12,14 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from analysis.build import stitch
-from analysis.build.options import BuildOptions
-from analysis.build.outputs import AGGREGATE, RELEASED_TABLES, OutputTree, released_table
-from analysis.build.pages import BuildResult, Pages, linked_areas, write_index
 from analysis.chapters.disclosure import Policy
 from analysis.method.catalogue import Area
 from analysis.method.groupings import Group
 from analysis.method.tables import AREA_TABLES
+from analysis.pipeline import stitch
+from analysis.pipeline.options import BuildOptions
+from analysis.pipeline.outputs import AGGREGATE, RELEASED_TABLES, OutputTree, released_table
+from analysis.pipeline.pages import BuildResult, Pages, linked_areas, write_index
 
 HREF_RE = re.compile(r'href="([^"]+)"')
 AREAS = [Area("north", "North", "synthetic", Path("north.csv")),

@@ -16,8 +16,8 @@ from urllib.parse import quote
 import pytest
 from pypdf import PdfReader, PdfWriter
 
-from analysis.build import pdf as printing
-from analysis.build.pdf import (
+from analysis.pipeline import pdf as printing
+from analysis.pipeline.pdf import (
     PASSES,
     PdfError,
     current_pdf,

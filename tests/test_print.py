@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import re
 
-from analysis.build.jobs import Page, Provenance
-from analysis.build.pdf import numbered, slots
-from analysis.build.stitch import body_html, css, report_page
+from analysis.pipeline.jobs import Page, Provenance
+from analysis.pipeline.pdf import numbered, slots
+from analysis.pipeline.stitch import body_html, css, report_page
 
 
 def page(label: str) -> str:

@@ -13,18 +13,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis.build.outputs import RELEASED_TABLES, SAFE, SUPPRESSED
-from analysis.build.release import (
-    ALLOW_LIST,
-    FINDINGS,
-    RELEASE,
-    allowed_files,
-    off_the_list,
-    release,
-    suppressed_tables,
-    undeclared_columns,
-)
-from analysis.build.scanner import Finding, labels_of, scan
 from analysis.chapters import appendices, outcomes
 from analysis.chapters.context import AreaContext
 from analysis.chapters.disclosure import Policy
@@ -34,6 +22,18 @@ from analysis.method.catalogue import load_areas
 from analysis.method.scoring import score_area, sensitivity_table
 from analysis.method.tables import write_tables
 from analysis.method.validation import load_cases
+from analysis.pipeline.outputs import RELEASED_TABLES, SAFE, SUPPRESSED
+from analysis.pipeline.release import (
+    ALLOW_LIST,
+    FINDINGS,
+    RELEASE,
+    allowed_files,
+    off_the_list,
+    release,
+    suppressed_tables,
+    undeclared_columns,
+)
+from analysis.pipeline.scanner import Finding, labels_of, scan
 
 from .conftest import TINY, Built
 

@@ -21,9 +21,9 @@ import nbformat
 import pandas as pd
 import pytest
 
-from analysis.build.pipeline import AREA_NOTEBOOKS
 from analysis.core import paths
 from analysis.core.atomic import TMP_PREFIX
+from analysis.pipeline.builder import AREA_NOTEBOOKS
 
 from .conftest import BUILT_AREAS, PUBLISHED_AREAS, TINY, Built, seed_tables
 

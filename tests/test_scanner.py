@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.build import scanner as S
+from analysis.pipeline import scanner as S
 
 T = 5
 NAMES = S.Labels({("ethnicity", "white"): "White", ("ethnicity", "other"): "Other",

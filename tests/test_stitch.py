@@ -7,9 +7,9 @@ from pathlib import Path
 
 import nbformat
 
-from analysis.build import stitch
-from analysis.build.digests import Target
-from analysis.build.jobs import Page, Provenance, StitchJob
+from analysis.pipeline import stitch
+from analysis.pipeline.digests import Target
+from analysis.pipeline.jobs import Page, Provenance, StitchJob
 
 
 def _chapter(n: int) -> nbformat.NotebookNode:

@@ -22,7 +22,7 @@ from matplotlib.patches import Patch
 from analysis.chapters import appendices, charts, outcomes, style
 from analysis.chapters import html as htmlout
 from analysis.chapters.exhibit import Exhibit
-from analysis.method import comparisons
+from analysis.method import positions
 from analysis.method.bank import load_bank
 from tests.chapter_fixtures import area_context
 
@@ -106,10 +106,10 @@ def _comparison_figures() -> Iterator[Figure]:
     """The comparison charts (area report and aggregate) and a heatmap, on made-up figures."""
     points = pd.DataFrame({"n": [20, 40, 60, 8], "share": [0.5, 0.8, 0.95, 0.75],
                            "name": ["Area A", "Area B", "Area C", "Area D"]})
-    at_n = comparisons.plain_limits(0.8, points["n"].to_numpy(float))
-    points["decision"] = comparisons.decide(points["share"], *at_n)
+    at_n = positions.plain_limits(0.8, points["n"].to_numpy(float))
+    points["decision"] = positions.decide(points["share"], *at_n)
     grid = pd.Series(range(1, 70), dtype=float)
-    lower, upper = comparisons.plain_limits(0.8, grid.to_numpy())
+    lower, upper = positions.plain_limits(0.8, grid.to_numpy())
     yield charts.funnel_plot(points, pd.DataFrame({"n": grid, "lower": lower, "upper": upper}),
                              0.8, "plain", "A question")[0]
     rows = points.assign(label=points["name"], pooled=0.8, lower=at_n[0], upper=at_n[1])
@@ -197,7 +197,7 @@ def test_one_colour_keeps_one_meaning_across_an_areas_charts(drawn) -> None:  # 
     assert labels_of[style.NOT_SUFFICIENT] | labels_of[style.NOT_DONE] <= bad
     assert colour_of["Not done at all"] == {style.NOT_DONE}
     assert all(colour_of[lab] <= ORANGES for lab in bad & set(colour_of))
-    decisions = {charts._capital(w) for w in comparisons.WORDS.values()}
+    decisions = {charts._capital(w) for w in positions.WORDS.values()}
     assert {lab for lab in decisions if colour_of[lab] & (BLUES | ORANGES)} == set()
 
 

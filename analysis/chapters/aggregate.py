@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from ..method import comparisons
-from ..method.comparisons import ABOVE, ADJUSTED, BELOW, OUTCOME, QUESTION
+from ..method import positions
+from ..method.positions import ABOVE, ADJUSTED, BELOW, OUTCOME, QUESTION
 from ..method.published import headline_scores
 from . import charts
 from . import html as htmlout
@@ -75,7 +75,7 @@ def _decided(ctx: AggregateContext, kind: str) -> pd.DataFrame:
 def _chance(rows: pd.DataFrame, what: str) -> str:
     """The chance statement for these rows, with how many are marked."""
     marked = int(rows["decision"].isin([ABOVE, BELOW]).sum())
-    return (chance_sentence(comparisons.expected_chance_flags(rows), len(rows), what)
+    return (chance_sentence(positions.expected_chance_flags(rows), len(rows), what)
             + f" {marked} are marked.")
 
 
@@ -177,7 +177,7 @@ def _key_chart(ctx: AggregateContext, sub: pd.DataFrame, d: pd.Series, question:
     shown = sub[[not _area_hidden(ctx, r.area_id, question) for r in sub.itertuples()]]
     if shown.empty or ctx.disclosure.share_hidden(k, n):  # hidden figures are left out
         return None
-    drawn = limits[limits["n"] <= comparisons.chart_top(float(sub["n"].max()))]
+    drawn = limits[limits["n"] <= positions.chart_top(float(sub["n"].max()))]
     curve = pd.DataFrame({"n": drawn["n"].to_numpy(dtype=float),
                           "lower": drawn["lower"].to_numpy(dtype=float),
                           "upper": drawn["upper"].to_numpy(dtype=float)})

@@ -27,7 +27,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.text import Text
 
-from ..method.comparisons import ABOVE, BELOW, WITHIN, WORDS
+from ..method.positions import ABOVE, BELOW, WITHIN, WORDS
 from . import style
 from .style import Category
 

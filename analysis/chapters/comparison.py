@@ -2,20 +2,20 @@
 
 Every decision shown here ("above", "below" or "no different from" the all-areas figure), every
 range drawn and every chance statement is read from the ``comparisons`` table
-(:mod:`analysis.method.comparisons`); nothing is decided in this module.
+(:mod:`analysis.method.positions`); nothing is decided in this module.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from ..method.comparisons import OUTCOME, QUESTION, WORDS, expected_chance_flags
+from ..method.positions import OUTCOME, QUESTION, WORDS, expected_chance_flags
 from . import charts
 from . import html as htmlout
 from .context import AreaContext, label_banner
 from .disclosure import k_key, n_key, pooled_key
 from .exhibit import Exhibit, combine
-from .groups import group_cells, group_heads
+from .group_comparison import group_cells, group_heads
 from .html import heading, paragraph, pct, table
 
 

@@ -75,7 +75,7 @@ class AreaContext:
 
     def load_comparison(self) -> dict[str, pd.DataFrame]:
         """The cross-area tables; read only by the comparison chapter, so that a change in
-        another area re-runs only that chapter here (see :mod:`analysis.build.plan`)."""
+        another area re-runs only that chapter here (see :mod:`analysis.pipeline.plan`)."""
         shared = paths.all_tables(self.output_dir)
         for name in COMPARISON_TABLES:
             if (shared / f"{name}.parquet").exists():

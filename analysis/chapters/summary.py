@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ..method.comparisons import OUTCOME, WORDS
+from ..method.positions import OUTCOME, WORDS
 from ..method.published import headline_scores
 from .context import AreaContext, label_banner
 from .exhibit import Exhibit, combine
@@ -38,7 +38,7 @@ class OutcomeLine:
 
 def _pooled(ctx: AreaContext) -> pd.DataFrame:
     """This area's outcome rows of the comparisons table (the one decision of
-    :mod:`analysis.method.comparisons`), by outcome; empty before a full build."""
+    :mod:`analysis.method.positions`), by outcome; empty before a full build."""
     table = ctx.load_comparison().get("comparisons")
     if table is None:
         return pd.DataFrame(columns=["pooled", "decision"])

@@ -14,7 +14,7 @@ This module computes the numbers behind such a plot (no plotting):
 * :func:`pooled_share` and :func:`mean_of_shares` - the two candidate targets.
 
 The exact binomial limits, the test of over-dispersion and the decision of every comparison
-are in :mod:`analysis.method.comparisons`.
+are in :mod:`analysis.method.positions`.
 
 Only numpy, scipy and pandas are used (``scipy.stats`` imported where needed: it is slow to
 import).
@@ -191,7 +191,7 @@ def phi_tau2(k: npt.ArrayLike, n: npt.ArrayLike, p0: npt.ArrayLike,
     """FunnelPlotR's phi and tau2 for each row of ``k``: R data sets of the same I units at once.
 
     ``k`` (R, I) or (I,), ``n`` (I,) all > 0, ``p0`` (R,) strictly inside (0, 1). Vectorised
-    so that the null simulations of :mod:`analysis.method.comparisons` use this very code.
+    so that the null simulations of :mod:`analysis.method.positions` use this very code.
     tau2 = (I phi - (I - 1)) / (sum w - sum w^2 / sum w) with w = 4n, 0 when I phi <= I - 1.
     """
     kk = np.atleast_2d(np.asarray(k, dtype=np.float64))

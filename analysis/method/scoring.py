@@ -192,8 +192,8 @@ def bootstrap_counts(cases: pd.DataFrame, bank: QuestionBank, area_id: str,
                      matrices: Matrices | None = None) -> pd.DataFrame:
     """k and n of every scoring question in each resample of :func:`bootstrap_outcomes`,
     so that groups of areas can be resampled without reading cases again
-    (:mod:`analysis.method.groups`)."""
-    from .groups import Counts
+    (:mod:`analysis.method.group_figures`)."""
+    from .group_figures import Counts
 
     qids = [q.id for q in bank.scoring_questions()]
     applicable, sufficient = matrices or answer_matrices(cases, bank, qids)

@@ -54,7 +54,7 @@ from .answers import (
     rowwise_choice,
     yes_no,
 )
-from .context import generate_context
+from .demographics import generate_context
 from .names import DTV_ID, DTV_NAME, SYNTHETIC, abbreviation, slug, synthetic_names
 
 #: The quality range areas are drawn from (logit scale); calibrated so that outcome scores

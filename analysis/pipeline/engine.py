@@ -6,8 +6,9 @@
 - Kernels talk over IPC (Unix domain) sockets where the platform has them: no port races
   between parallel workers and no plain-text TCP on a shared machine.
 - :class:`WarmEngine` keeps one kernel per worker process alive and runs successive notebooks in
-  it, resetting the namespace and process state in between (:mod:`analysis.build.isolation`): import
-  and start-up costs are paid once per worker instead of once per notebook.
+  it, resetting the namespace and process state in between
+  (:mod:`analysis.pipeline.isolation`): import and start-up costs are paid once per worker
+  instead of once per notebook.
 - A new warm kernel imports the analysis stack once and then freezes the garbage collector's
   view of those long-lived objects (:func:`gc.freeze`): ``%reset``'s full collection between
   notebooks then walks only what the last notebook made (0.19 s became 0.01 s per notebook).
@@ -54,7 +55,7 @@ WARM_UP = (
 
 PREAMBLE = (
     "get_ipython().run_line_magic('reset', '-f')\n"
-    "import analysis.build.isolation as _iaow_isolation\n"
+    "import analysis.pipeline.isolation as _iaow_isolation\n"
     "_iaow_isolation.reset()\n"
     "del _iaow_isolation\n"
 )

@@ -109,7 +109,7 @@ def run_task(task: Task, engine: str = "warm") -> Result:
         ok = True
         try:
             extra = {} if engine == "warm" else {
-                "kernel_manager_class": "analysis.build.engine.AsyncIPCKernelManager"}
+                "kernel_manager_class": "analysis.pipeline.engine.AsyncIPCKernelManager"}
             for attempt in range(START_ATTEMPTS):
                 try:
                     pm.execute_notebook(str(source), str(output), parameters=params,
@@ -168,7 +168,7 @@ def _stop_kernel() -> None:
 
 #: What every worker imports (papermill, jupyter_client, nbconvert): the fork server imports
 #: them once and each worker starts with them, instead of each importing them again.
-WORKER_MODULES = ["analysis.build.engine", "analysis.build.stitch"]
+WORKER_MODULES = ["analysis.pipeline.engine", "analysis.pipeline.stitch"]
 
 
 def worker_context() -> BaseContext:

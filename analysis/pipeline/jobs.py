@@ -1,6 +1,6 @@
 """What a report is stitched from: typed jobs that travel to worker processes.
 
-Kept apart from :mod:`analysis.build.stitch` (which imports nbformat and nbconvert's
+Kept apart from :mod:`analysis.pipeline.stitch` (which imports nbformat and nbconvert's
 templates) so that a build with nothing to do can describe its pages without importing them.
 """
 

@@ -1,10 +1,10 @@
 """The build: validate, score, run notebooks (only what changed), stitch, index, manifest.
 
 Incremental: every output has a stamp holding the digest of what it was made from
-(:mod:`analysis.build.digests`); an output whose digest is unchanged is reused. Outcome and
+(:mod:`analysis.pipeline.digests`); an output whose digest is unchanged is reused. Outcome and
 appendix chapters read only their own area's tables, so a change in one area's data re-runs
 that area's chapters, every area's short comparison chapter (the pooled values it shows did
-change) and the aggregate (:mod:`analysis.build.plan`).
+change) and the aggregate (:mod:`analysis.pipeline.plan`).
 
 Fast paths: a build with nothing to do reads only stamps and checksums (no pandas, no
 notebook is parsed); a build with work starts its worker processes and their kernels as soon

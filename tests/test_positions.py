@@ -1,4 +1,4 @@
-"""The one comparison decision (analysis.method.comparisons), checked against independent
+"""The one comparison decision (analysis.method.positions), checked against independent
 computations and against simulations of "no area really differs" with the bundled n's."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import pytest
 from scipy.stats.contingency import chi2_contingency
 
 from analysis.core import paths
-from analysis.method import comparisons as cmp
 from analysis.method import funnel
+from analysis.method import positions as cmp
 from analysis.method.bank import load_bank
 from analysis.method.catalogue import load_areas
 from analysis.method.scoring import question_scores

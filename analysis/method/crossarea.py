@@ -3,7 +3,7 @@
 - *pooled* over cases: sum of k over areas / sum of n over areas; each case counts once, so
   large areas weigh more. A pooled outcome score is the mean of the pooled question shares.
 - *mean of area figures*: each area counts once whatever its sample size.
-- every comparison of an area with all areas is decided in :mod:`analysis.method.comparisons`
+- every comparison of an area with all areas is decided in :mod:`analysis.method.positions`
   and written as the ``comparisons`` table (with ``dispersion``, one row per question, and
   ``funnel_limits``, the limits each question was decided by at every n its chart draws).
 """
@@ -14,7 +14,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from . import comparisons
+from . import positions
 from .intervals import share, wilson
 
 
@@ -56,7 +56,7 @@ def comparison_tables(tables: Mapping[str, Mapping[str, pd.DataFrame]],
     outcomes = concat(tables, "outcome_scores")
     pooled_q = pooled_questions(questions)
     pooled_o = pooled_outcomes(pooled_q, outcomes)
-    decided, dispersion = comparisons.comparisons(questions, outcomes,
+    decided, dispersion = positions.comparisons(questions, outcomes,
                                                   pooled_o.set_index("outcome")["pooled"])
     return {
         "all_question_scores": questions,
@@ -67,5 +67,5 @@ def comparison_tables(tables: Mapping[str, Mapping[str, pd.DataFrame]],
         "pooled_outcomes": pooled_o,
         "comparisons": decided.assign(scope=scope)[["scope", *decided.columns]],
         "dispersion": dispersion,
-        "funnel_limits": comparisons.limit_curves(decided, dispersion),
+        "funnel_limits": positions.limit_curves(decided, dispersion),
     }

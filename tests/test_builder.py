@@ -8,8 +8,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from analysis.build.pages import BuildResult
-from analysis.build.pipeline import print_pdfs, summary
+from analysis.pipeline.builder import print_pdfs, summary
+from analysis.pipeline.pages import BuildResult
 from tests.test_pdf import FAKE, reports
 
 
@@ -57,10 +57,10 @@ def test_a_lenient_build_takes_a_strict_builds_tables_and_not_the_other_way(
         scored: Path, tmp_path: Path) -> None:
     """Leniency only lets more through: a file valid without it reads the same with it, so a
     lenient build reuses strict tables; a strict build rescores what a lenient one wrote."""
-    from analysis.build.inputs import Inputs, select_areas
-    from analysis.build.options import BuildOptions
-    from analysis.build.pipeline import Builder, build
     from analysis.core import paths
+    from analysis.pipeline.builder import Builder, build
+    from analysis.pipeline.inputs import Inputs, select_areas
+    from analysis.pipeline.options import BuildOptions
 
     from .conftest import seed_tables
 
@@ -90,11 +90,11 @@ def test_a_build_refused_for_bad_input_starts_no_worker(
     """Kernels warm up while valid data is scored, never for a build that is refused."""
     import shutil
 
-    from analysis.build.execute import LocalWorkers
-    from analysis.build.options import BuildOptions
-    from analysis.build.pipeline import build
     from analysis.core import paths
     from analysis.core.errors import InputError
+    from analysis.pipeline.builder import build
+    from analysis.pipeline.execute import LocalWorkers
+    from analysis.pipeline.options import BuildOptions
 
     monkeypatch.setattr(LocalWorkers, "start", _stop)
     data = tmp_path / "data"

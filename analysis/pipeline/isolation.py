@@ -1,9 +1,9 @@
 """Reset a warm kernel between notebooks so each runs as if in a fresh kernel.
 
-Run inside the kernel (by :mod:`analysis.build.engine`) before every notebook: the user namespace is
-cleared by ``%reset -f`` first, then this resets what outlives a namespace: open figures,
-matplotlib rcParams (restored to the snapshot taken when the kernel was new), pandas options,
-random seeds and the working directory. Imported modules stay loaded: that is the point.
+Run inside the kernel (by :mod:`analysis.pipeline.engine`) before every notebook: the user
+namespace is cleared by ``%reset -f`` first, then this resets what outlives a namespace: open
+figures, matplotlib rcParams (restored to the snapshot taken when the kernel was new), pandas
+options, random seeds and the working directory. Imported modules stay loaded: that is the point.
 """
 
 from __future__ import annotations

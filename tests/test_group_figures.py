@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from analysis.method import groups as gr
+from analysis.method import group_figures as gr
 from analysis.method.catalogue import Group
 
 Z = stats.norm.ppf(0.975)

@@ -1,7 +1,7 @@
 """Groups of areas compared, in the all-areas aggregate report (blocks, regions...).
 
 Every figure comes from the ``group_figures`` and ``group_differences`` tables
-(:mod:`analysis.method.groups`); this module words them. Groups are shown in areas.csv
+(:mod:`analysis.method.group_figures`); this module words them. Groups are shown in areas.csv
 order, never ordered by their figures.
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import pandas as pd
 
 from ..method.catalogue import Group, groups_of
-from ..method.comparisons import ABOVE, BELOW, WITHIN
-from ..method.groups import OUTCOME, QUESTION
+from ..method.group_figures import OUTCOME, QUESTION
+from ..method.positions import ABOVE, BELOW, WITHIN
 from . import html as htmlout
 from .context import AggregateContext, AreaContext
 from .disclosure import SUPPRESSED, k_key, n_key

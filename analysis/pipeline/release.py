@@ -2,10 +2,10 @@
 
 A ``--publish`` build copies into ``<output>/release/`` the area reports and the aggregate
 report (with their PDFs when printed from the reports as they are now), the index, and the
-area tables of the allow-list (:data:`~analysis.build.outputs.RELEASED_TABLES`) as CSV with
+area tables of the allow-list (:data:`~analysis.pipeline.outputs.RELEASED_TABLES`) as CSV with
 every count and share its report hides written as ``[c]``. Only what the allow-list names is
 released: a file or column it does not name stops the release, whatever its content. It then
-runs the disclosure scanner (:mod:`analysis.build.scanner`) over that folder. A finding fails
+runs the disclosure scanner (:mod:`analysis.pipeline.scanner`) over that folder. A finding fails
 the build: each is listed with its file and place on the console and in
 ``<output>/release-findings.txt``, and no release folder is left. Working files (the
 unsuppressed tables, every other table, executed notebooks) stay outside it.

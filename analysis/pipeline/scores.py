@@ -73,10 +73,10 @@ def write_group_tables(out: OutputTree, groups: Sequence[Group], tables: TableDi
         digest = digest_of(asdict(g), [tables(a) for a in g.areas], package)
         if target.fresh(digest, force):
             continue
-        from ..method import compare  # pandas: only when a group's tables are stale
+        from ..method import crossarea  # pandas: only when a group's tables are stale
         from ..method.tables import write_tables
 
-        write_tables(compare.comparison_tables(_frames(out, g.areas), scope=g.id),
+        write_tables(crossarea.comparison_tables(_frames(out, g.areas), scope=g.id),
                      target.stamp.parent)
         target.mark(digest)
 
@@ -92,11 +92,11 @@ def write_shared_tables(out: OutputTree, areas: list[Area], groups: Sequence[Gro
         return
     import pandas as pd
 
-    from ..method import compare
-    from ..method import groups as grouped
+    from ..method import crossarea
+    from ..method import group_figures as grouped
     from ..method.tables import read_table, write_tables
 
-    shared = compare.comparison_tables(_frames(out, [a.id for a in areas]))
+    shared = crossarea.comparison_tables(_frames(out, [a.id for a in areas]))
     shared["comparisons"] = pd.concat(
         [shared["comparisons"], *(read_table(paths.group_tables(out.root, g.id), "comparisons")
                                   for g in groups)], ignore_index=True)

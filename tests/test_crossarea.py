@@ -1,4 +1,4 @@
-"""Cross-area statistics of analysis.method.compare, checked against hand-worked examples.
+"""Cross-area statistics of analysis.method.crossarea, checked against hand-worked examples.
 
 Pooled figures are sums over cases (each case counts once); means of area figures count each
 area once; the comparisons table judges a question once per area and widens the limits when
@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.method import compare, comparisons, funnel
+from analysis.method import crossarea, funnel, positions
 
 
 def qrow(area: str, question: str, k: int, n: int, outcome: int = 1, order: int = 1,
@@ -30,7 +30,7 @@ def questions(rows: list[dict[str, object]]) -> pd.DataFrame:
 # pooled questions ---------------------------------------------------------------------
 def test_pooled_share_is_sum_k_over_sum_n_and_mean_counts_each_area_once() -> None:
     q = questions([qrow("a", "q1", 9, 10), qrow("b", "q1", 10, 100)])
-    p = compare.pooled_questions(q)
+    p = crossarea.pooled_questions(q)
     assert len(p) == 1
     r = p.iloc[0]
     assert (r["k"], r["n"]) == (19, 110)
@@ -52,7 +52,7 @@ def test_question_feeding_two_outcomes_is_pooled_in_each() -> None:
         rows.append(qrow(area, "victim_safety", k, n, outcome=4, order=7))
         rows.append(qrow(area, "victim_safety", k, n, outcome=5, order=2))
         rows.append(qrow(area, "victim_offer", 1, 2, outcome=5, order=3))
-    p = compare.pooled_questions(questions(rows))
+    p = crossarea.pooled_questions(questions(rows))
     vs = p[p["question"] == "victim_safety"]
     assert sorted(vs["outcome"]) == [4, 5]
     # each outcome's row pools the cases once: 8/14, not 16/28 twice in one row
@@ -63,7 +63,7 @@ def test_question_feeding_two_outcomes_is_pooled_in_each() -> None:
 
 def test_area_with_no_applicable_case_is_left_out_of_the_mean_and_the_count() -> None:
     q = questions([qrow("a", "q1", 3, 4), qrow("b", "q1", 0, 0), qrow("c", "q1", 1, 4)])
-    r = compare.pooled_questions(q).iloc[0]
+    r = crossarea.pooled_questions(q).iloc[0]
     assert (r["k"], r["n"]) == (4, 8)
     assert r["mean_of_areas"] == pytest.approx(0.5)   # (0.75 + 0.25) / 2, not / 3
     assert r["n_areas"] == 2
@@ -71,7 +71,7 @@ def test_area_with_no_applicable_case_is_left_out_of_the_mean_and_the_count() ->
 
 def test_question_applying_nowhere_is_nan_not_zero() -> None:
     q = questions([qrow("a", "q1", 0, 0), qrow("b", "q1", 0, 0)])
-    r = compare.pooled_questions(q).iloc[0]
+    r = crossarea.pooled_questions(q).iloc[0]
     assert r["n"] == 0 and r["n_areas"] == 0
     assert math.isnan(r["pooled"]) and math.isnan(r["lower"]) and math.isnan(r["upper"])
     assert math.isnan(r["mean_of_areas"])
@@ -89,9 +89,9 @@ def test_pooled_outcome_is_mean_of_pooled_question_shares_skipping_n0() -> None:
         qrow("a", "q2", 1, 2, order=2), qrow("b", "q2", 3, 6, order=2),       # 4/8
         qrow("a", "q3", 0, 0, order=3), qrow("b", "q3", 0, 0, order=3),       # n/a
     ])
-    pooled_q = compare.pooled_questions(q)
+    pooled_q = crossarea.pooled_questions(q)
     outcomes = outcome_frame([("a", 1, 0.7, 0.6, 0.8), ("b", 1, 0.3, 0.2, 0.4)])
-    po = compare.pooled_outcomes(pooled_q, outcomes)
+    po = crossarea.pooled_outcomes(pooled_q, outcomes)
     r = po.iloc[0]
     assert r["pooled"] == pytest.approx((19 / 110 + 0.5) / 2)
     assert r["n_questions"] == 2
@@ -102,13 +102,13 @@ def test_pooled_outcome_is_mean_of_pooled_question_shares_skipping_n0() -> None:
 def _decide(rows: list[dict[str, object]]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The comparisons and dispersion tables of these question rows (no outcomes)."""
     no_outcomes = outcome_frame([("x", 1, 0.5, 0.4, 0.6)]).iloc[0:0]
-    return comparisons.comparisons(questions(rows), no_outcomes, pd.Series(dtype=float))
+    return positions.comparisons(questions(rows), no_outcomes, pd.Series(dtype=float))
 
 
 def test_outcome_decision_compares_each_areas_interval_with_the_pooled_score() -> None:
     outcomes = outcome_frame([("hi", 1, 0.7, 0.6, 0.8), ("lo", 1, 0.3, 0.2, 0.4),
                               ("mid", 1, 0.5, 0.4, 0.6), ("edge", 1, 0.45, 0.4, 0.5)])
-    table, _ = comparisons.comparisons(questions([qrow("hi", "q1", 1, 2)]), outcomes,
+    table, _ = positions.comparisons(questions([qrow("hi", "q1", 1, 2)]), outcomes,
                                        pd.Series({1: 0.5}))
     d = table[table["kind"] == "outcome"].set_index("area_id")["decision"]
     assert d["hi"] == "above"       # the whole interval is above the pooled score
@@ -155,7 +155,7 @@ def test_over_dispersed_areas_widen_the_limits() -> None:
     assert d["phi"] == pytest.approx(od.phi) and d["tau2"] == pytest.approx(od.tau2)
     assert d["phi"] > 5 and d["tau2"] > 0 and bool(d["dispersed"])
     assert (table["limits"] == "adjusted").all()
-    plain_lo, plain_hi = comparisons.plain_limits(sum(ks) / sum(ns), np.array(ns, float))
+    plain_lo, plain_hi = positions.plain_limits(sum(ks) / sum(ns), np.array(ns, float))
     assert (table["lower"] < plain_lo).all() and (table["upper"] > plain_hi).all()
     expected_hi = funnel.adjusted_limits(sum(ks) / sum(ns), ns, od, funnel.Z95)
     np.testing.assert_allclose(table["upper"], expected_hi)
@@ -186,7 +186,7 @@ def test_comparison_tables_from_two_areas() -> None:
                                                   score + 0.1)]),
                 "factors": pd.DataFrame(), "distributions": pd.DataFrame()}
 
-    t = compare.comparison_tables({"a": area("a", 9, 10, 0.9), "b": area("b", 10, 100, 0.1)})
+    t = crossarea.comparison_tables({"a": area("a", 9, 10, 0.9), "b": area("b", 10, 100, 0.1)})
     assert set(t) >= {"pooled_questions", "pooled_outcomes", "comparisons", "dispersion",
                       "all_outcome_scores", "all_question_scores"}
     assert "funnel_flags" not in t
@@ -205,7 +205,7 @@ def test_no_question_answered_anywhere_keeps_the_tables_columns() -> None:
     nothing = {"question_scores": questions([qrow("a", "q1", 0, 0)]),
                "outcome_scores": outcome_frame([("a", 1, math.nan, math.nan, math.nan)]),
                "factors": pd.DataFrame(), "distributions": pd.DataFrame()}
-    t = compare.comparison_tables({"a": nothing})
+    t = crossarea.comparison_tables({"a": nothing})
     rows = t["comparisons"]
     assert {"area_id", "measure", "kind", "decision"} <= set(rows.columns)
     assert rows[(rows["area_id"] == "a") & (rows["kind"] == "question")].empty
@@ -214,13 +214,13 @@ def test_no_question_answered_anywhere_keeps_the_tables_columns() -> None:
 def test_every_area_table_empty_keeps_its_columns() -> None:
     empty = {"a": {"factors": pd.DataFrame(columns=["area_id", "factor"])},
              "b": {"factors": pd.DataFrame(columns=["area_id", "factor"])}}
-    assert list(compare.concat(empty, "factors").columns) == ["area_id", "factor"]
+    assert list(crossarea.concat(empty, "factors").columns) == ["area_id", "factor"]
 
 
 def test_outcome_with_no_answered_question_counts_zero_questions() -> None:
     """A single case may answer no question of an outcome: 0 questions, not NaN."""
-    pooled_q = compare.pooled_questions(questions([qrow("a", "q1", 0, 0)]))
-    po = compare.pooled_outcomes(pooled_q, outcome_frame([("a", 1, math.nan, math.nan,
+    pooled_q = crossarea.pooled_questions(questions([qrow("a", "q1", 0, 0)]))
+    po = crossarea.pooled_outcomes(pooled_q, outcome_frame([("a", 1, math.nan, math.nan,
                                                                 math.nan)]))
     assert po["n_questions"].tolist() == [0] and po["n_questions"].dtype.kind == "i"
     assert math.isnan(po["pooled"].iloc[0])

@@ -1,6 +1,6 @@
 """JupyterLab on the notebooks, with the package's kernel: what ``make lab`` starts.
 
-The kernel (``iaow-analysis``, see :mod:`analysis.build.engine`) is installed into this
+The kernel (``iaow-analysis``, see :mod:`analysis.pipeline.engine`) is installed into this
 interpreter's prefix first. The bundled notebooks name it in their metadata, so JupyterLab opens
 each of them with it; it is also the default kernel of new notebooks.
 
