@@ -26,7 +26,7 @@ __version__ = "0.1.0"
 _PUBLIC = {
     "AreaScores": "method.scoring",
     "CaseData": "method.validation",
-    "Exhibit": "chapters.exhibit",
+    "Exhibit": "report.exhibit",
     "InputError": "core.errors",
     "Problem": "core.errors",
     "QuestionBank": "method.bank",
@@ -63,7 +63,6 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from .chapters.exhibit import Exhibit
     from .core.errors import InputError, Problem
     from .method.bank import QuestionBank, load_bank
     from .method.crossarea import comparison_tables
@@ -73,6 +72,7 @@ if TYPE_CHECKING:
     from .method.scoring import AreaScores, score_area, score_file
     from .method.tables import load_tables
     from .method.validation import CaseData, load_cases
+    from .report.exhibit import Exhibit
 
 
 def __getattr__(name: str) -> Any:

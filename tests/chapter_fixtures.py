@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.chapters.context import AreaContext, sufficient_levels
-from analysis.chapters.disclosure import Policy, area_disclosure
+from analysis.chapters.context import AreaContext
 from analysis.method.bank import load_bank
 from analysis.method.catalogue import load_areas
+from analysis.method.disclosure import Policy, area_disclosure
 from analysis.method.scoring import score_area
 from analysis.method.validation import load_cases
 
@@ -32,4 +32,4 @@ def area_context(area_id: str, tmp: Path, *, publish: bool = False,
     bank = load_bank()
     tables = _tables(area_id)
     return AreaContext(area, bank, tables, data_dir, tmp,
-                       area_disclosure(tables, sufficient_levels(bank), Policy(publish, 5)))
+                       area_disclosure(tables, bank.sufficient_levels, Policy(publish, 5)))

@@ -17,7 +17,7 @@ import pytest
 
 from analysis.chapters import appendices, comparison, outcomes
 from analysis.chapters.context import AreaContext
-from analysis.chapters.exhibit import Exhibit
+from analysis.report.exhibit import Exhibit
 
 from .conftest import BUILT_AREAS, Built
 

@@ -8,27 +8,29 @@ from pathlib import Path
 import pytest
 
 from analysis.chapters import commentary
-from analysis.chapters.commentary import CommentaryError, check_commentaries, parse
+from analysis.chapters.commentary import markdown_html
+from analysis.method.commentary import CommentaryError, check_commentaries, load_commentary, parse
 
 from .chapter_fixtures import DATA, area_context
 
 
 def test_bundled_commentary_has_every_section() -> None:
-    c = commentary.load_commentary(DATA, "durham-tees-valley")
+    c = load_commentary(DATA, "durham-tees-valley")
     assert "Recommendations, page 4" in c.recommendations
     assert c.foreword and sorted(c.outcomes) == [1, 2, 3, 4, 5]
     assert "<!--" not in c.foreword
 
 
 def test_area_without_a_file_has_none() -> None:
-    c = commentary.load_commentary(DATA, "varnwater")
+    c = load_commentary(DATA, "varnwater")
     assert not c.foreword and not c.recommendations and not c.outcomes
 
 
 def test_markdown_is_rendered_and_html_is_not_run() -> None:
     c = parse("# Title\n## Outcome 3: anything\n**Bold** text\n\n<script>x()</script>\n", "f.md")
-    assert "<strong>Bold</strong>" in c.outcomes[3]
-    assert "<script>" not in c.outcomes[3] and "&lt;script&gt;" in c.outcomes[3]
+    html = markdown_html(c.outcomes[3])
+    assert "<strong>Bold</strong>" in html
+    assert "<script>" not in html and "&lt;script&gt;" in html
 
 
 def test_every_problem_is_named_with_its_line() -> None:

@@ -14,8 +14,8 @@ import pandas as pd
 import pytest
 from IPython.core.formatters import DisplayFormatter
 
-from analysis.chapters.exhibit import DrawnOnDemand, Exhibit, combine
 from analysis.core import paths
+from analysis.report.exhibit import DrawnOnDemand, Exhibit, combine
 
 from .conftest import BUILT_AREAS, Built
 
@@ -90,7 +90,7 @@ def test_figures_drawn_on_demand_are_drawn_once_each_when_asked_for() -> None:
 # the bundled notebooks -----------------------------------------------------------------------
 PROBE = """
 import json as _json
-from analysis.chapters.exhibit import Exhibit as _Exhibit
+from analysis.report.exhibit import Exhibit as _Exhibit
 from matplotlib.figure import Figure as _Figure
 import pandas as _pd
 print(_json.dumps({k: [isinstance(v.data, _pd.DataFrame), len(v.data), bool(v.html),

@@ -20,8 +20,8 @@ pytestmark = pytest.mark.slow
 AREAS = ["durham-tees-valley", "vale-of-braxness"]
 TEMPLATE = paths.NOTEBOOKS / "templates" / "extra_chapter.ipynb"
 PATCH = """
-import analysis.chapters.disclosure, analysis.chapters.outcomes, analysis.chapters.style
-analysis.chapters.disclosure.pct = lambda *args, **kwargs: "PATCHED"
+import analysis.method.disclosure, analysis.chapters.outcomes, analysis.chapters.style
+analysis.method.disclosure.pct = lambda *args, **kwargs: "PATCHED"
 analysis.chapters.outcomes.pct = lambda *args, **kwargs: "PATCHED"
 analysis.chapters.style.SUFFICIENT = "#ff0000"
 from IPython.display import HTML

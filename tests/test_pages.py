@@ -12,8 +12,8 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from analysis.chapters.disclosure import Policy
 from analysis.method.catalogue import Area
+from analysis.method.disclosure import Policy
 from analysis.method.groupings import Group
 from analysis.method.tables import AREA_TABLES
 from analysis.pipeline import stitch

@@ -10,8 +10,7 @@ import pandas as pd
 import pytest
 
 from analysis.chapters.appendices import method
-from analysis.chapters.context import AreaContext, sufficient_levels
-from analysis.chapters.disclosure import Policy, area_disclosure
+from analysis.chapters.context import AreaContext
 from analysis.chapters.outcomes import headline
 from analysis.chapters.reconstruction import (
     about_reconstruction,
@@ -21,6 +20,7 @@ from analysis.chapters.reconstruction import (
 from analysis.core import paths
 from analysis.method.bank import QuestionBank, load_bank
 from analysis.method.catalogue import load_areas
+from analysis.method.disclosure import Policy, area_disclosure
 from analysis.method.published import headline_scores, published_for
 from analysis.method.scoring import score_area, sensitivity_table
 from analysis.method.validation import load_cases
@@ -35,7 +35,7 @@ def context(area_id: str, bank: QuestionBank, tmp: object) -> AreaContext:
     tables = score_area(cases, bank, area_id, resamples=200).as_dict()
     tables["sensitivity"] = sensitivity_table(cases, bank, area_id,
                                               headline_scores(DATA, area_id))
-    disclosure = area_disclosure(tables, sufficient_levels(bank), Policy(False, 5))
+    disclosure = area_disclosure(tables, bank.sufficient_levels, Policy(False, 5))
     return AreaContext(area, bank, tables, DATA, paths.REPO_ROOT / "outputs", disclosure)
 
 
@@ -82,7 +82,7 @@ def test_appendix_only_for_an_area_with_a_published_report(dtv: AreaContext) -> 
 
 def test_a_publication_build_quotes_none_of_the_reports_counts(dtv: AreaContext) -> None:
     """The report's own sentences carry counts of people the publication rules cannot see."""
-    published = replace(dtv, disclosure=area_disclosure(dtv.tables, sufficient_levels(dtv.bank),
+    published = replace(dtv, disclosure=area_disclosure(dtv.tables, dtv.bank.sufficient_levels,
                                                         Policy(True, 5)))
     full, public = text(about_reconstruction(dtv).html), text(about_reconstruction(published).html)
     assert re.search(r"\b\d+ of \d+\b", full)

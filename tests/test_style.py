@@ -21,9 +21,9 @@ from matplotlib.patches import Patch
 
 from analysis.chapters import appendices, charts, outcomes, style
 from analysis.chapters import html as htmlout
-from analysis.chapters.exhibit import Exhibit
 from analysis.method import positions
 from analysis.method.bank import load_bank
+from analysis.report.exhibit import Exhibit
 from tests.chapter_fixtures import area_context
 
 CHAPTERS = Path(__file__).resolve().parent.parent / "analysis" / "chapters"

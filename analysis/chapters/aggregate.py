@@ -13,14 +13,14 @@ import numpy as np
 import pandas as pd
 
 from ..method import positions
+from ..method.disclosure import area_key, factor_key, k_key, n_key, pooled_key
 from ..method.positions import ABOVE, ADJUSTED, BELOW, OUTCOME, QUESTION
 from ..method.published import headline_scores
-from . import charts
+from ..report.exhibit import DrawnOnDemand, Exhibit
+from . import charts, numbers
 from . import html as htmlout
 from .comparison import chance_sentence
 from .context import AggregateContext
-from .disclosure import area_key, factor_key, k_key, n_key, pooled_key
-from .exhibit import DrawnOnDemand, Exhibit
 from .html import escape, heading, interval, note, paragraph, pct, table
 
 if TYPE_CHECKING:
@@ -253,7 +253,7 @@ def _pooled_figures(ctx: AggregateContext, question: str, lower: float,
     """n, k, share and interval of a pooled question, as the policy shows them."""
     k, n = pooled_key(k_key(question)), pooled_key(n_key(question))
     return [ctx.count(n), ctx.count(k), ctx.share(k, n),
-            ctx.disclosure.interval(k, n, lower, upper)]
+            numbers.share_interval(ctx.disclosure, k, n, lower, upper)]
 
 
 def pooled_question_table(ctx: AggregateContext) -> Exhibit:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..method.disclosure import CASES
 from ..method.readings import READING_LABEL, READING_TEXT
+from ..report.exhibit import Exhibit, combine
 from . import style
 from .context import AreaContext, label_banner
-from .disclosure import CASES
-from .exhibit import Exhibit, combine
 from .html import heading, interval, paragraph, pct, table
 from .outcomes import distribution
 

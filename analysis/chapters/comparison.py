@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..method.disclosure import k_key, n_key, pooled_key
 from ..method.positions import OUTCOME, QUESTION, WORDS, expected_chance_flags
-from . import charts
+from ..report.exhibit import Exhibit, combine
+from . import charts, numbers
 from . import html as htmlout
 from .context import AreaContext, label_banner
-from .disclosure import k_key, n_key, pooled_key
-from .exhibit import Exhibit, combine
 from .group_comparison import group_cells, group_heads
 from .html import heading, paragraph, pct, table
 
@@ -113,7 +113,7 @@ def _key_questions(ctx: AreaContext) -> Exhibit:
             continue
         body = [[r.label, ctx.count(n_key(r.question)),
                  ctx.share(k_key(r.question), n_key(r.question)),
-                 pooled.share(pooled_key(k_key(r.question)), pooled_key(n_key(r.question)),
+                 numbers.share(pooled, pooled_key(k_key(r.question)), pooled_key(n_key(r.question)),
                               mark_small=False) if r.n else htmlout.NOT_APPLICABLE,
                  WORDS[r.decision] if r.n else htmlout.NOT_APPLICABLE,
                  *group_cells(ctx, groups, QUESTION, r.question)]

@@ -16,14 +16,15 @@ import pandas as pd
 from ..core import paths
 from ..method.bank import QuestionBank, load_bank
 from ..method.catalogue import Area, Group, groups_of, load_areas
-from ..method.tables import AREA_TABLES, PARQUET_ONLY, read_table
-from .disclosure import (
+from ..method.disclosure import (
     DEFAULT_THRESHOLD,
     Disclosure,
     Policy,
     area_disclosure,
     pooled_disclosure,
 )
+from ..method.tables import AREA_TABLES, PARQUET_ONLY, read_table
+from . import numbers
 from .html import escape
 
 COMPARISON_TABLES = ("comparisons",)
@@ -70,7 +71,7 @@ class AreaContext:
         tables = _read_tables(paths.area_tables(out, area_id), CHAPTER_TABLES,
                               f"tables of area {area_id!r}")
         bank = load_bank()
-        disclosure = area_disclosure(tables, sufficient_levels(bank), Policy(publish, threshold))
+        disclosure = area_disclosure(tables, bank.sufficient_levels, Policy(publish, threshold))
         return cls(areas[area_id], bank, tables, data, out, disclosure)
 
     def load_comparison(self) -> dict[str, pd.DataFrame]:
@@ -102,18 +103,13 @@ class AreaContext:
         return self.disclosure.count(key)
 
     def share(self, k: str, n: str) -> str:
-        return self.disclosure.share(k, n)
+        return numbers.share(self.disclosure, k, n)
 
     def interval(self, k: str, n: str, lower: float, upper: float) -> str:
-        return self.disclosure.interval(k, n, lower, upper)
+        return numbers.share_interval(self.disclosure, k, n, lower, upper)
 
     def suppression_note(self) -> str:
-        return self.disclosure.note()
-
-
-def sufficient_levels(bank: QuestionBank) -> dict[str, tuple[str, ...]]:
-    """Each question's answers that count as sufficient (k is their sum)."""
-    return {q.id: tuple(bank.scales[q.scale].sufficient) for q in bank.questions}
+        return numbers.rules_note(self.disclosure.policy)
 
 
 def area_disclosures(output_dir: Path, area_ids: Iterable[str],
@@ -124,7 +120,7 @@ def area_disclosures(output_dir: Path, area_ids: Iterable[str],
     for area_id in area_ids:
         tables = _read_tables(paths.area_tables(output_dir, area_id), AREA_TABLES,
                               f"tables of area {area_id!r}")
-        out[area_id] = area_disclosure(tables, sufficient_levels(bank), policy)
+        out[area_id] = area_disclosure(tables, bank.sufficient_levels, policy)
     return out
 
 
@@ -189,10 +185,10 @@ class AggregateContext:
         return self.disclosure.count(key)
 
     def share(self, k: str, n: str) -> str:
-        return self.disclosure.share(k, n, mark_small=False)
+        return numbers.share(self.disclosure, k, n, mark_small=False)
 
     def note(self) -> str:
-        return self.disclosure.note()
+        return numbers.rules_note(self.disclosure.policy)
 
     def name(self, area_id: str) -> str:
         return next((a.name for a in self.areas if a.id == area_id), area_id)

@@ -17,7 +17,7 @@ import yaml
 from ..core import paths
 from ..core.errors import InputError, Problem
 from ..core.yamlfile import parse
-from .exhibit import Exhibit
+from ..report.exhibit import Exhibit
 from .templating import render
 
 DEFAULT_GLOSSARY = paths.REPO_ROOT / "data" / "glossary.yaml"

@@ -10,12 +10,13 @@ from __future__ import annotations
 import pandas as pd
 
 from ..method.catalogue import Group, groups_of
+from ..method.disclosure import SUPPRESSED, k_key, n_key
 from ..method.group_figures import OUTCOME, QUESTION
 from ..method.positions import ABOVE, BELOW, WITHIN
+from ..report.exhibit import Exhibit
 from . import html as htmlout
+from . import numbers
 from .context import AggregateContext, AreaContext
-from .disclosure import SUPPRESSED, k_key, n_key
-from .exhibit import Exhibit
 from .html import heading, paragraph, pct, table
 
 
@@ -38,7 +39,7 @@ def _figure(ctx: AggregateContext, row: pd.Series | None) -> str:
         return htmlout.NOT_APPLICABLE
     if row["kind"] == QUESTION:
         policy = ctx.disclosure.policy
-        shown = policy.share(row["k"], row["n"], row["share"])
+        shown = numbers.unlinked_share(policy, row["k"], row["n"], row["share"])
         if shown == SUPPRESSED:
             return SUPPRESSED
         # a group's denominator is the sum of its areas' ones: in publication mode it is not
@@ -64,8 +65,8 @@ def _rows(ctx: AggregateContext, kind: str, measures: list[tuple[str, str]],
         for g in groups:
             row = fig.loc[(g.id, measure)] if (g.id, measure) in fig.index else None
             cells.append(_figure(ctx, row))
-            hidden |= row is not None and kind == QUESTION and ctx.disclosure.policy.share(
-                row["k"], row["n"], row["share"]) == SUPPRESSED
+            hidden |= row is not None and kind == QUESTION and ctx.disclosure.policy.hides_share(
+                row["k"], row["n"])
         words = (SUPPRESSED if hidden else difference_words(diff.loc[measure], *pair)
                  if measure in diff.index else htmlout.NOT_APPLICABLE)
         body.append([*cells, words])

@@ -8,36 +8,25 @@ from __future__ import annotations
 
 import base64
 import io
-import math
 import re
 from collections.abc import Sequence
 from html import escape
 from typing import TYPE_CHECKING, Any
 
+from ..report.format import NOT_APPLICABLE, interval, pct
 from .style import FIXED_LAYOUT
+
+__all__ = ["NOT_APPLICABLE", "escape", "figure", "heading", "interval", "note", "paragraph",
+           "pct", "slug", "table"]
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-NOT_APPLICABLE = "not applicable"
 
 
 def slug(text: str) -> str:
     """A stable anchor id from heading text."""
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "section"
-
-
-def pct(value: float | None, digits: int = 0) -> str:
-    """A share as a whole percent; nan reads as not applicable, never as 0% or NaN%."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return NOT_APPLICABLE
-    return f"{100 * value:.{digits}f}%"
-
-
-def interval(lower: float | None, upper: float | None) -> str:
-    if lower is None or upper is None or math.isnan(lower) or math.isnan(upper):
-        return "–"
-    return f"{100 * lower:.0f}–{100 * upper:.0f}%"
 
 
 def heading(text: str, level: int, anchor: str) -> str:

@@ -1,6 +1,6 @@
 """The outcome chapters: headline score, strengths, findings by criterion, charts.
 
-Each function returns an :class:`~analysis.chapters.exhibit.Exhibit` (its HTML, the data behind
+Each function returns an :class:`~analysis.report.exhibit.Exhibit` (its HTML, the data behind
 it, its chart) so a notebook cell is one line: ``display(headline(ctx, 1))``. Numbers come from
 the tidy tables; nothing here is area-specific text: strengths and areas for improvement follow
 the rule in :mod:`analysis.method.keyfindings`, and findings are sentences from
@@ -13,13 +13,7 @@ import math
 
 import pandas as pd
 
-from ..method.intervals import wilson
-from ..method.published import headline_scores
-from ..method.readings import READING_LABEL, READING_TEXT
-from . import charts, prose, style
-from . import html as htmlout
-from .context import AreaContext, label_banner
-from .disclosure import (
+from ..method.disclosure import (
     AGREEMENT,
     CASES,
     DISAGREE,
@@ -32,7 +26,14 @@ from .disclosure import (
     level_key,
     n_key,
 )
-from .exhibit import Exhibit
+from ..method.intervals import wilson
+from ..method.published import headline_scores
+from ..method.readings import READING_LABEL, READING_TEXT
+from ..method.victims import RESTORATIVE_JUSTICE, VICTIM_PATH
+from ..report.exhibit import Exhibit
+from . import charts, numbers, prose, style
+from . import html as htmlout
+from .context import AreaContext, label_banner
 from .html import heading, interval, note, paragraph, pct, table
 
 
@@ -245,7 +246,8 @@ def rosh_agreement(ctx: AreaContext) -> Exhibit:
                                                    for c in levels]], body,
                        numeric=tuple(range(1, len(levels) + 1))))
     parts.append(paragraph(
-        f"Inspectors disagreed in {ctx.disclosure.k_of_n(DISAGREE, n_key(rf))}: the area's "
+        f"Inspectors disagreed in {numbers.k_of_n(ctx.disclosure, DISAGREE, n_key(rf))}: the "
+        "area's "
         f"classification was lower in {ctx.count(LOWER)} and higher in {ctx.count(HIGHER)}."))
     return Exhibit("".join(parts), x)
 
@@ -266,11 +268,7 @@ def factor_table(ctx: AreaContext) -> Exhibit:
 
 
 
-VICTIM_STEPS = (("Statutory victim contact cases", "statutory_victim"),
-                ("Offer of contact made", "victim_offer_made"),
-                ("Offer made within 8 weeks", "victim_offer_8_weeks"),
-                ("Victim took up the offer", "victim_took_up"),
-                ("Quality of contact sufficient", "victim_contact_quality"))
+VICTIM_STEPS = tuple((s.label, s.variable) for s in VICTIM_PATH)
 
 
 def victim_path(ctx: AreaContext) -> Exhibit:
@@ -283,10 +281,10 @@ def victim_path(ctx: AreaContext) -> Exhibit:
 
     body = [[label, ctx.count(level_key(var, YES)), ctx.count(n_key(var)),
              ctx.share(level_key(var, YES), n_key(var))] for label, var in VICTIM_STEPS]
-    offered = ctx.disclosure.k_of_n(level_key("rj_offered", YES), n_key("rj_offered"))
-    proceeded = ctx.disclosure.k_of_n(level_key("rj_proceeded", YES), n_key("rj_proceeded"), "")
-    counted = [*VICTIM_STEPS, ("Restorative justice offered", "rj_offered"),
-               ("Restorative justice proceeded", "rj_proceeded")]
+    shown = ctx.disclosure
+    offered = numbers.k_of_n(shown, level_key("rj_offered", YES), n_key("rj_offered"))
+    proceeded = numbers.k_of_n(shown, level_key("rj_proceeded", YES), n_key("rj_proceeded"), "")
+    counted = [*VICTIM_STEPS, *((s.label, s.variable) for s in RESTORATIVE_JUSTICE)]
     data = pd.DataFrame([(label, var, *yes(var)) for label, var in counted],
                         columns=["step", "variable", "k", "n"])
     return Exhibit(heading("Victim contact and restorative justice", 4, "outcome-5-victim-path")

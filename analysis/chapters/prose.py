@@ -3,7 +3,7 @@
 The wording lives in Jinja2 templates (``templates/*.html.j2``) and in ``templates/clauses.yaml``
 (what a sufficient answer to each question says), so a sentence can be changed without touching
 Python. This module only gathers the values: every count and share is formatted by the area's
-:class:`~analysis.chapters.disclosure.Disclosure`, and the words come from the one word scale
+:class:`~analysis.method.disclosure.Disclosure`, and the words come from the one word scale
 (:mod:`analysis.method.words`). A withheld share loses its words too: they would reveal it.
 """
 
@@ -15,12 +15,12 @@ from functools import lru_cache
 import pandas as pd
 
 from ..core.yamlfile import parse
+from ..method.disclosure import SUPPRESSED, k_key, n_key
 from ..method.keyfindings import KeyFindings, key_findings, rule_text
 from ..method.words import describe
+from ..report.exhibit import Exhibit
 from . import style
 from .context import AreaContext
-from .disclosure import SUPPRESSED, k_key, n_key
-from .exhibit import Exhibit
 from .templating import TEMPLATES, render
 
 

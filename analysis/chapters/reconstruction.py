@@ -14,12 +14,12 @@ import re
 import pandas as pd
 
 from ..method.bank import QuestionBank
+from ..method.disclosure import CASES
 from ..method.published import Published, published_for
 from ..method.readings import READING_LABEL
 from ..method.sensitivity import AS_CLASSIFIED, SensitivityRow, published_scores, sensitivity_rows
+from ..report.exhibit import Exhibit
 from .context import AreaContext
-from .disclosure import CASES
-from .exhibit import Exhibit
 from .html import escape, heading, paragraph, pct, table
 
 IDENTIFIER = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")

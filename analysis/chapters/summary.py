@@ -15,8 +15,8 @@ import pandas as pd
 
 from ..method.positions import OUTCOME, WORDS
 from ..method.published import headline_scores
+from ..report.exhibit import Exhibit, combine
 from .context import AreaContext, label_banner
-from .exhibit import Exhibit, combine
 from .html import interval, pct, table
 from .prose import key_findings_block
 from .templating import render

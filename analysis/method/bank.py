@@ -152,6 +152,11 @@ class QuestionBank:
     def outcome_by_id(self) -> dict[int, Outcome]:
         return {o.id: o for o in self.outcomes}
 
+    @cached_property
+    def sufficient_levels(self) -> dict[str, tuple[str, ...]]:
+        """Each question's answers that count as sufficient (its k is their sum)."""
+        return {q.id: tuple(self.scales[q.scale].sufficient) for q in self.questions}
+
     def scale_of(self, name: str) -> Scale:
         """The scale of a question or field id."""
         item = self.question_by_id.get(name) or self.field_by_id.get(name)

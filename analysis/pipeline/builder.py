@@ -42,8 +42,8 @@ from .scores import TableDigests, write_area_tables, write_group_tables, write_s
 if TYPE_CHECKING:  # heavy imports stay out of a build that has nothing to do
     import pandas as pd
 
-    from ..chapters.disclosure import Policy
     from ..method.bank import QuestionBank
+    from ..method.disclosure import Policy
 
 log = logging.getLogger(__name__)
 
@@ -224,7 +224,7 @@ def build(options: BuildOptions) -> BuildResult:
     finally:
         if workers is not None:
             workers.close()
-    from ..chapters.disclosure import Policy
+    from ..method.disclosure import Policy
 
     policy = Policy(options.publish, options.threshold)
     try:

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..chapters.commentary import check_commentaries, commentary_path
 from ..core.errors import InputError, Problem
 from ..method.catalogue import Area, load_areas
+from ..method.commentary import check_commentaries, commentary_path
 from .digests import file_digest
 
 if TYPE_CHECKING:  # pandas stays out of a build with nothing to do

@@ -15,8 +15,8 @@ from dataclasses import MISSING, Field, asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from ..chapters.disclosure import DEFAULT_THRESHOLD
 from ..core import paths
+from ..method.disclosure import DEFAULT_THRESHOLD
 from ..method.readings import READINGS
 
 ENGINES = ("warm", "papermill")

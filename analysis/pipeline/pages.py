@@ -19,8 +19,8 @@ from .outputs import AGGREGATE, OutputTree
 from .pdf import current_pdf
 
 if TYPE_CHECKING:
-    from ..chapters.disclosure import Policy
     from ..method.bank import QuestionBank
+    from ..method.disclosure import Policy
 
 AGGREGATE_LABEL = ("Synthetic areas and one area reconstructed from its published report; "
                    "no real cases")
@@ -182,8 +182,8 @@ def write_index(out: OutputTree, areas: list[Area], rebuilt: set[str], result: B
                        policy.threshold)
     if target.fresh(digest, force):
         return
-    from ..chapters.html import interval, pct
     from ..method.tables import read_table
+    from ..report.format import interval, pct
     from .stitch import render_page
 
     for row in rows:

@@ -19,8 +19,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..chapters.context import sufficient_levels
-from ..chapters.disclosure import (
+from ..core import atomic, paths
+from ..method.bank import QuestionBank
+from ..method.catalogue import Area
+from ..method.disclosure import (
     Disclosure,
     Policy,
     area_disclosure,
@@ -31,9 +33,6 @@ from ..chapters.disclosure import (
     margin_total_key,
     n_key,
 )
-from ..core import atomic, paths
-from ..method.bank import QuestionBank
-from ..method.catalogue import Area
 from ..method.tables import csv_bytes, read_table
 from .outputs import AGGREGATE, RELEASED_TABLES, released_table
 from .pdf import current_pdf
@@ -65,7 +64,7 @@ def release(out: Path, areas: Sequence[Area], policy: Policy, bank: QuestionBank
         tables = {n: read_table(paths.area_tables(out, a.id), n)
                   for n in (*RELEASED_TABLES, "outcome_scores")}
         findings += undeclared_columns(a.id, {n: tables[n] for n in RELEASED_TABLES})
-        d = area_disclosure(tables, sufficient_levels(bank), policy)
+        d = area_disclosure(tables, bank.sufficient_levels, policy)
         for name, frame in suppressed_tables(tables, d).items():
             atomic.write_bytes(partial / a.id / "tables" / released_table(name),
                                csv_bytes(frame))

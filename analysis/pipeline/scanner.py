@@ -1,6 +1,6 @@
 """Disclosure scanner: can a reader of the release folder work out a count that must be hidden?
 
-Independent of the policy that formats the reports (:mod:`analysis.chapters.disclosure`): it
+Independent of the policy that formats the reports (:mod:`analysis.method.disclosure`): it
 shares no code with it. From the unsuppressed
 tidy tables it lists every count of people from 1 to threshold - 1 (and the label it would be
 read beside), then reads every file of the release folder (HTML text, tables and alt text, CSV,
@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..chapters.outcomes import VICTIM_STEPS
 from ..method.bank import QuestionBank
+from ..method.victims import VICTIM_PATH
 from .readback import SUPPRESSED, Context, Table, read_file
 
 AREA_TABLES = ("question_scores", "distributions", "crosstab", "factors")
@@ -65,7 +65,7 @@ def labels_of(bank: QuestionBank) -> Labels:
                             *((q.id, bank.scales[q.scale]) for q in bank.questions)]:
         for level in scale.levels:
             levels[(variable, level)] = scale.label(level)
-    return Labels(levels, {var: (label,) for label, var in VICTIM_STEPS})
+    return Labels(levels, {s.variable: (s.label,) for s in VICTIM_PATH})
 
 
 # what must stay hidden ----------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The one disclosure policy: how every count and share about people is printed.
+"""The one disclosure policy: which counts and shares about people may be shown.
 
 In publication mode no count of people between 1 and ``threshold - 1`` is shown (primary
 suppression), a share is shown only when both its count and its denominator are, zeros are
@@ -13,6 +13,10 @@ behind secondary suppression is small: the quantities of a report are linked by 
 relations (a total is the sum of its parts); a hidden quantity can be derived exactly when its
 unit vector lies in the row space of those relations restricted to the hidden quantities
 (numpy's matrix rank), and a group of hidden parts can be sized whenever its total is shown.
+
+This module decides; it does not word. How a decision is printed in a report (a share with its
+interval, "k of n", the rules in plain words) is :mod:`analysis.chapters.numbers`; a released
+table's cells are :meth:`Disclosure.count` and :meth:`Disclosure.fraction`.
 """
 
 from __future__ import annotations
@@ -23,8 +27,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import style
-from .html import NOT_APPLICABLE, interval, note, pct
+from .victims import chains
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -67,32 +70,10 @@ class Policy:
         """A count of people that no other printed figure adds up with (cases in an area)."""
         return SUPPRESSED if self.small(value) else str(int(value))
 
-    def share(self, k: float, n: float, value: float) -> str:
-        """A share counted outside the linked tables (a group's pooled figure): hidden when
-        its count, denominator or complement is small."""
-        if n == 0:
-            return NOT_APPLICABLE
-        if self.small(k) or self.small(n) or self.small(n - k):
-            return SUPPRESSED
-        return pct(value)
-
-    def note_text(self) -> str:
-        """The publication rules in plain words (empty outside publication mode)."""
-        if not self.publish:
-            return ""
-        t = self.threshold
-        return (f"Publication rules: no number of people from 1 to {t - 1} is shown; "
-                f"{SUPPRESSED} marks a hidden figure (confidential). A percentage and its "
-                f"interval are hidden when the number of people they count, or the number left "
-                f"out (those not judged sufficient), is below {t}. Zeros are shown unless "
-                f"their total is below {t}. Other figures (another row, a total or subtotal, "
-                f"the next step of a path, an all-areas total) are hidden too wherever they "
-                f"would let a hidden number be worked out by subtraction, and charts leave "
-                f"hidden figures out.")
-
-    def note(self) -> str:
-        """The publication note as an HTML paragraph (empty outside publication mode)."""
-        return note(self.note_text()) if self.publish else ""
+    def hides_share(self, k: float, n: float) -> bool:
+        """Whether a share counted outside the linked tables (a group's pooled figure) is
+        hidden: its count, denominator or complement is small."""
+        return n != 0 and (self.small(k) or self.small(n) or self.small(n - k))
 
 
 @dataclass(frozen=True)
@@ -122,33 +103,11 @@ class Disclosure:
         """Whether any of these counts is hidden (a chart of them is then left out)."""
         return any(k in self.hidden for k in keys)
 
-    def share(self, k: str, n: str, mark_small: bool = True) -> str:
-        """k / n as a whole percent, * on a small denominator; not applicable when n = 0."""
-        if self.values[n] == 0:
-            return NOT_APPLICABLE
-        if self.share_hidden(k, n):
-            return SUPPRESSED
-        text = pct(self.values[k] / self.values[n])
-        return text + " *" if mark_small and self.values[n] < style.SMALL_N else text
-
     def fraction(self, k: str, n: str, value: float) -> str:
         """A share (or one of its limits) for a released table: six decimals, or [c]."""
         if self.share_hidden(k, n):
             return SUPPRESSED
         return "" if value != value else f"{value:.6f}"
-
-    def interval(self, k: str, n: str, lower: float, upper: float) -> str:
-        """A 95% interval for k / n: with n it narrows k down, so it is hidden with the share."""
-        if self.values[n] != 0 and self.share_hidden(k, n):
-            return SUPPRESSED
-        return interval(lower, upper)
-
-    def k_of_n(self, k: str, n: str, noun: str = "cases") -> str:
-        """'24 of 87 cases', '[c] of 87 cases' (or '[c] of [c]': a hidden denominator)."""
-        return f"{self.count(k)} of {self.count(n)} {noun}".rstrip()
-
-    def note(self) -> str:
-        return self.policy.note()
 
 
 # secondary suppression ---------------------------------------------------------------------
@@ -287,9 +246,7 @@ def _determined(relations: Sequence[Relation], hidden: set[str]) -> set[str]:
 # an area's report ---------------------------------------------------------------------------
 # Steps of the victim contact path and of restorative justice: the cases at one step are the
 # denominator of the next, so a reader links them (key of the step, key of the next one's n).
-CHAINS = (("statutory_victim", "victim_offer_made"), ("victim_offer_made", "victim_offer_8_weeks"),
-          ("victim_offer_made", "victim_took_up"), ("victim_took_up", "victim_contact_quality"),
-          ("rj_offered", "rj_proceeded"))
+CHAINS = chains()
 YES = "yes"
 CASES = "cases"  # the number of cases inspected in the area
 

@@ -1,0 +1,107 @@
+"""The inspectors' voice: an optional ``data/commentary/<area_id>.md``, read and checked.
+
+The file is Markdown with ``## `` sections: ``Foreword`` and ``Recommendations`` (placed
+around the summary, where a published report has them) and ``Outcome 1`` ... ``Outcome 5``
+(placed at the start of that outcome's chapter). Any section may be left out; ``<!-- -->``
+comments and a ``# `` title line are not printed. This module splits a file into its sections
+(Markdown text) and reports every problem at once; the chapters render the Markdown
+(:mod:`analysis.chapters.commentary`). The file is an input of the area's notebooks, so editing
+it rebuilds that report only; the build checks every commentary file's sections before it
+writes anything.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..core.errors import InputError, Problem
+
+FOREWORD = "Foreword"
+RECOMMENDATIONS = "Recommendations"
+OUTCOME = re.compile(r"^Outcome ([1-5])\b")
+ALLOWED = "Foreword, Recommendations, Outcome 1 ... Outcome 5"
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+
+
+class CommentaryError(InputError):
+    """A commentary file that cannot be placed in its report."""
+
+
+@dataclass(frozen=True)
+class Commentary:
+    """The sections of one area's commentary, as Markdown text."""
+
+    foreword: str = ""
+    recommendations: str = ""
+    outcomes: dict[int, str] = field(default_factory=dict)
+
+
+def commentary_path(data_dir: Path, area_id: str) -> Path:
+    return data_dir / "commentary" / f"{area_id}.md"
+
+
+def _blank_comments(text: str) -> str:
+    """Comments removed, their line breaks kept so problems name the right line."""
+    return _COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), text)
+
+
+def _sections(text: str, name: str) -> tuple[dict[str, list[str]], list[Problem]]:
+    sections: dict[str, list[str]] = {}
+    problems: list[Problem] = []
+    current: str | None = None
+    for number, line in enumerate(_blank_comments(text).splitlines(), start=1):
+        if line.startswith("## "):
+            title = line[3:].strip()
+            match = OUTCOME.match(title)
+            key = f"Outcome {match.group(1)}" if match else title
+            if key not in (FOREWORD, RECOMMENDATIONS) and not match:
+                problems.append(Problem(name, f"line {number}: unknown section", value=title,
+                                        allowed=ALLOWED))
+            elif key in sections:
+                problems.append(Problem(name, f"line {number}: section given twice", value=key))
+            current = key
+            sections[key] = []
+        elif line.startswith("#") and not (line.startswith("# ") and current is None):
+            problems.append(Problem(name, f"line {number}: headings inside a section are not "
+                                    "allowed (the report sets the headings)", value=line))
+        elif current is not None:
+            sections[current].append(line)
+        elif line.strip() and not line.startswith("# "):
+            problems.append(Problem(name, f"line {number}: text before the first '## ' section",
+                                    value=line.strip()[:60], allowed=ALLOWED))
+    return sections, problems
+
+
+def parse(text: str, name: str) -> Commentary:
+    """A commentary file's sections as Markdown text; every problem reported at once."""
+    sections, problems = _sections(text, name)
+    if problems:
+        raise CommentaryError(problems)
+
+    def body(key: str) -> str:
+        return "\n".join(sections.get(key, [])).strip()
+
+    outcomes = {int(k.split()[1]): body(k) for k in sections if k.startswith("Outcome")}
+    return Commentary(body(FOREWORD), body(RECOMMENDATIONS),
+                      {k: v for k, v in outcomes.items() if v})
+
+
+def load_commentary(data_dir: Path, area_id: str) -> Commentary:
+    """The area's commentary, or an empty one when it has no file."""
+    path = commentary_path(data_dir, area_id)
+    if not path.exists():
+        return Commentary()
+    return parse(path.read_text(encoding="utf-8"), str(path))
+
+
+def check_commentaries(data_dir: Path, area_ids: Iterable[str]) -> list[Problem]:
+    """Problems in any area's commentary file, found before a build writes anything."""
+    problems: list[Problem] = []
+    for area_id in area_ids:
+        path = commentary_path(data_dir, area_id)
+        if path.exists():
+            problems.extend(_sections(path.read_text(encoding="utf-8"), str(path))[1])
+    return problems
