@@ -11,6 +11,7 @@ import pytest
 from analysis.chapters import summary
 from analysis.chapters.context import AreaContext
 from analysis.chapters.html import interval, pct
+from analysis.method.positions import WORDS
 from analysis.method.published import headline_scores
 from analysis.method.tables import write_table
 
@@ -54,6 +55,6 @@ def test_comparison_in_words(tmp_path: Path) -> None:
     write_table(rows, tmp_path / "tables", "comparisons")
     ctx.comparison.clear()
     html = summary.compared(ctx).html
-    assert html.count(": below the all-areas figure") == 1
-    assert html.count(": above the all-areas figure") == 1
-    assert html.count(": no different from the all-areas figure") == 3
+    assert html.count(f": {WORDS['below']}") == 1
+    assert html.count(f": {WORDS['above']}") == 1
+    assert html.count(f": {WORDS['within']}") == 3

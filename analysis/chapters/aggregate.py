@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..method import positions
 from ..method.disclosure import area_key, factor_key, k_key, n_key, pooled_key
-from ..method.positions import ABOVE, ADJUSTED, BELOW, OUTCOME, QUESTION
+from ..method.positions import ABOVE, BELOW, BETA_BINOMIAL, OUTCOME, QUESTION
 from ..method.published import headline_scores
 from ..report.exhibit import DrawnOnDemand, Exhibit
 from . import charts, numbers
@@ -92,9 +92,13 @@ def outcome_intervals(ctx: AggregateContext) -> Exhibit:
     parts = [heading("Areas against the all-areas score, by outcome", 2, "outcome-intervals"),
              paragraph("Each area's outcome score with its 95% interval, sorted by score but "
                        "not numbered: overlapping intervals mean the order is not established. "
-                       "An area is above (or below) the all-areas score when its whole "
-                       "interval is.")]
+                       "An area is marked unusually high (or low) only when its score lies "
+                       "beyond the 99.8% range that areas' scores usually span around the "
+                       "all-areas score, allowing for how much areas differ from one another "
+                       "as well as for the area's own sampling.")]
     decided = _decided(ctx, OUTCOME)
+    # the chart draws each area's own interval, not the limits it was judged by
+    decided = decided.assign(lower=decided["share_lower"], upper=decided["share_upper"])
     parts.append(paragraph(_chance(decided, "outcome results of the areas")))
     figures = []
     for o in ctx.bank.outcomes:
@@ -106,8 +110,8 @@ def outcome_intervals(ctx: AggregateContext) -> Exhibit:
                                     "dashed line: all-areas score."))
         charts.close(fig)
         figures.append(fig)
-        parts.append(paragraph(f"Above the all-areas score: {_names(sub, ABOVE)}. Below the "
-                               f"all-areas score: {_names(sub, BELOW)}."))
+        parts.append(paragraph(f"Unusually high among areas: {_names(sub, ABOVE)}. Unusually "
+                               f"low among areas: {_names(sub, BELOW)}."))
     return Exhibit("".join(parts), decided, tuple(figures))
 
 
@@ -117,12 +121,13 @@ def funnels(ctx: AggregateContext) -> Exhibit:
     parts = [heading("How each area compares on the key questions", 2, "funnels"),
              paragraph(
                  "How to read the charts: each dot is an area, its share against its number of "
-                 "applicable cases. The black line is the all-areas figure; the dashed lines "
-                 "enclose the range that chance alone gives an area with that many cases (95%). "
-                 "Small samples vary more, so the range narrows as the number of cases grows. "
-                 "When the areas differ from each other more than chance explains, the range is "
-                 "widened by that real difference, so that only areas unusual even among areas "
-                 "that differ are marked. The methods appendix gives the formulas.")]
+                 "applicable cases. The black line is the all-areas figure; the solid lines "
+                 "enclose the range areas with that many cases usually span (99.8%), the "
+                 "dashed lines the 95% range. Small samples vary more, so the range narrows "
+                 "as the number of cases grows, but not to nothing: areas differ from one "
+                 "another, and the range allows for that spread, estimated from the areas "
+                 "themselves. An area outside the solid lines is marked as unusual among "
+                 "areas. The methods appendix gives the formulas.")]
     decided = _decided(ctx, QUESTION)
     disp = ctx.tables["dispersion"].set_index("measure")
     pq = ctx.tables["pooled_questions"]
@@ -147,8 +152,8 @@ def funnels(ctx: AggregateContext) -> Exhibit:
                                         f"areas {ctx.share(k, n)}. * fewer than 10 cases "
                                         "(hollow dot)."))
             drawn.append(args)
-        parts.append(paragraph(f"Above the all-areas figure: {_names(sub, ABOVE)}. Below it: "
-                               f"{_names(sub, BELOW)}. " + _dispersion_words(d)))
+        parts.append(paragraph(f"Unusually high among areas: {_names(sub, ABOVE)}. Unusually "
+                               f"low: {_names(sub, BELOW)}. " + _dispersion_words(d)))
     charts.close(canvas.fig)
     parts.append(_other_questions(ctx, decided, by_question, keys))
     parts.append(ctx.note())
@@ -179,20 +184,18 @@ def _key_chart(ctx: AggregateContext, sub: pd.DataFrame, d: pd.Series, question:
         return None
     drawn = limits[limits["n"] <= positions.chart_top(float(sub["n"].max()))]
     curve = pd.DataFrame({"n": drawn["n"].to_numpy(dtype=float),
-                          "lower": drawn["lower"].to_numpy(dtype=float),
-                          "upper": drawn["upper"].to_numpy(dtype=float)})
+                          **{c: drawn[c].to_numpy(dtype=float)
+                             for c in ("lower", "upper", "lower_95", "upper_95")}})
     return shown, curve, float(d["pooled"]), str(d["limits"]), label
 
 
 def _dispersion_words(d: pd.Series) -> str:
-    if d["limits"] == ADJUSTED:
-        return ("The areas differ more than chance explains (test of over-dispersion, "
-                f"p {_p(d['p_value'])}), so the range is widened.")
-    return f"The areas differ no more than chance explains (p {_p(d['p_value'])})."
-
-
-def _p(value: float) -> str:
-    return "< 0.001" if value < 0.001 else f"= {value:.3f}"
+    if d["limits"] == BETA_BINOMIAL:
+        return ("Areas' true shares typically differ from the all-areas figure by about "
+                f"{100 * d['spread']:.0f} points (estimated from the areas), and the range "
+                "allows for it.")
+    return ("The areas differ no more than the sampling of their cases explains, so the "
+            "range is the exact binomial one.")
 
 
 def _other_questions(ctx: AggregateContext, decided: pd.DataFrame,
@@ -211,9 +214,9 @@ def _other_questions(ctx: AggregateContext, decided: pd.DataFrame,
                                         pooled_key(n_key(q.question))),
                      _names(sub, ABOVE), _names(sub, BELOW)])
     return (heading("The other questions", 3, "funnels-other")
-            + table("Every other scoring question: all-areas figure and the areas above or "
-                    "below it (same rule as the charts)",
-                    ["Question", "All areas", "Areas above", "Areas below"], body,
+            + table("Every other scoring question: all-areas figure and the areas unusually "
+                    "high or low among areas (same rule as the charts)",
+                    ["Question", "All areas", "Unusually high", "Unusually low"], body,
                     numeric=(1,))
             + paragraph(_chance(rows, "results of the areas on these questions")))
 
@@ -319,35 +322,11 @@ def published_vs_recomputed(ctx: AggregateContext) -> Exhibit:
 
 def methods_appendix(ctx: AggregateContext) -> Exhibit:
     """The formulas behind the comparisons, for readers who want them (the body has none)."""
-    items = [
-        ("All-areas figure of a question", "p0 = Σk / Σn over every area (each case counts "
-         "once). All-areas outcome score: the mean of its questions' all-areas figures."),
-        ("Range chance alone gives (plain limits)", "with X ~ Binomial(n, p0), the first "
-         "count marked above is k_hi = min{k : P(X ≥ k) < 2.5%} and the last marked below "
-         "k_lo = max{k : P(X ≤ k) < 2.5%}; the limits are (k_hi − ½)/n and (k_lo + ½)/n, "
-         "drawn as steps (exact binomial limits, Spiegelhalter 2005)."),
-        ("Do the areas differ more than chance?", "Pearson's chi-square "
-         "X² = Σ (k_i − n_i p0)² / (n_i p0 (1 − p0)) over the I areas, compared with the 95% "
-         "point of the chi-square distribution on I − 1 degrees of freedom (a 5% test)."),
-        ("Arcsine z-score", "z_i = (asin √(k_i/n_i) − asin √p0) × 2√n_i, whose variance "
-         "does not depend on p0."),
-        ("Winsorising", "z-scores below the 10th or above the 90th percentile are replaced by "
-         "those percentiles, so that the areas being judged do not set their own yardstick."),
-        ("Over-dispersion φ and between-area variance τ²", "φ = mean of the Winsorised z²; "
-         "τ² = (Iφ − (I − 1)) / (Σw − Σw²/Σw) with w = 4n, and 0 when Iφ ≤ I − 1 "
-         "(DerSimonian and Laird; FunnelPlotR's method)."),
-        ("Widened limits (when the test holds and τ² > 0)",
-         "sin²(asin √p0 ± 1.96 √(1/(4n) + τ²))."),
-        ("Outcome scores", "an area is above (below) the all-areas score when the lower "
-         "(upper) end of its 95% case-level bootstrap interval is above (below) it."),
-        ("What chance alone gives", "for a question, the exact probability that an area "
-         "falls outside the plain limits when every area draws from Binomial(n_i, p0), with "
-         "p0 estimated from the same data; for an outcome, 2(1 − Φ(1.96/√(1 − 1/I))). The "
-         "expected number of marks is the sum over the results shown."),
-    ]
+    items = list(positions.METHOD_FORMULAS)
     body = "".join(f"<dt>{escape(t)}</dt><dd>{escape(d)}</dd>" for t, d in items)
     return Exhibit(heading("Appendix: how areas are compared", 2, "methods")
                    + paragraph("Every comparison in this report and in the area reports is "
                                "decided once, by these rules, and written to "
                                "tables/comparisons.csv.")
-                   + f"<dl>{body}</dl>", ctx.tables["dispersion"])
+                   + f"<dl>{body}</dl>" + paragraph(positions.MULTIPLICITY),
+                   ctx.tables["dispersion"])

@@ -9,7 +9,7 @@ import math
 import textwrap
 from collections.abc import Mapping, Sequence
 from itertools import pairwise
-from typing import Any, Literal
+from typing import Any
 
 import matplotlib
 
@@ -37,7 +37,7 @@ DECISION_LOOK = {ABOVE: (style.ABOVE, "^"), BELOW: (style.BELOW, "v"),
                  WITHIN: (style.WITHIN, "o")}
 LABEL_PT = 10.5          # >= 9 pt once an 8-inch figure is printed 7.2 inches wide (A4)
 FUNNEL_HEIGHT = 4.8      # inches; the plot takes the left of the page, names the right
-FUNNEL_AXES = (0.09, 0.10, 0.50, 0.66)
+FUNNEL_AXES = (0.09, 0.10, 0.50, 0.61)
 NAME_X = 1.04            # the funnel's column of names, in axes fractions
 TOP_WITH_LEGEND = 1.3     # inches above a row chart's axes: its title and a legend (<= 3 rows)
 TOP_TITLE_ONLY = 0.6      # inches above a row chart's axes: its title alone
@@ -47,8 +47,9 @@ LEADER_GAP_PT = 3        # a leader stops this far short of its dot
 INK_ON_LUMINANCE = 0.408  # a cell lighter than this takes ink, else paper (seaborn's rule)
 HATCH_WORDS = f"Hatched: fewer than {style.SMALL_N} cases (*)"
 OTHER_WORDS = "Other ({count} answers combined{names})"
-LIMIT_WORDS = {"plain": "95% limits (exact binomial)",
-               "adjusted": "95% limits, widened for differences between areas"}
+LIMIT_WORDS = {"binomial": "95% limits (exact binomial: no spread between areas found)",
+               "beta-binomial": "95% limits, allowing for the spread between areas"}
+OUTER_WORDS = "99.8% limits: beyond them, unusual among areas"
 
 
 def _capital(text: str) -> str:
@@ -147,7 +148,7 @@ def _members(bar: Category, labels: Mapping[str, str]) -> str:
 
 
 BAND_WORDS = {"interval": "95% interval of this area",
-              "limits": "range chance alone gives at this area's n (95%)"}
+              "limits": "range areas usually span at this area's n (99.8%)"}
 
 
 def _labelled_rows(labels: Sequence[str], title: str,
@@ -264,13 +265,15 @@ def spread_positions(targets: Sequence[float], gap: float, low: float = 0.0,
 
 def funnel_plot(points: pd.DataFrame, curve: pd.DataFrame, pooled: float, limits: str,
                 title: str) -> tuple[Figure, str]:
-    """Areas' shares against n with the 95% limits the decision used, every dot named.
+    """Areas' shares against n with the 99.8% limits the decision used and the 95% limits
+    inside them, every dot named.
 
     ``points``: name, n, share, decision (from the comparisons table); ``curve``: n, lower,
-    upper over a grid of whole n (the same limits, from the same function). Plain limits are
-    steps, drawn as steps; names sit in a column to the right, spaced so they never overlap,
-    each joined to its dot. A share on fewer than ``style.SMALL_N`` cases is a hollow dot
-    and its name carries ``*``. A figure of its own; :class:`FunnelCanvas` draws many.
+    upper (99.8%), lower_95, upper_95 over a grid of whole n (the funnel_limits table).
+    Limits of counts are steps, drawn as steps; names sit in a column to the right, spaced so
+    they never overlap, each joined to its dot. A share on fewer than ``style.SMALL_N`` cases
+    is a hollow dot and its name carries ``*``. A figure of its own; :class:`FunnelCanvas`
+    draws many.
     """
     return FunnelCanvas().draw(points, curve, pooled, limits, title)
 
@@ -289,8 +292,12 @@ class FunnelCanvas:
         plt.rcParams.update(style.RC)
         self.fig = fig = plt.figure(figsize=(style.FIG_WIDTH, FUNNEL_HEIGHT))
         self.ax = ax = fig.add_axes(FUNNEL_AXES)
-        self.limit_lines = [ax.plot([], [], color=style.NEUTRAL, linestyle="--")[0]
+        self.limit_lines = [ax.plot([], [], color=style.NEUTRAL, linestyle="-",
+                                    linewidth=1.2, drawstyle="steps-mid")[0]
                             for _ in ("upper", "lower")]
+        self.limit_lines += [ax.plot([], [], color=style.NEUTRAL, linestyle="--",
+                                     drawstyle="steps-mid")[0]
+                             for _ in ("upper_95", "lower_95")]
         self.pooled = ax.axhline(0, color=style.POOLED, linewidth=1)
         self.dots = {d: ax.scatter([], [], marker=m, s=42, zorder=3, edgecolors=colour)
                      for d, (colour, m) in DECISION_LOOK.items()}
@@ -310,10 +317,9 @@ class FunnelCanvas:
              title: str) -> tuple[Figure, str]:
         """Show one question (arguments as :func:`funnel_plot`); the figure and its alt text."""
         ax = self.ax
-        draw: Literal["steps-mid", "default"] = "steps-mid" if limits == "plain" else "default"
-        for line, col in zip(self.limit_lines, ("upper", "lower"), strict=True):
+        columns = ("upper", "lower", "upper_95", "lower_95")
+        for line, col in zip(self.limit_lines, columns, strict=True):
             line.set_data(curve["n"].to_numpy(dtype=float), 100 * curve[col].to_numpy(dtype=float))
-            line.set_drawstyle(draw)
         self.pooled.set_ydata([100 * pooled, 100 * pooled])
         for decision, dots in self.dots.items():
             self._dots(dots, points[points["decision"] == decision], DECISION_LOOK[decision][0])
@@ -367,7 +373,10 @@ class FunnelCanvas:
 def _legend(fig: Figure) -> Legend:
     """One legend above the plot, where it hides nothing, explaining markers and lines (its
     first entry names the limits: each :meth:`FunnelCanvas.draw` writes which)."""
-    handles = [Line2D([], [], color=style.NEUTRAL, linestyle="--", label=LIMIT_WORDS["plain"]),
+    handles = [Line2D([], [], color=style.NEUTRAL, linestyle="--",
+                      label=LIMIT_WORDS["binomial"]),
+               Line2D([], [], color=style.NEUTRAL, linestyle="-", linewidth=1.2,
+                      label=OUTER_WORDS),
                Line2D([], [], color=style.POOLED, label="All areas")]
     handles += _decision_handles()
     handles.append(Line2D([], [], color=style.INK, marker="o", markerfacecolor=style.PAPER,
@@ -387,9 +396,9 @@ def funnel_alt(points: pd.DataFrame, pooled: float, limits: str, title: str) -> 
                           for d, name, share, n in rows if d == decision)
         if names:
             parts.append(f"{_capital(WORDS[decision])}: {names}.")
-    if limits == "adjusted":
-        parts.append("The range expected by chance is widened because areas differ more "
-                     "than chance alone would make them.")
+    if limits == "beta-binomial":
+        parts.append("The limits allow for the spread between areas: areas differ from one "
+                     "another by more than chance alone would make them.")
     return " ".join(parts)
 
 

@@ -1,7 +1,7 @@
 """The comparison chapter: this area beside the all-areas figure, as the comparisons table says.
 
-Every decision shown here ("above", "below" or "no different from" the all-areas figure), every
-range drawn and every chance statement is read from the ``comparisons`` table
+Every decision shown here (unusually high or low among areas, or within their usual range),
+every range drawn and every chance statement is read from the ``comparisons`` table
 (:mod:`analysis.method.positions`); nothing is decided in this module.
 """
 
@@ -25,8 +25,8 @@ def chance_sentence(expected: float, measures: int, what: str) -> str:
     if measures == 0:
         return ""
     amount = "almost none" if expected < 0.05 else f"about {expected:.1f}"
-    return (f"If no area really differed from the others, chance alone would mark {amount} "
-            f"of these {measures} {what} above or below the all-areas figure.")
+    return (f"If no area were more unusual than areas usually are, chance alone would mark "
+            f"{amount} of these {measures} {what} as unusually high or low.")
 
 
 def comparison(ctx: AreaContext) -> Exhibit:
@@ -41,11 +41,13 @@ def comparison(ctx: AreaContext) -> Exhibit:
             "No cross-area tables: build all areas with `python -m analysis build`.")])
     parts.append(paragraph(
         "Each figure of this area is set beside the same figure for all areas together (every "
-        "case in every area counted once). A question is marked above or below the all-areas "
-        "figure only when this area's share lies outside the range that chance alone gives an "
-        "area with this many cases (95%), widened when areas really differ from one another; "
-        "an outcome score only when its whole 95% interval lies above or below the all-areas "
-        "score. The aggregate report shows every area on the same basis."))
+        "case in every area counted once). Areas differ from one another, so a figure is "
+        "marked unusually high or low only when it lies beyond the range that areas usually "
+        "span (99.8%) around the all-areas figure: the range allows for this area's own "
+        "sampling (its number of cases, or its score's bootstrap) and for how much areas "
+        "differ, estimated from the areas themselves. A figure within that range can still "
+        "be well above or below the all-areas figure. The aggregate report shows every area "
+        "on the same basis."))
     if ctx.area.groups:
         parts.append(paragraph(
             "Beside the all-areas figure stands the figure of each group this area belongs to "
@@ -69,6 +71,8 @@ def _outcomes(ctx: AreaContext) -> Exhibit:
     # not a count of people, shown like the headline score
     mine = _mine(ctx, OUTCOME).assign(outcome=lambda f: f["measure"].astype(int),
                                       score=lambda f: f["share"])
+    # the table and chart show the area's own 95% interval; the decision's limits are wider
+    mine = mine.assign(lower=mine["share_lower"], upper=mine["share_upper"])
     mine = mine.sort_values("outcome")
     titles = {o.id: o.title for o in ctx.bank.outcomes}
     groups = ctx.groups()
@@ -84,8 +88,9 @@ def _outcomes(ctx: AreaContext) -> Exhibit:
                    "Compared with all areas", *group_heads(groups)], body,
                   numeric=(1, 2, 3, *range(5, 5 + 2 * len(groups), 2)))
             + htmlout.figure(fig, alt, "Outcome scores with their 95% bootstrap intervals (grey "
-                             "bars); the black mark is the all-areas score. An outcome is above "
-                             "or below the all-areas score when its whole interval is.")
+                             "bars); the black mark is the all-areas score. An outcome is "
+                             "marked only when it lies beyond the range areas' scores usually "
+                             "span, which is wider than its own interval.")
             + paragraph(chance_sentence(expected_chance_flags(mine), len(mine), "outcomes")))
     charts.close(fig)
     return Exhibit(html, mine, (fig,))
@@ -144,8 +149,8 @@ def _key_question_chart(ctx: AreaContext, shown: pd.DataFrame) -> Exhibit:
     fig, alt = charts.comparison_dots(rows, "Key questions against all areas", ctx.area.name,
                                       band="limits")
     html = htmlout.figure(fig, alt, "Every key question (numbered by outcome): this area's "
-                          "share (dot), the all-areas share (black mark) and the range chance "
-                          "alone gives an area with this many cases (grey bar). * fewer than "
+                          "share (dot), the all-areas share (black mark) and the range areas "
+                          "with this many cases usually span, 99.8% (grey bar). * fewer than "
                           "10 cases.")
     charts.close(fig)
     return Exhibit(heading("Key questions against all areas", 3, "comparison-chart") + html,

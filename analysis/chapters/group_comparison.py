@@ -102,11 +102,9 @@ def _chance(ctx: AggregateContext, a: Group, b: Group, shown: int) -> str:
     diff = diff[(diff["group_a"] == a.id) & (diff["group_b"] == b.id)]
     clear = int(diff["clear"].sum())
     return (f"Of the {len(diff)} outcomes and questions compared, {clear} show a clear "
-            f"difference between {a.label} and {b.label}. If no area differed from another, "
-            f"about {0.05 * len(diff):.0f} would show one by chance alone (about "
-            f"{0.05 * shown:.0f} of the {shown} shown here). Areas do differ from one another, "
-            "so groups of different areas show more clear differences than that even when what "
-            "defines the groups makes none.")
+            f"difference between {a.label} and {b.label}. Were the areas split into two "
+            "groups at random, about "
+            f"{diff['chance'].sum():.0f} would show one by chance alone.")
 
 
 def group_comparison(ctx: AggregateContext) -> Exhibit:
@@ -120,15 +118,13 @@ def group_comparison(ctx: AggregateContext) -> Exhibit:
         "area's: each case counts once. The interval of a question's share is Wilson's; an "
         "outcome score's comes from resampling each area's cases (2,000 times). The difference "
         "between two groups is the first group's figure minus the second's, in percentage "
-        "points, with its 95% interval (Newcombe's method for a question, the same resampling "
-        "for an outcome). A difference is clear when its interval leaves out zero; otherwise "
-        "the data do not show the groups differ. Groups are listed in the order of "
-        "data/areas.csv, not ranked."), paragraph(
-        "These intervals come from the sampling of cases within these areas: they say how "
-        "these groups of areas differ, not how other areas grouped the same way would. Areas "
-        "within a group differ from each other too (see the comparisons of areas below), so "
-        "a difference between groups is not in itself a difference made by what defines the "
-        "group.")]
+        "points. Areas differ from one another, so any two groups of areas differ somewhat; "
+        "the difference is judged against the differences the same areas give when split "
+        "into two groups every other way (a permutation test), and its 95% interval "
+        "includes that spread between areas. A difference is clear when the test says so "
+        "(5%), which is when its interval leaves out zero; otherwise the data do not show "
+        "that the groups differ by more than groups of these areas usually do. Groups are "
+        "listed in the order of data/areas.csv, not ranked.")]
     for grouping in dict.fromkeys(g.grouping for g in groups):
         members = [g for g in groups if g.grouping == grouping]
         if len(members) < 2:
@@ -140,8 +136,9 @@ def group_comparison(ctx: AggregateContext) -> Exhibit:
     return Exhibit("".join(parts), ctx.tables["group_figures"])
 
 
-GROUP_WORDS = {ABOVE: "above the group figure", BELOW: "below the group figure",
-               WITHIN: "no different from the group figure"}
+GROUP_WORDS = {ABOVE: "unusually high among the group's areas",
+               BELOW: "unusually low among the group's areas",
+               WITHIN: "within the usual range of the group's areas"}
 """An area against its group, from the area's side, as the comparisons table decides it."""
 ONLY_AREA = "the only area in its group"
 
