@@ -345,3 +345,32 @@ def test_a_margin_within_three_monte_carlo_errors_is_borderline() -> None:
     row = table.set_index("area_id")
     assert (row["borderline"] == (row["margin"].abs() < 3 * row["margin_mc_se"])).all()
     assert (row["margin_mc_se"] > 0).all()
+
+
+def test_an_area_without_the_outcomes_questions_is_left_out_of_its_comparison() -> None:
+    """No question of an outcome applied in one area (no score, no replicates): the others
+    are decided as without it, and it has no figures, not an error."""
+    rng = np.random.default_rng(17)
+    areas = [f"a{i}" for i in range(12)]
+    y = 0.78 + rng.normal(0, 0.08, 12)
+    y[11] = np.nan
+    scores = y[:11, None] + 0.03 * rng.standard_normal((11, 500))
+    scores[3, :5] = np.nan            # a few resamples of one area where nothing applied
+    reps = {1: cmp.Replicates(tuple(areas[:11]), scores, np.full(500, np.nanmean(y)))}
+    outcomes = pd.DataFrame({"area_id": areas, "outcome": 1, "score": y,
+                             "lower": y - 0.06, "upper": y + 0.06})
+    no_questions = outcomes.iloc[0:0].assign(question="q", k=0, n=0)
+    table, disp = cmp.comparisons(no_questions, outcomes, pd.Series({1: float(np.nanmean(y))}),
+                                  reps)
+    rows = table.set_index("area_id")
+    assert rows.loc["a11", ["p_value", "gap_lower", "margin_mc_se"]].isna().all()
+    assert rows.loc["a11", "decision"] == "within"
+    assert rows.drop("a11")[["p_value", "gap_lower", "margin_mc_se"]].notna().all().all()
+    assert disp.iloc[0]["n_areas"] == 11
+
+
+def test_scores_with_no_spread_at_all_are_not_flagged() -> None:
+    """Every resample alike and no spread between areas: nothing to judge by, no flag."""
+    y = np.array([[1.0, 1.0, 1.0, 0.9]])
+    d = cmp.decide_outcomes(y, np.zeros_like(y), [1.0])
+    assert (d.decision == "within").all()

@@ -370,6 +370,9 @@ def decide_outcomes(y: npt.ArrayLike, v: npt.ArrayLike,
     areas = (np.isfinite(yy) & np.isfinite(vv)).sum(axis=1)[:, None]
     with np.errstate(invalid="ignore", divide="ignore"):
         p_value = 2.0 * stats.t.sf(np.abs(yy - c) / sd, model.prediction_df(areas))
+    # no bootstrap variance and no spread: nothing to judge the score by (a degenerate sample,
+    # every resample alike), so no flag
+    p_value = np.where(sd > 0, p_value, np.where(np.isfinite(sd), 1.0, np.nan))
     lower, upper = outcome_limits(c, vv, tau2[:, None], LEVEL, areas)
     lower_95, upper_95 = outcome_limits(c, vv, tau2[:, None], INNER, areas)
     side = np.where(yy > c, ABOVE, BELOW)
@@ -400,13 +403,47 @@ def margin_mc_se(y: Float, scores: Float, centre: float) -> Float:
     """
     resamples = scores.shape[1]
     weights = _replicate_weights(resamples)
-    first = weights @ scores.T
-    v = weights @ (scores.T ** 2) - first**2
-    v *= resamples / (resamples - 1.0)
+    finite = np.isfinite(scores)        # a resample where none of the outcome's questions
+    values = np.where(finite, scores, 0.0)  # applied has no score, as in the area's interval
+    share = weights @ finite.T
+    first = (weights @ values.T) / share
+    v = (weights @ (values.T ** 2)) / share - first**2
+    counted = finite.sum(axis=1)
+    v *= counted / (counted - 1.0)
     yy = np.broadcast_to(y, v.shape)
     tau2 = model.fit_tau2(yy, v, np.full(MC_RESAMPLES, centre))
     beyond = np.abs(yy - centre) - outcome_half_width(v, tau2[:, None], LEVEL, y.size)
     return np.asarray(beyond.std(axis=0, ddof=1))
+
+
+def _within_areas(sub: pd.DataFrame, centre: float, reps: Replicates | None) -> tuple[
+        Float | None, Float, Float, Float]:
+    """One outcome's areas (rows of ``sub``): their bootstrap replicates (NaN for an area
+    with none: no question of the outcome applied there), variances and gap intervals.
+
+    Without replicates (tables made by hand) the variance is read from the width of the
+    area's interval, ((upper - lower) / 3.92)^2, and the gap interval is the area's own,
+    the all-areas score taken as known.
+    """
+    if reps is None:
+        half = (sub["upper"].to_numpy(dtype=float) - sub["lower"].to_numpy(dtype=float)) / 2
+        v = (half / model.normal_quantile(GAP_LEVEL)) ** 2
+        z = model.normal_quantile(GAP_LEVEL) * np.sqrt(v)
+        gap = sub["score"].to_numpy(dtype=float) - centre
+        return None, v, gap - z, gap + z
+    scores = np.full((len(sub), reps.scores.shape[1]), np.nan)
+    for i, area in enumerate(sub["area_id"]):
+        if area in reps.areas:
+            scores[i] = reps.scores[reps.areas.index(area)]
+    has = np.isfinite(scores).any(axis=1)
+    v = np.full(len(sub), np.nan)
+    g_lo, g_hi = np.full(len(sub), np.nan), np.full(len(sub), np.nan)
+    if has.any():
+        v[has] = np.nanvar(scores[has], axis=1, ddof=1)
+        tail = 50 * (1 - GAP_LEVEL)
+        g_lo[has], g_hi[has] = np.nanpercentile(scores[has] - reps.pooled[None, :],
+                                                [tail, 100 - tail], axis=1)
+    return scores, v, g_lo, g_hi
 
 
 def _outcome_rows(outcomes: pd.DataFrame, pooled: pd.Series,
@@ -418,24 +455,14 @@ def _outcome_rows(outcomes: pd.DataFrame, pooled: pd.Series,
         centre = float(pooled.get(outcome, math.nan))
         y = sub["score"].to_numpy(dtype=float)
         reps = (replicates or {}).get(int(outcome))
-        if reps is not None:
-            order = [reps.areas.index(a) for a in sub["area_id"]]
-            scores = reps.scores[order]
-            v = scores.var(axis=1, ddof=1)
-            gaps = scores - reps.pooled[None, :]
-            g_lo, g_hi = np.nanpercentile(gaps, [50 * (1 - GAP_LEVEL), 100 - 50 * (1 - GAP_LEVEL)],
-                                          axis=1)
-        else:  # tables made without resample counts: the interval's width gives the variance
-            half = (sub["upper"].to_numpy(dtype=float) - sub["lower"].to_numpy(dtype=float)) / 2
-            v = (half / model.normal_quantile(GAP_LEVEL)) ** 2
-            z = model.normal_quantile(GAP_LEVEL) * np.sqrt(v)
-            g_lo, g_hi = y - centre - z, y - centre + z
+        scores, v, g_lo, g_hi = _within_areas(sub, centre, reps)
         ok = np.isfinite(y) & np.isfinite(v) & math.isfinite(centre)
         d = decide_outcomes(np.where(ok, y, np.nan), np.where(ok, v, np.nan), [centre])
         shrunk = model.shrink_scores(y, v, centre, d.tau2[0], GAP_LEVEL)
         m = d.margin[0]
-        mc = (margin_mc_se(y, scores, centre) if reps is not None and ok.all()
-              else np.full(y.shape, np.nan))
+        mc = np.full(y.shape, np.nan)
+        if scores is not None and ok.sum() > 1:
+            mc[ok] = margin_mc_se(y[ok], scores[ok], centre)
         q, p_q = model.cochran(np.where(ok, y, np.nan), v, [centre])
         rows.append(pd.DataFrame({
             "area_id": sub["area_id"].to_numpy(), "measure": str(int(outcome)),
