@@ -10,9 +10,9 @@ import pytest
 
 from analysis.chapters import summary
 from analysis.chapters.context import AreaContext
-from analysis.chapters.html import interval, pct
 from analysis.method.published import headline_scores
 from analysis.method.tables import write_table
+from analysis.report.format import interval, pct
 
 from .chapter_fixtures import DATA, area_context
 

@@ -18,10 +18,11 @@ from ..core import paths
 from ..core.errors import InputError, Problem
 from ..core.yamlfile import parse
 from ..report.exhibit import Exhibit
-from .templating import render
+from ..report.model import Definitions, Heading, Paragraph, Role, Text
+from .say import plain, say
 
 DEFAULT_GLOSSARY = paths.REPO_ROOT / "data" / "glossary.yaml"
-GROUPS = {"practice": "Probation work", "method": "How the figures are made"}
+GROUPS = ("practice", "method")  # in the order the appendix prints them
 
 
 class GlossaryError(InputError):
@@ -78,6 +79,19 @@ def load_glossary(path: Path = DEFAULT_GLOSSARY) -> tuple[Entry, ...]:
 def glossary(anchor: str = "glossary", path: Path = DEFAULT_GLOSSARY) -> Exhibit:
     """The glossary appendix: practice terms, then method terms, each alphabetical."""
     entries = load_glossary(path)
-    groups = [(title, [e for e in entries if e.group == key]) for key, title in GROUPS.items()]
+    groups = [(plain("appendices.glossary_group", group=key),
+               [e for e in entries if e.group == key]) for key in GROUPS]
+    blocks: list = [Heading("Glossary", 2, anchor), Paragraph(say("appendices.glossary_intro"))]
+    for i, (title, listed) in enumerate([g for g in groups if g[1]], start=1):
+        blocks.append(Heading(title, 3, f"{anchor}-{i}"))
+        blocks.append(Definitions(tuple((_term(e), Text.of(e.meaning)) for e in listed),
+                                  role="glossary"))
     data = pd.DataFrame([e.__dict__ for e in entries], columns=list(Entry.__annotations__))
-    return Exhibit(render("glossary.html.j2", anchor=anchor, groups=groups), data)
+    return Exhibit(tuple(blocks), data)
+
+
+def _term(e: Entry) -> Text:
+    """A term, with what it stands for when it is an abbreviation."""
+    if not e.stands_for:
+        return Text.of(e.term)
+    return Text.of(e.term, " ", Role("stands-for", (f"({e.stands_for})",)))

@@ -28,7 +28,7 @@ from ..core.errors import InputError, Problem
 from ..core.paths import group_folder
 from ..method.catalogue import Area, Group, groups_of
 from ..report.registry import AGGREGATE_CHAPTER, AREA_CHAPTERS
-from . import dispatch
+from . import dispatch, printed
 from .digests import digest_of, package_digest, versions
 from .execute import Task
 from .executors import Executor, make_executor
@@ -311,6 +311,7 @@ def stitch_only(area_id: str, data: Path, output: Path) -> Path:
         if "iaow" not in nb.metadata:
             nb = normalise_notebook(nbformat.writes(nb))
             nb.metadata["iaow"] = {"digest": "external", "key": f"{area_id}/{name}"}
+            printed.write_chapter(path, printed.take_numbers(nb))
             write_notebook(nb, path)
         if target.recorded() is None:
             target.mark(nb.metadata["iaow"]["digest"])

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
+from . import printed
 from .execute import Result, Task, worker_context
 from .executors import Executor
 from .jobs import StitchJob
@@ -68,9 +69,11 @@ def collect(res: Result, out: OutputTree, result: BuildResult) -> None:
     result.cell_seconds += res.cell_seconds
     result.notebook_seconds[res.key] = res.seconds
     failed = out.failed(res.folder, res.notebook)
+    exhibits = printed.take_numbers(nb)
     if res.ok:
         target = out.notebook(res.folder, res.notebook)
         write_notebook(nb, target.files[0])
+        printed.write_chapter(target.files[0], exhibits)
         target.mark(res.digest)
         failed.unlink(missing_ok=True)
         result.executed.append(res.key)
