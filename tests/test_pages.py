@@ -56,8 +56,10 @@ def hrefs(page: Path) -> list[str]:
 
 def _tables(folder: Path, names: tuple[str, ...], parquet_only: tuple[str, ...] = ()) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    scores = pd.DataFrame({"outcome": range(1, 6), "n_cases": 40, "score": 0.7,
-                           "lower": 0.6, "upper": 0.8})
+    scores = pd.DataFrame({"area_id": folder.parent.name, "outcome": range(1, 6),
+                           "title": "An outcome", "n_questions": 3, "n_cases": 40,
+                           "score": 0.7, "lower": 0.6, "upper": 0.8, "reading": "questions",
+                           "lower_independent": 0.65, "upper_independent": 0.75})
     for name in names:
         scores.to_parquet(folder / f"{name}.parquet")
         if name not in parquet_only:

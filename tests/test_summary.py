@@ -48,9 +48,14 @@ def test_comparison_in_words(tmp_path: Path) -> None:
     ctx = area_context("varnwater", tmp_path)
     assert "No all-areas figures yet" in summary.compared(ctx).html
     o = ctx.tables["outcome_scores"]
-    rows = pd.DataFrame({"area_id": ctx.area.id, "measure": o["outcome"].astype(str),
-                         "kind": "outcome", "scope": "all", "pooled": [0.9, 0.1, 0.6, 0.6, 0.6],
-                         "decision": ["below", "above", "within", "within", "within"]})
+    rows = pd.DataFrame({"scope": "all", "area_id": ctx.area.id,
+                         "measure": o["outcome"].astype(str), "kind": "outcome",
+                         "k": pd.array([None] * 5, dtype="Int64"),
+                         "n": pd.array([None] * 5, dtype="Int64"), "share": o["score"],
+                         "pooled": [0.9, 0.1, 0.6, 0.6, 0.6], "lower": o["lower"],
+                         "upper": o["upper"], "limits": "bootstrap",
+                         "decision": ["below", "above", "within", "within", "within"],
+                         "chance": 0.05})
     write_table(rows, tmp_path / "tables", "comparisons")
     ctx.comparison.clear()
     html = summary.compared(ctx).html

@@ -34,8 +34,8 @@ from .say import say
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["NOT_APPLICABLE", "constant", "count", "external", "interval", "k_of_n", "rules",
-           "score", "score_lineage", "share", "share_interval", "unlinked_share"]
+__all__ = ["NOT_APPLICABLE", "constant", "count", "external", "interval", "k_of_n", "percent",
+           "rules", "score", "score_lineage", "share", "share_interval", "unlinked_share"]
 
 
 def count(d: Disclosure, key: str) -> Number:
@@ -98,6 +98,11 @@ def constant(value: float, source: str = "method", digits: int = 0) -> Number:
     """A number of the method or the design (a rule's cut-off, a number of areas or
     resamples): printed like any figure, computed from no case."""
     return Number(float(value), Kind.NUMBER, External(source), digits=digits)
+
+
+def percent(value: float, source: str = "method") -> Number:
+    """A cut-off of the method in percent (a rule's 80%)."""
+    return Number(float(value), Kind.PERCENT, External(source))
 
 
 def rules(policy: Policy) -> tuple[Paragraph, ...]:

@@ -30,7 +30,7 @@ from ..report.exhibit import Exhibit
 from ..report.model import Heading, ItemList, Number, Paragraph
 from . import style
 from .context import AreaContext
-from .numbers import constant
+from .numbers import constant, percent
 from .say import say
 
 CLAUSES = Path(__file__).resolve().parent / "wording" / "clauses.yaml"
@@ -120,8 +120,8 @@ def key_findings_block(ctx: AreaContext, outcome: int, level: int = 3,
               _listed(ctx, kf.strengths, "outcomes.no_strength"),
               Heading("Key areas for improvement", level, f"{slug}-improve"),
               _listed(ctx, kf.improvements, "outcomes.no_improvement"),
-              Paragraph(say("outcomes.key_rule", strength_lower=constant(STRENGTH_LOWER),
-                            improve_upper=constant(IMPROVE_UPPER),
+              Paragraph(say("outcomes.key_rule", strength_lower=percent(STRENGTH_LOWER),
+                            improve_upper=percent(IMPROVE_UPPER),
                             min_n=constant(min_listed_n(ctx)), max_listed=constant(MAX_LISTED)),
                         "note"))
     listed = pd.concat([kf.strengths.assign(listed="strength"),

@@ -69,16 +69,32 @@ class Table:
             raise TableError(f"table {self.name}: more than one row per "
                              f"{', '.join(self.key)} (its grain: {self.grain})")
 
+    def conform(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """An empty table with its declared types (an area with no published report has no
+        sensitivity rows, but its columns are still numbers); a table with rows as it is."""
+        if len(frame):
+            return frame
+        types = {TEXT: object, INTEGER: "int64", COUNT: "Int64", NUMBER: "float64",
+                 BOOLEAN: bool}
+        return frame.astype({c: types[k] for c, k in self.columns.items() if c in frame})
+
     def schema(self) -> Any:
         """The declaration as a pandera ``DataFrameSchema`` (columns, types, unique key)."""
         import pandera.pandas as pa
 
-        types = {TEXT: str, INTEGER: int, COUNT: "Int64", NUMBER: float, BOOLEAN: bool}
-        return pa.DataFrameSchema(
-            {c: pa.Column(types[k], nullable=k in (NUMBER, COUNT) or c in self.nullable,
-                          coerce=k == INTEGER)
-             for c, k in self.columns.items()},
-            unique=list(self.key) or None, strict=not self.extra_columns, name=self.name)
+        text = pa.Check(lambda s: s.dropna().map(lambda v: isinstance(v, str)).all(),
+                        name="text")
+        types = {INTEGER: int, COUNT: "Int64", NUMBER: float, BOOLEAN: bool}
+
+        def column(name: str, kind: str) -> Any:
+            nullable = kind in (NUMBER, COUNT) or name in self.nullable
+            if kind == TEXT:  # str or object, as the pandas version stores text
+                return pa.Column(None, checks=text, nullable=nullable)
+            return pa.Column(types[kind], nullable=nullable, coerce=kind == INTEGER)
+
+        return pa.DataFrameSchema({c: column(c, k) for c, k in self.columns.items()},
+                                  unique=list(self.key) or None,
+                                  strict=not self.extra_columns, name=self.name)
 
 
 def _area(name: str, grain: str, key: tuple[str, ...], columns: dict[str, str], about: str,
@@ -210,6 +226,7 @@ def write_table(frame: pd.DataFrame, folder: str | Path, name: str) -> list[Path
     """Check ``frame`` against its declaration, then write ``name.csv`` and ``name.parquet``
     into ``folder`` (Parquet only for a table for programs); return the paths."""
     table = declared(name)
+    frame = table.conform(frame)
     table.check(frame)
     folder = Path(folder)
     csv_path = folder / f"{name}.csv"

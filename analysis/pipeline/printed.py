@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..core import atomic
-from ..report.exhibit import NUMBERS_MIME
+from ..report.model import NUMBERS_MIME
 
 if TYPE_CHECKING:
     import nbformat

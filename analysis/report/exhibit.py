@@ -21,14 +21,13 @@ from typing import TYPE_CHECKING, Any, overload
 
 import pandas as pd
 
-from .model import Block, Chart, Heading, Number, Printed, block_numbers
+from .model import NUMBERS_MIME, Block, Chart, Heading, Number, Printed, block_numbers
+
+__all__ = ["NUMBERS_MIME", "DrawnOnDemand", "Exhibit", "combine"]
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-#: The MIME type of an exhibit's printed numbers in an executed notebook (not shown by any
-#: front end; read by the build).
-NUMBERS_MIME = "application/vnd.iaow.numbers+json"
 
 
 @dataclass(frozen=True, eq=False)

@@ -19,6 +19,10 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, TypeAlias
 
+#: The MIME type of an exhibit's printed numbers in an executed notebook (not shown by any
+#: front end; read by the build).
+NUMBERS_MIME = "application/vnd.iaow.numbers+json"
+
 
 # lineage --------------------------------------------------------------------------------------
 @dataclass(frozen=True)
