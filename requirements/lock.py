@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import platform
 import subprocess
 import sys
 import tempfile
@@ -99,11 +100,29 @@ def compile_lock(kind: str, upgrade: bool) -> None:
     LOCKS[kind].write_text(_header(kind) + body[start:], encoding="utf-8")
 
 
+def interpreter_warning() -> str | None:
+    """Why the locks may not install into this interpreter (None: they are made for it)."""
+    here = (f"{platform.python_implementation()} {platform.python_version()} on "
+            f"{platform.system()} {platform.machine()}")
+    if (platform.python_implementation(), platform.system(), platform.machine()) == (
+            "CPython", "Linux", "x86_64") and here.split()[1].startswith(f"{PYTHON}."):
+        return None
+    return (f"warning: the locks in requirements/ are made for CPython {PYTHON} on Linux "
+            f"x86_64, and this is {here}: installing them may fail (see the README's "
+            "'Installing without the lock')")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--upgrade", action="store_true",
                         help="move every pin to the newest release pyproject.toml allows")
+    parser.add_argument("--check-interpreter", action="store_true",
+                        help="only warn when this Python is not the one the locks are made for")
     args = parser.parse_args(argv)
+    if args.check_interpreter:
+        if warning := interpreter_warning():
+            print(warning, file=sys.stderr)
+        return 0
     for kind in LOCKS:
         compile_lock(kind, args.upgrade)
         print(f"wrote {LOCKS[kind].relative_to(HERE.parent)}")
