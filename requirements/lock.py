@@ -8,6 +8,10 @@ with every runtime package held at its ``runtime.txt`` version). Pins already in
 kept unless pyproject.toml needs another version; ``--upgrade`` moves every pin to the newest
 release allowed. Each lock starts with a digest of the dependency lists it was made from, so a
 test (``tests/test_lock.py``) finds, offline, a pyproject.toml edited without ``make lock``.
+
+``environment.yml`` (researchers: the runtime dependencies) and ``environment-dev.yml`` (the
+test tools) list pyproject.toml's own requirements at the versions of the locks, under their
+conda-forge names; conda solves the rest (``tests/test_environment.py`` keeps them in sync).
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import argparse
 import hashlib
 import json
 import platform
+import re
 import subprocess
 import sys
 import tempfile
@@ -28,6 +33,13 @@ LOCKS = {"runtime": HERE / "runtime.txt", "test": HERE / "test.txt"}
 PYTHON = "3.11"
 PLATFORM = "x86_64-unknown-linux-gnu"
 DIGEST_PREFIX = "# pyproject-digest: "
+ROOT = HERE.parent
+CONDA_FILES = {"runtime": ROOT / "environment.yml", "test": ROOT / "environment-dev.yml"}
+#: conda-forge names that differ from the PyPI ones (matplotlib-base: matplotlib without Qt;
+#: dask-core: dask without the extras pyproject.toml does not ask for).
+CONDA_NAMES = {"matplotlib": "matplotlib-base", "dask": "dask-core",
+               "playwright": "playwright-python", "types-pyyaml": "types-pyyaml"}
+PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s\\;]+)")
 
 
 def dependency_lists(pyproject: Path = PYPROJECT) -> dict[str, list[str]]:
@@ -45,6 +57,65 @@ def pyproject_digest(pyproject: Path = PYPROJECT) -> str:
     """A digest of :func:`dependency_lists`: it changes whenever a requirement does."""
     text = json.dumps(dependency_lists(pyproject), sort_keys=True)
     return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
+
+
+def normalise(name: str) -> str:
+    """A distribution name as the packaging standards compare them (PEP 503)."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def requirement_name(spec: str) -> str:
+    """The normalised distribution name of a requirement such as ``pandas>=2.2``."""
+    match = PIN.match(spec) or re.match(r"^([A-Za-z0-9][A-Za-z0-9._-]*)", spec.strip())
+    if match is None:
+        raise ValueError(f"not a requirement: {spec!r}")
+    return normalise(match.group(1))
+
+
+def read_pins(lock: Path) -> dict[str, str]:
+    """Every ``name==version`` of a lock, by normalised name."""
+    pins = {}
+    for line in lock.read_text(encoding="utf-8").splitlines():
+        if match := PIN.match(line):
+            pins[normalise(match.group(1))] = match.group(2)
+    return pins
+
+
+def conda_name(spec: str) -> str:
+    """A requirement's name on conda-forge: as pyproject.toml spells it (conda does not treat
+    ``_`` and ``-`` alike: ``jupyter_client``), unless :data:`CONDA_NAMES` says otherwise."""
+    match = re.match(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)", spec)
+    if match is None:
+        raise ValueError(f"not a requirement: {spec!r}")
+    return CONDA_NAMES.get(normalise(match.group(1)), match.group(1).lower())
+
+
+RUNTIME_HEAD = """\
+# Conda environment for researchers: pyproject.toml's runtime dependencies at the versions
+# of requirements/runtime.txt (what `make report` installs), from conda-forge. Written by
+# `make lock`; do not edit. The README's "With conda" gives the whole route; the test tools
+# are in environment-dev.yml.
+"""
+TEST_HEAD = """\
+# The development tools (tests, linters, type checker) for the conda environment of
+# environment.yml, at the versions of requirements/test.txt. Written by `make lock`; do not
+# edit. Add them to that environment with:
+#   conda env update --name iaow-analysis --file environment-dev.yml
+"""
+
+
+def conda_file(kind: str) -> str:
+    """environment.yml (runtime) or environment-dev.yml (test tools), pinned to the lock."""
+    lists = dependency_lists()
+    pins = read_pins(LOCKS[kind])
+    if kind == "runtime":
+        wanted, head = [*lists["dependencies"], *lists["build-system"]], RUNTIME_HEAD
+        fixed = [f"python={PYTHON}", "pip"]
+    else:
+        wanted, head, fixed = lists["test"], TEST_HEAD, []
+    pinned = sorted(f"{conda_name(spec)}=={pins[requirement_name(spec)]}" for spec in wanted)
+    return (head + "name: iaow-analysis\nchannels:\n  - conda-forge\n  - nodefaults\n"
+            "dependencies:\n" + "".join(f"  - {line}\n" for line in [*fixed, *pinned]))
 
 
 def recorded_digest(lock: Path) -> str | None:
@@ -125,7 +196,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     for kind in LOCKS:
         compile_lock(kind, args.upgrade)
-        print(f"wrote {LOCKS[kind].relative_to(HERE.parent)}")
+        print(f"wrote {LOCKS[kind].relative_to(ROOT)}")
+    for kind, path in CONDA_FILES.items():
+        path.write_text(conda_file(kind), encoding="utf-8")
+        print(f"wrote {path.relative_to(ROOT)}")
     return 0
 
 
