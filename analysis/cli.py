@@ -78,6 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
                    "one the manifest records)")
     c.add_argument("--jobs", type=int, help="parallel notebook workers for the rebuild "
                    "(default: the cores this process may use)")
+    c.add_argument("--keep", type=Path, metavar="DIR", help="rebuild into this new or empty "
+                   "folder and keep it, to compare the files that differ (default: a temporary "
+                   "folder, removed afterwards)")
     c.add_argument("--no-rebuild", dest="rebuild", action="store_false",
                    help="check the data, code, versions and files against the manifest only "
                    "(seconds instead of a whole build)")
@@ -159,7 +162,8 @@ def _verify(args: argparse.Namespace) -> int:
     if args.jobs is not None and args.jobs < 1:
         raise InputError([Problem("--jobs", "must be at least 1", value=str(args.jobs),
                                   allowed="a whole number of workers, 1 or more")])
-    verdict = verify(args.outputs, args.data, rebuild=args.rebuild, jobs=args.jobs)
+    verdict = verify(args.outputs, args.data, rebuild=args.rebuild, jobs=args.jobs,
+                     keep=args.keep)
     print(verdict.render())
     return verdict.exit_code
 

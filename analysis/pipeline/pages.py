@@ -193,7 +193,7 @@ def write_index(out: OutputTree, areas: list[Area], rebuilt: set[str], result: B
         row.scores = [f"{pct(r.score)} ({interval(r.lower, r.upper)})" for r in o.itertuples()]
     html = render_page("index.html.j2", title="Inspection of adult offending work: area reports",
                        areas=rows, outcomes=[o.short for o in bank().outcomes], links=links,
-                       publish=policy.publish)
+                       publish=policy.publish, version=__version__)
     atomic.write_text(target.files[0], html)
     target.mark(digest)
 

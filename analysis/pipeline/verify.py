@@ -92,7 +92,23 @@ def read_manifest(outputs: Path) -> dict[str, Any]:
                or not isinstance(data.get(k), dict)]
     if missing:
         raise _problem(path, f"not a build manifest: no {', '.join(missing)}")
+    if bad := _bad_parameters(data["parameters"]):
+        raise _problem(path, f"its build options cannot be rebuilt ({bad})")
     return data
+
+
+def _bad_parameters(p: dict[str, Any]) -> str | None:
+    """What in a manifest's recorded options no build accepts (None: all can be rebuilt)."""
+    if p.get("engine", "warm") not in ENGINES:
+        return f"engine {p.get('engine')!r}"
+    if p.get("scoring") is not None and p["scoring"] not in READINGS:
+        return f"scoring {p['scoring']!r}"
+    if not isinstance(p.get("areas", []), list) or not all(
+            isinstance(a, str) for a in p.get("areas", [])):
+        return f"areas {p.get('areas')!r}"
+    if not isinstance(p.get("threshold", DEFAULT_THRESHOLD), int):
+        return f"threshold {p.get('threshold')!r}"
+    return None
 
 
 def data_folder(manifest: dict[str, Any], data: Path | None) -> Path:
@@ -238,17 +254,13 @@ def rebuild_options(manifest: dict[str, Any], data: Path, into: Path, jobs: int
     from .inputs import select_areas
 
     p = manifest["parameters"]
-    engine, scoring = p.get("engine", "warm"), p.get("scoring")
-    if engine not in ENGINES or (scoring is not None and scoring not in READINGS):
-        raise _problem(into, f"the manifest's options cannot be rebuilt (engine {engine!r}, "
-                       f"scoring {scoring!r})")
-    areas = [str(a) for a in p.get("areas") or []]
+    areas = list(p.get("areas") or [])
     every = [a.id for a in select_areas(data.resolve(), None)]
     return BuildOptions(
         data=data, output=into, areas=None if sorted(areas) == sorted(every) else areas,
-        jobs=jobs, engine=engine, lenient=bool(p.get("lenient")),
-        publish=bool(p.get("publish")), threshold=int(p.get("threshold", DEFAULT_THRESHOLD)),
-        scoring=scoring, aggregate=bool(p.get("aggregate", True)), quiet=True)
+        jobs=jobs, engine=p.get("engine", "warm"), lenient=bool(p.get("lenient")),
+        publish=bool(p.get("publish")), threshold=p.get("threshold", DEFAULT_THRESHOLD),
+        scoring=p.get("scoring"), aggregate=bool(p.get("aggregate", True)), quiet=True)
 
 
 def command_line(o: BuildOptions) -> str:
@@ -296,13 +308,33 @@ def _quiet_log() -> Iterator[None]:
         logger.setLevel(level)
 
 
+def check_keep(keep: Path | None) -> None:
+    """``--keep`` must name a new or empty folder: a rebuild never mixes with other files."""
+    if keep is not None and keep.exists() and (not keep.is_dir() or any(keep.iterdir())):
+        raise InputError([Problem(str(keep), "--keep: exists and is not an empty folder",
+                                  allowed="a new or empty folder for the rebuild")])
+
+
+@contextlib.contextmanager
+def _rebuild_folder(keep: Path | None) -> Iterator[Path]:
+    """``keep`` (kept afterwards), or a temporary folder removed afterwards."""
+    if keep is not None:
+        keep.mkdir(parents=True, exist_ok=True)
+        yield keep
+        return
+    with tempfile.TemporaryDirectory(prefix="iaow-verify-") as tmp:
+        yield Path(tmp) / "outputs"
+
+
 def rebuild_and_compare(manifest: dict[str, Any], outputs: Path, data: Path, jobs: int,
-                        verdict: Verdict, say: Callable[[str], None]) -> None:
-    """Build again into a temporary folder with the recorded options; compare every file."""
+                        verdict: Verdict, say: Callable[[str], None],
+                        keep: Path | None = None) -> None:
+    """Build again into a temporary folder (or ``keep``) with the recorded options; compare
+    every report and table."""
     from .builder import build
 
-    with tempfile.TemporaryDirectory(prefix="iaow-verify-") as tmp:
-        options = rebuild_options(manifest, data, Path(tmp) / "outputs", jobs)
+    with _rebuild_folder(keep) as folder:
+        options = rebuild_options(manifest, data, folder, jobs)
         took = manifest.get("timings_seconds", {}).get("total")
         say(f"rebuilding with: {command_line(options)}"
             + (f" (the recorded build took {took:.0f} s)" if took else ""))
@@ -326,12 +358,14 @@ def rebuild_and_compare(manifest: dict[str, Any], outputs: Path, data: Path, job
 
 
 def verify(outputs: Path, data: Path | None = None, *, rebuild: bool = True,
-           jobs: int | None = None, say: Callable[[str], None] | None = None) -> Verdict:
-    """Check ``outputs`` against its manifest, then rebuild and compare (see the module);
-    raises :class:`InputError` for a folder that cannot be checked at all."""
+           jobs: int | None = None, keep: Path | None = None,
+           say: Callable[[str], None] | None = None) -> Verdict:
+    """Check ``outputs`` against its manifest, then rebuild (into ``keep`` if given) and
+    compare (see the module); raises :class:`InputError` for input that cannot be checked."""
     say = say or (lambda line: print(line, file=sys.stderr))
     manifest = read_manifest(outputs)
     folder = data_folder(manifest, data)
+    check_keep(keep)
     package = manifest["package"]
     verdict = Verdict(f"Checked {outputs} against {outputs / MANIFEST} (written by "
                       f"iaow-analysis {package.get('version')} at git commit "
@@ -346,6 +380,6 @@ def verify(outputs: Path, data: Path | None = None, *, rebuild: bool = True,
         verdict.differ("not rebuilt: the data are not those the outputs were made from, so a "
                        "build from them cannot give the same outputs")
     else:
-        rebuild_and_compare(manifest, outputs, folder, jobs or cpu_count(), verdict, say)
+        rebuild_and_compare(manifest, outputs, folder, jobs or cpu_count(), verdict, say, keep)
     return verdict
 
