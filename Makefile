@@ -17,9 +17,11 @@ TEST_JOBS ?= 2
 .PHONY: report test lint typecheck clean venv benchmark data lab lock
 
 # $(1): the lock to install; then the package itself, with no dependency of its own and its
-# build backend taken from the lock (no download outside it), and its Jupyter kernel.
+# build backend taken from the lock (no download outside it), and its Jupyter kernel. An
+# iaow_analysis.egg-info left by an older install would shadow the installed metadata.
 define install_locked
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	rm -rf iaow_analysis.egg-info
 	$(BIN)/python requirements/lock.py --check-interpreter
 	$(BIN)/python -m pip install --quiet --require-hashes -r $(1)
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .

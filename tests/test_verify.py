@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+import analysis
 from analysis.cli import main
 from analysis.core import paths
 from analysis.pipeline import verify as verify_module
@@ -235,3 +236,15 @@ def test_missing_data_folder_and_bad_options_are_refused(verified: Verified, tmp
     assert code == 2 and "--keep: exists and is not an empty folder" in err
     code, _, err = run(str(verified.out), "--jobs", "0", capsys=capsys)
     assert code == 2 and "--jobs: must be at least 1" in err
+
+
+def test_reports_and_index_print_the_version(two_areas: Built) -> None:
+    made_with = f"iaow-analysis {analysis.__version__} (git {two_areas.manifest['package']['git']})"
+    reports = sorted(two_areas.out.rglob("report.html"))
+    assert len(reports) == 5
+    for report in reports:
+        text = report.read_text(encoding="utf-8")
+        assert f"<dt>Made with</dt><dd>{made_with}</dd>" in text, report
+        assert "<dt>Checking and citing</dt><dd>python -m analysis verify, run on" in text
+    index = (two_areas.out / "index.html").read_text(encoding="utf-8")
+    assert f"Made with iaow-analysis {analysis.__version__}. " in index
