@@ -28,7 +28,8 @@ from ..core.errors import InputError, Problem
 from ..method.disclosure import DEFAULT_THRESHOLD
 from ..method.readings import READINGS
 from .digests import file_digest, git_commit, installed, normalise, package_digest, versions
-from .options import ENGINES, BuildOptions, cpu_count
+from .execute import ENGINES
+from .options import BuildOptions, cpu_count
 from .outputs import checked_files
 
 MANIFEST = "manifest.json"
