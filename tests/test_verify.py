@@ -198,7 +198,9 @@ def unreadable(case: str, tmp: Path) -> Path:
     folder.mkdir()
     manifest = {"not json": "{not json", "not a manifest": "[]",
                 "bad options": json.dumps({"package": {}, "versions": {}, "inputs": {},
-                                           "parameters": {"engine": "turbo"}})}.get(case)
+                                           "parameters": {"engine": "turbo"}}),
+                "bad record": json.dumps({"package": {}, "versions": {}, "parameters": {},
+                                          "inputs": {"cases/a.csv": 3}})}.get(case)
     if manifest is not None:
         (folder / "manifest.json").write_text(manifest, encoding="utf-8")
     if case == "file":
@@ -214,6 +216,7 @@ def unreadable(case: str, tmp: Path) -> Path:
     ("not json", "cannot be read as JSON"),
     ("not a manifest", "not a build manifest: no package, versions, parameters, inputs"),
     ("bad options", "its build options cannot be rebuilt (engine 'turbo')"),
+    ("bad record", "not a build manifest: inputs is not a list of names and values"),
 ])
 def test_a_folder_that_cannot_be_checked_is_refused(case: str, message: str, tmp_path: Path,
                                                     capsys: pytest.CaptureFixture[str]) -> None:
@@ -234,6 +237,9 @@ def test_missing_data_folder_and_bad_options_are_refused(verified: Verified, tmp
     code, _, err = run(str(verified.out), "--data", str(paths.data_dir()), "--keep",
                        str(tmp_path / "full"), capsys=capsys)
     assert code == 2 and "--keep: exists and is not an empty folder" in err
+    code, _, err = run(str(verified.out), "--data", str(paths.data_dir()), "--keep",
+                       str(verified.out / "rebuilt"), capsys=capsys)
+    assert code == 2 and "--keep: inside the outputs folder being checked" in err
     code, _, err = run(str(verified.out), "--jobs", "0", capsys=capsys)
     assert code == 2 and "--jobs: must be at least 1" in err
 

@@ -95,7 +95,23 @@ def read_manifest(outputs: Path) -> dict[str, Any]:
         raise _problem(path, f"not a build manifest: no {', '.join(missing)}")
     if bad := _bad_parameters(data["parameters"]):
         raise _problem(path, f"its build options cannot be rebuilt ({bad})")
+    if bad := _bad_records(data):
+        raise _problem(path, f"not a build manifest: {bad} is not a list of names and values")
     return data
+
+
+def _bad_records(data: dict[str, Any]) -> str | None:
+    """The first record ``verify`` reads that is not names and strings (a hand-edited or
+    damaged manifest), or None."""
+    for key in ("inputs", "versions", "environment", "outputs"):
+        value = data.get(key, {})
+        if not isinstance(value, dict) or not all(
+                isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+            return key
+    timings = data.get("timings_seconds", {})
+    if not isinstance(timings, dict) or not isinstance(timings.get("total", 0), int | float):
+        return "timings_seconds"
+    return None
 
 
 def _bad_parameters(p: dict[str, Any]) -> str | None:
@@ -109,6 +125,8 @@ def _bad_parameters(p: dict[str, Any]) -> str | None:
         return f"areas {p.get('areas')!r}"
     if not isinstance(p.get("threshold", DEFAULT_THRESHOLD), int):
         return f"threshold {p.get('threshold')!r}"
+    if not isinstance(p.get("data", ""), str):
+        return f"data {p.get('data')!r}"
     return None
 
 
@@ -309,11 +327,19 @@ def _quiet_log() -> Iterator[None]:
         logger.setLevel(level)
 
 
-def check_keep(keep: Path | None) -> None:
-    """``--keep`` must name a new or empty folder: a rebuild never mixes with other files."""
-    if keep is not None and keep.exists() and (not keep.is_dir() or any(keep.iterdir())):
-        raise InputError([Problem(str(keep), "--keep: exists and is not an empty folder",
-                                  allowed="a new or empty folder for the rebuild")])
+def check_keep(keep: Path | None, outputs: Path) -> None:
+    """``--keep`` must name a new or empty folder outside the outputs checked: a rebuild never
+    mixes with other files."""
+    if keep is None:
+        return
+    if keep.exists() and (not keep.is_dir() or any(keep.iterdir())):
+        problem = "--keep: exists and is not an empty folder"
+    elif keep.resolve().is_relative_to(outputs.resolve()):
+        problem = "--keep: inside the outputs folder being checked"
+    else:
+        return
+    raise InputError([Problem(str(keep), problem, allowed="a new or empty folder outside "
+                              "the outputs folder, for the rebuild")])
 
 
 @contextlib.contextmanager
@@ -366,7 +392,7 @@ def verify(outputs: Path, data: Path | None = None, *, rebuild: bool = True,
     say = say or (lambda line: print(line, file=sys.stderr))
     manifest = read_manifest(outputs)
     folder = data_folder(manifest, data)
-    check_keep(keep)
+    check_keep(keep, outputs)
     package = manifest["package"]
     verdict = Verdict(f"Checked {outputs} against {outputs / MANIFEST} (written by "
                       f"iaow-analysis {package.get('version')} at git commit "
