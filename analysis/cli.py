@@ -75,11 +75,9 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("outputs", nargs="?", type=Path, default=Path("outputs"),
                    help="the outputs folder to check (default: outputs)")
     c.add_argument("--data", type=Path, metavar="DIR", help="the data folder it was built from "
-                   "(default: the "
-                   "one the manifest records)")
+                   "(default: the one the manifest records)")
     c.add_argument("--jobs", type=int, metavar="N", help="parallel notebook workers for the "
-                   "rebuild "
-                   "(default: the cores this process may use)")
+                   "rebuild (default: the cores this process may use)")
     c.add_argument("--keep", type=Path, metavar="DIR", help="rebuild into this new or empty "
                    "folder and keep it, to compare the files that differ (default: a temporary "
                    "folder, removed afterwards)")
