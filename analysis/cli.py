@@ -1,5 +1,5 @@
 """Command-line interface: ``python -m analysis {build,validate,template,stitch,sensitivity,
-generate,lab}``.
+generate,verify,lab}``.
 
 User mistakes (bad data, bad options) end with a clear message and exit code 2, never a
 traceback; a build in which some notebook failed ends with a summary and exit code 1.
@@ -65,6 +65,26 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--areas", type=int, default=11, help="number of synthetic areas")
     g.add_argument("--seed", type=int, default=2014)
 
+    c = sub.add_parser("verify", help="check that an outputs folder is what this code makes "
+                       "from these data", description="Check the outputs folder against its "
+                       "manifest.json: the data files, the analysis code, the installed versions "
+                       "and every report and table; then build again into a temporary folder "
+                       "with the recorded options and compare every report and table byte for "
+                       "byte. Exit 0 when everything matches, 1 when something differs (each "
+                       "difference is listed), 2 when the folder cannot be checked.")
+    c.add_argument("outputs", nargs="?", type=Path, default=Path("outputs"),
+                   help="the outputs folder to check (default: outputs)")
+    c.add_argument("--data", type=Path, metavar="DIR", help="the data folder it was built from "
+                   "(default: the one the manifest records)")
+    c.add_argument("--jobs", type=int, metavar="N", help="parallel notebook workers for the "
+                   "rebuild (default: the cores this process may use)")
+    c.add_argument("--keep", type=Path, metavar="DIR", help="rebuild into this new or empty "
+                   "folder and keep it, to compare the files that differ (default: a temporary "
+                   "folder, removed afterwards)")
+    c.add_argument("--no-rebuild", dest="rebuild", action="store_false",
+                   help="check the data, code, versions and files against the manifest only "
+                   "(seconds instead of a whole build)")
+
     sub.add_parser("lab", help="open JupyterLab on notebooks/ with the package's kernel",
                    description="Install the iaow-analysis kernel into this environment and "
                    "start JupyterLab on the notebooks folder; other arguments go to JupyterLab "
@@ -90,6 +110,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return result.exit_code
         if args.command == "validate":
             return _validate(args)
+        if args.command == "verify":
+            return _verify(args)
         if args.command == "lab":
             from .pipeline.lab import run_lab
 
@@ -132,6 +154,18 @@ def check_output_folder(folder: Path) -> None:
                 raise InputError([Problem(str(folder), f"--output is not a folder: {path} is a "
                                           "file", allowed="a folder (created if missing)")])
             return
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from .pipeline.verify import verify
+
+    if args.jobs is not None and args.jobs < 1:
+        raise InputError([Problem("--jobs", "must be at least 1", value=str(args.jobs),
+                                  allowed="a whole number of workers, 1 or more")])
+    verdict = verify(args.outputs, args.data, rebuild=args.rebuild, jobs=args.jobs,
+                     keep=args.keep)
+    print(verdict.render())
+    return verdict.exit_code
 
 
 def _validate(args: argparse.Namespace) -> int:

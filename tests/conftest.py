@@ -4,6 +4,7 @@ of two bundled areas that every end-to-end module reads."""
 from __future__ import annotations
 
 import copy
+import importlib.util
 import json
 import os
 import shutil
@@ -12,6 +13,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pandas as pd
@@ -269,3 +271,16 @@ def _published_data(data: Path) -> Path:
     areas = pd.concat([areas, pd.DataFrame([row])]).fillna("")
     areas.to_csv(data / "areas.csv", index=False, lineterminator="\n")
     return data
+
+
+def lock_script() -> ModuleType:
+    """``requirements/lock.py``, the script that writes the locks and the conda files (a
+    script of the repository, not a module of the package)."""
+    from analysis.core import paths
+
+    path = paths.REPO_ROOT / "requirements" / "lock.py"
+    spec = importlib.util.spec_from_file_location("iaow_lock_script", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

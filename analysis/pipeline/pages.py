@@ -12,10 +12,10 @@ from .. import __version__
 from ..core import atomic, paths
 from ..core.paths import group_folder
 from ..method.catalogue import Area, Group
-from .digests import digest_of, file_digest, git_commit
+from .digests import digest_of, file_digest, git_commit, installed
 from .jobs import Download, Page, Provenance
 from .options import BuildOptions
-from .outputs import AGGREGATE, OutputTree
+from .outputs import AGGREGATE, OutputTree, checked_files
 from .pdf import current_pdf
 
 if TYPE_CHECKING:
@@ -192,7 +192,7 @@ def write_index(out: OutputTree, areas: list[Area], rebuilt: set[str], result: B
         row.scores = [f"{pct(r.score)} ({interval(r.lower, r.upper)})" for r in o.itertuples()]
     html = render_page("index.html.j2", title="Inspection of adult offending work: area reports",
                        areas=rows, outcomes=[o.short for o in bank().outcomes], links=links,
-                       publish=policy.publish)
+                       publish=policy.publish, version=__version__)
     atomic.write_text(target.files[0], html)
     target.mark(digest)
 
@@ -215,14 +215,17 @@ def _index_row(out: OutputTree, area: Area, result: BuildResult, rebuilt: bool,
 def write_manifest(out: OutputTree, options: BuildOptions, areas: list[Area],
                    result: BuildResult, inputs: dict[str, str], package: str,
                    versions: dict[str, str], groups: list[Group] | None = None) -> None:
-    """What was built from what, with which versions and how long it took."""
+    """What was built from what, with which versions and how long it took; the digest of
+    every report and table written (what ``verify`` checks a folder and a rebuild against)."""
     data = {
         "package": {"version": __version__, "git": git_commit(), "analysis_digest": package},
         "versions": versions,
         "parameters": {"areas": [a.id for a in areas], "publish": options.publish,
                        "threshold": options.threshold, "engine": options.engine,
                        "executor": "dask" if options.scheduler else options.executor,
-                       "lenient": options.lenient, "force": options.force},
+                       "lenient": options.lenient, "force": options.force,
+                       "data": str(options.data), "scoring": options.scoring,
+                       "aggregate": options.aggregate, "pdf": options.pdf},
         "groups": {g.id: {"grouping": g.grouping, "label": g.label, "areas": list(g.areas)}
                    for g in groups or []},
         "inputs": inputs,
@@ -232,5 +235,7 @@ def write_manifest(out: OutputTree, options: BuildOptions, areas: list[Area],
         "timings_seconds": {k: round(v, 3) for k, v in sorted(result.timings.items())},
         "notebook_cell_seconds": round(result.cell_seconds, 3),
         "notebook_seconds": {k: round(v, 3) for k, v in sorted(result.notebook_seconds.items())},
+        "environment": installed(),
+        "outputs": {p.as_posix(): file_digest(out.root / p) for p in checked_files(out.root)},
     }
     atomic.write_text(out.manifest, json.dumps(data, indent=1) + "\n")
