@@ -58,21 +58,26 @@ CROSS_AREA_TABLES = ("pooled_questions", "pooled_outcomes", "comparisons", "disp
                      "funnel_limits", "group_figures", "group_differences")
 
 
-def load_tables(output_dir: str | Path, area_id: str | None = None) -> dict[str, pd.DataFrame]:
+def load_tables(output_dir: str | Path = "",
+                area_id: str | None = None) -> dict[str, pd.DataFrame]:
     """The tidy tables a build wrote under ``output_dir``, as DataFrames by table name.
 
+    An empty ``output_dir`` is the default outputs folder (the repository's ``outputs/``, or
+    ``$IAOW_OUTPUTS``), whatever the current folder: a notebook reads the same tables from
+    JupyterLab (which runs it in ``notebooks/``) as from the repository folder.
+
     With ``area_id``: that area's tables (question_scores, criterion_scores, outcome_scores,
-    section_scores, distributions, crosstab, factors). Without: the same tables for every area
-    the folder holds, stacked (each row keeps its ``area_id``), plus the cross-area tables
-    (pooled_questions, pooled_outcomes, comparisons, dispersion, funnel_limits, group_figures,
-    group_differences) when they were written.
+    section_scores, distributions, crosstab, factors, sensitivity, bootstrap_counts). Without:
+    the same tables for every area the folder holds, stacked (each row keeps its ``area_id``),
+    plus the cross-area tables (pooled_questions, pooled_outcomes, comparisons, dispersion,
+    funnel_limits, group_figures, group_differences) when they were written.
     """
     import pandas as pd
 
     from ..core import paths
 
-    out = Path(output_dir)
-    hint = f"run `python -m analysis build --output {out}` (or `build --tables-only`) first"
+    out = paths.output_dir(output_dir)
+    hint = _build_hint(out)
     if area_id is not None:
         folders = [paths.area_tables(out, area_id)]
     else:
@@ -90,3 +95,14 @@ def load_tables(output_dir: str | Path, area_id: str | None = None) -> dict[str,
         tables.update({name: read_table(shared, name) for name in CROSS_AREA_TABLES
                        if (shared / f"{name}.parquet").exists()})
     return tables
+
+
+def _build_hint(out: Path) -> str:
+    """The command that writes tables into ``out``: ``make report`` for the default folder."""
+    from ..core import paths
+
+    if out == paths.REPO_ROOT / "outputs":
+        return ("run `make report` (or `python -m analysis build`) in the repository folder "
+                f"{paths.REPO_ROOT} first")
+    return (f"run `python -m analysis build --output {out}` (or `build --tables-only "
+            f"--output {out}`) first")
