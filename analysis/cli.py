@@ -22,7 +22,7 @@ log = logging.getLogger("analysis")
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m analysis",
+        prog="iaow" if Path(sys.argv[0]).name == "iaow" else "python -m analysis",
         description="Build inspection reports from case-level IAOW data.",
     )
     sub = parser.add_subparsers(dest="command", required=True)
@@ -77,10 +77,12 @@ def build_parser() -> argparse.ArgumentParser:
                        "reconstructed and synthetic data",
                        description="Regenerate Durham Tees Valley's reconstruction, the "
                        "synthetic areas' case files, the context files and areas.csv. By "
-                       "default this OVERWRITES the bundled data/ folder in place; give --data "
-                       "another folder to write a copy instead.")
+                       "default this OVERWRITES ./data, which run from the repository folder "
+                       "is the bundled data; give --data another folder to write a copy "
+                       "instead.")
     g.add_argument("--data", type=Path, default=Path("data"),
-                   help="folder to write into (default: data, the bundled data, overwritten)")
+                   help="folder to write into (default: ./data, from the repository folder "
+                   "the bundled data, overwritten)")
     g.add_argument("--areas", type=int, default=11, help="number of synthetic areas "
                    "(default: 11)")
     g.add_argument("--seed", type=int, default=2014,
