@@ -207,10 +207,11 @@ def test_valid_data_always_builds(tmp_path_factory: pytest.TempPathFactory,
     shutil.copytree(paths.data_dir(), data, ignore=shutil.ignore_patterns("cases"))
     (data / "cases").mkdir()
     lines = ["area_id,name,label,cases"]
+    labels = dict(zip(AREA_IDS, ("real", "synthetic", "real"), strict=True))
     for (n, variant), area_id in zip(areas, AREA_IDS, strict=False):
         path = data / "cases" / f"{area_id}.csv"
         area_cases(area_id, n, variant, seed).to_csv(path, index=False)
-        lines.append(f"{area_id},{area_id.title()},synthetic,cases/{area_id}.csv")
+        lines.append(f"{area_id},{area_id.title()},{labels[area_id]},cases/{area_id}.csv")
     (data / "areas.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     out = tmp / "out"
     proc = run("build", "--data", str(data), "--output", str(out), "--jobs", str(SERIAL_JOBS),
@@ -218,5 +219,8 @@ def test_valid_data_always_builds(tmp_path_factory: pytest.TempPathFactory,
     assert proc.returncode == 0 and "Traceback" not in proc.stderr, (areas, proc.stderr[-3000:])
     assert "failed: 0" in proc.stderr
     for area_id in AREA_IDS[: len(areas)]:
-        assert (out / area_id / "report.html").exists()
-    assert (out / "aggregate" / "report.html").exists()
+        report = (out / area_id / "report.html").read_text(encoding="utf-8")
+        assert ("Real case data from an inspection" in report) == (labels[area_id] == "real")
+    assert "Real case data from inspections" in (out / "aggregate" / "report.html").read_text(
+        encoding="utf-8")
+    assert "Real case data from inspections" in (out / "index.html").read_text(encoding="utf-8")

@@ -8,6 +8,8 @@ read with the csv module, not pandas: a build with nothing to do reads this file
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +19,12 @@ from .groupings import Group, GroupRef
 
 AREA_ID_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 COLUMNS = ("area_id", "name", "label", "cases")
+REAL = "real"
+#: Who may see real case data: said on every banner of a report that holds any.
+REAL_WARNING = ("personal data, so hand out only the release folder of a publication build "
+                "(build --publish)")
 LABELS = {
+    REAL: f"Real case data from an inspection: {REAL_WARNING}",
     "reconstructed": "Reconstructed from the published report: figures the report does not "
                      "publish are synthetic",
     "synthetic": "Synthetic data: a fictional area generated for demonstration; no real cases",
@@ -37,6 +44,25 @@ class Area:
     @property
     def label_text(self) -> str:
         return LABELS.get(self.label, self.label)
+
+
+def combined_label(labels: Iterable[str]) -> str:
+    """The data label of a report over several areas (the aggregate, a group's, the index):
+    real case data first, as it decides who may see the report."""
+    counts = Counter(labels)
+    n = sum(counts.values())
+    real, rebuilt = counts[REAL], counts["reconstructed"]
+    if real:
+        which = "every area" if real == n else f"{real} of the {n} areas"
+        return f"Real case data from inspections ({which}): {REAL_WARNING}"
+    if rebuilt and rebuilt == n:
+        return ("Reconstructed from published reports: figures the reports do not publish are "
+                "synthetic; no real cases")
+    if rebuilt:
+        some = ("one area reconstructed from its published report" if rebuilt == 1 else
+                f"{rebuilt} areas reconstructed from their published reports")
+        return f"Synthetic areas and {some}; no real cases"
+    return "Synthetic data: fictional areas generated for demonstration; no real cases"
 
 
 def check_area_id(area_id: str, file: str = "area id", row: int | None = None) -> str:
