@@ -108,9 +108,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args, rest = parser.parse_known_args(argv)
     if rest and args.command != "lab":
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
-    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
-    for noisy in ("papermill", "traitlets", "distributed", "asyncio"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    from .pipeline import logs
+
+    logs.configure(verbose=getattr(args, "verbose", False))
     try:
         if args.command in ("build", "template", "stitch"):
             check_output_folder(args.output)

@@ -258,8 +258,10 @@ def run_dask(tasks: list[Task], jobs: int, engine: str = "warm",
     """Each notebook a Dask task; the executed notebook comes back to the client.
 
     ``shared`` (input files every task needs) is scattered to every worker once; each task
-    carries only its own files.
+    carries only its own files. No task: no cluster is started (or connected to).
     """
+    if not tasks:
+        return
     from dask.distributed import Client, LocalCluster
     from dask.distributed import as_completed as dask_completed
 
