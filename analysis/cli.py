@@ -114,6 +114,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command in ("build", "template", "stitch"):
             check_output_folder(args.output)
+        if args.command in ("template", "stitch"):  # build checks its own (builder.build)
+            from .core import paths
+            from .pipeline.inputs import check_output
+
+            check_output(args.output, getattr(args, "data", paths.data_dir()))
         if args.command == "build":
             from .pipeline.builder import build
 

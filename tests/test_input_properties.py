@@ -32,7 +32,7 @@ from analysis.method.bank import load_bank
 from analysis.method.validation import dependency_order, load_cases
 from analysis.synthetic.generate import generate_area
 
-from .conftest import SERIAL_JOBS
+from .conftest import SERIAL_JOBS, keep_listed
 
 BANK = load_bank()
 SOURCE = paths.data_dir() / "cases" / "vale-of-braxness.csv"
@@ -134,6 +134,7 @@ def test_mutations_through_the_command_line_write_nothing(tmp_path: Path) -> Non
     rows[2][5] = "#REF!"
     (data / "areas.csv").write_text("area_id,name,label,cases\nvale-of-braxness,Vale of "
                                     "Braxness,synthetic,cases/mutated.csv\n", encoding="utf-8")
+    keep_listed(data)
     (data / "cases" / "mutated.csv").write_bytes(to_text(rows).encode("utf-16-le"))
     out = tmp_path / "out"
     proc = run("build", "--data", str(data), "--output", str(out), "--tables-only", "--quiet")
@@ -213,6 +214,7 @@ def test_valid_data_always_builds(tmp_path_factory: pytest.TempPathFactory,
         area_cases(area_id, n, variant, seed).to_csv(path, index=False)
         lines.append(f"{area_id},{area_id.title()},{labels[area_id]},cases/{area_id}.csv")
     (data / "areas.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    keep_listed(data)
     out = tmp / "out"
     proc = run("build", "--data", str(data), "--output", str(out), "--jobs", str(SERIAL_JOBS),
                "--quiet")

@@ -151,6 +151,22 @@ def _area(data_dir: Path, name: str, row: int, rec: dict[str, str], first: dict[
     return Area(area_id, rec["name"], rec["label"], cases, groups), problems + bad + wrong
 
 
+def _shared_file(files: dict[Path, tuple[int, str]], area: Area, row: int, value: str,
+                 name: str) -> list[Problem]:
+    """One problem when a second area names a case file already named (instead of one "same
+    case id" for each of its cases); ``files`` remembers the first row naming each file."""
+    key = area.cases.resolve()
+    if key not in files:
+        files[key] = (row, area.id)
+        return []
+    first, other = files[key]
+    if other == area.id:  # the same area listed twice: its own message says so
+        return []
+    return [Problem(name, f"case file is also the case file of area '{other}' (row {first})",
+                    row=row, column="cases", value=value,
+                    allowed="a case file of its own for each area")]
+
+
 def load_areas(data_dir: str | Path, *, check_cases: bool = True) -> list[Area]:
     """Read ``areas.csv``: id, name, label, cases (a path relative to the data folder), and
     any grouping columns (:mod:`analysis.method.groupings`).
@@ -169,10 +185,13 @@ def load_areas(data_dir: str | Path, *, check_cases: bool = True) -> list[Area]:
     first: dict[str, int] = {}
     header, records = _records(path)
     grouped = groupings.groupings(header, COLUMNS, name)[0]
+    files: dict[Path, tuple[int, str]] = {}
     for row, rec in records:
         area, found = _area(data_dir, name, row, rec, first, grouped, check_cases)
         areas.append(area)
         problems.extend(found)
+        if rec["cases"]:
+            problems += _shared_file(files, area, row, rec["cases"], name)
     problems += groupings.consistency([(r, a.groups) for (r, _), a in zip(records, areas,
                                                                           strict=True)], name)
     if problems:

@@ -21,9 +21,13 @@ PARQUET_ONLY = frozenset({"bootstrap_counts"})
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """CSV with fixed float formatting and line endings, so reruns are byte-identical."""
+    """CSV with fixed float formatting and line endings, so reruns are byte-identical; text a
+    spreadsheet would run as a formula is kept as text (:mod:`analysis.method.formulas`)."""
+    from .formulas import inert_frame
+
     buffer = io.StringIO()
-    frame.to_csv(buffer, index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
+    inert_frame(frame).to_csv(buffer, index=False, float_format=FLOAT_FORMAT,
+                              lineterminator="\n")
     return buffer.getvalue().encode("utf-8")
 
 

@@ -30,7 +30,7 @@ from ..method.catalogue import Area, Group, groups_of
 from . import dispatch
 from .digests import digest_of, package_digest, versions
 from .execute import LocalWorkers, Task
-from .inputs import Inputs, check_texts, select_areas, validate
+from .inputs import Inputs, check_output, check_texts, select_areas, validate
 from .jobs import Page, StitchJob
 from .notebooks import check_parameters, declared_parameters, normalise_notebook, write_notebook
 from .options import BuildOptions
@@ -193,6 +193,7 @@ class Builder:
 def build(options: BuildOptions) -> BuildResult:
     """Run a whole build; raises :class:`InputError` before writing anything on bad input."""
     t0 = time.perf_counter()
+    check_output(options.output, options.data)
     b = Builder(options)
     if options.pdf:  # fail before anything is written when the optional browser is missing
         from .pdf import find_chromium
@@ -204,7 +205,7 @@ def build(options: BuildOptions) -> BuildResult:
     b.every, b.groups = every, groups_of(every)
     areas = select_areas(b.data, options.areas)
     b.inputs = Inputs.record(b.data, every)
-    check_texts(b.data, areas)
+    check_texts(b.data, areas, every)
     changed = b.changed_areas(every)
     local = options.executor == "local" and not options.scheduler
     workers = (LocalWorkers(options.jobs, options.engine)
