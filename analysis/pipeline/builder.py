@@ -30,6 +30,7 @@ from ..method.catalogue import Area, Group, groups_of
 from . import dispatch
 from .digests import digest_of, package_digest, versions
 from .execute import LocalWorkers, Task
+from .explain import BuildExplanation
 from .inputs import Inputs, check_output, check_texts, select_areas, validate
 from .jobs import Page, StitchJob
 from .notebooks import check_parameters, declared_parameters, normalise_notebook, write_notebook
@@ -194,6 +195,10 @@ def build(options: BuildOptions) -> BuildResult:
     """Run a whole build; raises :class:`InputError` before writing anything on bad input."""
     t0 = time.perf_counter()
     check_output(options.output, options.data)
+    if options.dry_run:
+        from .explain import dry_run
+
+        return dry_run(options)
     b = Builder(options)
     if options.pdf:  # fail before anything is written when the optional browser is missing
         from .pdf import find_chromium
@@ -207,6 +212,7 @@ def build(options: BuildOptions) -> BuildResult:
     b.inputs = Inputs.record(b.data, every)
     check_texts(b.data, areas, every)
     changed = b.changed_areas(every)
+    why = BuildExplanation(b, changed)  # reasons are taken before anything is rebuilt
     local = options.executor == "local" and not options.scheduler
     workers = (LocalWorkers(options.jobs, options.engine)
                if local and options.jobs > 1 and not options.tables_only else None)
@@ -218,10 +224,13 @@ def build(options: BuildOptions) -> BuildResult:
         b.score(every, cases)
         b.result.timings["score"] = time.perf_counter() - t0
         if options.tables_only:
+            why.after(b.result)
             print(f"tables: {b.out.root}", file=sys.stdout)
             return b.result
         t1 = time.perf_counter()
-        b.execute(b.planner().tasks(areas, every), areas, every, workers)
+        tasks = b.planner().tasks(areas, every)
+        why.before(tasks)
+        b.execute(tasks, areas, every, workers)
         b.result.timings["notebooks_and_reports"] = time.perf_counter() - t1
     finally:
         if workers is not None:
@@ -240,6 +249,7 @@ def build(options: BuildOptions) -> BuildResult:
     b.result.timings["total"] = time.perf_counter() - t0
     write_manifest(b.out, options, areas, b.result, b.inputs.relative(), b.package, b.versions,
                    b.groups)
+    why.after(b.result)  # what re-ran and why, one line per kind
     summary(b.result, b.out.root, options.quiet)
     return b.result
 
