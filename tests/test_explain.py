@@ -86,3 +86,27 @@ def test_a_dry_run_lists_what_the_build_then_runs_and_why(two_areas: Built,
     assert {k.split("/")[0] for k in manifest["executed"]} == {BUILT_AREAS[0]}
     again = run(*args, "--dry-run")
     assert "no notebook would run" in again.stdout, again.stdout
+
+
+def test_real_data_built_outside_publication_mode_is_noted(tmp_path: Path) -> None:
+    from analysis.method.catalogue import Area
+    from analysis.pipeline.explain import real_data_note
+
+    areas = [Area("north", "North", "real", tmp_path), Area("south", "South", "synthetic",
+                                                             tmp_path)]
+    (note,) = real_data_note(areas, publish=False, out=tmp_path)
+    assert note.startswith("note: 1 area holds real case data (north)") and "--publish" in note
+    assert real_data_note(areas, publish=True, out=tmp_path) == []
+    assert real_data_note(areas[1:], publish=False, out=tmp_path) == []
+
+
+@pytest.mark.slow
+def test_a_dry_run_before_any_build_checks_the_inputs_and_creates_nothing(
+        tmp_path: Path) -> None:
+    out = tmp_path / "outputs"
+    dry = run("--output", str(out), "--areas", BUILT_AREAS[1], "--dry-run")
+    assert dry.returncode == 0, dry.stderr[-3000:]
+    assert "would run 11 notebooks" in dry.stdout and "not run before" in dry.stdout
+    assert "would score again 12 areas (braxbrook, briskwick, durham-tees-valley and 9 more): " \
+        "not scored before (a new area or output folder)" in dry.stdout
+    assert not out.exists()

@@ -418,3 +418,4 @@ def test_valid_data_always_builds(tmp_path_factory: pytest.TempPathFactory,
     assert "Real case data from inspections" in (out / "aggregate" / "report.html").read_text(
         encoding="utf-8")
     assert "Real case data from inspections" in (out / "index.html").read_text(encoding="utf-8")
+    assert "real case data (braxbrook" in proc.stderr and "--publish" in proc.stderr

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..core import atomic, paths
-from ..method.catalogue import Area
+from ..method.catalogue import REAL, Area
 from .digests import PACKAGE_DATA, digest_of, file_digest, sha256_bytes
 from .execute import Task
 from .notebooks import portable_params
@@ -133,9 +133,11 @@ class Explainer:
     def table_reason(self, area: Area) -> Reason:
         if self.b.o.force:
             return Reason("--force")
+        if self.b.out.area_tables(area.id).recorded() is None:
+            return Reason("not scored before (a new area or output folder)")
         old = self.record.get("tables", {}).get(area.id)
         if old is None:
-            return Reason("not scored before by a build that keeps a record")
+            return Reason("changed since a build that kept no record of its inputs")
         now = self.table_parts(area)
         case_file = str(area.cases.relative_to(self.b.data)) \
             if area.cases.is_relative_to(self.b.data) else str(area.cases)
@@ -290,10 +292,22 @@ class BuildExplanation:
         ran = set(result.executed) | set(result.failed)
         lines = group_lines({a: r for a, r in self.tables.items()}, "scored again", "area")
         lines += group_lines({k: r for k, r in self.stale.items() if k in ran}, "ran")
+        lines += real_data_note(self.why.b.every, self.why.b.o.publish, self.why.b.out.root)
         for line in lines:
             print(line, file=sys.stderr)
         fresh = {t.key for t in self.tasks} - set(result.failed)
         self.why.write(self.tasks, fresh)
+
+
+def real_data_note(areas: Sequence[Area], publish: bool, out: Path) -> list[str]:
+    """A reminder, when areas hold real case data and the build is not a publication build,
+    that nothing it wrote may be handed out."""
+    real = sorted(a.id for a in areas if a.label == REAL)
+    if not real or publish:
+        return []
+    areas_hold = f"{len(real)} areas hold" if len(real) > 1 else "1 area holds"
+    return [f"note: {areas_hold} real case data ({_listing(real)}): everything under {out} is "
+            "a working file; build with --publish and hand out only its release folder"]
 
 
 def dry_run(options: BuildOptions) -> BuildResult:
@@ -318,7 +332,9 @@ def dry_run(options: BuildOptions) -> BuildResult:
         why = Explainer(b, record_root=real.root)
         changed = b.changed_areas(every)
         tables = {a.id: why.table_reason(a) for a in changed}
-        b.score(every, b.validate(every, changed))
+        cases = b.validate(every, changed)
+        if not options.tables_only and _has_notebooks(real.root):  # else all would run
+            b.score(every, cases)
         tasks = [] if options.tables_only else b.planner().tasks(areas, every)
         stale = {}
         for t in tasks:
@@ -335,6 +351,13 @@ def dry_run(options: BuildOptions) -> BuildResult:
                      "any whose page changed)")
     print("\n".join(lines))
     return BuildResult()
+
+
+def _has_notebooks(root: Path) -> bool:
+    """Whether the output folder holds any executed notebook's stamp: if not, every
+    notebook would run, and the dry run need not score the tables to say so."""
+    return any(root.glob("*/notebooks/.*.digest")) or any(
+        root.glob(f"{paths.GROUPS}/*/notebooks/.*.digest"))
 
 
 def _copy_tables(root: Path, scratch: Path) -> None:
