@@ -95,7 +95,7 @@ def test_a_build_refused_for_bad_input_starts_no_worker(
     from analysis.core import paths
     from analysis.core.errors import InputError
     from analysis.pipeline.builder import build
-    from analysis.pipeline.execute import LocalWorkers
+    from analysis.pipeline.executors.local import LocalWorkers
     from analysis.pipeline.options import BuildOptions
 
     monkeypatch.setattr(LocalWorkers, "start", _stop)

@@ -60,7 +60,8 @@ def test_outcome_blocks(tables: Path, snapshot, area: str, outcome: int, block: 
 @pytest.mark.parametrize("area", AREAS)
 @pytest.mark.parametrize("publish", [False, True])
 def test_comparison_and_appendices(tables: Path, snapshot, area: str, publish: bool) -> None:  # type: ignore[no-untyped-def]
-    ctx = AreaContext.load(area, output_dir=str(tables), publish=publish)
+    ctx = AreaContext.load(area, output_dir=str(tables),
+                           policy="publish:5" if publish else "open")
     assert _html(comparison.comparison(ctx)) == snapshot(name="comparison")
     for name in ("area_context", "survey", "case_sample", "method"):
         assert _html(getattr(appendices, name)(ctx)) == snapshot(name=name)

@@ -171,3 +171,19 @@ def _pooled_relations(areas: dict[str, D.Disclosure]) -> list[tuple[str, tuple[s
         out.append((D.pooled_key(part), tuple(D.area_key(a, part) for a in areas)))
     out.append((D.pooled_key("q:n"), (D.pooled_key("q:k"), D.pooled_key("q:rest"))))
     return out
+
+
+@pytest.mark.parametrize(("text", "policy"), [
+    ("open", D.Policy()), ("publish:5", D.Policy(True, 5)), ("publish:12", D.Policy(True, 12)),
+    (" publish:1 ", D.Policy(True, 1))])
+def test_a_policy_travels_as_its_text(text: str, policy: D.Policy) -> None:
+    assert D.Policy.parse(text) == policy
+    assert D.Policy.parse(str(policy)) == policy
+    assert D.Policy.parse(policy) is policy
+
+
+@pytest.mark.parametrize("text", ["", "closed", "publish", "publish:0", "publish:-3",
+                                  "publish:five", "open:5", "Publish:5"])
+def test_a_policy_text_that_is_neither_is_refused(text: str) -> None:
+    with pytest.raises(ValueError, match="'open' or 'publish:N'"):
+        D.Policy.parse(text)

@@ -8,9 +8,10 @@ import nbformat
 import pytest
 
 from analysis.core import paths
-from analysis.pipeline.builder import AREA_NOTEBOOKS
-from analysis.pipeline.execute import Task, run_pool, run_task
+from analysis.pipeline.execute import Task, run_task
+from analysis.pipeline.executors.local import run_pool
 from analysis.pipeline.notebooks import normalise_notebook
+from analysis.report.registry import AREA_NOTEBOOKS
 
 from .conftest import Built
 
@@ -93,7 +94,7 @@ def test_a_task_runs_from_the_files_it_carries(tables: Path, two_areas: Built) -
     run from those alone (here, in this process's warm kernel) a notebook shows what the
     session's build showed, and no path of this machine. The build on a real LocalCluster is
     tested end to end in ``test_build``."""
-    from analysis.pipeline.dispatch import shared_bundle, task_bundle
+    from analysis.pipeline.executors.dask import shared_bundle, task_bundle
     from analysis.pipeline.outputs import OutputTree
 
     tree = OutputTree(tables)

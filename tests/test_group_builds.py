@@ -111,7 +111,7 @@ def test_a_group_of_one_area_is_that_area(scored, tmp_path) -> None:  # type: ig
     html = comparison(AreaContext.load("durham-tees-valley", str(data), str(out))).html
     assert chapter.ONLY_AREA in html and "Compared with Group B" in html
     secret = comparison(AreaContext.load("durham-tees-valley", str(data), str(out),
-                                         publish=True, threshold=1000)).html
+                                         policy="publish:1000")).html
     assert "[c]" in secret
 
 

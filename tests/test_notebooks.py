@@ -15,8 +15,8 @@ import papermill as pm
 import pytest
 
 from analysis.core import paths
-from analysis.pipeline.builder import AGGREGATE_NOTEBOOK, AREA_NOTEBOOKS
 from analysis.pipeline.options import BuildOptions, parameter_names
+from analysis.report.registry import AGGREGATE_CHAPTER, AREA_NOTEBOOKS
 
 from .conftest import Built
 
@@ -24,6 +24,7 @@ NOTEBOOKS = sorted(paths.NOTEBOOKS.glob("*.ipynb"))
 EXPLORE = "explore"  # a worked example for researchers, not part of any report
 REPORT_NOTEBOOKS = [p for p in NOTEBOOKS if p.stem != EXPLORE]
 AREA_DEFAULT = "durham-tees-valley"
+AGGREGATE_NOTEBOOK = AGGREGATE_CHAPTER.notebook
 EXPECTED = {**{name: parameter_names(aggregate=False) for name in AREA_NOTEBOOKS},
             AGGREGATE_NOTEBOOK: parameter_names(aggregate=True),
             EXPLORE: frozenset({"output_dir", "quality_question", "outcome_variable",
@@ -87,7 +88,7 @@ def test_papermill_lists_the_parameters_and_defaults(path: Path) -> None:
     defaults = {k: ast.literal_eval(v["default"]) for k, v in params.items()}
     assert defaults["data_dir"] == "" and defaults["output_dir"] == ""
     options = BuildOptions()  # the build's defaults are the notebooks' defaults
-    assert defaults["publish"] is options.publish and defaults["threshold"] == options.threshold
+    assert defaults["policy"] == str(options.policy) == "open"
     if path.stem in AREA_NOTEBOOKS:
         assert defaults["area_id"] == AREA_DEFAULT
     else:

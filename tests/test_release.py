@@ -73,7 +73,7 @@ def publish_and_scan(tmp: Path, bank: QuestionBank, frame: pd.DataFrame,
     tables = score_area(frame, bank, AREA, resamples=20).as_dict()
     tables["sensitivity"] = sensitivity_table(frame, bank, AREA, {})
     write_tables(tables, paths.area_tables(tmp, AREA))
-    ctx = AreaContext.load(AREA, str(paths.data_dir()), str(tmp), publish=True, threshold=5)
+    ctx = AreaContext.load(AREA, str(paths.data_dir()), str(tmp), policy="publish:5")
     report = tmp / "release" / AREA / "report.html"
     report.parent.mkdir(parents=True, exist_ok=True)
     report.write_text(chapters(ctx, chapter), encoding="utf-8")

@@ -17,7 +17,7 @@ from ..core import paths
 from ..method.bank import QuestionBank, load_bank
 from ..method.catalogue import Area, Group, groups_of, load_areas
 from ..method.disclosure import (
-    DEFAULT_THRESHOLD,
+    OPEN,
     Disclosure,
     Policy,
     area_disclosure,
@@ -61,8 +61,9 @@ class AreaContext:
 
     @classmethod
     def load(cls, area_id: str, data_dir: str = "", output_dir: str = "",
-             publish: bool = False, threshold: int = DEFAULT_THRESHOLD) -> AreaContext:
-        """Read the area's tidy tables (the notebook parameters are this method's arguments)."""
+             policy: str | Policy = OPEN) -> AreaContext:
+        """Read the area's tidy tables (the notebook parameters are this method's arguments;
+        ``policy`` is the disclosure policy's text, "open" or "publish:5")."""
         data = paths.data_dir(data_dir)
         out = paths.output_dir(output_dir)
         areas = {a.id: a for a in load_areas(data, check_cases=False)}
@@ -71,7 +72,7 @@ class AreaContext:
         tables = _read_tables(paths.area_tables(out, area_id), CHAPTER_TABLES,
                               f"tables of area {area_id!r}")
         bank = load_bank()
-        disclosure = area_disclosure(tables, bank.sufficient_levels, Policy(publish, threshold))
+        disclosure = area_disclosure(tables, bank.sufficient_levels, Policy.parse(policy))
         return cls(areas[area_id], bank, tables, data, out, disclosure)
 
     def load_comparison(self) -> dict[str, pd.DataFrame]:
@@ -156,8 +157,7 @@ class AggregateContext:
 
     @classmethod
     def load(cls, areas: str = "", data_dir: str = "", output_dir: str = "",
-             publish: bool = False, threshold: int = DEFAULT_THRESHOLD,
-             group: str = "") -> AggregateContext:
+             policy: str | Policy = OPEN, group: str = "") -> AggregateContext:
         """Read the cross-area tables, keeping the areas named (comma-separated; empty: all);
         with ``group``, that group's tables (pooled over its areas only)."""
         data = paths.data_dir(data_dir)
@@ -179,7 +179,7 @@ class AggregateContext:
         rows = tables["comparisons"]
         tables["comparisons"] = rows[rows["scope"] == (group or ALL)]
         return cls(chosen, load_bank(), tables, data,
-                   all_areas_disclosure(out, Policy(publish, threshold), folder), chosen_group)
+                   all_areas_disclosure(out, Policy.parse(policy), folder), chosen_group)
 
     def count(self, key: str) -> str:
         return self.disclosure.count(key)

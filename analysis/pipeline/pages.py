@@ -56,8 +56,7 @@ class Pages:
                    inputs: dict[str, str]) -> Provenance:
         return Provenance(
             data=label, package=f"iaow-analysis {__version__} (git {git_commit()})",
-            parameters={**params, "publish": self.options.publish,
-                        "threshold": self.options.threshold},
+            parameters={**params, "policy": str(self.options.policy)},
             checksums={Path(k).name: v[:16] for k, v in sorted(inputs.items())},
             versions=dict(self.versions))
 
