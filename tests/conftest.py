@@ -189,6 +189,26 @@ def scored(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return once(tmp_path_factory, "scored", make) / "outputs"
 
 
+def keep_listed(data: Path) -> Path:
+    """Cut a copied data folder's context rows and commentary files to the areas its
+    areas.csv lists, as a researcher trimming a copy of data/ does: a build refuses a row or
+    file that names no listed area."""
+    from analysis.method.catalogue import load_areas
+    from analysis.method.context import FILES
+
+    listed = {a.id for a in load_areas(data, check_cases=False)}
+    for spec in FILES.values():
+        path = spec.path(data)
+        if path.exists():
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+            keep = frame["area_id"].isin(listed | set(spec.reference))
+            frame[keep].to_csv(path, index=False, lineterminator="\n")
+    for path in (data / "commentary").glob("*.md"):
+        if path.stem not in listed:
+            path.unlink()
+    return data
+
+
 def seed_tables(scored: Path, out: Path) -> Path:
     """Copy the session's tables (areas', groups' and all areas') into a new outputs folder;
     a build reuses those whose stamp still matches what they are made from (case file,

@@ -83,7 +83,7 @@ def _stitch(out: OutputTree, folder: str, pdf: bool = False, publish: bool = Fal
     pages = Pages(BuildOptions(output=out.root, pdf=pdf, publish=publish), {}, out)
     area = next((a for a in AREAS if a.id == folder), None)
     page = (pages.area_page(area, {}) if area else pages.aggregate_page(AREAS, {})
-            if folder == AGGREGATE else pages.group_page(GROUP, {}))
+            if folder == AGGREGATE else pages.group_page(GROUP, {}, {a.id: a.label for a in AREAS}))
     target = out.report(folder).files[0]
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(stitch.report_page(['<h2 id="summary">Summary</h2>'], page,

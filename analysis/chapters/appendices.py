@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..method.context import read_context
 from ..method.disclosure import CASES
 from ..method.readings import READING_LABEL, READING_TEXT
 from ..report.exhibit import Exhibit, combine
@@ -19,10 +20,8 @@ NOT_AVAILABLE = "n/a"
 
 
 def _context(ctx: AreaContext, name: str) -> pd.DataFrame:
-    path = ctx.data_dir / "context" / f"{name}.csv"
-    if not path.exists():
-        return pd.DataFrame()
-    return pd.read_csv(path, dtype={"area_id": str})
+    """A context file of the data folder, read and checked in :mod:`analysis.method.context`."""
+    return read_context(ctx.data_dir, name)
 
 
 def _percent(value: float, source: str, digits: int = 1) -> Number:

@@ -216,9 +216,13 @@ def declared(name: str) -> Table:
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """CSV with fixed float formatting and line endings, so reruns are byte-identical."""
+    """CSV with fixed float formatting and line endings, so reruns are byte-identical; text a
+    spreadsheet would run as a formula is kept as text (:mod:`analysis.method.formulas`)."""
+    from .formulas import inert_frame
+
     buffer = io.StringIO()
-    frame.to_csv(buffer, index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
+    inert_frame(frame).to_csv(buffer, index=False, float_format=FLOAT_FORMAT,
+                              lineterminator="\n")
     return buffer.getvalue().encode("utf-8")
 
 
@@ -268,8 +272,13 @@ def table_list(width: int = 88) -> str:
         f"{t.about}.", width, subsequent_indent="  ") for t in CATALOGUE.values())
 
 
-def load_tables(output_dir: str | Path, area_id: str | None = None) -> dict[str, pd.DataFrame]:
+def load_tables(output_dir: str | Path = "",
+                area_id: str | None = None) -> dict[str, pd.DataFrame]:
     """The tidy tables a build wrote under ``output_dir``, as DataFrames by table name.
+
+    An empty ``output_dir`` is the default outputs folder (the repository's ``outputs/``, or
+    ``$IAOW_OUTPUTS``), whatever the current folder: a notebook reads the same tables from
+    JupyterLab (which runs it in ``notebooks/``) as from the repository folder.
 
     With ``area_id``: that area's tables. Without: the same tables for every area the folder
     holds, stacked (each row keeps its ``area_id``), plus the cross-area tables when they
@@ -281,8 +290,8 @@ def load_tables(output_dir: str | Path, area_id: str | None = None) -> dict[str,
 
     from ..core import paths
 
-    out = Path(output_dir)
-    hint = f"run `python -m analysis build --output {out}` (or `build --tables-only`) first"
+    out = paths.output_dir(output_dir)
+    hint = _build_hint(out)
     if area_id is not None:
         folders = [paths.area_tables(out, area_id)]
     else:
@@ -307,6 +316,17 @@ def load_tables(output_dir: str | Path, area_id: str | None = None) -> dict[str,
         tables.update({name: read_table(shared, name) for name in CROSS_AREA_TABLES
                        if (shared / f"{name}.parquet").exists()})
     return tables
+
+
+def _build_hint(out: Path) -> str:
+    """The command that writes tables into ``out``: ``make report`` for the default folder."""
+    from ..core import paths
+
+    if out == paths.REPO_ROOT / "outputs":
+        return ("run `make report` (or `python -m analysis build`) in the repository folder "
+                f"{paths.REPO_ROOT} first")
+    return (f"run `python -m analysis build --output {out}` (or `build --tables-only "
+            f"--output {out}`) first")
 
 
 if load_tables.__doc__:

@@ -32,7 +32,8 @@ from . import dispatch, printed
 from .digests import digest_of, package_digest, versions
 from .execute import Task
 from .executors import Executor, make_executor
-from .inputs import Inputs, check_texts, select_areas, validate
+from .explain import BuildExplanation
+from .inputs import Inputs, check_output, check_texts, select_areas, validate
 from .jobs import Page, StitchJob
 from .notebooks import check_parameters, declared_parameters, normalise_notebook, write_notebook
 from .options import BuildOptions
@@ -172,7 +173,8 @@ class Builder:
             return None
         return self._job(folder, (AGGREGATE_NOTEBOOK,),
                          self.pages.group_page(group, self.inputs.for_cases(
-                             [a.cases for a in self.every if a.id in group.areas])))
+                             [a.cases for a in self.every if a.id in group.areas]),
+                             {a.id: a.label for a in self.every}))
 
     def _job(self, folder: str, names: tuple[str, ...], page: Page) -> StitchJob | None:
         notebooks = [self.out.notebook(folder, n) for n in names]
@@ -196,6 +198,11 @@ class Builder:
 def build(options: BuildOptions) -> BuildResult:
     """Run a whole build; raises :class:`InputError` before writing anything on bad input."""
     t0 = time.perf_counter()
+    check_output(options.output, options.data)
+    if options.dry_run:
+        from .explain import dry_run
+
+        return dry_run(options)
     b = Builder(options)
     if options.pdf:  # fail before anything is written when the optional browser is missing
         from .pdf import find_chromium
@@ -207,8 +214,9 @@ def build(options: BuildOptions) -> BuildResult:
     b.every, b.groups = every, groups_of(every)
     areas = select_areas(b.data, options.areas)
     b.inputs = Inputs.record(b.data, every)
-    check_texts(b.data, areas)
+    check_texts(b.data, areas, every)
     changed = b.changed_areas(every)
+    why = BuildExplanation(b, changed)  # reasons are taken before anything is rebuilt
     executor = None if options.tables_only else make_executor(options)
     try:
         cases = b.validate(every, changed)
@@ -218,10 +226,13 @@ def build(options: BuildOptions) -> BuildResult:
         b.score(every, cases)
         b.result.timings["score"] = time.perf_counter() - t0
         if executor is None:
+            why.after(b.result)
             print(f"tables: {b.out.root}", file=sys.stdout)
             return b.result
         t1 = time.perf_counter()
-        b.execute(b.planner().tasks(areas, every), areas, every, executor)
+        tasks = b.planner().tasks(areas, every)
+        why.before(tasks)
+        b.execute(tasks, areas, every, executor)
         b.result.timings["notebooks_and_reports"] = time.perf_counter() - t1
     finally:
         if executor is not None:
@@ -238,6 +249,7 @@ def build(options: BuildOptions) -> BuildResult:
     b.result.timings["total"] = time.perf_counter() - t0
     write_manifest(b.out, options, areas, b.result, b.inputs.relative(), b.package, b.versions,
                    b.groups)
+    why.after(b.result)  # what re-ran and why, one line per kind
     summary(b.result, b.out.root, options.quiet)
     return b.result
 

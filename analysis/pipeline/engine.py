@@ -105,6 +105,14 @@ class _IPCDefaults:
     def _ksm_default(self) -> KernelSpecManager:
         return _kernel_spec_manager()
 
+    async def _async_interrupt_kernel(self) -> None:
+        """No interrupt on the way to a shutdown (jupyter_client sends one first): the kernel
+        is idle once its notebook is done, and the interrupt only makes it log "KeyboardInterrupt
+        caught in kernel". A kernel still busy is ended by the shutdown's terminate and kill."""
+        if getattr(self, "shutting_down", False):
+            return
+        await super()._async_interrupt_kernel()  # type: ignore[misc]
+
 
 class IPCKernelManager(_IPCDefaults, KernelManager):
     """The blocking kernel manager of the warm engine."""

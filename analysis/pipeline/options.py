@@ -87,7 +87,14 @@ class BuildOptions:
         "--pdf", "also print each report to PDF with headless Chromium"))
     aggregate: bool = field(default=True, metadata=_cli(
         "--no-aggregate", "skip the aggregate report", action="store_false"))
-    quiet: bool = field(default=False, metadata=_cli("--quiet", "no progress bar"))
+    quiet: bool = field(default=False, metadata=_cli(
+        "--quiet", "no progress bar and no line per PDF printed"))
+    verbose: bool = field(default=False, metadata=_cli(
+        "--verbose", "also show the logs of the notebook engine and of Dask workers (hidden "
+        "by default)"))
+    dry_run: bool = field(default=False, metadata=_cli(
+        "--dry-run", "check the inputs and list what a build would score and run, and why "
+        "(which input, notebook or code changed); write nothing"))
     tables_only: bool = field(default=False, metadata=_cli(
         "--tables-only", "validate and write the tidy scoring tables only; run no notebook"))
     notebooks: Path = paths.NOTEBOOKS

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from .. import __version__
 from ..core import atomic, paths
 from ..core.paths import group_folder
-from ..method.catalogue import Area, Group
+from ..method.catalogue import Area, Group, combined_label
 from .digests import digest_of, file_digest, git_commit, installed
 from .jobs import Download, Page, Provenance
 from .options import BuildOptions
@@ -21,10 +21,6 @@ from .pdf import current_pdf
 if TYPE_CHECKING:
     from ..method.bank import QuestionBank
     from ..method.disclosure import Policy
-
-AGGREGATE_LABEL = ("Synthetic areas and one area reconstructed from its published report; "
-                   "no real cases")
-
 
 @dataclass
 class BuildResult:
@@ -78,21 +74,23 @@ class Pages:
         return self.linked(page, area.id)
 
     def aggregate_page(self, areas: list[Area], inputs: dict[str, str]) -> Page:
+        label = combined_label(a.label for a in areas)
         page = Page(title="Inspection of adult offending work: all areas",
                     subtitle=f"Aggregate report across {len(areas)} areas",
-                    label=AGGREGATE_LABEL,
-                    provenance=self.provenance("synthetic and reconstructed areas",
-                                               {"areas": ", ".join(a.id for a in areas)},
+                    label=label,
+                    provenance=self.provenance(label, {"areas": ", ".join(a.id for a in areas)},
                                                inputs))
         return self.linked(page, AGGREGATE)
 
-    def group_page(self, group: Group, inputs: dict[str, str]) -> Page:
+    def group_page(self, group: Group, inputs: dict[str, str],
+                   labels: dict[str, str]) -> Page:
+        """A group's page; ``labels`` are the data labels of its areas, by area id."""
+        label = combined_label(labels[a] for a in group.areas)
         page = Page(title=f"Inspection of adult offending work: {group.label}",
                     subtitle=f"Aggregate report across the {len(group.areas)} "
                              f"area{'s' if len(group.areas) != 1 else ''} of this group",
-                    label=AGGREGATE_LABEL,
-                    provenance=self.provenance("synthetic and reconstructed areas",
-                                               {"group": group.id,
+                    label=label,
+                    provenance=self.provenance(label, {"group": group.id,
                                                 "areas": ", ".join(group.areas)}, inputs),
                     index_href="../../index.html")
         return self.linked(page, group_folder(group.id))
@@ -192,7 +190,8 @@ def write_index(out: OutputTree, areas: list[Area], rebuilt: set[str], result: B
         row.scores = [f"{pct(r.score)} ({interval(r.lower, r.upper)})" for r in o.itertuples()]
     html = render_page("index.html.j2", title="Inspection of adult offending work: area reports",
                        areas=rows, outcomes=[o.short for o in bank().outcomes], links=links,
-                       publish=policy.publish, version=__version__)
+                       publish=policy.publish, version=__version__,
+                       label=combined_label(a.label for a in areas))
     atomic.write_text(target.files[0], html)
     target.mark(digest)
 
