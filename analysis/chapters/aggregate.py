@@ -69,7 +69,7 @@ def _questions_of(ctx: AggregateContext, outcome: int) -> pd.DataFrame:
 def pooled_score(ctx: AggregateContext, outcome: int, value: float) -> Number:
     """The all-areas score of an outcome: the mean of its questions' pooled shares."""
     return numbers.score(value, numbers.score_lineage(_questions_of(ctx, outcome), "questions",
-                                                      _pooled_keys))
+                                                      pooled_key("")))
 
 
 def area_score_lineage(ctx: AggregateContext, area_id: str, outcome: int) -> Lineage:
@@ -79,7 +79,7 @@ def area_score_lineage(ctx: AggregateContext, area_id: str, outcome: int) -> Lin
     scores = ctx.tables["all_outcome_scores"]
     reading = scores[scores["area_id"] == area_id]["reading"]
     return numbers.score_lineage(rows, str(reading.iloc[0]) if len(reading) else "questions",
-                                 _area_keys(area_id))
+                                 area_key(area_id, ""))
 
 
 def introduction(ctx: AggregateContext) -> Exhibit:

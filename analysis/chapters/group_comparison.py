@@ -7,6 +7,8 @@ Groups are shown in areas.csv order, never ordered by their figures.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import pandas as pd
 
 from ..method.catalogue import Group, groups_of
@@ -38,7 +40,12 @@ from .say import plain, say
 def group_lineage(group: Group | None, ids: list[str], measure: str) -> Lineage:
     """A group's pooled share of a question: its areas' counts summed (all areas when no
     group)."""
-    areas = group.areas if group is not None else ids
+    return _pooled_share(tuple(group.areas if group is not None else ids), measure)
+
+
+@lru_cache(maxsize=4096)
+def _pooled_share(areas: tuple[str, ...], measure: str) -> Lineage:
+    """One lineage object per group and question (every table of groups names it)."""
     return Ratio(Sum(tuple(Cell(area_key(a, k_key(measure))) for a in areas)),
                  Sum(tuple(Cell(area_key(a, n_key(measure))) for a in areas)))
 

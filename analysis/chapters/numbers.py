@@ -9,7 +9,7 @@ hidden in every exhibit that prints it and every printed figure can be traced to
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from ..method.disclosure import SUPPRESSED, Disclosure, Policy, k_key, n_key
@@ -116,17 +116,30 @@ def rules(policy: Policy) -> tuple[Paragraph, ...]:
                       "note"),)
 
 
-def score_lineage(rows: pd.DataFrame, reading: str,
-                  keys: Callable[[str], tuple[str, str]] = lambda q: (k_key(q), n_key(q)),
-                  ) -> Lineage:
+def score_lineage(rows: pd.DataFrame, reading: str, prefix: str = "") -> Lineage:
     """How a score is computed from its questions' counts, as the scoring reading says:
     the mean of their shares, the mean of their criteria's means, or pooled counts. ``rows``
-    are the questions that applied (n > 0); ``keys`` names a question's k and n."""
-    applied = rows[rows["n"] > 0]
+    are the questions (those with n > 0 count); ``prefix`` qualifies the keys of their counts
+    (``"<area>/"`` for one area of several, ``"all/"`` for the pooled counts)."""
+    applied = rows[rows["n"] > 0] if "n" in rows else rows
+    pairs = tuple(zip(applied["question"].astype(str), applied["criterion"].astype(str),
+                      strict=True))
+    return _score_lineage(pairs, reading, prefix)
+
+
+@lru_cache(maxsize=4096)
+def _score_lineage(pairs: tuple[tuple[str, str], ...], reading: str, prefix: str) -> Lineage:
+    """One lineage object per score (a report names the same score in many places)."""
+    def keys(q: str) -> tuple[str, str]:
+        return prefix + k_key(q), prefix + n_key(q)
+
     if reading == "pooled":
-        pairs = [keys(str(q)) for q in applied["question"]]
-        return Ratio(Sum(tuple(Cell(k) for k, _ in pairs)), Sum(tuple(Cell(n) for _, n in pairs)))
+        return Ratio(Sum(tuple(Cell(keys(q)[0]) for q, _ in pairs)),
+                     Sum(tuple(Cell(keys(q)[1]) for q, _ in pairs)))
     if reading == "criteria":
-        return Mean(tuple(Mean(tuple(share_of(*keys(str(q))) for q in sub["question"]))
-                          for _, sub in applied.groupby("criterion", sort=False)))
-    return Mean(tuple(share_of(*keys(str(q))) for q in applied["question"]))
+        criteria: dict[str, list[str]] = {}
+        for q, c in pairs:
+            criteria.setdefault(c, []).append(q)
+        return Mean(tuple(Mean(tuple(share_of(*keys(q)) for q in qs))
+                          for qs in criteria.values()))
+    return Mean(tuple(share_of(*keys(q)) for q, _ in pairs))

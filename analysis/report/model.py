@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cache, cached_property
 from typing import Any, TypeAlias
 
 #: The MIME type of an exhibit's printed numbers in an executed notebook (not shown by any
@@ -50,6 +51,11 @@ class Ratio:
         return self.part.cells() | self.whole.cells()
 
     def as_json(self) -> dict[str, Any]:
+        return self.json
+
+    @cached_property
+    def json(self) -> dict[str, Any]:
+        """Worked out once: a report prints the same score many times."""
         if isinstance(self.part, Cell) and isinstance(self.whole, Cell):
             return {"ratio": [self.part.key, self.whole.key]}
         return {"ratio_of": [self.part.as_json(), self.whole.as_json()]}
@@ -65,6 +71,11 @@ class Mean:
         return frozenset().union(*(p.cells() for p in self.parts))
 
     def as_json(self) -> dict[str, Any]:
+        return self.json
+
+    @cached_property
+    def json(self) -> dict[str, Any]:
+        """Worked out once: a report prints the same score many times."""
         return {"mean": [p.as_json() for p in self.parts]}
 
 
@@ -78,6 +89,11 @@ class Sum:
         return frozenset().union(*(p.cells() for p in self.parts))
 
     def as_json(self) -> dict[str, Any]:
+        return self.json
+
+    @cached_property
+    def json(self) -> dict[str, Any]:
+        """Worked out once: a report prints the same score many times."""
         return {"sum": [p.as_json() for p in self.parts]}
 
 
@@ -92,6 +108,11 @@ class Difference:
         return self.first.cells() | self.second.cells()
 
     def as_json(self) -> dict[str, Any]:
+        return self.json
+
+    @cached_property
+    def json(self) -> dict[str, Any]:
+        """Worked out once: a report prints the same score many times."""
         return {"difference": [self.first.as_json(), self.second.as_json()]}
 
 
@@ -121,6 +142,11 @@ class Opaque:
         return self.keys
 
     def as_json(self) -> dict[str, Any]:
+        return self.json
+
+    @cached_property
+    def json(self) -> dict[str, Any]:
+        """Worked out once: a report prints the same score many times."""
         return {"opaque": sorted(self.keys)}
 
 
@@ -141,8 +167,10 @@ class External:
 Lineage: TypeAlias = Cell | Ratio | Mean | Sum | Difference | Wilson | Opaque | External
 
 
+@cache
 def share_of(part: str, whole: str) -> Ratio:
-    """The lineage of k / n from the keys of its two counts."""
+    """The lineage of k / n from the keys of its two counts (one object per pair: a report
+    names the same share in many places)."""
     return Ratio(Cell(part), Cell(whole))
 
 

@@ -77,13 +77,20 @@ class Wording:
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(folder)), autoescape=False,
             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-            finalize=_finalize, keep_trailing_newline=False)
+            finalize=_finalize, keep_trailing_newline=False, auto_reload=False)
         self.env.globals["strong"] = _strong
+        self.modules: dict[str, Any] = {}
+
+    def module(self, file: str) -> Any:
+        """A wording file's macros, compiled once per process (a kernel re-reads nothing)."""
+        if file not in self.modules:
+            self.modules[file] = self.env.get_template(f"{file}.j2").module
+        return self.modules[file]
 
     def say(self, name: str, /, **values: Any) -> Text:
         """The text of macro ``file.macro`` filled with ``values``."""
         file, _, macro = name.partition(".")
-        module = self.env.get_template(f"{file}.j2").module
+        module = self.module(file)
         with _collecting() as slots:
             raw = str(getattr(module, macro)(**values))
         return _parse(_SPACE.sub(" ", raw).strip(), slots)
