@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 sys.path.insert(0, str(ROOT))
 
-from analysis.pipeline.builder import AREA_NOTEBOOKS  # noqa: E402
+from analysis.report.registry import AREA_NOTEBOOKS  # noqa: E402
 
 PAPERMILL = str(Path(PY).with_name("papermill"))
 

@@ -4,6 +4,7 @@ of two bundled areas that every end-to-end module reads."""
 from __future__ import annotations
 
 import copy
+import importlib.util
 import json
 import os
 import shutil
@@ -12,6 +13,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pandas as pd
@@ -187,6 +189,26 @@ def scored(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return once(tmp_path_factory, "scored", make) / "outputs"
 
 
+def keep_listed(data: Path) -> Path:
+    """Cut a copied data folder's context rows and commentary files to the areas its
+    areas.csv lists, as a researcher trimming a copy of data/ does: a build refuses a row or
+    file that names no listed area."""
+    from analysis.method.catalogue import load_areas
+    from analysis.method.context import FILES
+
+    listed = {a.id for a in load_areas(data, check_cases=False)}
+    for spec in FILES.values():
+        path = spec.path(data)
+        if path.exists():
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+            keep = frame["area_id"].isin(listed | set(spec.reference))
+            frame[keep].to_csv(path, index=False, lineterminator="\n")
+    for path in (data / "commentary").glob("*.md"):
+        if path.stem not in listed:
+            path.unlink()
+    return data
+
+
 def seed_tables(scored: Path, out: Path) -> Path:
     """Copy the session's tables (areas', groups' and all areas') into a new outputs folder;
     a build reuses those whose stamp still matches what they are made from (case file,
@@ -269,3 +291,16 @@ def _published_data(data: Path) -> Path:
     areas = pd.concat([areas, pd.DataFrame([row])]).fillna("")
     areas.to_csv(data / "areas.csv", index=False, lineterminator="\n")
     return data
+
+
+def lock_script() -> ModuleType:
+    """``requirements/lock.py``, the script that writes the locks and the conda files (a
+    script of the repository, not a module of the package)."""
+    from analysis.core import paths
+
+    path = paths.REPO_ROOT / "requirements" / "lock.py"
+    spec = importlib.util.spec_from_file_location("iaow_lock_script", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -6,12 +6,22 @@ import doctest
 import os
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import analysis
 from analysis.core import paths
 from analysis.method.catalogue import load_areas
-from analysis.method.tables import AREA_TABLES, CROSS_AREA_TABLES, load_tables
+from analysis.method.tables import (
+    AREA_TABLES,
+    CATALOGUE,
+    CROSS_AREA_TABLES,
+    TableError,
+    declared,
+    load_tables,
+    table_list,
+    write_table,
+)
 
 AREAS = ["haskbrook", "braxbrook"]
 
@@ -46,6 +56,39 @@ def test_load_tables_of_one_area_and_of_every_area(built: Path) -> None:
         parts = [load_tables(built / "outputs", a)[name] for a in everyone]
         assert len(every[name]) == sum(len(p) for p in parts), name
     assert set(every["outcome_scores"]["area_id"]) == set(everyone)
+
+
+def test_every_table_is_listed_with_its_grain_in_the_readme_and_the_help() -> None:
+    readme = (paths.REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    listed = readme.split("<!-- tables:", 1)[1].split("<!-- /tables -->", 1)[0]
+    assert listed.split("\n", 1)[1].strip() == table_list(96).replace("``", "`")
+    for table in CATALOGUE.values():
+        assert table.grain.startswith("one row per"), table.name
+        assert f"``{table.name}``" in (load_tables.__doc__ or "")
+
+
+def test_every_table_written_is_as_declared(built: Path) -> None:
+    """Each table of a build matches its declaration, as the light check and pandera see it."""
+    out = built / "outputs"
+    folders = [out / "haskbrook" / "tables", out / "tables"]
+    for folder in folders:
+        for path in sorted(folder.glob("*.parquet")):
+            frame = pd.read_parquet(path)
+            table = declared(path.stem)
+            table.check(frame)
+            table.schema().validate(frame)
+
+
+def test_a_table_unlike_its_declaration_is_refused(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"area_id": ["a", "a"], "section": ["s", "s"], "title": ["t", "t"],
+                          "n_criteria": [1, 2], "score": [0.5, 0.6]})
+    with pytest.raises(TableError, match="more than one row per area_id, section"):
+        write_table(frame, tmp_path, "section_scores")
+    with pytest.raises(TableError, match="columns missing \\['score'\\]"):
+        write_table(frame.drop(columns="score").iloc[:1], tmp_path, "section_scores")
+    with pytest.raises(TableError, match=r"'n_criteria': (str|object) where integer"):
+        write_table(frame.iloc[:1].assign(n_criteria="one"), tmp_path, "section_scores")
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_load_tables_says_what_to_run_when_nothing_was_built(tmp_path: Path) -> None:

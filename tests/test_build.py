@@ -13,12 +13,13 @@ import pytest
 
 from analysis.core import paths
 from analysis.core.errors import InputError
-from analysis.pipeline.builder import AREA_NOTEBOOKS, BuildOptions, build
-from analysis.pipeline.plan import COMMENTARY_NOTEBOOKS
+from analysis.pipeline.builder import BuildOptions, build
+from analysis.report.registry import AREA_CHAPTERS, AREA_NOTEBOOKS
 
 from .conftest import BUILT_AREAS, SERIAL_JOBS, Built, seed_tables
 
 pytestmark = pytest.mark.slow
+COMMENTARY_NOTEBOOKS = tuple(c.notebook for c in AREA_CHAPTERS if c.commentary)
 AREAS = ["durham-tees-valley", "vale-of-braxness"]  # both in the protecting children block
 GROUPS = ["groups/violent-offending", "groups/protecting-children"]
 
@@ -251,7 +252,7 @@ def test_failing_notebook_keeps_other_reports(built, tmp_path) -> None:  # type:
     assert 'id="outcome-5"' in other
 
 
-@pytest.mark.parametrize(("edit", "name"), [("drop", "threshold"), ("add", "extra")])
+@pytest.mark.parametrize(("edit", "name"), [("drop", "policy"), ("add", "extra")])
 def test_a_parameters_cell_that_differs_from_the_declared_parameters_is_refused(  # type: ignore[no-untyped-def]
         tmp_path, scored, edit: str, name: str) -> None:
     """A parameter the notebook does not declare (papermill only warns) or one the build does

@@ -12,6 +12,8 @@ from analysis.pipeline.builder import print_pdfs, summary
 from analysis.pipeline.pages import BuildResult
 from tests.test_pdf import FAKE, reports
 
+from .conftest import keep_listed
+
 
 def _builder(root: Path, report_paths: list[Path], quiet: bool = False,
              force: bool = False) -> SimpleNamespace:
@@ -93,7 +95,7 @@ def test_a_build_refused_for_bad_input_starts_no_worker(
     from analysis.core import paths
     from analysis.core.errors import InputError
     from analysis.pipeline.builder import build
-    from analysis.pipeline.execute import LocalWorkers
+    from analysis.pipeline.executors.local import LocalWorkers
     from analysis.pipeline.options import BuildOptions
 
     monkeypatch.setattr(LocalWorkers, "start", _stop)
@@ -104,6 +106,7 @@ def test_a_build_refused_for_bad_input_starts_no_worker(
     header, first, *rest = source.read_text(encoding="utf-8").splitlines()
     (data / "areas.csv").write_text("area_id,name,label,cases\nbraxbrook,Braxbrook,synthetic,"
                                     "cases/braxbrook.csv\n", encoding="utf-8")
+    keep_listed(data)
     bad = first.replace(",yes,", ",yess,", 1)
     assert bad != first
     (data / "cases" / "braxbrook.csv").write_text("\n".join([header, bad, *rest]) + "\n",

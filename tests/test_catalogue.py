@@ -76,3 +76,28 @@ def test_empty_area_list(tmp_path) -> None:  # type: ignore[no-untyped-def]
     folder = data_dir(tmp_path, [])
     (p,) = problems(folder)
     assert "lists no areas" in p.message
+
+
+def test_real_data_is_a_label_whose_banner_says_so(tmp_path: Path) -> None:
+    (area,) = load_areas(data_dir(tmp_path, ["north,North,real,cases/north.csv"]))
+    assert area.label == "real"
+    assert area.label_text.startswith("Real case data")
+    assert "personal data" in area.label_text and "--publish" in area.label_text
+
+
+@pytest.mark.parametrize(("labels", "start"), [
+    (["real", "synthetic"], "Real case data from inspections (1 of the 2 areas)"),
+    (["real", "real"], "Real case data from inspections (every area)"),
+    (["synthetic", "reconstructed", "synthetic"],
+     "Synthetic areas and one area reconstructed from its published report; no real cases"),
+    (["reconstructed", "synthetic", "reconstructed"],
+     "Synthetic areas and 2 areas reconstructed from their published reports"),
+    (["synthetic"], "Synthetic data: fictional areas"),
+    (["reconstructed"], "Reconstructed from published reports")])
+def test_a_report_over_several_areas_names_real_data_first(labels: list[str],
+                                                           start: str) -> None:
+    from analysis.method.catalogue import combined_label
+
+    text = combined_label(labels)
+    assert text.startswith(start)
+    assert ("no real cases" in text) == ("real" not in labels)

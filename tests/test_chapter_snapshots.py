@@ -1,9 +1,11 @@
-"""Snapshots of the rendered HTML of every chapter building block (syrupy).
+"""Snapshots of every chapter building block, one per exhibit, as readable text (syrupy).
 
-Two bundled areas are scored (tables only, no notebook) and each block is rendered from their
-tables; the HTML, with each chart's image replaced by a marker (charts have their own tests),
-must equal the stored snapshot. A deliberate change of a chapter updates the snapshots:
-``pytest tests/test_chapter_snapshots.py --snapshot-update``, then read the diff.
+Each block is made from the tables of the session's two-area build and written as plain text
+by the report model's text renderer (:mod:`analysis.report.text`: one line per heading,
+paragraph, list item and table row; a chart is its caption and alternative text), so that a
+changed number or word shows as a one-line difference. A deliberate change of a chapter
+updates the snapshots: ``pytest tests/test_chapter_snapshots.py --snapshot-update``, then read
+the diff. How blocks become HTML is tested once, in tests/test_report_html.py.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import pytest
 
 from analysis.chapters import appendices, comparison, outcomes
 from analysis.chapters.context import AreaContext
+from analysis.report import text
 from analysis.report.exhibit import Exhibit
 
 from .conftest import BUILT_AREAS, Built
@@ -35,10 +38,10 @@ def tables(two_areas: Built) -> Path:
     return two_areas.out
 
 
-def _html(exhibit: Exhibit) -> str:
+def _text(exhibit: Exhibit) -> str:
     for fig in exhibit.figures:
         plt.close(fig)
-    return IMAGE.sub('src="data:image/svg+xml;base64,CHART"', exhibit.html)
+    return text.render(exhibit.blocks)
 
 
 OUTCOME_BLOCKS: dict[str, Callable[[AreaContext, int], Exhibit]] = {
@@ -54,16 +57,17 @@ OUTCOME_BLOCKS: dict[str, Callable[[AreaContext, int], Exhibit]] = {
 @pytest.mark.parametrize("block", sorted(OUTCOME_BLOCKS))
 def test_outcome_blocks(tables: Path, snapshot, area: str, outcome: int, block: str) -> None:  # type: ignore[no-untyped-def]
     ctx = AreaContext.load(area, output_dir=str(tables))
-    assert _html(OUTCOME_BLOCKS[block](ctx, outcome)) == snapshot
+    assert _text(OUTCOME_BLOCKS[block](ctx, outcome)) == snapshot
 
 
 @pytest.mark.parametrize("area", AREAS)
 @pytest.mark.parametrize("publish", [False, True])
 def test_comparison_and_appendices(tables: Path, snapshot, area: str, publish: bool) -> None:  # type: ignore[no-untyped-def]
-    ctx = AreaContext.load(area, output_dir=str(tables), publish=publish)
-    assert _html(comparison.comparison(ctx)) == snapshot(name="comparison")
+    ctx = AreaContext.load(area, output_dir=str(tables),
+                           policy="publish:5" if publish else "open")
+    assert _text(comparison.comparison(ctx)) == snapshot(name="comparison")
     for name in ("area_context", "survey", "case_sample", "method"):
-        assert _html(getattr(appendices, name)(ctx)) == snapshot(name=name)
+        assert _text(getattr(appendices, name)(ctx)) == snapshot(name=name)
 
 
 def test_aggregate_blocks(tables: Path, snapshot) -> None:  # type: ignore[no-untyped-def]
@@ -73,7 +77,7 @@ def test_aggregate_blocks(tables: Path, snapshot) -> None:  # type: ignore[no-un
     ctx = AggregateContext.load(output_dir=str(tables))
     for name in AGGREGATE_BLOCKS:
         exhibit = getattr(aggregate, name)(ctx)
-        assert _html(exhibit) == snapshot(name=name)
+        assert _text(exhibit) == snapshot(name=name)
         if name == "funnels":  # drawn in one reused figure; each a figure of its own on demand
             _assert_figures_are_the_images(exhibit)
 
@@ -82,7 +86,7 @@ def _assert_figures_are_the_images(exhibit) -> None:  # type: ignore[no-untyped-
     """Every chart the exhibit embeds is, byte for byte, the SVG of its figure."""
     import base64
 
-    from analysis.chapters.html import figure_svg
+    from analysis.chapters.figures import figure_svg
 
     images = [base64.b64decode(m.group(0).split(",", 1)[1].rstrip('"'))
               for m in IMAGE.finditer(exhibit.html)]

@@ -10,7 +10,7 @@ import pytest
 from matplotlib.text import Text
 
 from analysis.chapters import charts, style
-from analysis.chapters import html as htmlout
+from analysis.chapters.figures import figure_svg
 from analysis.method import between_areas as model
 from analysis.method import positions
 
@@ -38,8 +38,8 @@ def _funnel() -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def test_svg_keeps_text_as_text_and_reruns_are_byte_identical() -> None:
-    first = htmlout.figure_svg(charts.sufficiency_bars(_bars(), "Key questions")[0])
-    again = htmlout.figure_svg(charts.sufficiency_bars(_bars(), "Key questions")[0])
+    first = figure_svg(charts.sufficiency_bars(_bars(), "Key questions")[0])
+    again = figure_svg(charts.sufficiency_bars(_bars(), "Key questions")[0])
     assert first == again
     text = first.decode()
     assert "<text" in text and "Key questions" in text and "Plan reviewed (n=40)" in text
@@ -56,7 +56,7 @@ def test_charts_keep_the_page_width_and_draw_once() -> None:
     funnel, _ = charts.funnel_plot(*_funnel(), 0.8, "binomial", "A key question")
     for fig in (bars, counts, funnel):
         assert fig.get_label() == style.FIXED_LAYOUT
-        page = htmlout.figure_svg(fig)
+        page = figure_svg(fig)
         assert float(width.search(page).group(1)) == 72 * style.FIG_WIDTH  # type: ignore[union-attr]
 
 
@@ -83,7 +83,7 @@ def test_small_numbers_are_hatched_and_the_legend_says_what_hatching_means() -> 
     assert hatches == ["//", None, "//", None]  # first row has n = 6 < SMALL_N, both bars
     (legend,) = fig.legends
     assert [t.get_text() for t in legend.get_texts()] == ["Sufficient", "Not sufficient",
-                                                          charts.HATCH_WORDS]
+                                                          charts.hatch_words()]
     assert [h.get_hatch() for h in legend.legend_handles] == [None, None, style.HATCH]
     assert "Assessment on time: 50% sufficient of 6 cases" in alt
     charts.close(fig)
@@ -111,7 +111,7 @@ def test_funnel_names_every_dot_without_overlap_and_explains_small_samples() -> 
     assert all(t.get_fontsize() >= 9 / 0.9 for t in fig.axes[0].texts)  # >= 9 pt printed
     legend = [t.get_text() for t in fig.legends[0].get_texts()]
     assert "* fewer than 10 cases" in legend and "Unusually low among areas" in legend
-    assert charts.OUTER_WORDS in legend
+    assert "99.8% limits: beyond them, unusual among areas" in legend
     assert "Unusually low among areas: Area 00 with a long name 40% of 20" in alt
     assert "funnel" not in alt.lower()
     charts.close(fig)
@@ -143,7 +143,7 @@ def test_a_reused_funnel_canvas_draws_what_a_fresh_figure_draws() -> None:
     canvas.draw(crowded, curve, 0.6, "beta-binomial", "First question")
     fig, alt = canvas.draw(points, curve, 0.8, "binomial", "Second question")
     fresh, fresh_alt = charts.funnel_plot(points, curve, 0.8, "binomial", "Second question")
-    assert htmlout.figure_svg(fig) == htmlout.figure_svg(fresh) and alt == fresh_alt
+    assert figure_svg(fig) == figure_svg(fresh) and alt == fresh_alt
     assert [t.get_text() for t in fig.axes[0].texts if t.get_visible()] == [
         t.get_text() for t in fresh.axes[0].texts]
     charts.close(fig)

@@ -16,7 +16,7 @@ from analysis.method.positions import WORDS
 from analysis.method.tables import read_table
 from analysis.pipeline.builder import BuildOptions, build
 
-from .conftest import SERIAL_JOBS, seed_tables
+from .conftest import SERIAL_JOBS, keep_listed, seed_tables
 
 pytestmark = pytest.mark.slow
 THREE = ["durham-tees-valley", "braxbrook", "briskwick"]
@@ -32,6 +32,7 @@ def three(tmp_path_factory: pytest.TempPathFactory, scored: Path) -> tuple[Path,
     shutil.copytree(paths.data_dir(), data)
     areas = pd.read_csv(data / "areas.csv")
     areas[areas["area_id"].isin(THREE)].to_csv(data / "areas.csv", index=False)
+    keep_listed(data)
     result = build(BuildOptions(data=data, output=out, areas=THREE[:2], jobs=SERIAL_JOBS,
                                 quiet=True))
     assert result.exit_code == 0

@@ -54,7 +54,7 @@ def bounds(d: D.Disclosure, relations: list[D.Relation], *keys: str) -> tuple[fl
 
 def test_outside_publication_nothing_is_hidden():
     d = pair(D.Policy(publish=False), 1, 3)
-    assert (d.count("k"), d.count("n"), numbers.share(d, "k", "n")) == ("1", "3", "33% *")
+    assert (d.count("k"), d.count("n"), numbers.share(d, "k", "n").text) == ("1", "3", "33% *")
 
 
 @pytest.mark.parametrize(("k", "n", "shown"), [
@@ -68,13 +68,13 @@ def test_outside_publication_nothing_is_hidden():
 ])
 def test_pair(k: int, n: int, shown: tuple[str, str, str]):
     d = pair(PUB, k, n)
-    assert (d.count("k"), d.count("n"), numbers.share(d, "k", "n")) == shown
+    assert (d.count("k"), d.count("n"), numbers.share(d, "k", "n").text) == shown
 
 
 def test_k_of_n_phrase_hides_a_small_denominator():
-    assert numbers.k_of_n(pair(PUB, 0, 3), "k", "n") == "[c] of [c] cases"
-    assert numbers.k_of_n(pair(PUB, 2, 30), "k", "n") == "[c] of 30 cases"
-    assert numbers.k_of_n(pair(PUB, 12, 30), "k", "n", "people") == "12 of 30 people"
+    assert numbers.k_of_n(pair(PUB, 0, 3), "k", "n").plain() == "[c] of [c] cases"
+    assert numbers.k_of_n(pair(PUB, 2, 30), "k", "n").plain() == "[c] of 30 cases"
+    assert numbers.k_of_n(pair(PUB, 12, 30), "k", "n", "people").plain() == "12 of 30 people"
 
 
 def test_one_small_cell_takes_another_with_it():
@@ -95,10 +95,10 @@ def test_zero_cells_shown_unless_total_small():
 
 
 def test_note_states_the_rules():
-    note = numbers.rules_note(D.Policy(True, 10))
+    (note,) = numbers.rules(D.Policy(True, 10))
     for words in ("from 1 to 9", "[c]", "confidential", "total", "Zeros", "worked out"):
-        assert words in note
-    assert numbers.rules_note(D.Policy(False)) == ""
+        assert words in note.text.plain()
+    assert numbers.rules(D.Policy(False)) == ()
 
 
 def table_relations(rows: int, cols: int) -> list[D.Relation]:
@@ -171,3 +171,19 @@ def _pooled_relations(areas: dict[str, D.Disclosure]) -> list[tuple[str, tuple[s
         out.append((D.pooled_key(part), tuple(D.area_key(a, part) for a in areas)))
     out.append((D.pooled_key("q:n"), (D.pooled_key("q:k"), D.pooled_key("q:rest"))))
     return out
+
+
+@pytest.mark.parametrize(("text", "policy"), [
+    ("open", D.Policy()), ("publish:5", D.Policy(True, 5)), ("publish:12", D.Policy(True, 12)),
+    (" publish:1 ", D.Policy(True, 1))])
+def test_a_policy_travels_as_its_text(text: str, policy: D.Policy) -> None:
+    assert D.Policy.parse(text) == policy
+    assert D.Policy.parse(str(policy)) == policy
+    assert D.Policy.parse(policy) is policy
+
+
+@pytest.mark.parametrize("text", ["", "closed", "publish", "publish:0", "publish:-3",
+                                  "publish:five", "open:5", "Publish:5"])
+def test_a_policy_text_that_is_neither_is_refused(text: str) -> None:
+    with pytest.raises(ValueError, match="'open' or 'publish:N'"):
+        D.Policy.parse(text)

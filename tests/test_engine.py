@@ -8,9 +8,11 @@ import nbformat
 import pytest
 
 from analysis.core import paths
-from analysis.pipeline.builder import AREA_NOTEBOOKS
-from analysis.pipeline.execute import Task, run_pool, run_task
+from analysis.pipeline import printed
+from analysis.pipeline.execute import Task, run_task
+from analysis.pipeline.executors.local import run_pool
 from analysis.pipeline.notebooks import normalise_notebook
+from analysis.report.registry import AREA_NOTEBOOKS
 
 from .conftest import Built
 
@@ -37,9 +39,16 @@ def _tasks(out: Path) -> list[Task]:
     return tasks
 
 
-def _outputs(text: str) -> list[object]:
+def _outputs(text: str, kept: Path | None = None) -> tuple[list[object], list[object]]:
+    """A run's outputs and the numbers its exhibits printed (a notebook the build kept has
+    them beside it, taken out of its outputs)."""
     nb = normalise_notebook(text)
-    return [c.get("outputs") for c in nb.cells if c.cell_type == "code"]
+    numbers = printed.take_numbers(nb)
+    if kept is not None:
+        assert numbers == []
+        numbers = printed.read_chapter(kept)
+    assert numbers
+    return [c.get("outputs") for c in nb.cells if c.cell_type == "code"], numbers
 
 
 def _printed(key: str, code: str) -> list[str]:
@@ -63,7 +72,7 @@ def test_warm_kernel_outputs_equal_fresh_kernel_outputs(tables: Path, two_areas:
     assert all(r.ok for r in fresh.values()), {k: r.error for k, r in fresh.items() if not r.ok}
     for task in _tasks(tables):
         warm = two_areas.out / task.folder / "notebooks" / f"{task.notebook}.ipynb"
-        assert _outputs(warm.read_text(encoding="utf-8")) == _outputs(
+        assert _outputs(warm.read_text(encoding="utf-8"), warm) == _outputs(
             fresh[task.key].notebook_json), task.key
 
 
@@ -93,7 +102,7 @@ def test_a_task_runs_from_the_files_it_carries(tables: Path, two_areas: Built) -
     run from those alone (here, in this process's warm kernel) a notebook shows what the
     session's build showed, and no path of this machine. The build on a real LocalCluster is
     tested end to end in ``test_build``."""
-    from analysis.pipeline.dispatch import shared_bundle, task_bundle
+    from analysis.pipeline.executors.dask import shared_bundle, task_bundle
     from analysis.pipeline.outputs import OutputTree
 
     tree = OutputTree(tables)
@@ -108,7 +117,8 @@ def test_a_task_runs_from_the_files_it_carries(tables: Path, two_areas: Built) -
     assert result.ok, result.error
     assert str(tables) not in result.notebook_json
     session = two_areas.out / task.folder / "notebooks" / f"{task.notebook}.ipynb"
-    assert _outputs(result.notebook_json) == _outputs(session.read_text(encoding="utf-8"))
+    assert _outputs(result.notebook_json) == _outputs(session.read_text(encoding="utf-8"),
+                                                       session)
 
 
 def test_warm_kernel_starts_with_the_analysis_stack_imported_and_frozen() -> None:

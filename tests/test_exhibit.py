@@ -15,40 +15,49 @@ import pytest
 from IPython.core.formatters import DisplayFormatter
 
 from analysis.core import paths
-from analysis.report.exhibit import DrawnOnDemand, Exhibit, combine
+from analysis.report.exhibit import NUMBERS_MIME, DrawnOnDemand, Exhibit, combine
+from analysis.report.model import Cell, Heading, Kind, Number, Paragraph, Text
 
 from .conftest import BUILT_AREAS, Built
 
 AREAS = ["durham-tees-valley", "vale-of-braxness"]
 NOTEBOOKS = [*sorted(paths.NOTEBOOKS.glob("[0-9]*.ipynb")), paths.NOTEBOOKS / "aggregate.ipynb"]
 
-HTML = '<h3 id="x">Small <em>counts</em></h3><table class="data"></table>'
+BLOCKS = (Heading("Small counts", 3, "x"),
+          Paragraph(Text.of("In ", Number(3, Kind.COUNT, Cell("q:k")), " of ",
+                            Number(2, Kind.COUNT, Cell("q:n"), shown=False), " cases.")))
+HTML = '<h3 id="x">Small counts</h3><p>In 3 of [c] cases.</p>'
 
 
 def _frame() -> pd.DataFrame:
     return pd.DataFrame({"label": ["Question"], "n": [3], "k": [2]})
 
 
-def test_html_is_what_jupyter_renders() -> None:
-    """Jupyter's formatter gives exactly the exhibit's HTML as text/html."""
-    data, _ = DisplayFormatter().format(Exhibit(HTML, _frame()))
+def test_html_is_what_jupyter_renders_with_the_numbers_beside_it() -> None:
+    """Jupyter's formatter gives the exhibit's HTML as text/html, and its printed numbers
+    (with their lineage, a hidden one without its value) as the numbers MIME type."""
+    data, _ = DisplayFormatter().format(Exhibit(BLOCKS, _frame()))
     assert data["text/html"] == HTML
+    numbers = data[NUMBERS_MIME]
+    assert numbers["exhibit"] == "Small counts"
+    assert [(n["text"], n["value"], n["shown"], n["lineage"]) for n in numbers["numbers"]] == [
+        ("3", 3, True, {"cell": "q:k"}), ("[c]", None, False, {"cell": "q:n"})]
 
 
 def test_text_form_names_the_exhibit_but_never_its_values() -> None:
     """The text/plain form is stored in executed notebooks, publication builds included."""
-    ex = Exhibit(HTML, pd.DataFrame({"label": ["Secret label"], "n": [3], "k": [2]}))
+    ex = Exhibit(BLOCKS, pd.DataFrame({"label": ["Secret label"], "n": [3], "k": [2]}))
     text = DisplayFormatter().format(ex)[0]["text/plain"]
     assert "Small counts" in text and "1 × 3" in text
     assert "Secret" not in text and "3" not in text.replace("1 × 3", "")
 
 
 def test_figure_is_the_first_chart_or_none() -> None:
-    assert Exhibit(HTML).figure is None
-    assert Exhibit(HTML).data.empty
+    assert Exhibit(BLOCKS).figure is None
+    assert Exhibit(BLOCKS).data.empty
     first, second = plt.figure(), plt.figure()
     try:
-        ex = Exhibit(HTML, _frame(), (first, second))
+        ex = Exhibit(BLOCKS, _frame(), (first, second))
         assert ex.figure is first and ex.figures == (first, second)
     finally:
         plt.close(first)
@@ -58,13 +67,13 @@ def test_figure_is_the_first_chart_or_none() -> None:
 def test_combine_keeps_order_stacks_data_and_collects_figures() -> None:
     fig = plt.figure()
     try:
-        a = Exhibit("<p>a</p>", _frame().assign(variable="a"), (fig,))
-        b = Exhibit("<p>b</p>", _frame().assign(variable="b"))
-        ex = combine(["<h2>t</h2>", a, "<p>mid</p>", b])
-        assert ex.html == "<h2>t</h2><p>a</p><p>mid</p><p>b</p>"
+        a = Exhibit((Paragraph(Text.of("a")),), _frame().assign(variable="a"), (fig,))
+        b = Exhibit((Paragraph(Text.of("b")),), _frame().assign(variable="b"))
+        ex = combine([Heading("t", 2, "t"), a, Paragraph(Text.of("mid")), b])
+        assert ex.html == '<h2 id="t">t</h2><p>a</p><p>mid</p><p>b</p>'
         assert list(ex.data["variable"]) == ["a", "b"]
         assert ex.figures == (fig,)
-        assert combine(["<p>x</p>"]).data.empty
+        assert combine([Paragraph(Text.of("x"))]).data.empty
     finally:
         plt.close(fig)
 
@@ -79,7 +88,7 @@ def test_figures_drawn_on_demand_are_drawn_once_each_when_asked_for() -> None:
         return fig
 
     figures = DrawnOnDemand(3, draw)
-    ex = Exhibit(HTML, _frame(), figures)
+    ex = Exhibit(BLOCKS, _frame(), figures)
     assert len(ex.figures) == 3 and drawn == [] and "3 figures" in repr(ex)
     assert ex.figure is figures[0] is figures[-3] and drawn == [0]
     assert list(figures[1:]) == [figures[1], figures[2]] and drawn == [0, 1, 2]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import shutil
 import sys
 import types
 import warnings
@@ -12,7 +13,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from analysis.core import paths
 from analysis.method.bank import QuestionBank, load_bank
 from analysis.method.catalogue import groups_of, load_areas
 from analysis.method.validation import load_cases
@@ -265,3 +269,33 @@ def test_regenerate_writes_dtv_first_when_reconstruct_exists(
     assert (areas[0].id, areas[0].name) == ("durham-tees-valley", "Durham Tees Valley")
     frame = _load([a.cases for a in areas], bank)
     assert int((frame["area_id"] == "durham-tees-valley").sum()) == 55
+
+
+@settings(max_examples=4, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.integers(1, 14), st.sampled_from(["none", "blocks", "blocks and regions", "stale"]))
+def test_generated_data_always_builds(tmp_path_factory: pytest.TempPathFactory, areas: int,
+                                      grouping: str) -> None:
+    """Whatever areas.csv the folder held (no groupings, the bundled blocks, two groupings,
+    groups of areas no longer generated) and however many areas are generated, the data it
+    writes is read back without a problem and every area has a group of each grouping."""
+    folder = tmp_path_factory.mktemp("gen")
+    shutil.copytree(paths.data_dir(), folder, dirs_exist_ok=True)
+    listed = folder / "areas.csv"
+    frame = pd.read_csv(listed, dtype=str, keep_default_na=False)
+    if grouping == "none":
+        frame = frame.drop(columns=["group", "group_label"])
+    elif grouping == "blocks and regions":
+        frame = frame.assign(region=["north", "south"] * (len(frame) // 2) + ["north"] * (
+            len(frame) % 2), region_label=lambda f: f["region"].str.title())
+    elif grouping == "stale":
+        frame = frame.assign(area_id=[f"gone-{i}" for i in range(len(frame))])
+    listed.write_text(frame.to_csv(index=False), encoding="utf-8")
+    regenerate(folder, n_synthetic=areas, seed=areas)
+    read = load_areas(folder)
+    assert len(read) == areas + 1  # the generated areas and Durham Tees Valley
+    columns = pd.read_csv(listed, dtype=str, keep_default_na=False).columns
+    kept = [c for c in ("group", "region") if c in columns]
+    assert all(len(a.groups) == len(kept) for a in read)
+    if grouping in ("blocks", "blocks and regions"):
+        assert "group" in kept and len(groups_of(read)) >= 2

@@ -39,4 +39,6 @@ def test_bad_entries_are_all_reported(tmp_path: Path) -> None:
         {"term": "c", "meaning": "z", "group": "method"}]}), encoding="utf-8")
     with pytest.raises(GlossaryError) as err:
         load_glossary(path)
-    assert len(err.value.problems) == 3
+    found = [p.message for p in err.value.problems]
+    assert found == ["entry 1 (A): unknown group", "entry 2 (B) needs a 'meaning'",
+                     "entry 2 (B) needs a 'group'", "term listed twice (first as 'C')"]

@@ -110,9 +110,9 @@ def test_a_group_of_one_area_is_that_area(scored, tmp_path) -> None:  # type: ig
     assert list(solo["upper"]) == pytest.approx(list(mine["upper"]), abs=1e-12)
     assert list(solo["share"]) == pytest.approx(list(mine["score"]), abs=1e-12)
     html = comparison(AreaContext.load("durham-tees-valley", str(data), str(out))).html
-    assert chapter.ONLY_AREA in html and "Compared with Group B" in html
+    assert chapter.only_area() in html and "Compared with Group B" in html
     secret = comparison(AreaContext.load("durham-tees-valley", str(data), str(out),
-                                         publish=True, threshold=1000)).html
+                                         policy="publish:1000")).html
     assert "[c]" in secret
 
 

@@ -15,11 +15,11 @@ import pandas as pd
 import pytest
 import yaml
 
-from analysis.chapters.html import interval
 from analysis.method.bank import load_bank
 from analysis.method.keyfindings import IMPROVE_UPPER, MAX_LISTED, STRENGTH_LOWER, key_findings
 from analysis.method.scoring import question_scores
 from analysis.method.validation import load_cases
+from analysis.report.format import interval
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 AREA = "durham-tees-valley"

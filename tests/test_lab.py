@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 from typing import Any
 
 import nbformat
@@ -16,7 +17,12 @@ import pytest
 
 from analysis.core import paths
 from analysis.pipeline.engine import KERNEL_NAME
-from analysis.pipeline.lab import STOP_GRACE_SECONDS, lab_command, stop_server
+from analysis.pipeline.lab import (
+    STOP_GRACE_SECONDS,
+    lab_command,
+    running_as_root,
+    stop_server,
+)
 
 NOTEBOOKS = sorted(paths.NOTEBOOKS.glob("*.ipynb"))
 
@@ -50,9 +56,7 @@ def test_lab_serves_the_notebooks_with_the_package_kernel_by_default(tmp_path: A
     port, token = _free_port(), "iaow-test"
     extra = ["--no-browser", f"--ServerApp.port={port}", f"--IdentityProvider.token={token}",
              "--ServerApp.port_retries=0"]
-    if os.geteuid() == 0:
-        extra.append("--allow-root")
-    log = tmp_path / "lab.log"
+    log = tmp_path / "lab.log"  # as root (a container), `lab` itself adds --allow-root
     with log.open("wb") as sink:
         proc = subprocess.Popen([sys.executable, "-m", "analysis", "lab", *extra],
                                 stdout=sink, stderr=subprocess.STDOUT)
@@ -69,6 +73,8 @@ def test_lab_serves_the_notebooks_with_the_package_kernel_by_default(tmp_path: A
         assert specs["default"] == KERNEL_NAME and KERNEL_NAME in specs["kernelspecs"]
         listed = {c["name"] for c in _get(f"{base}/contents", token)["content"]}
         assert {p.name for p in NOTEBOOKS} <= listed
+        if running_as_root():
+            assert "running as root: starting JupyterLab with --allow-root" in log.read_text()
     finally:
         proc.terminate()
         try:
@@ -87,6 +93,32 @@ def test_lab_command_roots_jupyterlab_in_the_notebooks_folder() -> None:
     assert f"--ServerApp.root_dir={paths.NOTEBOOKS}" in cmd
     assert f"--MappingKernelManager.default_kernel_name={KERNEL_NAME}" in cmd
     assert cmd[-1] == "--no-browser"
+    assert "--allow-root" not in cmd
+
+
+def test_as_root_jupyterlab_is_allowed_to_run_once() -> None:
+    assert lab_command(["--no-browser"], root=True).count("--allow-root") == 1
+    assert lab_command(["--allow-root"], root=True).count("--allow-root") == 1
+
+
+def test_root_is_detected(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "geteuid", lambda: 0)
+    assert running_as_root()
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    assert not running_as_root()
+
+
+def test_the_kernel_command_registers_the_kernel_jupyter_finds() -> None:
+    """``python -m analysis kernel``, for a Jupyter started by hand (conda users)."""
+    proc = subprocess.run([sys.executable, "-m", "analysis", "kernel"], capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    folder = KernelSpecManager().find_kernel_specs()[KERNEL_NAME]
+    assert folder in proc.stdout and sys.executable in proc.stdout
+    spec = json.loads((Path(folder) / "kernel.json").read_text(encoding="utf-8"))
+    assert spec["argv"][0] == sys.executable
 
 
 POSIX_ONLY = pytest.mark.skipif(os.name != "posix", reason="exit codes of signals are POSIX's")

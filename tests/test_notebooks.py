@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -14,13 +15,16 @@ import papermill as pm
 import pytest
 
 from analysis.core import paths
-from analysis.pipeline.builder import AGGREGATE_NOTEBOOK, AREA_NOTEBOOKS
 from analysis.pipeline.options import BuildOptions, parameter_names
+from analysis.report.registry import AGGREGATE_CHAPTER, AREA_NOTEBOOKS
+
+from .conftest import Built
 
 NOTEBOOKS = sorted(paths.NOTEBOOKS.glob("*.ipynb"))
 EXPLORE = "explore"  # a worked example for researchers, not part of any report
 REPORT_NOTEBOOKS = [p for p in NOTEBOOKS if p.stem != EXPLORE]
 AREA_DEFAULT = "durham-tees-valley"
+AGGREGATE_NOTEBOOK = AGGREGATE_CHAPTER.notebook
 EXPECTED = {**{name: parameter_names(aggregate=False) for name in AREA_NOTEBOOKS},
             AGGREGATE_NOTEBOOK: parameter_names(aggregate=True),
             EXPLORE: frozenset({"output_dir", "quality_question", "outcome_variable",
@@ -84,7 +88,7 @@ def test_papermill_lists_the_parameters_and_defaults(path: Path) -> None:
     defaults = {k: ast.literal_eval(v["default"]) for k, v in params.items()}
     assert defaults["data_dir"] == "" and defaults["output_dir"] == ""
     options = BuildOptions()  # the build's defaults are the notebooks' defaults
-    assert defaults["publish"] is options.publish and defaults["threshold"] == options.threshold
+    assert defaults["policy"] == str(options.policy) == "open"
     if path.stem in AREA_NOTEBOOKS:
         assert defaults["area_id"] == AREA_DEFAULT
     else:
@@ -136,26 +140,57 @@ def test_a_chapter_without_tables_says_how_to_make_them(tmp_path: Path) -> None:
         AggregateContext.load(output_dir=str(tmp_path))
 
 
-@pytest.mark.slow
-def test_explore_runs_under_plain_papermill(tmp_path: Path, scored: Path) -> None:
-    """The worked example runs with the plain ``papermill`` command (its kernel comes from the
-    notebook's metadata) on any build's tables, using only the public API."""
-    from analysis.pipeline.engine import ensure_kernelspec
-
-    ensure_kernelspec()
-    tables = scored  # what `build --tables-only` writes (the session's: read only)
+def test_explore_uses_the_public_api_only() -> None:
+    """The worked example imports the package's public API and common libraries, nothing
+    private."""
     source = paths.NOTEBOOKS / f"{EXPLORE}.ipynb"
     imports = {line.split()[1] for c in nbformat.read(source, as_version=4).cells
                if c.cell_type == "code" for line in c.source.splitlines()
                if line.startswith(("import ", "from "))}
     assert imports <= {"analysis", "numpy", "pandas", "seaborn"}, imports
-    out = tmp_path / "explore.ipynb"
-    proc = subprocess.run([str(Path(sys.executable).parent / "papermill"), str(source), str(out),
-                           "-p", "output_dir", str(tables)],
-                          capture_output=True, text=True, timeout=400)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    nb = nbformat.read(out, as_version=4)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_runs_as_jupyterlab_runs_it(path: Path, two_areas: Built,
+                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every notebook of ``notebooks/`` with its own defaults (no parameter injected), its
+    kernel started from its metadata in ``notebooks/``, as JupyterLab runs it after
+    ``make report``; the build it reads is named by ``IAOW_OUTPUTS``, as a researcher with
+    outputs elsewhere would name it."""
+    from nbclient import NotebookClient
+
+    from analysis.pipeline.engine import ensure_kernelspec
+
+    ensure_kernelspec()
+    monkeypatch.setenv(paths.OUTPUTS_VARIABLE, str(two_areas.out))
+    nb = nbformat.read(path, as_version=4)
+    NotebookClient(nb, timeout=300, resources={"metadata": {"path": str(paths.NOTEBOOKS)}}
+                   ).execute()
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
     assert not [o for o in outputs if o.get("output_type") == "error"]
-    assert any("image/png" in o.get("data", {}) for o in outputs), "the scatter plot is drawn"
-    assert "spearman_rho" in outputs[-1]["data"]["text/plain"]
+    assert [o for o in outputs if o.get("output_type") in ("display_data", "execute_result")]
+    if path.stem == EXPLORE:  # every area of the build: the scatter plot and the test
+        assert any("image/png" in o.get("data", {}) for o in outputs), "the scatter is drawn"
+        assert "spearman_rho" in outputs[-1]["data"]["text/plain"]
+        assert re.search(r"^areas +12\b", outputs[-1]["data"]["text/plain"], re.M)
+
+
+def test_load_tables_reads_the_default_outputs_whatever_the_current_folder(
+        scored: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An empty folder is the default outputs folder, not the current one; with none built,
+    the message names the default folder and the command that builds it."""
+    from analysis.method.tables import load_tables
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv(paths.OUTPUTS_VARIABLE, str(scored))
+    assert "durham-tees-valley" in set(load_tables("")["question_scores"]["area_id"])
+    monkeypatch.delenv(paths.OUTPUTS_VARIABLE)
+    assert paths.output_dir("") == paths.REPO_ROOT / "outputs"
+    monkeypatch.setattr(paths, "REPO_ROOT", tmp_path)  # a fresh clone, before make report
+    with pytest.raises(FileNotFoundError, match=r"no area's tables found: run `make report`"):
+        load_tables("")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(FileNotFoundError, match=r"--output " + str(empty)):
+        load_tables(empty)

@@ -56,6 +56,5 @@ def test_jobs_below_one_is_refused(bad: str) -> None:
 def test_notebook_parameters_are_the_dataclass_fields() -> None:
     assert parameter_names(aggregate=False) == {f.name for f in fields(AreaParameters)}
     assert parameter_names(aggregate=True) == {f.name for f in fields(AggregateParameters)}
-    area = AreaParameters("x", "d", "o", True, 7).as_dict()
-    assert area == {"area_id": "x", "data_dir": "d", "output_dir": "o", "publish": True,
-                    "threshold": 7}
+    area = AreaParameters("x", "d", "o", "publish:7").as_dict()
+    assert area == {"area_id": "x", "data_dir": "d", "output_dir": "o", "policy": "publish:7"}

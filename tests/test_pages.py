@@ -56,8 +56,10 @@ def hrefs(page: Path) -> list[str]:
 
 def _tables(folder: Path, names: tuple[str, ...], parquet_only: tuple[str, ...] = ()) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    scores = pd.DataFrame({"outcome": range(1, 6), "n_cases": 40, "score": 0.7,
-                           "lower": 0.6, "upper": 0.8})
+    scores = pd.DataFrame({"area_id": folder.parent.name, "outcome": range(1, 6),
+                           "title": "An outcome", "n_questions": 3, "n_cases": 40,
+                           "score": 0.7, "lower": 0.6, "upper": 0.8, "reading": "questions",
+                           "lower_independent": 0.65, "upper_independent": 0.75})
     for name in names:
         scores.to_parquet(folder / f"{name}.parquet")
         if name not in parquet_only:
@@ -81,7 +83,7 @@ def _stitch(out: OutputTree, folder: str, pdf: bool = False, publish: bool = Fal
     pages = Pages(BuildOptions(output=out.root, pdf=pdf, publish=publish), {}, out)
     area = next((a for a in AREAS if a.id == folder), None)
     page = (pages.area_page(area, {}) if area else pages.aggregate_page(AREAS, {})
-            if folder == AGGREGATE else pages.group_page(GROUP, {}))
+            if folder == AGGREGATE else pages.group_page(GROUP, {}, {a.id: a.label for a in AREAS}))
     target = out.report(folder).files[0]
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(stitch.report_page(['<h2 id="summary">Summary</h2>'], page,

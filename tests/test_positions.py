@@ -186,7 +186,7 @@ def test_no_question_answered_anywhere_keeps_the_shares_numbers(tmp_path) -> Non
     outcomes = outcomes.assign(score=np.nan, lower=np.nan, upper=np.nan)
     table, disp = cmp.comparisons(questions.iloc[0:0], outcomes, pooled * np.nan)
     assert list(disp.columns) == cmp.DISPERSION_COLUMNS
-    write_table(table, tmp_path, "comparisons")
+    write_table(table.assign(scope="all"), tmp_path, "comparisons")
     back = read_table(tmp_path, "comparisons")
     for column in cmp.FLOATS:
         assert back[column].dtype == float, column
@@ -198,7 +198,7 @@ def test_the_csv_writes_whole_counts_and_leaves_outcome_counts_empty(tmp_path) -
     from analysis.method.tables import write_table
 
     table, _ = cmp.comparisons(*_inputs())
-    write_table(table, tmp_path, "comparisons")
+    write_table(table.assign(scope="all"), tmp_path, "comparisons")
     text = (tmp_path / "comparisons.csv").read_text().splitlines()
     assert text[1].startswith("a0,2,outcome,,,")
     assert any(",q1,question,22,22," in line for line in text)

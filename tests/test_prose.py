@@ -11,6 +11,7 @@ import pytest
 from analysis.chapters import prose
 from analysis.chapters.context import AreaContext
 from analysis.method.words import describe
+from analysis.report.html import render
 
 from .chapter_fixtures import area_context
 
@@ -29,7 +30,7 @@ def criterion_rows(ctx: AreaContext, outcome: int, criterion: str):
 
 def test_each_question_has_a_sentence_with_k_n_and_words(ctx: AreaContext) -> None:
     rows = criterion_rows(ctx, 2, "2.1")
-    html = prose.criterion_paragraph(ctx, rows)
+    html = render(prose.criterion_paragraph(ctx, rows))
     assert html.count("In ") == len(rows)
     for k, n, words, percent in SENTENCE.findall(html):
         k_, n_ = int(k), int(n)
@@ -45,7 +46,7 @@ def test_every_scoring_question_has_its_own_clause(ctx: AreaContext) -> None:
 
 def test_publication_mode_withholds_words_with_the_share(tmp_path: Path) -> None:
     pub = area_context("durham-tees-valley", tmp_path, publish=True)
-    html = prose.criterion_paragraph(pub, criterion_rows(pub, 5, "5.5"))
+    html = render(prose.criterion_paragraph(pub, criterion_rows(pub, 5, "5.5")))
     # 4 of 7: count, complement and denominator below 5, so neither the count nor words show
     assert "In [c] of the 7 cases where it applied, the offender manager and the victim" in html
     assert "more than half" not in html
@@ -65,4 +66,4 @@ def test_templates_escape_data(ctx: AreaContext, monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(prose, "clauses", dict)  # no written clause: the label is the sentence
     rows = criterion_rows(ctx, 1, "1.1").head(1).assign(label="<b>Bold</b> label")
     assert "&lt;b&gt;bold&lt;/b&gt; label was judged sufficient" in \
-        prose.criterion_paragraph(ctx, rows)
+        render(prose.criterion_paragraph(ctx, rows))

@@ -14,7 +14,7 @@ from analysis.chapters.context import AreaContext
 from analysis.chapters.outcomes import headline
 from analysis.chapters.reconstruction import (
     about_reconstruction,
-    plain,
+    plain_words,
     sensitivity_markdown,
 )
 from analysis.core import paths
@@ -94,7 +94,7 @@ def test_a_publication_build_quotes_none_of_the_reports_counts(dtv: AreaContext)
 def test_plain_words_for_internal_names(dtv: AreaContext) -> None:
     pub = published_for(DATA, DTV)
     assert pub is not None
-    said = plain("cp_attention over 25 (not_recorded; as o1_made_sso)", dtv.bank, pub)
+    said = plain_words("cp_attention over 25 (not_recorded; as o1_made_sso)", dtv.bank, pub)
     assert said == ("'attention to protecting children' over 25 (not recorded; as the figure "
                     "at Outcome 1, 1.3)")
 

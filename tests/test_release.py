@@ -73,7 +73,7 @@ def publish_and_scan(tmp: Path, bank: QuestionBank, frame: pd.DataFrame,
     tables = score_area(frame, bank, AREA, resamples=20).as_dict()
     tables["sensitivity"] = sensitivity_table(frame, bank, AREA, {})
     write_tables(tables, paths.area_tables(tmp, AREA))
-    ctx = AreaContext.load(AREA, str(paths.data_dir()), str(tmp), publish=True, threshold=5)
+    ctx = AreaContext.load(AREA, str(paths.data_dir()), str(tmp), policy="publish:5")
     report = tmp / "release" / AREA / "report.html"
     report.parent.mkdir(parents=True, exist_ok=True)
     report.write_text(chapters(ctx, chapter), encoding="utf-8")
@@ -101,11 +101,11 @@ def test_bundled_area_is_scanner_clean(tmp_path: Path, bank: QuestionBank,
 @pytest.mark.slow
 @pytest.mark.parametrize(("old", "new", "rule"), [
     # the victim path printing its raw count: "Offer made within 8 weeks | 6 | 7"
-    ("ctx.count(level_key(var, YES))", "str(ctx.disclosure.values[level_key(var, YES)])",
-     "complement"),
+    ("ctx.count(level_key(s.variable, YES))",
+     "str(ctx.disclosure.values[level_key(s.variable, YES)])", "complement"),
     # restorative justice's denominator printed as it is: "proceeded in [c] of 3"
     ('numbers.k_of_n(shown, level_key("rj_proceeded", YES), n_key("rj_proceeded"), "")',
-     'f"{ctx.count(level_key(\'rj_proceeded\', YES))} of "'
+     'f"{ctx.count(level_key(\'rj_proceeded\', YES)).text} of "'
      'f"{ctx.disclosure.values[n_key(\'rj_proceeded\')]}"', "k of n"),
 ])
 def test_planted_leak_is_found(tmp_path: Path, bank: QuestionBank, cases: pd.DataFrame,

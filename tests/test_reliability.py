@@ -23,7 +23,7 @@ import pytest
 
 from analysis.core import paths
 from analysis.core.atomic import TMP_PREFIX
-from analysis.pipeline.builder import AREA_NOTEBOOKS
+from analysis.report.registry import AREA_NOTEBOOKS
 
 from .conftest import BUILT_AREAS, PUBLISHED_AREAS, TINY, Built, seed_tables
 

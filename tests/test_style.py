@@ -20,10 +20,12 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from analysis.chapters import appendices, charts, outcomes, style
-from analysis.chapters import html as htmlout
+from analysis.chapters.figures import chart, hatched
 from analysis.method import positions
 from analysis.method.bank import load_bank
 from analysis.report.exhibit import Exhibit
+from analysis.report.html import block_html
+from analysis.report.model import Text
 from tests.chapter_fixtures import area_context
 
 CHAPTERS = Path(__file__).resolve().parent.parent / "analysis" / "chapters"
@@ -210,14 +212,14 @@ def test_every_hatched_figure_says_so_in_legend_and_caption(drawn) -> None:  # t
         for fig, caption in zip(exhibit.figures, captions, strict=True):
             legends = [ax.get_legend() for ax in fig.axes if ax.get_legend()] + fig.legends
             texts = [t.get_text() for legend in legends for t in legend.get_texts()]
-            hatched = htmlout.hatched(fig)
-            assert (charts.HATCH_WORDS in texts) == hatched
-            assert ("Hatched bars" in caption) == hatched
+            is_hatched = hatched(fig)
+            assert (charts.hatch_words() in texts) == is_hatched
+            assert ("Hatched bars" in caption) == is_hatched
     bars = pd.DataFrame({"label": ["On time", "Reviewed"], "n": [6, 40], "k": [3, 30],
                          "share": [0.5, 0.75]})
     fig, alt = charts.sufficiency_bars(bars, "Key questions")
     assert f"fewer than {style.SMALL_N} cases" in CAPTION.findall(
-        htmlout.figure(fig, alt, "Key questions."))[0]
+        block_html(chart(fig, alt, Text.of("Key questions."))))[0]
     charts.close(fig)
 
 

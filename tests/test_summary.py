@@ -10,10 +10,10 @@ import pytest
 
 from analysis.chapters import summary
 from analysis.chapters.context import AreaContext
-from analysis.chapters.html import interval, pct
 from analysis.method.positions import WORDS
 from analysis.method.published import headline_scores
-from analysis.method.tables import write_table
+from analysis.method.tables import CATALOGUE, write_table
+from analysis.report.format import interval, pct
 
 from .chapter_fixtures import DATA, area_context
 
@@ -49,9 +49,17 @@ def test_comparison_in_words(tmp_path: Path) -> None:
     ctx = area_context("varnwater", tmp_path)
     assert "No all-areas figures yet" in summary.compared(ctx).html
     o = ctx.tables["outcome_scores"]
-    rows = pd.DataFrame({"area_id": ctx.area.id, "measure": o["outcome"].astype(str),
-                         "kind": "outcome", "scope": "all", "pooled": [0.9, 0.1, 0.6, 0.6, 0.6],
-                         "decision": ["below", "above", "within", "within", "within"]})
+    rows = pd.DataFrame({"scope": "all", "area_id": ctx.area.id,
+                         "measure": o["outcome"].astype(str), "kind": "outcome",
+                         "k": pd.array([None] * 5, dtype="Int64"),
+                         "n": pd.array([None] * 5, dtype="Int64"), "share": o["score"],
+                         "pooled": [0.9, 0.1, 0.6, 0.6, 0.6], "lower": o["lower"],
+                         "upper": o["upper"], "limits": "normal",
+                         "decision": ["below", "above", "within", "within", "within"],
+                         "beyond_95": "within", "borderline": False, "chance": 0.002})
+    for column in CATALOGUE["comparisons"].columns:  # the rest: not known here
+        if column not in rows:
+            rows[column] = float("nan")
     write_table(rows, tmp_path / "tables", "comparisons")
     ctx.comparison.clear()
     html = summary.compared(ctx).html

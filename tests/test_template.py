@@ -25,7 +25,7 @@ from analysis.method.ruletext import english, excel_formula
 from analysis.method.validation import normalise_answer
 from analysis.synthetic.template import TEMPLATE_ROWS, dictionary, write_template
 
-from .conftest import SERIAL_JOBS
+from .conftest import SERIAL_JOBS, keep_listed
 
 BANK = load_bank()
 AREA = "vale-of-braxness"
@@ -195,6 +195,7 @@ def test_filled_template_validates_and_builds_a_report(tmp_path: Path) -> None:
     book.save(data / "cases" / f"{AREA}.xlsx")
     (data / "areas.csv").write_text(f"area_id,name,label,cases\n{AREA},Vale of Braxness,"
                                     f"synthetic,cases/{AREA}.xlsx\n", encoding="utf-8")
+    keep_listed(data)
     proc = run("validate", str(data / "cases" / f"{AREA}.xlsx"))
     assert proc.returncode == 0, proc.stderr
     assert f"{AREA}: {len(cases)} cases valid" in proc.stdout

@@ -10,13 +10,13 @@ from typing import Any
 import pytest
 import yaml
 
-from analysis.chapters.html import pct
 from analysis.method.words import (
     WordScaleError,
     describe,
     load_scale,
     printed_percent,
 )
+from analysis.report.format import pct
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 PUBLISHED: dict[str, Any] = yaml.safe_load(

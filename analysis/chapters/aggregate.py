@@ -1,30 +1,85 @@
 """The cross-area aggregate report: what the aggregate notebook calls.
 
 Reads only the tidy tables a build writes (``outputs/tables``), never executed notebooks.
+Words are in ``wording/aggregate.j2`` (the formulas in ``wording/methods.yaml``).
 """
 
 from __future__ import annotations
 
 import functools
 import math
+from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from ..core.yamlfile import parse
 from ..method import positions
 from ..method.disclosure import area_key, factor_key, k_key, n_key, pooled_key
 from ..method.positions import ABOVE, BELOW, BETA_BINOMIAL, OUTCOME, QUESTION
 from ..method.published import headline_scores
 from ..report.exhibit import DrawnOnDemand, Exhibit
+from ..report.model import (
+    Block,
+    Column,
+    Definitions,
+    Difference,
+    External,
+    Heading,
+    ItemList,
+    Kind,
+    Lineage,
+    Mean,
+    Number,
+    Paragraph,
+    Table,
+    TableCell,
+    Text,
+    depends_on,
+    share_of,
+)
 from . import charts, numbers
-from . import html as htmlout
 from .comparison import chance_sentence
 from .context import AggregateContext
-from .html import escape, heading, interval, note, paragraph, pct, table
+from .figures import chart
+from .say import plain, say
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
+
+METHODS = Path(__file__).resolve().parent / "wording" / "methods.yaml"
+
+
+def _pooled_keys(question: str) -> tuple[str, str]:
+    return pooled_key(k_key(question)), pooled_key(n_key(question))
+
+
+def _area_keys(area_id: str) -> functools.partial[tuple[str, str]]:
+    return functools.partial(lambda a, q: (area_key(a, k_key(q)), area_key(a, n_key(q))),
+                             area_id)
+
+
+def _questions_of(ctx: AggregateContext, outcome: int) -> pd.DataFrame:
+    pq = ctx.tables["pooled_questions"]
+    return pq[pq["outcome"] == outcome].drop_duplicates("question")
+
+
+def pooled_score(ctx: AggregateContext, outcome: int, value: float) -> Number:
+    """The all-areas score of an outcome: the mean of its questions' pooled shares."""
+    return numbers.score(value, numbers.score_lineage(_questions_of(ctx, outcome), "questions",
+                                                      pooled_key("")))
+
+
+def area_score_lineage(ctx: AggregateContext, area_id: str, outcome: int) -> Lineage:
+    """How one area's outcome score is computed from that area's counts."""
+    q = ctx.tables["all_question_scores"]
+    rows = q[(q["area_id"] == area_id) & (q["outcome"] == outcome)]
+    scores = ctx.tables["all_outcome_scores"]
+    reading = scores[scores["area_id"] == area_id]["reading"]
+    return numbers.score_lineage(rows, str(reading.iloc[0]) if len(reading) else "questions",
+                                 area_key(area_id, ""))
 
 
 def introduction(ctx: AggregateContext) -> Exhibit:
@@ -32,36 +87,39 @@ def introduction(ctx: AggregateContext) -> Exhibit:
     data = pd.DataFrame({"area_id": [a.id for a in ctx.areas],
                          "name": [a.name for a in ctx.areas],
                          "label": [a.label for a in ctx.areas]})
-    return Exhibit(heading("About this aggregate report", 2, "about")
-            + paragraph(f"{len(ctx.areas)} areas ({', '.join(labels)} data). Two kinds of "
-                        "all-area figure are shown and they differ on purpose:")
-            + "<ul><li><strong>Pooled</strong>: over cases. For a question, the sufficient "
-              "answers of every area summed, over the applicable cases of every area summed; "
-              "each case counts once, so larger samples weigh more. A pooled outcome score is "
-              "the mean of its pooled question shares.</li><li><strong>Mean of area "
-              "figures</strong>: the areas' own figures averaged; each area counts once "
-              "whatever its sample size.</li></ul>"
-            + paragraph("Areas are compared with intervals and funnel plots, not ranked: with "
-                        "50 to 90 cases an area's figure is uncertain by several points, and a "
-                        "league table mostly orders that noise."), data)
+    return Exhibit((
+        Heading(plain("aggregate.about_heading"), 2, "about"),
+        Paragraph(say("aggregate.about", areas=numbers.constant(len(ctx.areas), "design"),
+                      labels=labels)),
+        ItemList((say("aggregate.pooled_kind"), say("aggregate.mean_kind"))),
+        Paragraph(say("aggregate.not_ranked"))), data)
 
 
 def outcome_summary(ctx: AggregateContext) -> Exhibit:
     po = ctx.tables["pooled_outcomes"].sort_values("outcome")
-    body = [[f"Outcome {r.outcome}: {r.title}", pct(r.pooled), pct(r.mean_of_areas),
-             int(r.n_areas), int(r.n_questions)] for r in po.itertuples()]
+    body = []
+    for r in po.itertuples():
+        pooled = pooled_score(ctx, int(r.outcome), float(r.pooled))
+        mean = numbers.score(float(r.mean_of_areas), Mean(tuple(
+            area_score_lineage(ctx, a.id, int(r.outcome)) for a in ctx.areas)))
+        body.append((plain("aggregate.outcome_heading", outcome=ctx.bank.outcome_by_id[
+            int(r.outcome)]), pooled, mean, numbers.constant(int(r.n_areas), "design"),
+            Number(int(r.n_questions), Kind.NUMBER, depends_on(pooled.lineage))))
     out = ctx.tables["all_outcome_scores"]
     matrix = out.pivot(index="area_id", columns="outcome", values="score")
+    drawn = tuple(numbers.score(float(v), area_score_lineage(ctx, str(a), int(o)))
+                  for a, row in matrix.iterrows() for o, v in row.items())
     matrix.index = [ctx.name(i) for i in matrix.index]
     matrix.columns = [ctx.bank.outcome_by_id[int(c)].short for c in matrix.columns]
-    fig, alt = charts.heatmap(matrix, "Outcome scores by area", "Outcome")
-    html = htmlout.figure(fig, alt, "Areas by outcomes: each cell an area's outcome score (%).")
+    fig, alt = charts.heatmap(matrix, plain("aggregate.heatmap_title"), "Outcome")
+    block = chart(fig, alt, say("aggregate.heatmap_caption"), drawn)
     charts.close(fig)
-    return Exhibit(heading("Outcome scores across areas", 2, "outcomes")
-                   + table("Outcome scores: pooled over all cases and mean of area scores",
-                           ["Outcome", "Pooled", "Mean of areas", "Areas", "Questions"], body,
-                           numeric=(1, 2, 3, 4))
-                   + html, po, (fig,))
+    return Exhibit((Heading(plain("aggregate.outcomes_heading"), 2, "outcomes"),
+                    Table(say("aggregate.outcomes_caption"),
+                          (Column("Outcome"), Column("Pooled", True),
+                           Column("Mean of areas", True), Column("Areas", True),
+                           Column("Questions", True)), tuple(body)),
+                    block), po, (fig,))
 
 
 def _decided(ctx: AggregateContext, kind: str) -> pd.DataFrame:
@@ -72,68 +130,63 @@ def _decided(ctx: AggregateContext, kind: str) -> pd.DataFrame:
     return rows
 
 
-def _chance(rows: pd.DataFrame, what: str) -> str:
+def _chance(rows: pd.DataFrame, what: str) -> Text:
     """The chance statement for these rows, with how many are marked."""
     marked = int(rows["decision"].isin([ABOVE, BELOW]).sum())
-    return (chance_sentence(positions.expected_chance_flags(rows), len(rows), what)
-            + f" {marked} are marked.")
+    return say("aggregate.marked",
+               chance=chance_sentence(positions.expected_chance_flags(rows), len(rows), what),
+               marked=numbers.external(marked, Kind.NUMBER, "comparisons"))
 
 
-def _names(rows: pd.DataFrame, decision: str) -> str:
-    """The areas of one decision, highest share first (ties in table order), or "none"."""
+def _names(rows: pd.DataFrame, decision: str) -> list[str]:
+    """The areas of one decision, highest share first (ties in table order)."""
     pick = rows["decision"].to_numpy() == decision
     shares = rows["share"].to_numpy(dtype=float)[pick]
-    names = rows["name"].to_numpy()[pick][np.argsort(-shares, kind="stable")]
-    return ", ".join(names) or "none"
+    return [str(x) for x in rows["name"].to_numpy()[pick][np.argsort(-shares, kind="stable")]]
 
 
 def outcome_intervals(ctx: AggregateContext) -> Exhibit:
     """Each outcome's area scores with their intervals; data: the comparisons rows shown."""
-    parts = [heading("Areas against the all-areas score, by outcome", 2, "outcome-intervals"),
-             paragraph("Each area's outcome score with its 95% interval, sorted by score but "
-                       "not numbered: overlapping intervals mean the order is not established. "
-                       "An area is marked unusually high (or low) only when its score lies "
-                       "beyond the 99.8% range that areas' scores usually span around the "
-                       "all-areas score, allowing for how much areas differ from one another "
-                       "as well as for the area's own sampling.")]
+    blocks: list[Block] = [Heading(plain("aggregate.intervals_heading"), 2,
+                                   "outcome-intervals"),
+                           Paragraph(say("aggregate.intervals_intro"))]
     decided = _decided(ctx, OUTCOME)
-    # the chart draws each area's own interval, not the limits it was judged by
+    # the chart draws each area's own interval, not the (wider) limits it is judged by
     decided = decided.assign(lower=decided["share_lower"], upper=decided["share_upper"])
-    parts.append(paragraph(_chance(decided, "outcome results of the areas")))
+    blocks.append(Paragraph(_chance(decided, "area outcomes")))
     figures = []
     for o in ctx.bank.outcomes:
         sub = decided[decided["measure"] == str(o.id)]
-        fig, alt = charts.score_intervals(sub, f"Outcome {o.id}: {o.short}",
-                                          float(sub["pooled"].iloc[0]))
-        parts.append(heading(f"Outcome {o.id}: {o.title}", 3, f"outcome-intervals-{o.id}"))
-        parts.append(htmlout.figure(fig, alt, f"Outcome {o.id} scores with 95% intervals; "
-                                    "dashed line: all-areas score."))
+        pooled = float(sub["pooled"].iloc[0])
+        fig, alt = charts.score_intervals(sub, plain("aggregate.outcome_title", outcome=o),
+                                          pooled)
+        drawn = [pooled_score(ctx, o.id, pooled)]
+        for r in sub.itertuples():
+            lineage = area_score_lineage(ctx, str(r.area_id), o.id)
+            drawn += [numbers.score(float(r.share), lineage),
+                      numbers.interval(float(r.lower), float(r.upper), depends_on(lineage))]
+        blocks.append(Heading(plain("aggregate.outcome_heading", outcome=o), 3,
+                              f"outcome-intervals-{o.id}"))
+        blocks.append(chart(fig, alt, say("aggregate.intervals_caption", outcome=o),
+                            tuple(drawn)))
         charts.close(fig)
         figures.append(fig)
-        parts.append(paragraph(f"Unusually high among areas: {_names(sub, ABOVE)}. Unusually "
-                               f"low among areas: {_names(sub, BELOW)}."))
-    return Exhibit("".join(parts), decided, tuple(figures))
+        blocks.append(Paragraph(say("aggregate.above_below_score", above=_names(sub, ABOVE),
+                                    below=_names(sub, BELOW))))
+    return Exhibit(tuple(blocks), decided, tuple(figures))
 
 
 def funnels(ctx: AggregateContext) -> Exhibit:
     """A chart per key question: the limits the decision used, every area named; a compact
     table for the other questions. Data: the comparisons rows of every question."""
-    parts = [heading("How each area compares on the key questions", 2, "funnels"),
-             paragraph(
-                 "How to read the charts: each dot is an area, its share against its number of "
-                 "applicable cases. The black line is the all-areas figure; the solid lines "
-                 "enclose the range areas with that many cases usually span (99.8%), the "
-                 "dashed lines the 95% range. Small samples vary more, so the range narrows "
-                 "as the number of cases grows, but not to nothing: areas differ from one "
-                 "another, and the range allows for that spread, estimated from the areas "
-                 "themselves. An area outside the solid lines is marked as unusual among "
-                 "areas. The methods appendix gives the formulas.")]
+    blocks: list[Block] = [Heading(plain("aggregate.funnels_heading"), 2, "funnels"),
+                           Paragraph(say("aggregate.funnels_intro"))]
     decided = _decided(ctx, QUESTION)
     disp = ctx.tables["dispersion"].set_index("measure")
     pq = ctx.tables["pooled_questions"]
     keys = pq[pq["key"]].drop_duplicates("question").sort_values(["outcome", "order"])
-    parts.append(paragraph(_chance(decided[decided["measure"].isin(set(keys["question"]))],
-                                   "results of the areas on the key questions")))
+    blocks.append(Paragraph(_chance(decided[decided["measure"].isin(set(keys["question"]))],
+                                    "area key questions")))
     by_question = dict(tuple(decided.groupby("measure", sort=False)))
     curves = dict(tuple(ctx.tables["funnel_limits"].groupby("measure", sort=False)))
     canvas = charts.FunnelCanvas()
@@ -143,21 +196,25 @@ def funnels(ctx: AggregateContext) -> Exhibit:
         if sub is None:
             continue
         d = disp.loc[q.question]
-        parts.append(heading(q.label, 3, f"funnel-{q.question}"))
+        blocks.append(Heading(q.label, 3, f"funnel-{q.question}"))
         args = _key_chart(ctx, sub, d, q.question, q.label, curves[q.question])
         if args is not None:
             fig, alt = canvas.draw(*args)
-            k, n = pooled_key(k_key(q.question)), pooled_key(n_key(q.question))
-            parts.append(htmlout.figure(fig, alt, f"{q.label} (criterion {q.criterion}): all "
-                                        f"areas {ctx.share(k, n)}. * fewer than 10 cases "
-                                        "(hollow dot)."))
+            pooled = ctx.share(*_pooled_keys(q.question))
+            points = tuple(x for r in args[0].itertuples()
+                           for x in (ctx.share(*_area_keys(str(r.area_id))(q.question)),
+                                     ctx.count(area_key(str(r.area_id), n_key(q.question)))))
+            blocks.append(chart(fig, alt, say("aggregate.funnel_caption", label=q.label,
+                                              criterion=q.criterion, pooled=pooled),
+                                points))
             drawn.append(args)
-        parts.append(paragraph(f"Unusually high among areas: {_names(sub, ABOVE)}. Unusually "
-                               f"low: {_names(sub, BELOW)}. " + _dispersion_words(d)))
+        blocks.append(Paragraph(say("aggregate.above_below_figure", above=_names(sub, ABOVE),
+                                    below=_names(sub, BELOW),
+                                    dispersion=_dispersion_words(ctx, d, q.question))))
     charts.close(canvas.fig)
-    parts.append(_other_questions(ctx, decided, by_question, keys))
-    parts.append(ctx.note())
-    return Exhibit("".join(parts), decided, DrawnOnDemand(len(drawn), functools.partial(
+    blocks.extend(_other_questions(ctx, decided, by_question, keys))
+    blocks.extend(ctx.rules())
+    return Exhibit(tuple(blocks), decided, DrawnOnDemand(len(drawn), functools.partial(
         _funnel_figure, drawn)))
 
 
@@ -178,7 +235,7 @@ def _key_chart(ctx: AggregateContext, sub: pd.DataFrame, d: pd.Series, question:
     """What one key question's chart shows (``limits``: the build's curve of the limits the
     decision used, from the funnel_limits table), or None when publication hides its
     figures."""
-    k, n = pooled_key(k_key(question)), pooled_key(n_key(question))
+    k, n = _pooled_keys(question)
     shown = sub[[not _area_hidden(ctx, r.area_id, question) for r in sub.itertuples()]]
     if shown.empty or ctx.disclosure.share_hidden(k, n):  # hidden figures are left out
         return None
@@ -189,17 +246,16 @@ def _key_chart(ctx: AggregateContext, sub: pd.DataFrame, d: pd.Series, question:
     return shown, curve, float(d["pooled"]), str(d["limits"]), label
 
 
-def _dispersion_words(d: pd.Series) -> str:
-    if d["limits"] == BETA_BINOMIAL:
-        return ("Areas' true shares typically differ from the all-areas figure by about "
-                f"{100 * d['spread']:.0f} points (estimated from the areas), and the range "
-                "allows for it.")
-    return ("The areas differ no more than the sampling of their cases explains, so the "
-            "range is the exact binomial one.")
+def _dispersion_words(ctx: AggregateContext, d: pd.Series, question: str) -> Text:
+    """How much the areas' true shares spread around the all-areas figure (the model's
+    sqrt(rho p0 (1 - p0)), in points), or that they spread no more than sampling explains."""
+    spread = Number(100 * float(d["spread"]), Kind.NUMBER, depends_on(*(
+        share_of(*_area_keys(a.id)(question)) for a in ctx.areas)))
+    return say("aggregate.dispersed", between=d["limits"] == BETA_BINOMIAL, spread=spread)
 
 
 def _other_questions(ctx: AggregateContext, decided: pd.DataFrame,
-                     by_question: dict[str, pd.DataFrame], keys: pd.DataFrame) -> str:
+                     by_question: dict[str, pd.DataFrame], keys: pd.DataFrame) -> list[Block]:
     """The questions that are not key ones, in one compact table instead of 68 charts."""
     pq = ctx.tables["pooled_questions"].drop_duplicates("question").sort_values(
         ["outcome", "order"])
@@ -210,15 +266,14 @@ def _other_questions(ctx: AggregateContext, decided: pd.DataFrame,
         sub = by_question.get(q.question)
         if sub is None:
             continue
-        body.append([q.label, ctx.share(pooled_key(k_key(q.question)),
-                                        pooled_key(n_key(q.question))),
-                     _names(sub, ABOVE), _names(sub, BELOW)])
-    return (heading("The other questions", 3, "funnels-other")
-            + table("Every other scoring question: all-areas figure and the areas unusually "
-                    "high or low among areas (same rule as the charts)",
-                    ["Question", "All areas", "Unusually high", "Unusually low"], body,
-                    numeric=(1,))
-            + paragraph(_chance(rows, "results of the areas on these questions")))
+        body.append((str(q.label), ctx.share(*_pooled_keys(q.question)),
+                     say("aggregate.areas_of", names=_names(sub, ABOVE)),
+                     say("aggregate.areas_of", names=_names(sub, BELOW))))
+    return [Heading(plain("aggregate.other_heading"), 3, "funnels-other"),
+            Table(say("aggregate.other_caption"),
+                  (Column("Question"), Column("All areas", True), Column("Unusually high"),
+                   Column("Unusually low")), tuple(body)),
+            Paragraph(_chance(rows, "area other questions"))]
 
 
 def question_heatmap(ctx: AggregateContext) -> Exhibit:
@@ -227,7 +282,8 @@ def question_heatmap(ctx: AggregateContext) -> Exhibit:
     keyq = qs[qs["key"]].drop_duplicates(["area_id", "question"]).copy()
     hidden = [_area_hidden(ctx, r.area_id, r.question) for r in keyq.itertuples()]
     keyq.loc[hidden, "share"] = math.nan  # hidden figures are left out of charts
-    parts = [heading("Key questions across areas", 2, "question-heatmap")]
+    blocks: list[Block] = [Heading(plain("aggregate.key_heatmap_heading"), 2,
+                                   "question-heatmap")]
     figures = []
     for o in ctx.bank.outcomes:
         sub = keyq[keyq["outcome"] == o.id]
@@ -236,13 +292,14 @@ def question_heatmap(ctx: AggregateContext) -> Exhibit:
         matrix = sub.pivot(index="label", columns="area_id", values="share")
         order = sub.drop_duplicates("label").sort_values("order")["label"]
         matrix = matrix.loc[[lab for lab in order if lab in matrix.index]]
+        drawn = tuple(ctx.share(*_area_keys(str(r.area_id))(str(r.question)))
+                      for r in sub.itertuples() if not math.isnan(r.share))
         matrix.columns = [ctx.name(c) for c in matrix.columns]
-        fig, alt = charts.heatmap(matrix, f"Outcome {o.id}: {o.short}", "Area")
-        parts.append(htmlout.figure(fig, alt, f"Outcome {o.id} key questions by area: share "
-                                    "judged sufficient (%)."))
+        fig, alt = charts.heatmap(matrix, plain("aggregate.outcome_title", outcome=o), "Area")
+        blocks.append(chart(fig, alt, say("aggregate.key_heatmap_caption", outcome=o), drawn))
         charts.close(fig)
         figures.append(fig)
-    return Exhibit("".join(parts), keyq, tuple(figures))
+    return Exhibit(tuple(blocks), keyq, tuple(figures))
 
 
 def _area_hidden(ctx: AggregateContext, area_id: str, question: str) -> bool:
@@ -251,24 +308,28 @@ def _area_hidden(ctx: AggregateContext, area_id: str, question: str) -> bool:
                                        area_key(area_id, n_key(question)))
 
 
-def _pooled_figures(ctx: AggregateContext, question: str, lower: float,
-                    upper: float) -> list[str]:
-    """n, k, share and interval of a pooled question, as the policy shows them."""
-    k, n = pooled_key(k_key(question)), pooled_key(n_key(question))
-    return [ctx.count(n), ctx.count(k), ctx.share(k, n),
-            numbers.share_interval(ctx.disclosure, k, n, lower, upper)]
+def _mean_of_areas(ctx: AggregateContext, question: str, value: float) -> Number:
+    """The mean of the areas' shares of a question."""
+    return numbers.score(value, Mean(tuple(share_of(*_area_keys(a.id)(question))
+                                           for a in ctx.areas)))
 
 
 def pooled_question_table(ctx: AggregateContext) -> Exhibit:
     pq = ctx.tables["pooled_questions"].drop_duplicates("question")
-    body = [[r.label, r.criterion, *_pooled_figures(ctx, r.question, r.lower, r.upper),
-             pct(r.mean_of_areas)] for r in pq.itertuples()]
-    return Exhibit(heading("Every question, pooled", 2, "pooled-questions")
-                   + table("Every scoring question: pooled over all cases (k of n, Wilson 95% "
-                           "interval) and mean of area shares",
-                           ["Question", "Criterion", "n", "k", "Pooled", "95% interval",
-                            "Mean of areas"], body, numeric=(2, 3, 4, 5, 6))
-                   + ctx.note(), pq)
+    body = []
+    for r in pq.itertuples():
+        k, n = _pooled_keys(r.question)
+        body.append((str(r.label), str(r.criterion), ctx.count(n), ctx.count(k),
+                     ctx.share(k, n),
+                     numbers.share_interval(ctx.disclosure, k, n, r.lower, r.upper),
+                     _mean_of_areas(ctx, r.question, float(r.mean_of_areas))))
+    return Exhibit((Heading(plain("aggregate.pooled_heading"), 2, "pooled-questions"),
+                    Table(say("aggregate.pooled_caption"),
+                          (Column("Question"), Column("Criterion"), Column("n", True),
+                           Column("k", True), Column("Pooled", True),
+                           Column("95% interval", True), Column("Mean of areas", True)),
+                          tuple(body)),
+                    *ctx.rules()), pq)
 
 
 def pooled_factors(ctx: AggregateContext) -> Exhibit:
@@ -277,22 +338,23 @@ def pooled_factors(ctx: AggregateContext) -> Exhibit:
         identified=("identified", "sum"), ik=("interventions_k", "sum"),
         inn=("interventions_n", "sum"), pk=("progress_k", "sum"), pn=("progress_n", "sum"))
     g = g.sort_values(["prevalent", "identified"], ascending=False)
-    body = [[r.label, ctx.count(pooled_key(factor_key(r.factor, "identified"))),
-             *[ctx.share(pooled_key(factor_key(r.factor, f"{part}:k")),
-                         pooled_key(factor_key(r.factor, f"{part}:n")))
-               for part in ("interventions", "progress")]] for r in g.itertuples()]
-    return Exhibit(heading("Offending-related factors, pooled", 2, "pooled-factors")
-                   + table("Offending-related factors across all areas: cases identified, and "
-                           "of those the pooled share with sufficient interventions and "
-                           "progress", ["Factor", "Cases identified", "Sufficient interventions",
-                                        "Sufficient progress"], body, numeric=(1, 2, 3))
-                   + ctx.note(), g)
+    body: tuple[tuple[TableCell, ...], ...] = tuple(
+        (str(r.label), ctx.count(pooled_key(factor_key(r.factor, "identified"))),
+         *[ctx.share(pooled_key(factor_key(r.factor, f"{part}:k")),
+                     pooled_key(factor_key(r.factor, f"{part}:n")))
+           for part in ("interventions", "progress")]) for r in g.itertuples())
+    return Exhibit((Heading(plain("aggregate.factors_heading"), 2, "pooled-factors"),
+                    Table(say("aggregate.factors_caption"),
+                          (Column("Factor"), Column("Cases identified", True),
+                           Column("Sufficient interventions", True),
+                           Column("Sufficient progress", True)), body),
+                    *ctx.rules()), g)
 
 
 def published_vs_recomputed(ctx: AggregateContext) -> Exhibit:
-    parts = [heading("Published and recomputed headline scores", 2, "published")]
+    blocks: list[Block] = [Heading(plain("aggregate.published_heading"), 2, "published")]
     out = ctx.tables["all_outcome_scores"]
-    rows = []
+    rows: list[tuple[TableCell, ...]] = []
     data = []
     for a in ctx.areas:
         pub = headline_scores(ctx.data_dir, a.id)
@@ -301,32 +363,38 @@ def published_vs_recomputed(ctx: AggregateContext) -> Exhibit:
         mine = out[out["area_id"] == a.id].set_index("outcome")
         for o in ctx.bank.outcomes:
             if o.id in pub and o.id in mine.index:
-                score = float(mine.loc[o.id, "score"])
-                rows.append([f"{a.name}: outcome {o.id}", f"{pub[o.id]}%", pct(score),
-                             f"{100 * score - pub[o.id]:+.0f}",
-                             interval(mine.loc[o.id, "lower"], mine.loc[o.id, "upper"])])
+                value = float(mine.loc[o.id, "score"])
+                lineage = area_score_lineage(ctx, a.id, o.id)
+                lower, upper = float(mine.loc[o.id, "lower"]), float(mine.loc[o.id, "upper"])
+                rows.append((plain("aggregate.published_row", area=a.name, outcome=o.id),
+                             numbers.external(pub[o.id], Kind.PERCENT, "published report"),
+                             numbers.score(value, lineage),
+                             Number(value - pub[o.id] / 100, Kind.POINTS, Difference(
+                                 lineage, External("published report")), digits=0),
+                             numbers.interval(lower, upper, depends_on(lineage))))
                 data.append({"area_id": a.id, "outcome": o.id, "published_percent": pub[o.id],
-                             "score": score, "lower": float(mine.loc[o.id, "lower"]),
-                             "upper": float(mine.loc[o.id, "upper"])})
+                             "score": value, "lower": lower, "upper": upper})
     if not rows:
-        return Exhibit("".join(parts) + paragraph("No area has published figures."))
-    parts.append(table("Headline scores as published in 2014 and as recomputed from the "
-                       "reconstructed cases over the questions the report describes",
-                       ["Area and outcome", "Published", "Recomputed", "Difference (points)",
-                        "95% interval"], rows, numeric=(1, 2, 3, 4)))
-    parts.append(note("The recomputed score averages only the questions the report describes; "
-                      "the inspection tool had more, so the two need not agree. The "
-                      "difference is shown, not forced to zero."))
-    return Exhibit("".join(parts), pd.DataFrame(data))
+        blocks.append(Paragraph(say("aggregate.no_published")))
+        return Exhibit(tuple(blocks))
+    blocks.append(Table(say("aggregate.published_caption"),
+                        (Column("Area and outcome"), Column("Published", True),
+                         Column("Recomputed", True), Column("Difference (points)", True),
+                         Column("95% interval", True)), tuple(rows)))
+    blocks.append(Paragraph(say("aggregate.published_note"), "note"))
+    return Exhibit(tuple(blocks), pd.DataFrame(data))
+
+
+@lru_cache(maxsize=1)
+def _formulas() -> tuple[tuple[str, str], ...]:
+    """The terms and formulas of ``wording/methods.yaml``."""
+    raw = parse(METHODS.read_text(encoding="utf-8")) or []
+    return tuple((str(e["term"]), str(e["formula"])) for e in raw)
 
 
 def methods_appendix(ctx: AggregateContext) -> Exhibit:
     """The formulas behind the comparisons, for readers who want them (the body has none)."""
-    items = list(positions.METHOD_FORMULAS)
-    body = "".join(f"<dt>{escape(t)}</dt><dd>{escape(d)}</dd>" for t, d in items)
-    return Exhibit(heading("Appendix: how areas are compared", 2, "methods")
-                   + paragraph("Every comparison in this report and in the area reports is "
-                               "decided once, by these rules, and written to "
-                               "tables/comparisons.csv.")
-                   + f"<dl>{body}</dl>" + paragraph(positions.MULTIPLICITY),
+    return Exhibit((Heading(plain("aggregate.methods_heading"), 2, "methods"),
+                    Paragraph(say("aggregate.methods_intro")),
+                    Definitions(tuple((Text.of(t), Text.of(f)) for t, f in _formulas()))),
                    ctx.tables["dispersion"])

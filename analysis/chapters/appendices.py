@@ -4,20 +4,28 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..method.context import read_context
 from ..method.disclosure import CASES
 from ..method.readings import READING_LABEL, READING_TEXT
 from ..report.exhibit import Exhibit, combine
-from . import style
+from ..report.model import Column, Heading, Kind, Mean, Number, Paragraph, Table, depends_on
+from . import numbers, style
 from .context import AreaContext, label_banner
-from .html import heading, interval, paragraph, pct, table
-from .outcomes import distribution
+from .outcomes import distribution, outcome_score
+from .say import plain, say
+
+CONTEXT = "context statistics"
+SURVEY = "offender survey"
+NOT_AVAILABLE = "n/a"
 
 
 def _context(ctx: AreaContext, name: str) -> pd.DataFrame:
-    path = ctx.data_dir / "context" / f"{name}.csv"
-    if not path.exists():
-        return pd.DataFrame()
-    return pd.read_csv(path, dtype={"area_id": str})
+    """A context file of the data folder, read and checked in :mod:`analysis.method.context`."""
+    return read_context(ctx.data_dir, name)
+
+
+def _percent(value: float, source: str, digits: int = 1) -> Number:
+    return numbers.external(value, Kind.PERCENT, source, digits)
 
 
 def area_context(ctx: AreaContext) -> Exhibit:
@@ -25,19 +33,21 @@ def area_context(ctx: AreaContext) -> Exhibit:
 
     Its data: the local-authority rows, then the caseload rows (column ``table`` says which).
     """
-    parts = [heading("Appendix 1: the area", 2, "appendix-area"), label_banner(ctx)]
+    blocks: list = [Heading(plain("appendices.area_heading"), 2, "appendix-area"),
+                    label_banner(ctx)]
     la = _context(ctx, "local_authorities")
     mine = la[la["area_id"].isin([ctx.area.id, "england-and-wales"])] if len(la) else la
     if mine.empty:
-        parts.append(paragraph("No local-authority context is held for this area."))
+        blocks.append(Paragraph(say("appendices.no_local_authorities")))
     else:
-        body = [[r.name, f"{r.unemployment_percent:.1f}%", f"{int(r.population):,}",
-                 f"{r.bme_percent:.1f}%"] for r in mine.itertuples()]
+        body = tuple((str(r.name), _percent(r.unemployment_percent, CONTEXT),
+                      numbers.external(r.population, Kind.NUMBER, CONTEXT, grouped=True),
+                      _percent(r.bme_percent, CONTEXT)) for r in mine.itertuples())
         source = "; ".join(sorted(set(mine["source"].astype(str)))) if "source" in mine else ""
-        parts.append(table("Local authorities: unemployment, population and black and minority "
-                           f"ethnic population, against England and Wales ({source})",
-                           ["Local authority", "Unemployment", "Population",
-                            "Black and minority ethnic"], body, numeric=(1, 2, 3)))
+        blocks.append(Table(say("appendices.local_authorities_caption", source=source),
+                            (Column("Local authority"), Column("Unemployment", True),
+                             Column("Population", True), Column("Black and minority ethnic",
+                                                                True)), body))
     cl = _context(ctx, "caseload")
     shown = [mine.assign(table="local_authorities")]
     if len(cl) and ctx.area.id in set(cl["area_id"]):
@@ -45,90 +55,92 @@ def area_context(ctx: AreaContext) -> Exhibit:
         a = cl[cl["area_id"] == ctx.area.id].iloc[0]
         nat = cl[cl["area_id"] == "national"]
         nat_row = nat.iloc[0] if len(nat) else None
-        body = [["Total caseload", f"{int(a['total']):,}", "n/a"]]
+        rows: list[tuple[str, Number | str, Number | str]] = [
+            ("Total caseload", numbers.external(a["total"], Kind.NUMBER, CONTEXT, grouped=True),
+             NOT_AVAILABLE)]
         for col, lab in (("white_percent", "% White"), ("minority_percent", "% Minority ethnic"),
                          ("male_percent", "% Male"), ("female_percent", "% Female")):
-            nv = f"{nat_row[col]:.1f}%" if nat_row is not None else "n/a"
-            body.append([lab, f"{a[col]:.1f}%", nv])
-        parts.append(table("Probation caseload by sex and ethnicity against the national "
-                           "average", ["", ctx.area.name, "National average"], body,
-                           numeric=(1, 2)))
+            national = (_percent(nat_row[col], CONTEXT) if nat_row is not None
+                        else NOT_AVAILABLE)
+            rows.append((lab, _percent(a[col], CONTEXT), national))
+        blocks.append(Table(say("appendices.caseload_caption"),
+                            (Column(""), Column(ctx.area.name, True),
+                             Column("National average", True)), tuple(rows)))
     frames = [f for f in shown if not f.empty]
-    return Exhibit("".join(parts),
+    return Exhibit(tuple(blocks),
                    pd.concat(frames, ignore_index=True) if frames else pd.DataFrame())
 
 
 def case_sample(ctx: AreaContext) -> Exhibit:
     """Appendix 2: type of case, RoSH at start, ethnicity, principal offence."""
-    parts: list[str | Exhibit] = [
-        heading("Appendix 2: the case sample", 2, "appendix-sample"),
-        paragraph(f"{ctx.count(CASES)} cases were inspected in {ctx.area.name}.")]
-    for var, title in (("case_type", "Type of case"),
-                       ("rosh_start", "RoSH classification at the start"),
-                       ("ethnicity", "Race and ethnicity"),
-                       ("offence_group", "Principal offence"), ("sex", "Sex")):
+    parts: list = [Heading(plain("appendices.sample_heading"), 2, "appendix-sample"),
+                   Paragraph(say("appendices.sample_intro", cases=ctx.count(CASES),
+                                 area=ctx.area.name))]
+    for var in ("case_type", "rosh_start", "ethnicity", "offence_group", "sex"):
         if var in ctx.bank.field_by_id:
-            parts.append(distribution(ctx, var, title,
+            parts.append(distribution(ctx, var, plain("appendices.sample_title", variable=var),
                                       f"appendix-sample-{var.replace('_', '-')}", level=3))
-    parts.append(ctx.suppression_note())
+    parts.extend(ctx.rules())
     return combine(parts)
 
 
 def survey(ctx: AreaContext) -> Exhibit:
     s = _context(ctx, "survey")
-    parts = [heading("Offender survey", 3, "appendix-survey")]
+    blocks: list = [Heading("Offender survey", 3, "appendix-survey")]
     if s.empty or ctx.area.id not in set(s["area_id"]):
-        return Exhibit("".join(parts)
-                       + paragraph("No survey results are held for this area."))
+        blocks.append(Paragraph(say("appendices.no_survey")))
+        return Exhibit(tuple(blocks))
     r = s[s["area_id"] == ctx.area.id].iloc[0]
-    body = [["Felt involved in sentence planning", f"{r['involved_percent']:.0f}%"],
-            ["Broadly positive about their experience", f"{r['positive_percent']:.0f}%"],
-            ["Officer tries to motivate them", f"{r['motivate_percent']:.0f}%"]]
-    src = str(r.get("source", ""))
-    parts.append(table(f"Survey of people under supervision, {int(r['year'])}: "
-                       f"{int(r['responses'])} responses ({src})", ["Statement", "Agreed"],
-                       body, numeric=(1,)))
-    return Exhibit("".join(parts), s[s["area_id"] == ctx.area.id])
+    body = tuple((plain("appendices.survey_statement", column=col), _percent(r[col], SURVEY, 0))
+                 for col in ("involved_percent", "positive_percent", "motivate_percent"))
+    blocks.append(Table(say("appendices.survey_caption",
+                            year=numbers.external(r["year"], Kind.NUMBER, SURVEY),
+                            responses=numbers.external(r["responses"], Kind.NUMBER, SURVEY),
+                            source=str(r.get("source", ""))),
+                        (Column("Statement"), Column("Agreed", True)), body))
+    return Exhibit(tuple(blocks), s[s["area_id"] == ctx.area.id])
 
 
 def method(ctx: AreaContext) -> Exhibit:
     """The scoring method and its denominators, stated once in every report."""
     sec = ctx.tables["section_scores"]
-    body = [[r.title, pct(r.score), r.n_criteria] for r in sec.itertuples()]
+    body = tuple((str(r.title), numbers.score(float(r.score), _section_lineage(ctx, r.section)),
+                  Number(int(r.n_criteria), Kind.NUMBER, depends_on(
+                      _section_lineage(ctx, r.section))))
+                 for r in sec.itertuples())
     reading = str(ctx.tables["outcome_scores"]["reading"].iloc[0])
-    return Exhibit(heading("Appendix 3: scoring method and denominators", 2, "appendix-method")
-            + paragraph(
-                "Each scoring question is judged per case as sufficient or not, or does not "
-                "apply. A question's figure is k / n: k cases judged sufficient out of the n "
-                "cases where it applied (its denominator), with a 95% Wilson score interval. "
-                "A criterion's score is the mean of its questions' shares. This report reads "
-                f"the method as '{READING_LABEL[reading]}': an outcome's score is "
-                f"{READING_TEXT[reading]}. Victims questions of criteria 5.1–5.3 count in both "
-                "Protecting the Public and Victims. A question that applied to no case is "
-                "'not applicable' and is left out of every mean.")
-            + _intervals(ctx)
-            + table("Section scores: the mean of the component criteria scores (Appendix 5)",
-                    ["Section", "Score", "Criteria"], body, numeric=(1, 2))
-            + paragraph(f"Shares on fewer than {style.SMALL_N} cases are marked *. Case "
-                        "identifiers are never shown."), sec)
+    return Exhibit((
+        Heading(plain("appendices.method_heading"), 2, "appendix-method"),
+        Paragraph(say("appendices.method", reading_label=READING_LABEL[reading],
+                      reading_text=READING_TEXT[reading])),
+        *_intervals(ctx),
+        Table(say("appendices.sections_caption"),
+              (Column("Section"), Column("Score", True), Column("Criteria", True)), body),
+        Paragraph(say("appendices.small_and_ids", small_n=numbers.constant(style.SMALL_N)))),
+        sec)
 
 
-def _intervals(ctx: AreaContext) -> str:
+def _section_lineage(ctx: AreaContext, section: str) -> Mean:
+    """A section's score: the mean of its criteria's scores, each the mean of its shares."""
+    crit = ctx.tables["criterion_scores"]
+    ids = list(crit[crit["section"] == section]["criterion"])
+    q = ctx.tables["question_scores"].drop_duplicates("question")
+    return Mean(tuple(numbers.score_lineage(q[q["criterion"] == c], "questions") for c in ids))
+
+
+def _intervals(ctx: AreaContext) -> tuple[Paragraph, Table]:
     """Outcome intervals as built (cases resampled) beside those independent answers give."""
     rows = []
     for r in ctx.tables["outcome_scores"].itertuples():
-        built, alone = r.upper - r.lower, r.upper_independent - r.lower_independent
-        ratio = f"{built / alone:.1f}" if alone > 0 else "not applicable"
-        rows.append([r.title, pct(r.score, digits=1), interval(r.lower, r.upper),
-                     interval(r.lower_independent, r.upper_independent), ratio])
-    return (paragraph(
-        "Outcome intervals come from a seeded case-level bootstrap (2,000 resamples; cases in "
-        "case-id order, so the order of rows in the case file changes nothing): cases are "
-        "resampled and the whole score recomputed. This keeps the correlation between one "
-        "case's answers (a case done well tends to be done well throughout), which widens the "
-        "interval. Beside each interval is the one the score would have if one case's answers "
-        "were independent of each other (each question's cases resampled on their own).")
-        + table("Outcome scores with their 95% intervals: cases resampled (as reported) and "
-                "with independent answers", ["Outcome", "Score", "95% interval",
-                                              "95% interval, independent answers",
-                                              "Width ratio"], rows, numeric=(1, 2, 3, 4)))
+        score, spread = outcome_score(ctx, int(r.outcome))
+        alone = numbers.interval(r.lower_independent, r.upper_independent, spread.lineage)
+        built, apart = r.upper - r.lower, r.upper_independent - r.lower_independent
+        ratio: Number | str = (Number(built / apart, Kind.NUMBER, spread.lineage, digits=1)
+                               if apart > 0 else numbers.NOT_APPLICABLE)
+        rows.append((str(r.title), Number(score.value, Kind.SCORE, score.lineage, digits=1),
+                     spread, alone, ratio))
+    return (Paragraph(say("appendices.intervals")),
+            Table(say("appendices.intervals_caption"),
+                  (Column("Outcome"), Column("Score", True), Column("95% interval", True),
+                   Column("95% interval, independent answers", True),
+                   Column("Width ratio", True)), tuple(rows)))

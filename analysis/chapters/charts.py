@@ -1,6 +1,7 @@
 """Charts, all with the same axes, colours and order, each with alternative text from its data.
 
-Each function returns ``(figure, alt_text)``; :func:`analysis.chapters.html.figure` embeds both.
+Each function returns ``(figure, alt_text)``; :func:`analysis.chapters.figures.chart` makes
+them a block of the report model.
 """
 
 from __future__ import annotations
@@ -28,7 +29,9 @@ from matplotlib.patches import Patch
 from matplotlib.text import Text
 
 from ..method.positions import ABOVE, BELOW, WITHIN, WORDS
+from ..report.format import pct
 from . import style
+from .say import plain
 from .style import Category
 
 # How each decision of the comparisons table is drawn: colour and marker. Its words (WORDS)
@@ -45,11 +48,17 @@ LEGEND_ROW = 0.3          # inches a row of a two-column legend takes below the 
 BAR_INCHES = 0.27         # the most a bar is thick, however many lines its label has
 LEADER_GAP_PT = 3        # a leader stops this far short of its dot
 INK_ON_LUMINANCE = 0.408  # a cell lighter than this takes ink, else paper (seaborn's rule)
-HATCH_WORDS = f"Hatched: fewer than {style.SMALL_N} cases (*)"
 OTHER_WORDS = "Other ({count} answers combined{names})"
-LIMIT_WORDS = {"binomial": "95% limits (exact binomial: no spread between areas found)",
-               "beta-binomial": "95% limits, allowing for the spread between areas"}
-OUTER_WORDS = "99.8% limits: beyond them, unusual among areas"
+
+
+def hatch_words() -> str:
+    """The legend entry of hatched bars."""
+    return plain("charts.hatch_legend", small_n=style.SMALL_N)
+
+
+def limit_words(limits: str) -> str:
+    """The legend entry of a funnel's limits (plain or widened)."""
+    return plain("charts.limits_legend", limits=limits)
 
 
 def _capital(text: str) -> str:
@@ -80,7 +89,7 @@ def sufficiency_bars(data: pd.DataFrame, title: str) -> tuple[Figure, str]:
 
     ``data`` has label, n, k, share; rows with ``suppressed`` True or n = 0 are left out by the
     caller. Bars on fewer than ``style.SMALL_N`` cases are hatched and starred, and the legend
-    then says what hatching means (``HATCH_WORDS``). Plain
+    then says what hatching means (:func:`hatch_words`). Plain
     matplotlib bars: the values are already computed, so seaborn's estimation layer (a third
     of the chart's cost) has nothing to do.
     """
@@ -91,7 +100,7 @@ def sufficiency_bars(data: pd.DataFrame, title: str) -> tuple[Figure, str]:
                Patch(color=style.NOT_SUFFICIENT, label="Not sufficient")]
     if small.any():
         handles.append(Patch(facecolor=style.PAPER, edgecolor=style.INK,
-                             hatch=style.HATCH, label=HATCH_WORDS))
+                             hatch=style.HATCH, label=hatch_words()))
     fig, ax, y, thick = _percent_bars(labels, title, legend_rows=math.ceil(len(handles) / 2))
     sufficient = 100 * data["share"].to_numpy(dtype=float)
     hatch = [style.HATCH if s else None for s in small]
@@ -99,15 +108,14 @@ def sufficiency_bars(data: pd.DataFrame, title: str) -> tuple[Figure, str]:
     ax.barh(y, sufficient, height=thick, color=style.SUFFICIENT, hatch=hatch)
     for yi, value in zip(y, sufficient, strict=True):
         inside = value >= 12
-        ax.text(value - 1.5 if inside else value + 1.5, yi, f"{value:.0f}%", va="center",
+        ax.text(value - 1.5 if inside else value + 1.5, yi, pct(value / 100), va="center",
                 ha="right" if inside else "left",
                 color=style.INK_ON_DARK if inside else style.INK, fontsize=LABEL_PT)
-    ax.set_xlabel("Share of applicable cases (%)", fontsize=LABEL_PT)
+    ax.set_xlabel(plain("charts.share_axis"), fontsize=LABEL_PT)
     _legend_top(fig, handles)
-    parts = [f"{r.label}: {100 * r.share:.0f}% sufficient of {r.n} cases"
+    items = [plain("charts.sufficiency_item", label=r.label, share=pct(r.share), n=r.n)
              for r in data.itertuples()]
-    alt = f"{title}. Horizontal bar chart, 0 to 100%. " + "; ".join(parts) + "."
-    return fig, alt
+    return fig, plain("charts.sufficiency", title=title, items=items)
 
 
 #: How far a distribution chart's axes run (per cent): room for "count (share)" right of a
@@ -129,11 +137,12 @@ def distribution_bars(bars: Sequence[Category], labels: Mapping[str, str], n: in
     shares = [100 * c / n if n else 0.0 for c in counts]
     ax.barh(y, shares, height=thick, color=[b.colour for b in bars])
     for yi, c, s in zip(y, counts, shares, strict=True):
-        ax.text(s + 1, yi, f"{c} ({s:.0f}%)", va="center", ha="left", fontsize=LABEL_PT)
+        ax.text(s + 1, yi, f"{c} ({pct(s / 100)})", va="center", ha="left", fontsize=LABEL_PT)
     ax.set_xlabel(f"Share of {n} cases (%)", fontsize=LABEL_PT)
-    parts = [f"{_members(b, labels) or lv}: {c} of {n} ({s:.0f}%)" for lv, b, c, s in
+    items = [plain("charts.distribution_item", label=_members(b, labels) or lv, count=c, n=n,
+                   share=pct(s / 100)) for lv, b, c, s in
              zip(levels, bars, counts, shares, strict=True)]
-    return fig, f"{title}. Bar chart. " + "; ".join(parts) + "."
+    return fig, plain("charts.distribution", title=title, items=items)
 
 
 def _bar_label(bar: Category, labels: Mapping[str, str]) -> str:
@@ -145,10 +154,6 @@ def _members(bar: Category, labels: Mapping[str, str]) -> str:
     """A combined bar and the answers it holds, for the alt text; "" for a bar of one answer."""
     names = ": " + ", ".join(labels[lv] for lv in bar.levels)
     return OTHER_WORDS.format(count=len(bar.levels), names=names) if bar.other else ""
-
-
-BAND_WORDS = {"interval": "95% interval of this area",
-              "limits": "range areas usually span at this area's n (99.8%)"}
 
 
 def _labelled_rows(labels: Sequence[str], title: str,
@@ -207,14 +212,15 @@ def comparison_dots(data: pd.DataFrame, title: str, area_name: str,
         ax.plot(100 * data["share"].to_numpy()[pick], y[pick], marker, color=colour,
                 markersize=7, linestyle="")
     ax.set_xlabel("Share / score (%)", fontsize=LABEL_PT)
-    handles = [Line2D([], [], color=style.BAND, linewidth=6, label=_capital(BAND_WORDS[band])),
+    handles = [Line2D([], [], color=style.BAND, linewidth=6,
+                      label=_capital(plain("charts.band_legend", band=band))),
                Line2D([], [], color=style.POOLED, marker="|", linestyle="", markersize=12,
                       markeredgewidth=2, label="All areas")]
     handles += _decision_handles()
     _legend_top(fig, handles)
-    parts = [f"{r.label}: {area_name} {100 * r.share:.0f}%, all areas {100 * r.pooled:.0f}%, "
-             f"{WORDS[r.decision]}" for r in data.itertuples()]
-    return fig, f"{title}. Dot chart. " + "; ".join(parts) + "."
+    items = [plain("charts.dots_item", label=r.label, area=area_name, share=pct(r.share),
+                   pooled=pct(r.pooled), words=WORDS[r.decision]) for r in data.itertuples()]
+    return fig, plain("charts.dots", title=title, items=items)
 
 
 def score_intervals(data: pd.DataFrame, title: str, reference: float) -> tuple[Figure, str]:
@@ -232,14 +238,14 @@ def score_intervals(data: pd.DataFrame, title: str, reference: float) -> tuple[F
         ax.plot(100 * data["share"].to_numpy()[pick], y[pick], marker, color=colour,
                 markersize=7, linestyle="")
     ax.axvline(100 * reference, color=style.POOLED, linestyle="--")
-    ax.set_xlabel("Score (%) with 95% bootstrap interval", fontsize=LABEL_PT)
+    ax.set_xlabel(plain("charts.score_axis"), fontsize=LABEL_PT)
     handles = [Line2D([], [], color=style.POOLED, linestyle="--", label="All areas"),
                *_decision_handles()]
     _legend_top(fig, handles)
-    parts = [f"{r.name} {100 * r.share:.0f}% ({100 * r.lower:.0f} to {100 * r.upper:.0f}%), "
-             f"{WORDS[r.decision]}" for r in data.itertuples()]
-    return fig, (f"{title}. Area scores with their intervals, sorted; dashed line at the "
-                 f"all-areas score {100 * reference:.0f}%. " + "; ".join(parts) + ".")
+    items = [plain("charts.intervals_item", name=r.name, share=pct(r.share),
+                   lower=pct(r.lower).removesuffix("%"), upper=pct(r.upper).removesuffix("%"),
+                   words=WORDS[r.decision]) for r in data.itertuples()]
+    return fig, plain("charts.intervals", title=title, reference=pct(reference), items=items)
 
 
 def spread_positions(targets: Sequence[float], gap: float, low: float = 0.0,
@@ -265,15 +271,13 @@ def spread_positions(targets: Sequence[float], gap: float, low: float = 0.0,
 
 def funnel_plot(points: pd.DataFrame, curve: pd.DataFrame, pooled: float, limits: str,
                 title: str) -> tuple[Figure, str]:
-    """Areas' shares against n with the 99.8% limits the decision used and the 95% limits
-    inside them, every dot named.
+    """Areas' shares against n with the 95% limits the decision used, every dot named.
 
     ``points``: name, n, share, decision (from the comparisons table); ``curve``: n, lower,
-    upper (99.8%), lower_95, upper_95 over a grid of whole n (the funnel_limits table).
-    Limits of counts are steps, drawn as steps; names sit in a column to the right, spaced so
-    they never overlap, each joined to its dot. A share on fewer than ``style.SMALL_N`` cases
-    is a hollow dot and its name carries ``*``. A figure of its own; :class:`FunnelCanvas`
-    draws many.
+    upper over a grid of whole n (the same limits, from the same function). Plain limits are
+    steps, drawn as steps; names sit in a column to the right, spaced so they never overlap,
+    each joined to its dot. A share on fewer than ``style.SMALL_N`` cases is a hollow dot
+    and its name carries ``*``. A figure of its own; :class:`FunnelCanvas` draws many.
     """
     return FunnelCanvas().draw(points, curve, pooled, limits, title)
 
@@ -327,7 +331,7 @@ class FunnelCanvas:
         ax.set_ylim(low, 100.5)
         ax.set_xlim(0, max(curve["n"].max(), points["n"].max()) * 1.04)
         self._name_column(points, low)
-        self.legend.texts[0].set_text(LIMIT_WORDS[limits])
+        self.legend.texts[0].set_text(limit_words(limits))
         self.title.set_text(title)
         return self.fig, funnel_alt(points, pooled, limits, title)
 
@@ -358,7 +362,7 @@ class FunnelCanvas:
         for text, r, y, dx, dy in zip(self.names, points.itertuples(), ys, dot_x, dot_y,
                                       strict=False):
             star = "*" if r.n < style.SMALL_N else ""
-            text.set_text(f"{r.name}{star} {100 * r.share:.0f}%")
+            text.set_text(f"{r.name}{star} {pct(r.share)}")
             text.set_y(y)
             text.set_visible(True)
             length = math.hypot((NAME_X - dx) * width_in, (y - dy) * height_in)
@@ -374,9 +378,9 @@ def _legend(fig: Figure) -> Legend:
     """One legend above the plot, where it hides nothing, explaining markers and lines (its
     first entry names the limits: each :meth:`FunnelCanvas.draw` writes which)."""
     handles = [Line2D([], [], color=style.NEUTRAL, linestyle="--",
-                      label=LIMIT_WORDS["binomial"]),
+                      label=limit_words("binomial")),
                Line2D([], [], color=style.NEUTRAL, linestyle="-", linewidth=1.2,
-                      label=OUTER_WORDS),
+                      label=plain("charts.outer_limits_legend")),
                Line2D([], [], color=style.POOLED, label="All areas")]
     handles += _decision_handles()
     handles.append(Line2D([], [], color=style.INK, marker="o", markerfacecolor=style.PAPER,
@@ -387,19 +391,16 @@ def _legend(fig: Figure) -> Legend:
 
 def funnel_alt(points: pd.DataFrame, pooled: float, limits: str, title: str) -> str:
     """Alternative text: every area, its share and n, grouped by the decision."""
-    parts = [f"{title}. Chart of {len(points)} areas' shares against their number of cases, "
-             f"around the all-areas figure of {100 * pooled:.0f}%."]
     rows = list(zip(points["decision"], points["name"], points["share"], points["n"],
                     strict=True))
+    groups = []
     for decision in DECISION_LOOK:
-        names = "; ".join(f"{name} {100 * share:.0f}% of {n}"
-                          for d, name, share, n in rows if d == decision)
-        if names:
-            parts.append(f"{_capital(WORDS[decision])}: {names}.")
-    if limits == "beta-binomial":
-        parts.append("The limits allow for the spread between areas: areas differ from one "
-                     "another by more than chance alone would make them.")
-    return " ".join(parts)
+        items = [plain("charts.funnel_item", name=name, share=pct(share), n=n)
+                 for d, name, share, n in rows if d == decision]
+        if items:
+            groups.append((_capital(WORDS[decision]), items))
+    return plain("charts.funnel", title=title, count=len(points), pooled=pct(pooled),
+                 groups=groups, adjusted=limits == "beta-binomial")
 
 
 def _share_steps() -> tuple[ListedColormap, BoundaryNorm]:
@@ -438,11 +439,11 @@ def heatmap(matrix: pd.DataFrame, title: str, xlabel: str) -> tuple[Figure, str]
     lows = matrix.stack().sort_values().head(3)
     highs = matrix.stack().sort_values().tail(3)
 
-    def fmt(s: pd.Series) -> str:
-        return "; ".join(f"{a}, {b}: {100 * v:.0f}%" for (a, b), v in s.items()
-                         if not math.isnan(v))
-    return fig, (f"{title}. Heatmap of {rows} rows by {cols} columns, "
-                 f"0 to 100%. Lowest: {fmt(lows)}. Highest: {fmt(highs)}.")
+    def items(s: pd.Series) -> list[str]:
+        return [plain("charts.heatmap_item", row=a, column=b, share=pct(v))
+                for (a, b), v in s.items() if not math.isnan(v)]
+    return fig, plain("charts.heatmap", title=title, rows=rows, columns=cols,
+                      lowest=items(lows), highest=items(highs))
 
 
 def relative_luminance(colour: Any) -> float:
@@ -469,7 +470,8 @@ def _cells(ax: plt.Axes, values: np.ndarray, cmap: ListedColormap, norm: Boundar
         if not math.isnan(value):
             ink = style.INK if relative_luminance(colours[i, j]) > INK_ON_LUMINANCE \
                 else style.PAPER
-            ax.text(j + 0.5, i + 0.5, f"{value:.0f}", ha="center", va="center",
+            ax.text(j + 0.5, i + 0.5, pct(value / 100).removesuffix("%"), ha="center",
+                    va="center",
                     fontsize=LABEL_PT, color=ink)
     ax.set_xlim(0, values.shape[1])
     ax.set_ylim(values.shape[0], 0)  # first row at the top

@@ -36,13 +36,15 @@ def _render(title: str, anchor: str, level: int, body: str) -> Exhibit:
     import pandas as pd
 
     from ..report.exhibit import Exhibit
-    from .templating import render
+    from ..report.model import Heading, Markup, Paragraph, Section
+    from .say import say
 
     if not body:
-        return Exhibit("")
-    body = markdown_html(body)
-    html = render("commentary.html.j2", title=title, anchor=anchor, level=level, body=body)
-    return Exhibit(html, pd.DataFrame({"section": [title], "html": [body]}))
+        return Exhibit()
+    html = markdown_html(body)
+    section = Section("commentary", (Heading(title, level, anchor), Markup(html, body),
+                                     Paragraph(say("common.commentary_note"), "note")))
+    return Exhibit((section,), pd.DataFrame({"section": [title], "html": [html]}))
 
 
 def foreword(ctx: AreaContext) -> Exhibit:

@@ -17,15 +17,15 @@ from ..core import paths
 from ..method.bank import QuestionBank, load_bank
 from ..method.catalogue import Area, Group, groups_of, load_areas
 from ..method.disclosure import (
-    DEFAULT_THRESHOLD,
+    OPEN,
     Disclosure,
     Policy,
     area_disclosure,
     pooled_disclosure,
 )
 from ..method.tables import AREA_TABLES, PARQUET_ONLY, read_table
+from ..report.model import Banner, Number, Paragraph
 from . import numbers
-from .html import escape
 
 COMPARISON_TABLES = ("comparisons",)
 SHARED = ("all_question_scores", "all_outcome_scores", "all_factors", "pooled_questions",
@@ -61,8 +61,9 @@ class AreaContext:
 
     @classmethod
     def load(cls, area_id: str, data_dir: str = "", output_dir: str = "",
-             publish: bool = False, threshold: int = DEFAULT_THRESHOLD) -> AreaContext:
-        """Read the area's tidy tables (the notebook parameters are this method's arguments)."""
+             policy: str | Policy = OPEN) -> AreaContext:
+        """Read the area's tidy tables (the notebook parameters are this method's arguments;
+        ``policy`` is the disclosure policy's text, "open" or "publish:5")."""
         data = paths.data_dir(data_dir)
         out = paths.output_dir(output_dir)
         areas = {a.id: a for a in load_areas(data, check_cases=False)}
@@ -71,7 +72,7 @@ class AreaContext:
         tables = _read_tables(paths.area_tables(out, area_id), CHAPTER_TABLES,
                               f"tables of area {area_id!r}")
         bank = load_bank()
-        disclosure = area_disclosure(tables, bank.sufficient_levels, Policy(publish, threshold))
+        disclosure = area_disclosure(tables, bank.sufficient_levels, Policy.parse(policy))
         return cls(areas[area_id], bank, tables, data, out, disclosure)
 
     def load_comparison(self) -> dict[str, pd.DataFrame]:
@@ -99,17 +100,27 @@ class AreaContext:
         return [g for g in groups_of(load_areas(self.data_dir, check_cases=False))
                 if g.id in mine]
 
-    def count(self, key: str) -> str:
-        return self.disclosure.count(key)
+    def count(self, key: str) -> Number:
+        """A count of people in this area's report, by its key (``n_key("rmp")``,
+        ``level_key("report_type", "oral")``): hidden as [c] when the policy says so.
 
-    def share(self, k: str, n: str) -> str:
+        >>> ctx.count(n_key("rmp")).text       # doctest: +SKIP
+        '33'
+        """
+        return numbers.count(self.disclosure, key)
+
+    def share(self, k: str, n: str) -> Number:
+        """The share k / n of two counts of this area, by their keys (``k_key("rmp")``,
+        ``n_key("rmp")``): hidden with either count, * on fewer than 10 cases."""
         return numbers.share(self.disclosure, k, n)
 
-    def interval(self, k: str, n: str, lower: float, upper: float) -> str:
+    def interval(self, k: str, n: str, lower: float, upper: float) -> Number:
+        """The 95% interval ``lower``-``upper`` of the share k / n, hidden with the share."""
         return numbers.share_interval(self.disclosure, k, n, lower, upper)
 
-    def suppression_note(self) -> str:
-        return numbers.rules_note(self.disclosure.policy)
+    def rules(self) -> tuple[Paragraph, ...]:
+        """The publication rules in plain words (nothing outside publication mode)."""
+        return numbers.rules(self.disclosure.policy)
 
 
 def area_disclosures(output_dir: Path, area_ids: Iterable[str],
@@ -156,8 +167,7 @@ class AggregateContext:
 
     @classmethod
     def load(cls, areas: str = "", data_dir: str = "", output_dir: str = "",
-             publish: bool = False, threshold: int = DEFAULT_THRESHOLD,
-             group: str = "") -> AggregateContext:
+             policy: str | Policy = OPEN, group: str = "") -> AggregateContext:
         """Read the cross-area tables, keeping the areas named (comma-separated; empty: all);
         with ``group``, that group's tables (pooled over its areas only)."""
         data = paths.data_dir(data_dir)
@@ -179,22 +189,24 @@ class AggregateContext:
         rows = tables["comparisons"]
         tables["comparisons"] = rows[rows["scope"] == (group or ALL)]
         return cls(chosen, load_bank(), tables, data,
-                   all_areas_disclosure(out, Policy(publish, threshold), folder), chosen_group)
+                   all_areas_disclosure(out, Policy.parse(policy), folder), chosen_group)
 
-    def count(self, key: str) -> str:
-        return self.disclosure.count(key)
+    def count(self, key: str) -> Number:
+        """A count of people (an area's, ``area_key``, or pooled, ``pooled_key``)."""
+        return numbers.count(self.disclosure, key)
 
-    def share(self, k: str, n: str) -> str:
+    def share(self, k: str, n: str) -> Number:
+        """A share of two counts by their keys, hidden with either."""
         return numbers.share(self.disclosure, k, n, mark_small=False)
 
-    def note(self) -> str:
-        return numbers.rules_note(self.disclosure.policy)
+    def rules(self) -> tuple[Paragraph, ...]:
+        """The publication rules in plain words (nothing outside publication mode)."""
+        return numbers.rules(self.disclosure.policy)
 
     def name(self, area_id: str) -> str:
         return next((a.name for a in self.areas if a.id == area_id), area_id)
 
 
-def label_banner(ctx: AreaContext) -> str:
+def label_banner(ctx: AreaContext) -> Banner:
     """The data label (synthetic / reconstructed) at the start of a chapter."""
-    return f'<p class="data-label" role="note"><strong>Data:</strong> ' \
-           f'{escape(ctx.area.label_text)}.</p>'
+    return Banner(ctx.area.label_text)

@@ -1,61 +1,145 @@
-"""How the disclosure policy's decisions are printed in a report: shares, intervals, "k of n".
+"""The numbers of an area's or all areas' report, as the disclosure policy lets them be shown.
 
-:mod:`analysis.method.disclosure` decides which counts of people are hidden; this module is
-the one place that turns a decision and a value into the text a reader sees ([c] for a hidden
-figure, "not applicable" for a question that applied to no case, * on a small denominator).
+:mod:`analysis.method.disclosure` decides which counts of people are hidden; this module makes
+every count and share a chapter prints into a :class:`~analysis.report.model.Number` carrying
+that decision and its lineage (the counts it is computed from), so that the same count is
+hidden in every exhibit that prints it and every printed figure can be traced to its cells.
 """
 
 from __future__ import annotations
 
-from ..method.disclosure import SUPPRESSED, Disclosure, Policy
+import math
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from ..method.disclosure import SUPPRESSED, Disclosure, Policy, k_key, n_key
+from ..report.format import NOT_APPLICABLE
+from ..report.model import (
+    Cell,
+    External,
+    Kind,
+    Lineage,
+    Mean,
+    Number,
+    Paragraph,
+    Ratio,
+    Sum,
+    Text,
+    Wilson,
+    share_of,
+)
 from . import style
-from .html import NOT_APPLICABLE, interval, note, pct
+from .say import say
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["NOT_APPLICABLE", "constant", "count", "external", "interval", "k_of_n", "percent",
+           "rules", "score", "score_lineage", "share", "share_interval", "unlinked_share"]
 
 
-def share(d: Disclosure, k: str, n: str, mark_small: bool = True) -> str:
-    """k / n as a whole percent, * on a small denominator; not applicable when n = 0."""
-    if d.values[n] == 0:
-        return NOT_APPLICABLE
-    if d.share_hidden(k, n):
-        return SUPPRESSED
-    text = pct(d.values[k] / d.values[n])
-    return text + " *" if mark_small and d.values[n] < style.SMALL_N else text
+def count(d: Disclosure, key: str) -> Number:
+    """A count of people, hidden when the policy hides it."""
+    return Number(d.values[key], Kind.COUNT, Cell(key), shown=d.shown(key))
 
 
-def share_interval(d: Disclosure, k: str, n: str, lower: float, upper: float) -> str:
-    """A 95% interval for k / n: with n it narrows k down, so it is hidden with the share."""
-    if d.values[n] != 0 and d.share_hidden(k, n):
-        return SUPPRESSED
-    return interval(lower, upper)
+def share(d: Disclosure, k: str, n: str, mark_small: bool = True) -> Number:
+    """k / n as a whole percent, * on a small denominator; not applicable when n = 0;
+    hidden with its count or denominator."""
+    whole = d.values[n]
+    if whole == 0:
+        return Number(None, Kind.SHARE, share_of(k, n))
+    return Number(d.values[k] / whole, Kind.SHARE, share_of(k, n),
+                  shown=not d.share_hidden(k, n),
+                  small=mark_small and whole < style.SMALL_N)
 
 
-def k_of_n(d: Disclosure, k: str, n: str, noun: str = "cases") -> str:
+def share_interval(d: Disclosure, k: str, n: str, lower: float, upper: float) -> Number:
+    """The 95% Wilson interval of k / n: with n it narrows k down, so it is hidden with the
+    share."""
+    hidden = d.values[n] != 0 and d.share_hidden(k, n)
+    value = None if math.isnan(lower) or math.isnan(upper) else (float(lower), float(upper))
+    return Number(value, Kind.INTERVAL, Wilson(k, n, "interval"), shown=not hidden)
+
+
+def k_of_n(d: Disclosure, k: str, n: str, noun: str = "cases") -> Text:
     """'24 of 87 cases', '[c] of 87 cases' (or '[c] of [c]': a hidden denominator)."""
-    return f"{d.count(k)} of {d.count(n)} {noun}".rstrip()
+    return say("common.k_of_n", k=count(d, k), n=count(d, n), noun=noun)
 
 
-def unlinked_share(policy: Policy, k: float, n: float, value: float) -> str:
-    """A share counted outside the linked tables (a group's pooled figure)."""
+def unlinked_share(policy: Policy, k: float, n: float, value: float,
+                   lineage: Lineage) -> Number:
+    """A share counted outside the linked tables (a group's pooled figure): hidden when its
+    count, denominator or complement is small; not applicable when n = 0."""
     if n == 0:
-        return NOT_APPLICABLE
-    return SUPPRESSED if policy.hides_share(k, n) else pct(value)
+        return Number(None, Kind.SHARE, lineage)
+    return Number(float(value), Kind.SHARE, lineage, shown=not policy.hides_share(k, n))
 
 
-def rules_text(policy: Policy) -> str:
-    """The publication rules in plain words (empty outside publication mode)."""
+def score(value: float, lineage: Lineage, digits: int = 0) -> Number:
+    """A score (a mean of shares) as a percent."""
+    return Number(None if math.isnan(value) else float(value), Kind.SCORE, lineage,
+                  digits=digits)
+
+
+def interval(lower: float, upper: float, lineage: Lineage) -> Number:
+    """An interval of shares or scores ("–" when it has no value)."""
+    value = None if math.isnan(lower) or math.isnan(upper) else (float(lower), float(upper))
+    return Number(value, Kind.INTERVAL, lineage)
+
+
+def external(value: float, kind: Kind, source: str, digits: int = 0,
+             grouped: bool = False) -> Number:
+    """A figure that is not computed from the case data (published, context, design)."""
+    return Number(float(value), kind, External(source), digits=digits, grouped=grouped)
+
+
+def constant(value: float, source: str = "method", digits: int = 0) -> Number:
+    """A number of the method or the design (a rule's cut-off, a number of areas or
+    resamples): printed like any figure, computed from no case."""
+    return Number(float(value), Kind.NUMBER, External(source), digits=digits)
+
+
+def percent(value: float, source: str = "method") -> Number:
+    """A cut-off of the method in percent (a rule's 80%)."""
+    return Number(float(value), Kind.PERCENT, External(source))
+
+
+def rules(policy: Policy) -> tuple[Paragraph, ...]:
+    """The publication rules in plain words under a chapter's tables (none outside
+    publication mode)."""
     if not policy.publish:
-        return ""
-    t = policy.threshold
-    return (f"Publication rules: no number of people from 1 to {t - 1} is shown; "
-            f"{SUPPRESSED} marks a hidden figure (confidential). A percentage and its "
-            f"interval are hidden when the number of people they count, or the number left "
-            f"out (those not judged sufficient), is below {t}. Zeros are shown unless "
-            f"their total is below {t}. Other figures (another row, a total or subtotal, "
-            f"the next step of a path, an all-areas total) are hidden too wherever they "
-            f"would let a hidden number be worked out by subtraction, and charts leave "
-            f"hidden figures out.")
+        return ()
+    return (Paragraph(say("common.publication_rules",
+                          threshold=constant(policy.threshold, "policy"),
+                          below=constant(policy.threshold - 1, "policy"), hidden=SUPPRESSED),
+                      "note"),)
 
 
-def rules_note(policy: Policy) -> str:
-    """The publication rules as an HTML paragraph (empty outside publication mode)."""
-    return note(rules_text(policy)) if policy.publish else ""
+def score_lineage(rows: pd.DataFrame, reading: str, prefix: str = "") -> Lineage:
+    """How a score is computed from its questions' counts, as the scoring reading says:
+    the mean of their shares, the mean of their criteria's means, or pooled counts. ``rows``
+    are the questions (those with n > 0 count); ``prefix`` qualifies the keys of their counts
+    (``"<area>/"`` for one area of several, ``"all/"`` for the pooled counts)."""
+    applied = rows[rows["n"] > 0] if "n" in rows else rows
+    pairs = tuple(zip(applied["question"].astype(str), applied["criterion"].astype(str),
+                      strict=True))
+    return _score_lineage(pairs, reading, prefix)
+
+
+@lru_cache(maxsize=4096)
+def _score_lineage(pairs: tuple[tuple[str, str], ...], reading: str, prefix: str) -> Lineage:
+    """One lineage object per score (a report names the same score in many places)."""
+    def keys(q: str) -> tuple[str, str]:
+        return prefix + k_key(q), prefix + n_key(q)
+
+    if reading == "pooled":
+        return Ratio(Sum(tuple(Cell(keys(q)[0]) for q, _ in pairs)),
+                     Sum(tuple(Cell(keys(q)[1]) for q, _ in pairs)))
+    if reading == "criteria":
+        criteria: dict[str, list[str]] = {}
+        for q, c in pairs:
+            criteria.setdefault(c, []).append(q)
+        return Mean(tuple(Mean(tuple(share_of(*keys(q)) for q in qs))
+                          for qs in criteria.values()))
+    return Mean(tuple(share_of(*keys(q)) for q, _ in pairs))

@@ -1,10 +1,11 @@
 """The outcome chapters: headline score, strengths, findings by criterion, charts.
 
-Each function returns an :class:`~analysis.report.exhibit.Exhibit` (its HTML, the data behind
-it, its chart) so a notebook cell is one line: ``display(headline(ctx, 1))``. Numbers come from
-the tidy tables; nothing here is area-specific text: strengths and areas for improvement follow
-the rule in :mod:`analysis.method.keyfindings`, and findings are sentences from
-:mod:`analysis.chapters.prose` beside each criterion's table.
+Each function returns an :class:`~analysis.report.exhibit.Exhibit` (report-model blocks, the
+data behind them, their chart) so a notebook cell is one line: ``display(headline(ctx, 1))``.
+Numbers come from the tidy tables; every count and share is a number of the report model
+(:mod:`analysis.chapters.numbers`), every sentence a wording macro (``wording/outcomes.j2``).
+Strengths and areas for improvement follow the rule in :mod:`analysis.method.keyfindings`,
+and findings are sentences from :mod:`analysis.chapters.prose` beside each criterion's table.
 """
 
 from __future__ import annotations
@@ -31,10 +32,25 @@ from ..method.published import headline_scores
 from ..method.readings import READING_LABEL, READING_TEXT
 from ..method.victims import RESTORATIVE_JUSTICE, VICTIM_PATH
 from ..report.exhibit import Exhibit
+from ..report.model import (
+    Column,
+    Difference,
+    External,
+    Heading,
+    Kind,
+    Number,
+    Paragraph,
+    Role,
+    Table,
+    TableCell,
+    Text,
+    depends_on,
+    share_of,
+)
 from . import charts, numbers, prose, style
-from . import html as htmlout
 from .context import AreaContext, label_banner
-from .html import heading, interval, note, paragraph, pct, table
+from .figures import chart
+from .say import plain, say
 
 
 def _outcome_slug(outcome: int) -> str:
@@ -45,8 +61,16 @@ def chapter_title(ctx: AreaContext, outcome: int) -> Exhibit:
     o = ctx.bank.outcome_by_id[outcome]
     data = pd.DataFrame({"area_id": [ctx.area.id], "area": [ctx.area.name],
                          "label": [ctx.area.label_text], "outcome": [o.id], "title": [o.title]})
-    return Exhibit(heading(f"Outcome {o.id}: {o.title}", 2, _outcome_slug(outcome))
-                   + label_banner(ctx), data)
+    return Exhibit((Heading(plain("outcomes.chapter_heading", outcome=o), 2,
+                            _outcome_slug(outcome)), label_banner(ctx)), data)
+
+
+def outcome_score(ctx: AreaContext, outcome: int) -> tuple[Number, Number]:
+    """An outcome's score and its bootstrap interval, with their lineage."""
+    row = ctx.tables["outcome_scores"].set_index("outcome").loc[outcome]
+    lineage = numbers.score_lineage(_scoring_rows(ctx, outcome), str(row["reading"]))
+    return (numbers.score(float(row["score"]), lineage),
+            numbers.interval(float(row["lower"]), float(row["upper"]), depends_on(lineage)))
 
 
 def headline(ctx: AreaContext, outcome: int) -> Exhibit:
@@ -57,35 +81,36 @@ def headline(ctx: AreaContext, outcome: int) -> Exhibit:
     published = headline_scores(ctx.data_dir, ctx.area.id)
     data = scores[scores["outcome"] == outcome].assign(
         published_percent=published.get(outcome, math.nan))
-    slug = _outcome_slug(outcome)
-    parts = [heading("Case assessment score", 3, f"{slug}-score")]
+    blocks: list = [Heading("Case assessment score", 3, f"{_outcome_slug(outcome)}-score")]
     if math.isnan(row["score"]):
-        parts.append(paragraph("No scoring question applied to any case: not applicable."))
-        return Exhibit("".join(parts), data)
-    parts.append(
-        f'<p class="headline"><span class="score">{pct(row["score"])}</span> of work on '
-        f"{htmlout.escape(o.title.lower())} was done well enough (95% bootstrap interval "
-        f"{interval(row['lower'], row['upper'])}).</p>")
+        blocks.append(Paragraph(say("outcomes.not_applicable")))
+        return Exhibit(tuple(blocks), data)
+    score, spread = outcome_score(ctx, outcome)
+    blocks.append(Paragraph(say("outcomes.headline", score=Role("score", (score,)),
+                                title=o.title, interval=spread), "headline"))
     reading = str(row["reading"])
-    parts.append(paragraph(
-        f"Scoring reading: {READING_LABEL[reading]}. The score is {READING_TEXT[reading]}; "
-        f"{int(row['n_questions'])} scoring questions of this outcome applied to at least one "
-        f"case, and {ctx.count(CASES)} cases were inspected. The interval comes from "
-        "resampling cases (seeded bootstrap, 2,000 resamples).", "method"))
+    rows = _scoring_rows(ctx, outcome)
+    questions = Number(int(row["n_questions"]), Kind.NUMBER,
+                       depends_on(*(share_of(k_key(q), n_key(q))
+                                    for q in rows["question"])))
+    blocks.append(Paragraph(say("outcomes.scoring_method", reading_label=READING_LABEL[reading],
+                                reading_text=READING_TEXT[reading], questions=questions,
+                                cases=ctx.count(CASES)), "method"))
     if outcome in published:
-        diff = 100 * row["score"] - published[outcome]
-        parts.append(paragraph(
-            f"Published in the 2014 report: {published[outcome]}%. Recomputed here from the "
-            f"reconstructed cases over the questions the report describes: {pct(row['score'])} "
-            f"(difference {diff:+.0f} points). Appendix 4 shows the score under the other "
-            "readings of the method the report allows.", "published"))
-    return Exhibit("".join(parts), data)
+        shown = numbers.external(published[outcome], Kind.PERCENT, "published report")
+        gap = Number(float(row["score"]) - published[outcome] / 100, Kind.POINTS,
+                     Difference(score.lineage, External("published report")), digits=0)
+        blocks.append(Paragraph(say("outcomes.published", published=shown, score=score,
+                                    difference=gap), "published"))
+    return Exhibit(tuple(blocks), data)
 
 
 def expectations(ctx: AreaContext, outcome: int) -> Exhibit:
     o = ctx.bank.outcome_by_id[outcome]
-    return Exhibit(heading("What we expect to see", 3, f"{_outcome_slug(outcome)}-expect")
-                   + paragraph(o.expect), pd.DataFrame({"outcome": [o.id], "expect": [o.expect]}))
+    return Exhibit((Heading(plain("outcomes.expect_heading"), 3,
+                            f"{_outcome_slug(outcome)}-expect"),
+                    Paragraph(Text.of(o.expect))),
+                   pd.DataFrame({"outcome": [o.id], "expect": [o.expect]}))
 
 
 def _scoring_rows(ctx: AreaContext, outcome: int) -> pd.DataFrame:
@@ -99,47 +124,53 @@ def strengths_and_improvements(ctx: AreaContext, outcome: int) -> Exhibit:
     return prose.key_findings_block(ctx, outcome)
 
 
-def _question_table(ctx: AreaContext, rows: pd.DataFrame, caption: str) -> str:
-    body = [[r.label, ctx.count(n_key(r.question)), ctx.count(k_key(r.question)),
-             ctx.share(k_key(r.question), n_key(r.question)),
-             ctx.interval(k_key(r.question), n_key(r.question), r.lower, r.upper)]
-            for r in rows.itertuples()]
-    return table(caption, ["Question", "Applicable cases (n)", "Sufficient (k)", "Share",
-                           "95% Wilson interval"], body, numeric=(1, 2, 3, 4))
+def question_table(ctx: AreaContext, rows: pd.DataFrame, caption: Text) -> Table:
+    """A table of questions: n, k, share and interval, each as the policy shows it."""
+    body = tuple((str(r.label), ctx.count(n_key(r.question)), ctx.count(k_key(r.question)),
+                  ctx.share(k_key(r.question), n_key(r.question)),
+                  ctx.interval(k_key(r.question), n_key(r.question), r.lower, r.upper))
+                 for r in rows.itertuples())
+    return Table(caption, (Column("Question"), Column("Applicable cases (n)", True),
+                           Column("Sufficient (k)", True), Column("Share", True),
+                           Column("95% Wilson interval", True)), body)
 
 
 def findings(ctx: AreaContext, outcome: int) -> Exhibit:
     """Explanation of findings: one table per criterion of the outcome's scoring questions."""
     slug = _outcome_slug(outcome)
-    parts = [heading("Explanation of findings", 3, f"{slug}-findings")]
+    blocks: list = [Heading("Explanation of findings", 3, f"{slug}-findings")]
     crit_scores = ctx.tables["criterion_scores"].set_index("criterion")
     rows = _scoring_rows(ctx, outcome)
     for c in ctx.bank.criteria_of(outcome):
         sub = rows[rows["criterion"] == c.id]
-        score = crit_scores.loc[c.id, "score"] if c.id in crit_scores.index else math.nan
-        parts.append(heading(f"{c.id} {c.title}", 4, f"{slug}-criterion-{slug_id(c.id)}"))
+        value = crit_scores.loc[c.id, "score"] if c.id in crit_scores.index else math.nan
+        blocks.append(Heading(plain("outcomes.criterion_heading", criterion=c), 4,
+                              f"{slug}-criterion-{slug_id(c.id)}"))
         if sub.empty:
-            parts.append(paragraph("No scoring question in this criterion."))
+            blocks.append(Paragraph(say("outcomes.no_question")))
             continue
-        parts.append(prose.criterion_paragraph(ctx, sub))
-        parts.append(_question_table(
-            ctx, sub, f"Criterion {c.id}: questions judged sufficient (criterion score "
-            f"{pct(score)}, the mean of its question shares)"))
+        blocks.extend(prose.criterion_paragraph(ctx, sub))
+        score = numbers.score(float(value), numbers.score_lineage(sub, "questions"))
+        blocks.append(question_table(ctx, sub, say("outcomes.criterion_caption", criterion=c,
+                                                   score=score)))
     also = rows[~rows["criterion"].isin([c.id for c in ctx.bank.criteria_of(outcome)])]
     if not also.empty:
-        parts.append(heading("Also counted in this score", 4, f"{slug}-also"))
-        parts.append(_question_table(
-            ctx, also, "Victims questions that also count towards this outcome's score; "
-            "discussed under Outcome 5"))
-    parts.append(note("n is the number of cases where the question applied; share = k / n. "
-                      "* marks a share on fewer than 10 cases: read it with its interval. "
-                      "'not applicable' means no case in the sample needed this work."))
-    parts.append(ctx.suppression_note())
-    return Exhibit("".join(parts), rows)
+        blocks.append(Heading(plain("outcomes.also_heading"), 4, f"{slug}-also"))
+        blocks.append(question_table(ctx, also, say("outcomes.also_caption")))
+    blocks.append(Paragraph(say("outcomes.findings_note"), "note"))
+    blocks.extend(ctx.rules())
+    return Exhibit(tuple(blocks), rows)
 
 
 def slug_id(text: str) -> str:
     return text.replace(".", "-")
+
+
+def _bar_numbers(ctx: AreaContext, rows: pd.DataFrame) -> tuple[Number, ...]:
+    """What a bar chart of questions draws: each question's share and n."""
+    return tuple(n for r in rows.itertuples()
+                 for n in (ctx.share(k_key(r.question), n_key(r.question)),
+                           ctx.count(n_key(r.question))))
 
 
 def data_summary(ctx: AreaContext, outcome: int) -> Exhibit:
@@ -150,19 +181,21 @@ def data_summary(ctx: AreaContext, outcome: int) -> Exhibit:
     shown = rows[[r.n > 0 and not ctx.disclosure.share_hidden(k_key(r.question),
                                                               n_key(r.question))
                   for r in rows.itertuples()]]
-    parts = [heading("Data summary", 3, f"{_outcome_slug(outcome)}-summary")]
+    blocks: list = [Heading("Data summary", 3, f"{_outcome_slug(outcome)}-summary")]
     if shown.empty:
-        return Exhibit("".join(parts) + paragraph("No key question applied to any case."), rows)
-    fig, alt = charts.sufficiency_bars(shown, f"{o.short}: key questions")
-    parts.append(htmlout.figure(fig, alt, f"Key questions of outcome {o.id}: share of "
-                                f"applicable cases judged sufficient (n per bar)."))
+        blocks.append(Paragraph(say("outcomes.no_key_question")))
+        return Exhibit(tuple(blocks), rows)
+    fig, alt = charts.sufficiency_bars(shown, plain("outcomes.data_summary_title", outcome=o))
+    blocks.append(chart(fig, alt, say("outcomes.data_summary_caption", outcome=o),
+                        _bar_numbers(ctx, shown)))
     charts.close(fig)
     left_out = len(rows) - len(shown)
     if left_out:
-        parts.append(note(f"{left_out} key question(s) left out: no applicable case"
-                          + (" or suppressed in publication mode."
-                             if ctx.disclosure.policy.publish else ".")))
-    return Exhibit("".join(parts), rows, (fig,))
+        count = Number(left_out, Kind.NUMBER, depends_on(*(
+            share_of(k_key(q), n_key(q)) for q in rows["question"])))
+        blocks.append(Paragraph(say("outcomes.key_left_out", count=count,
+                                    publish=ctx.disclosure.policy.publish), "note"))
+    return Exhibit(tuple(blocks), rows, (fig,))
 
 
 def distribution(ctx: AreaContext, variable: str, title: str, anchor: str,
@@ -171,31 +204,34 @@ def distribution(ctx: AreaContext, variable: str, title: str, anchor: str,
     d = ctx.tables["distributions"]
     sub = d[d["variable"] == variable]
     if sub.empty or int(sub["n"].iloc[0]) == 0:
-        return Exhibit(heading(title, level, anchor)
-                       + paragraph("Not applicable: no case had this."), sub)
+        return Exhibit((Heading(title, level, anchor),
+                        Paragraph(say("outcomes.nothing_to_show"))), sub)
     scale = ctx.bank.scale_of(variable)
     n = int(sub["n"].iloc[0])
     ids = [str(v) for v in sub["level"]]
     levels = [scale.label(v) for v in ids]
     counts = [int(c) for c in sub["count"]]
-    parts = [heading(title, level, anchor)]
     keys = [level_key(variable, str(v)) for v in sub["level"]]
-    body = [[lv, ctx.count(key), ctx.share(key, n_key(variable))] for lv, key in
-            zip(levels, keys, strict=True)]
-    parts.append(table(f"{title} (denominator: {ctx.count(n_key(variable))} cases where it "
-                       "applied)", ["Answer", "Cases", "Share"], body, numeric=(1, 2)))
+    body = tuple((lv, ctx.count(key), ctx.share(key, n_key(variable)))
+                 for lv, key in zip(levels, keys, strict=True))
+    denominator = ctx.count(n_key(variable))
+    blocks: list = [Heading(title, level, anchor), Table(
+        say("outcomes.distribution_caption", title=title, n=denominator),
+        (Column("Answer"), Column("Cases", True), Column("Share", True)), body)]
     data = sub.assign(label=levels)
     if not ctx.disclosure.hides_any([*keys, n_key(variable)]):
         bars = style.categories(scale, ids, counts)
         fig, alt = charts.distribution_bars(bars, dict(zip(ids, levels, strict=True)), n, title)
-        parts.append(htmlout.figure(fig, alt, f"{title}: share of "
-                                    f"{ctx.count(n_key(variable))} cases.",
-                                    combined=[scale.label(lv) for b in bars if b.other
-                                              for lv in b.levels]))
+        drawn = tuple(x for key in keys for x in (ctx.count(key),
+                                                  ctx.share(key, n_key(variable))))
+        blocks.append(chart(fig, alt, say("outcomes.distribution_chart_caption", title=title,
+                                          n=denominator), (denominator, *drawn),
+                            combined=[scale.label(lv) for b in bars if b.other
+                                      for lv in b.levels]))
         charts.close(fig)
-        return Exhibit("".join(parts), data, (fig,))
-    parts.append(note("Chart left out: it would show suppressed counts."))
-    return Exhibit("".join(parts), data)
+        return Exhibit(tuple(blocks), data, (fig,))
+    blocks.append(Paragraph(say("outcomes.chart_left_out"), "note"))
+    return Exhibit(tuple(blocks), data)
 
 
 def questions_chart(ctx: AreaContext, qids: list[str], title: str, anchor: str) -> Exhibit:
@@ -214,61 +250,59 @@ def questions_chart(ctx: AreaContext, qids: list[str], title: str, anchor: str) 
         rows.append({"question": qid, "label": q.label, "n": n, "k": k,
                      "share": k / n if n else math.nan, "lower": lo[0], "upper": hi[0]})
     frame = pd.DataFrame(rows)
-    parts = [heading(title, 4, anchor)]
+    blocks: list = [Heading(title, 4, anchor)]
     if frame.empty:
-        return Exhibit("".join(parts) + paragraph("Not applicable."), frame)
-    parts.append(_question_table(ctx, frame, f"{title}: cases judged sufficient / yes"))
+        blocks.append(Paragraph(say("outcomes.not_applicable_short")))
+        return Exhibit(tuple(blocks), frame)
+    blocks.append(question_table(ctx, frame, say("outcomes.questions_caption", title=title)))
     shown = frame[[r.n > 0 and not ctx.disclosure.share_hidden(k_key(r.question),
                                                                n_key(r.question))
                    for r in frame.itertuples()]]
     if shown.empty:
-        return Exhibit("".join(parts), frame)
+        return Exhibit(tuple(blocks), frame)
     fig, alt = charts.sufficiency_bars(shown, title)
-    parts.append(htmlout.figure(fig, alt, f"{title} (n per bar)."))
+    blocks.append(chart(fig, alt, say("outcomes.questions_chart_caption", title=title),
+                        _bar_numbers(ctx, shown)))
     charts.close(fig)
-    return Exhibit("".join(parts), frame, (fig,))
+    return Exhibit(tuple(blocks), frame, (fig,))
 
 
 def rosh_agreement(ctx: AreaContext) -> Exhibit:
     """RoSH classification: as the area recorded it (rows) against inspectors' judgement."""
     x = ctx.tables["crosstab"]
-    parts = [heading("RoSH classification: area against inspectors", 4, "outcome-4-rosh")]
+    blocks: list = [Heading(plain("outcomes.rosh_heading"), 4, "outcome-4-rosh")]
     if x.empty:
-        return Exhibit("".join(parts) + paragraph("Not applicable."), x)
+        blocks.append(Paragraph(say("outcomes.not_applicable_short")))
+        return Exhibit(tuple(blocks), x)
     scale = ctx.bank.scale_of("rosh_start")
     levels = list(scale.levels)
     rf, cf = AGREEMENT
-    body = [[scale.label(r), *[ctx.count(cell_key(rf, r, cf, c)) for c in levels]]
-            for r in levels]
-    parts.append(table(f"RoSH at the start as the area recorded it (rows) and as inspectors "
-                       f"judged it (columns), {ctx.count(n_key(rf))} cases",
-                       ["Area's classification", *[f"Inspectors: {scale.label(c)}"
-                                                   for c in levels]], body,
-                       numeric=tuple(range(1, len(levels) + 1))))
-    parts.append(paragraph(
-        f"Inspectors disagreed in {numbers.k_of_n(ctx.disclosure, DISAGREE, n_key(rf))}: the "
-        "area's "
-        f"classification was lower in {ctx.count(LOWER)} and higher in {ctx.count(HIGHER)}."))
-    return Exhibit("".join(parts), x)
+    body: tuple[tuple[TableCell, ...], ...] = tuple(
+        (scale.label(r), *[ctx.count(cell_key(rf, r, cf, c)) for c in levels]) for r in levels)
+    blocks.append(Table(say("outcomes.rosh_caption", n=ctx.count(n_key(rf))),
+                        (Column("Area's classification"),
+                         *[Column(f"Inspectors: {scale.label(c)}", True) for c in levels]),
+                        body))
+    blocks.append(Paragraph(say("outcomes.rosh_disagreement",
+                                disagreed=numbers.k_of_n(ctx.disclosure, DISAGREE, n_key(rf)),
+                                lower=ctx.count(LOWER), higher=ctx.count(HIGHER))))
+    return Exhibit(tuple(blocks), x)
 
 
 def factor_table(ctx: AreaContext) -> Exhibit:
     """Table 3.4: offending-related factors, interventions and progress."""
     f = ctx.tables["factors"].sort_values(["prevalent", "identified"], ascending=False)
-    body = [[r.label, ctx.count(factor_key(r.factor, "identified")),
-             ctx.share(factor_key(r.factor, "interventions:k"),
-                       factor_key(r.factor, "interventions:n")),
-             ctx.share(factor_key(r.factor, "progress:k"), factor_key(r.factor, "progress:n"))]
-            for r in f.itertuples()]
-    return Exhibit(heading("Offending-related factors", 4, "outcome-3-factors") + table(
-        "Offending-related factors: cases where inspectors identified the factor, and of those "
-        "the share with sufficient interventions and with sufficient progress",
-        ["Factor", "Cases identified (n)", "Sufficient interventions", "Sufficient progress"],
-        body, numeric=(1, 2, 3)), f)
-
-
-
-VICTIM_STEPS = tuple((s.label, s.variable) for s in VICTIM_PATH)
+    body = tuple((str(r.label), ctx.count(factor_key(r.factor, "identified")),
+                  ctx.share(factor_key(r.factor, "interventions:k"),
+                            factor_key(r.factor, "interventions:n")),
+                  ctx.share(factor_key(r.factor, "progress:k"),
+                            factor_key(r.factor, "progress:n")))
+                 for r in f.itertuples())
+    return Exhibit((Heading("Offending-related factors", 4, "outcome-3-factors"), Table(
+        say("outcomes.factors_caption"),
+        (Column("Factor"), Column("Cases identified (n)", True),
+         Column("Sufficient interventions", True), Column("Sufficient progress", True)),
+        body)), f)
 
 
 def victim_path(ctx: AreaContext) -> Exhibit:
@@ -279,18 +313,19 @@ def victim_path(ctx: AreaContext) -> Exhibit:
         sub = d[(d["variable"] == var) & (d["level"] == "yes")]
         return (int(sub["count"].iloc[0]), int(sub["n"].iloc[0])) if len(sub) else (0, 0)
 
-    body = [[label, ctx.count(level_key(var, YES)), ctx.count(n_key(var)),
-             ctx.share(level_key(var, YES), n_key(var))] for label, var in VICTIM_STEPS]
+    body = tuple((s.label, ctx.count(level_key(s.variable, YES)), ctx.count(n_key(s.variable)),
+                  ctx.share(level_key(s.variable, YES), n_key(s.variable)))
+                 for s in VICTIM_PATH)
     shown = ctx.disclosure
     offered = numbers.k_of_n(shown, level_key("rj_offered", YES), n_key("rj_offered"))
     proceeded = numbers.k_of_n(shown, level_key("rj_proceeded", YES), n_key("rj_proceeded"), "")
-    counted = [*VICTIM_STEPS, *((s.label, s.variable) for s in RESTORATIVE_JUSTICE)]
-    data = pd.DataFrame([(label, var, *yes(var)) for label, var in counted],
+    data = pd.DataFrame([(s.label, s.variable, *yes(s.variable))
+                         for s in (*VICTIM_PATH, *RESTORATIVE_JUSTICE)],
                         columns=["step", "variable", "k", "n"])
-    return Exhibit(heading("Victim contact and restorative justice", 4, "outcome-5-victim-path")
-            + table("The statutory victim contact path: cases at each step, out of the cases "
-                    "that reached the step before (the denominator)",
-                    ["Step", "Cases", "Out of (n)", "Share"], body, numeric=(1, 2, 3))
-            + paragraph(f"Restorative justice was offered in {offered} and proceeded in "
-                        f"{proceeded} where offered."), data)
-
+    return Exhibit((
+        Heading(plain("outcomes.victims_heading"), 4, "outcome-5-victim-path"),
+        Table(say("outcomes.victim_path_caption"),
+              (Column("Step"), Column("Cases", True), Column("Out of (n)", True),
+               Column("Share", True)), body),
+        Paragraph(say("outcomes.restorative_justice", offered=offered, proceeded=proceeded))),
+        data)

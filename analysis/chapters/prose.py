@@ -1,45 +1,57 @@
 """Findings as sentences: "In 64 of the 87 cases (nearly three-quarters, 74%), ...".
 
-The wording lives in Jinja2 templates (``templates/*.html.j2``) and in ``templates/clauses.yaml``
-(what a sufficient answer to each question says), so a sentence can be changed without touching
-Python. This module only gathers the values: every count and share is formatted by the area's
-:class:`~analysis.method.disclosure.Disclosure`, and the words come from the one word scale
-(:mod:`analysis.method.words`). A withheld share loses its words too: they would reveal it.
+The wording lives in ``wording/outcomes.j2`` (the ``sentence`` macro) and in
+``templates/clauses.yaml`` (what a sufficient answer to each question says), so a sentence can
+be changed without touching Python. This module only gathers the values: every count and share
+is a number of the report model, hidden as the area's disclosure says, and the words come from
+the one word scale (:mod:`analysis.method.words`). A withheld share loses its words too: they
+would reveal it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import pandas as pd
 
 from ..core.yamlfile import parse
-from ..method.disclosure import SUPPRESSED, k_key, n_key
-from ..method.keyfindings import KeyFindings, key_findings, rule_text
+from ..method.disclosure import k_key, n_key
+from ..method.keyfindings import (
+    IMPROVE_UPPER,
+    MAX_LISTED,
+    STRENGTH_LOWER,
+    KeyFindings,
+    key_findings,
+)
 from ..method.words import describe
 from ..report.exhibit import Exhibit
+from ..report.model import Heading, ItemList, Number, Paragraph
 from . import style
 from .context import AreaContext
-from .templating import TEMPLATES, render
+from .numbers import constant, percent
+from .say import say
+
+CLAUSES = Path(__file__).resolve().parent / "wording" / "clauses.yaml"
 
 
 @lru_cache(maxsize=1)
 def clauses() -> dict[str, str]:
-    """What a sufficient answer says, by question id (``templates/clauses.yaml``)."""
-    raw = parse((TEMPLATES / "clauses.yaml").read_text(encoding="utf-8"))
+    """What a sufficient answer says, by question id (``wording/clauses.yaml``)."""
+    raw = parse(CLAUSES.read_text(encoding="utf-8"))
     return {str(k): str(v) for k, v in (raw or {}).items()}
 
 
 @dataclass(frozen=True)
 class Finding:
-    """One question's figure, formatted for people, ready for a sentence template."""
+    """One question's figure, as numbers of the report model, ready for a sentence."""
 
     clause: str
-    k: str
-    n: str
-    share: str
-    interval: str
+    k: Number
+    n: Number
+    share: Number
+    interval: Number
     words: str
     hidden: bool
     k_value: int
@@ -64,17 +76,21 @@ def finding(ctx: AreaContext, row: pd.Series) -> Finding:
     label = str(row["label"]).lower()
     clause = clauses().get(qid, f"{label} was judged sufficient")
     cases = int(ctx.tables["outcome_scores"]["n_cases"].iloc[0])
-    return Finding(clause=clause, k=SUPPRESSED if hidden else ctx.count(kk), n=ctx.count(nk),
-                   share=ctx.share(kk, nk),
+    count = ctx.count(kk)
+    return Finding(clause=clause, k=count if not hidden else Number(
+                       count.value, count.kind, count.lineage, shown=False),
+                   n=ctx.count(nk), share=ctx.share(kk, nk),
                    interval=ctx.interval(kk, nk, float(row["lower"]), float(row["upper"])),
                    words="" if hidden else describe(k, n), hidden=hidden, k_value=k, n_value=n,
                    whole_sample=n == cases)
 
 
-def criterion_paragraph(ctx: AreaContext, rows: pd.DataFrame) -> str:
+def criterion_paragraph(ctx: AreaContext, rows: pd.DataFrame) -> tuple[Paragraph, ...]:
     """The sentences for one criterion's questions, before its table (n = 0 left out)."""
     found = [finding(ctx, r) for _, r in rows.iterrows() if int(r["n"]) > 0]
-    return render("criterion.html.j2", findings=found)
+    if not found:
+        return ()
+    return (Paragraph(say("outcomes.criterion_paragraph", findings=found), "findings"),)
 
 
 def min_listed_n(ctx: AreaContext) -> int:
@@ -87,15 +103,27 @@ def outcome_key_findings(ctx: AreaContext, outcome: int) -> KeyFindings:
     return key_findings(ctx.tables["question_scores"], outcome, min_listed_n(ctx))
 
 
+def _listed(ctx: AreaContext, rows: pd.DataFrame, empty: str) -> ItemList | Paragraph:
+    if rows.empty:
+        return Paragraph(say(empty))
+    return ItemList(tuple(say("outcomes.key_finding", f=finding(ctx, r))
+                          for _, r in rows.iterrows()), ordered=True, role="key-findings")
+
+
 def key_findings_block(ctx: AreaContext, outcome: int, level: int = 3,
                        slug: str | None = None) -> Exhibit:
     """Key strengths and areas for improvement as sentences with k, n and the interval; its
     data are the listed questions' rows, marked strength or improvement."""
     kf = outcome_key_findings(ctx, outcome)
-    html = render("key_findings.html.j2", level=level, slug=slug or f"outcome-{outcome}",
-                  strengths=[finding(ctx, r) for _, r in kf.strengths.iterrows()],
-                  improvements=[finding(ctx, r) for _, r in kf.improvements.iterrows()],
-                  rule=rule_text(min_listed_n(ctx)))
+    slug = slug or f"outcome-{outcome}"
+    blocks = (Heading("Key strengths", level, f"{slug}-strengths"),
+              _listed(ctx, kf.strengths, "outcomes.no_strength"),
+              Heading("Key areas for improvement", level, f"{slug}-improve"),
+              _listed(ctx, kf.improvements, "outcomes.no_improvement"),
+              Paragraph(say("outcomes.key_rule", strength_lower=percent(STRENGTH_LOWER),
+                            improve_upper=percent(IMPROVE_UPPER),
+                            min_n=constant(min_listed_n(ctx)), max_listed=constant(MAX_LISTED)),
+                        "note"))
     listed = pd.concat([kf.strengths.assign(listed="strength"),
                         kf.improvements.assign(listed="improvement")], ignore_index=True)
-    return Exhibit(html, listed)
+    return Exhibit(blocks, listed)

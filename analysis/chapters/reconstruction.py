@@ -19,13 +19,27 @@ from ..method.published import Published, published_for
 from ..method.readings import READING_LABEL
 from ..method.sensitivity import AS_CLASSIFIED, SensitivityRow, published_scores, sensitivity_rows
 from ..report.exhibit import Exhibit
+from ..report.model import (
+    Column,
+    External,
+    Heading,
+    ItemList,
+    Kind,
+    Number,
+    Paragraph,
+    Table,
+    TableCell,
+)
+from . import numbers
 from .context import AreaContext
-from .html import escape, heading, paragraph, pct, table
+from .say import plain, say
 
 IDENTIFIER = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+PUBLISHED = "published report"
+SENSITIVITY = "sensitivity readings"
 
 
-def plain(text: str, bank: QuestionBank, published: Published) -> str:
+def plain_words(text: str, bank: QuestionBank, published: Published) -> str:
     """The text with internal names (question, field, level and figure ids) in words."""
     places = {f.id: f.cite for f in published.figures}
     labels = {q.id: q.label for q in bank.questions} | {f.id: f.label for f in bank.fields}
@@ -48,57 +62,63 @@ def _in_use(ctx: AreaContext) -> str:
 
 def _row_label(row: SensitivityRow, reading_in_use: str, marker: str) -> list[str]:
     used = row.variant == AS_CLASSIFIED and row.reading == reading_in_use
-    variant = "as the bank classifies them" if row.variant == AS_CLASSIFIED else row.variant
+    variant = plain("appendices.as_classified") if row.variant == AS_CLASSIFIED else row.variant
     reading = READING_LABEL.get(row.reading, row.reading) + (f" ({marker})" if used else "")
     return [variant[0].upper() + variant[1:], reading]
 
 
 def sensitivity_body(frame: pd.DataFrame, reading_in_use: str, marker: str = "this report",
-                     ) -> tuple[list[str], list[list[str]]]:
+                     ) -> tuple[list[str], list[list[TableCell]]]:
     """Columns and rows of the sensitivity table: published first, then each reading, the one
     in use marked."""
     published = published_scores(frame)
     outcomes = sorted(published)
     columns = ["Contested questions", "Scoring reading", *[f"Outcome {o}" for o in outcomes],
                "RMS gap (points)"]
-    rows = [["Published in the report", "", *[f"{published[o]:.0f}%" for o in outcomes], ""]]
+    rows: list[list[TableCell]] = [[plain("appendices.published_row"), "",
+                                    *[numbers.external(published[o], Kind.PERCENT, PUBLISHED)
+                                      for o in outcomes], ""]]
     for r in sensitivity_rows(frame):
         rows.append([*_row_label(r, reading_in_use, marker),
-                     *[pct(r.scores[o], digits=1) for o in outcomes], f"{r.rms_gap:.1f}"])
+                     *[Number(r.scores[o], Kind.SCORE, External(SENSITIVITY), digits=1)
+                       for o in outcomes],
+                     Number(r.rms_gap, Kind.NUMBER, External(SENSITIVITY), digits=1)])
     return columns, rows
+
+
+def _cell_text(cell: TableCell) -> str:
+    return cell.text if isinstance(cell, Number) else str(cell)
 
 
 def sensitivity_markdown(frame: pd.DataFrame, reading_in_use: str) -> str:
     """The sensitivity table as Markdown (the README shows it, the bank's reading marked)."""
     columns, rows = sensitivity_body(frame, reading_in_use, "default")
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
-    lines += ["| " + " | ".join(c or "–" for c in row) + " |" for row in rows]
+    lines += ["| " + " | ".join(_cell_text(c) or "–" for c in row) + " |" for row in rows]
     return "\n".join(lines) + "\n"
 
 
-def _contested(ctx: AreaContext) -> str:
+def _contested(ctx: AreaContext) -> tuple[Paragraph | ItemList, ...]:
     contested = ctx.bank.contested()
     if not contested:
-        return ""
-    items = "".join(f"<li><strong>{escape(q.label)}</strong> ({escape(q.place)}): "
-                    f"{escape(ctx.bank.reason_text(q.id))}</li>" for q in contested)
-    return paragraph(f"{len(contested)} questions could be classified more than one way on the "
-                     "report's text; each is decided on that text as follows, and the table "
-                     "shows the other ways:") + f"<ul>{items}</ul>"
+        return ()
+    items = tuple(say("appendices.contested_item", label=q.label, place=q.place,
+                      reason=ctx.bank.reason_text(q.id)) for q in contested)
+    count = numbers.constant(len(contested), "question bank")
+    return (Paragraph(say("appendices.contested", count=count)), ItemList(items))
 
 
-def _readings(bank: QuestionBank, pub: Published, quotes: bool) -> str:
+def _readings(bank: QuestionBank, pub: Published, quotes: bool) -> tuple[Paragraph | Table, ...]:
     if not quotes:
-        return paragraph("The readings taken of the published report, figure by figure, quote "
-                         "its counts of cases; a publication build leaves them out (a full "
-                         "build shows them).")
-    general = [[a.place, plain(a.reading, bank, pub)] for a in pub.assumptions]
-    figures = [[f.cite, f.quote, plain(f.assumption, bank, pub)]
-               for f in pub.figures if f.assumption]
-    return (table("Readings taken where the report is inconsistent or leaves something open",
-                  ["Place in the report", "Reading taken"], general)
-            + table("Figure by figure: the report's words and the reading taken of them",
-                    ["Place in the report", "The report says", "Reading taken"], figures))
+        return (Paragraph(say("appendices.readings_withheld")),)
+    general = tuple((a.place, plain_words(a.reading, bank, pub)) for a in pub.assumptions)
+    figures = tuple((f.cite, f.quote, plain_words(f.assumption, bank, pub))
+                    for f in pub.figures if f.assumption)
+    return (Table(say("appendices.general_readings_caption"),
+                  (Column("Place in the report"), Column("Reading taken")), general),
+            Table(say("appendices.figure_readings_caption"),
+                  (Column("Place in the report"), Column("The report says"),
+                   Column("Reading taken")), figures))
 
 
 def about_reconstruction(ctx: AreaContext) -> Exhibit:
@@ -108,32 +128,24 @@ def about_reconstruction(ctx: AreaContext) -> Exhibit:
     pub = published_for(ctx.data_dir, ctx.area.id)
     frame = ctx.tables["sensitivity"]
     if pub is None or frame.empty:
-        return Exhibit("")
+        return Exhibit()
     columns, rows = sensitivity_body(frame, _in_use(ctx))
-    n_figures = len(pub.figures)
-    return Exhibit("".join([
-        heading("Appendix 4: about this reconstruction", 2, "appendix-reconstruction"),
-        paragraph(
-            f"The {len(ctx.tables['outcome_scores'])} outcome scores of this report are "
-            f"recomputed from {ctx.count(CASES)} cases "
-            f"rebuilt from the published report ({pub.source}). The rebuilt cases reproduce "
-            f"every one of its {n_figures} figures; which case carries which answer, and every "
-            "figure the report does not publish, is synthetic. One case's answers go together "
-            "as real ones do: each answer ranks the cases by a latent case quality plus noise, "
-            "so that two answers of one case correlate at "
-            f"{pub.within_case_correlation:.2f} on that latent scale (the within-case "
-            "correlation). Appendix 3 shows what this does to the intervals."),
-        heading("How the headline scores move with the reading of the method", 3,
+    return Exhibit((
+        Heading(plain("appendices.reconstruction_heading"), 2, "appendix-reconstruction"),
+        Paragraph(say("appendices.reconstruction",
+                      outcomes=numbers.constant(len(ctx.tables["outcome_scores"]), "design"),
+                      cases=ctx.count(CASES),
+                      source=pub.source,
+                      figures=numbers.external(len(pub.figures), Kind.NUMBER, PUBLISHED),
+                      correlation=numbers.external(pub.within_case_correlation, Kind.NUMBER,
+                                                   "reconstruction", digits=2))),
+        Heading(plain("appendices.sensitivity_heading"), 3,
                 "appendix-reconstruction-sensitivity"),
-        paragraph("The recomputed scores are not made to equal the published ones: the report "
-                  "describes fewer questions than its inspection tool held. The table gives "
-                  "them under each reading of the scoring method the report allows, for the "
-                  "questions as classified here and with each contested question classified "
-                  "the other way, with the root-mean-square gap to the published scores."),
-        table("Headline scores, published and recomputed, by scoring reading and "
-              "classification of the contested questions", columns, rows,
-              numeric=tuple(range(2, len(columns)))),
-        _contested(ctx),
-        heading("Readings of the report", 3, "appendix-reconstruction-readings"),
-        _readings(ctx.bank, pub, ctx.disclosure.policy.quotes_counts),
-    ]), frame)
+        Paragraph(say("appendices.sensitivity")),
+        Table(say("appendices.sensitivity_caption"),
+              tuple(Column(c, i >= 2) for i, c in enumerate(columns)),
+              tuple(tuple(row) for row in rows)),
+        *_contested(ctx),
+        Heading(plain("appendices.readings_heading"), 3, "appendix-reconstruction-readings"),
+        *_readings(ctx.bank, pub, ctx.disclosure.policy.quotes_counts),
+    ), frame)

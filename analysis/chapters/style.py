@@ -52,10 +52,10 @@ QUALITATIVE = ("#332288", "#DDCC77", "#CC6677", "#44AA99", "#882255", "#117733",
 MAX_COLOURS = len(QUALITATIVE)  # at most this many colours in one chart
 NO_ANSWER = frozenset({"not_recorded", "n/a", "not_applicable"})  # drawn NOT_APPLICABLE
 
-FIXED = {"sufficient": SUFFICIENT, "sufficient, to a lesser degree": SUFFICIENT_PART,
-         "not sufficient": NOT_SUFFICIENT, "not done (the worst level)": NOT_DONE,
-         "not applicable or not recorded": NOT_APPLICABLE, "all areas": POOLED,
-         "above all areas": ABOVE, "below all areas": BELOW, "within the expected range": WITHIN,
+FIXED = {"sufficient": SUFFICIENT, "sufficient_in_part": SUFFICIENT_PART,
+         "not_sufficient": NOT_SUFFICIENT, "worst_level": NOT_DONE,
+         "not_applicable_or_recorded": NOT_APPLICABLE, "all_areas": POOLED,
+         "above_all_areas": ABOVE, "below_all_areas": BELOW, "within_expected_range": WITHIN,
          "limits": NEUTRAL, "interval": BAND}
 """Each fixed meaning and its colour: no two meanings share one, and no palette reuses them."""
 

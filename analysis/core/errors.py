@@ -26,6 +26,7 @@ class Problem:
     column: str | None = None
     value: str | None = None
     allowed: str | None = None
+    cell: str | None = None  # the spreadsheet cell, e.g. "D9", where the file has one
 
     def __str__(self) -> str:
         where = self.file
@@ -33,6 +34,8 @@ class Problem:
             where += f", row {self.row}"
         if self.column is not None:
             where += f", column '{self.column}'"
+        if self.cell is not None:
+            where += f" (cell {self.cell})" if self.column is not None else f", cell {self.cell}"
         text = f"{where}: {self.message}"
         if self.value is not None:
             text += f" (value {shorten(self.value)})"

@@ -2,11 +2,14 @@
 
 Notebook parameters are plain strings; an empty string means "the bundled default", so each
 notebook runs as it is in JupyterLab (cwd = notebooks/) and with the plain ``papermill`` command
-(cwd = anywhere).
+(cwd = anywhere). The default outputs folder is the repository's ``outputs/`` unless the
+environment variable ``IAOW_OUTPUTS`` names another (a build elsewhere, a test's build): it
+reaches a kernel started from that environment, so notebooks read it without a parameter.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
@@ -18,8 +21,19 @@ def data_dir(value: str | Path = "") -> Path:
     return Path(value).resolve() if str(value) else REPO_ROOT / "data"
 
 
+#: The environment variable naming the outputs folder an empty ``output_dir`` means.
+OUTPUTS_VARIABLE = "IAOW_OUTPUTS"
+
+
+def default_output_dir() -> Path:
+    """``$IAOW_OUTPUTS`` when set, else the repository's ``outputs/``."""
+    named = os.environ.get(OUTPUTS_VARIABLE, "")
+    return Path(named).resolve() if named else REPO_ROOT / "outputs"
+
+
 def output_dir(value: str | Path = "") -> Path:
-    return Path(value).resolve() if str(value) else REPO_ROOT / "outputs"
+    """The folder a parameter names, resolved; empty: :func:`default_output_dir`."""
+    return Path(value).resolve() if str(value) else default_output_dir()
 
 
 def area_tables(output: Path, area_id: str) -> Path:

@@ -8,6 +8,8 @@ read with the csv module, not pandas: a build with nothing to do reads this file
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +19,12 @@ from .groupings import Group, GroupRef
 
 AREA_ID_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 COLUMNS = ("area_id", "name", "label", "cases")
+REAL = "real"
+#: Who may see real case data: said on every banner of a report that holds any.
+REAL_WARNING = ("personal data, so hand out only the release folder of a publication build "
+                "(build --publish)")
 LABELS = {
+    REAL: f"Real case data from an inspection: {REAL_WARNING}",
     "reconstructed": "Reconstructed from the published report: figures the report does not "
                      "publish are synthetic",
     "synthetic": "Synthetic data: a fictional area generated for demonstration; no real cases",
@@ -37,6 +44,25 @@ class Area:
     @property
     def label_text(self) -> str:
         return LABELS.get(self.label, self.label)
+
+
+def combined_label(labels: Iterable[str]) -> str:
+    """The data label of a report over several areas (the aggregate, a group's, the index):
+    real case data first, as it decides who may see the report."""
+    counts = Counter(labels)
+    n = sum(counts.values())
+    real, rebuilt = counts[REAL], counts["reconstructed"]
+    if real:
+        which = "every area" if real == n else f"{real} of the {n} areas"
+        return f"Real case data from inspections ({which}): {REAL_WARNING}"
+    if rebuilt and rebuilt == n:
+        return ("Reconstructed from published reports: figures the reports do not publish are "
+                "synthetic; no real cases")
+    if rebuilt:
+        some = ("one area reconstructed from its published report" if rebuilt == 1 else
+                f"{rebuilt} areas reconstructed from their published reports")
+        return f"Synthetic areas and {some}; no real cases"
+    return "Synthetic data: fictional areas generated for demonstration; no real cases"
 
 
 def check_area_id(area_id: str, file: str = "area id", row: int | None = None) -> str:
@@ -125,6 +151,22 @@ def _area(data_dir: Path, name: str, row: int, rec: dict[str, str], first: dict[
     return Area(area_id, rec["name"], rec["label"], cases, groups), problems + bad + wrong
 
 
+def _shared_file(files: dict[Path, tuple[int, str]], area: Area, row: int, value: str,
+                 name: str) -> list[Problem]:
+    """One problem when a second area names a case file already named (instead of one "same
+    case id" for each of its cases); ``files`` remembers the first row naming each file."""
+    key = area.cases.resolve()
+    if key not in files:
+        files[key] = (row, area.id)
+        return []
+    first, other = files[key]
+    if other == area.id:  # the same area listed twice: its own message says so
+        return []
+    return [Problem(name, f"case file is also the case file of area '{other}' (row {first})",
+                    row=row, column="cases", value=value,
+                    allowed="a case file of its own for each area")]
+
+
 def load_areas(data_dir: str | Path, *, check_cases: bool = True) -> list[Area]:
     """Read ``areas.csv``: id, name, label, cases (a path relative to the data folder), and
     any grouping columns (:mod:`analysis.method.groupings`).
@@ -143,10 +185,13 @@ def load_areas(data_dir: str | Path, *, check_cases: bool = True) -> list[Area]:
     first: dict[str, int] = {}
     header, records = _records(path)
     grouped = groupings.groupings(header, COLUMNS, name)[0]
+    files: dict[Path, tuple[int, str]] = {}
     for row, rec in records:
         area, found = _area(data_dir, name, row, rec, first, grouped, check_cases)
         areas.append(area)
         problems.extend(found)
+        if rec["cases"]:
+            problems += _shared_file(files, area, row, rec["cases"], name)
     problems += groupings.consistency([(r, a.groups) for (r, _), a in zip(records, areas,
                                                                           strict=True)], name)
     if problems:

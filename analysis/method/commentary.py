@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..core.errors import InputError, Problem
+from . import textfile
 
 FOREWORD = "Foreword"
 RECOMMENDATIONS = "Recommendations"
@@ -39,8 +40,11 @@ class Commentary:
     outcomes: dict[int, str] = field(default_factory=dict)
 
 
+FOLDER = "commentary"
+
+
 def commentary_path(data_dir: Path, area_id: str) -> Path:
-    return data_dir / "commentary" / f"{area_id}.md"
+    return data_dir / FOLDER / f"{area_id}.md"
 
 
 def _blank_comments(text: str) -> str:
@@ -89,19 +93,53 @@ def parse(text: str, name: str) -> Commentary:
                       {k: v for k, v in outcomes.items() if v})
 
 
+def read_text(path: Path) -> str:
+    """The file's text as people's editors save it (UTF-8, UTF-16 with a byte-order mark,
+    Windows-1252; any line endings), within the size limit, or an input error saying why."""
+    return textfile.read_text(path, "commentary file").text
+
+
 def load_commentary(data_dir: Path, area_id: str) -> Commentary:
     """The area's commentary, or an empty one when it has no file."""
     path = commentary_path(data_dir, area_id)
     if not path.exists():
         return Commentary()
-    return parse(path.read_text(encoding="utf-8"), str(path))
+    return parse(read_text(path), str(path))
 
 
-def check_commentaries(data_dir: Path, area_ids: Iterable[str]) -> list[Problem]:
-    """Problems in any area's commentary file, found before a build writes anything."""
+def check_commentaries(data_dir: Path, area_ids: Iterable[str],
+                       every: Iterable[str] | None = None) -> list[Problem]:
+    """Problems in any area's commentary file, found before a build writes anything; with
+    ``every`` (every area of areas.csv), also a file of the commentary folder that belongs to
+    no area, whose words would otherwise never be printed."""
     problems: list[Problem] = []
     for area_id in area_ids:
         path = commentary_path(data_dir, area_id)
-        if path.exists():
-            problems.extend(_sections(path.read_text(encoding="utf-8"), str(path))[1])
+        if not path.exists():
+            continue
+        try:
+            problems.extend(_sections(read_text(path), str(path))[1])
+        except InputError as exc:
+            problems.extend(exc.problems)
+    if every is not None:
+        problems += stray_files(data_dir, set(every))
+    return problems
+
+
+def stray_files(data_dir: Path, area_ids: set[str]) -> list[Problem]:
+    """Files of the commentary folder that no area of areas.csv would print: a name that is
+    not ``<area_id>.md`` for a listed area (a misspelt id, another extension, capitals)."""
+    folder = Path(data_dir) / FOLDER
+    if not folder.is_dir():
+        return []
+    allowed = "<area_id>.md for an area of areas.csv, e.g. " + (
+        f"{min(area_ids)}.md" if area_ids else "haskbrook.md")
+    problems = []
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith(".") or path.name.lower() == "readme.md":
+            continue
+        if path.suffix != ".md" or path.stem not in area_ids:
+            problems.append(Problem(str(path), "commentary file names no area of areas.csv "
+                                    "(it would never be printed)", value=path.name,
+                                    allowed=allowed))
     return problems

@@ -44,12 +44,42 @@ class Relation:
     parts: tuple[str, ...]
 
 
+OPEN = "open"
+PUBLISH = "publish"
+
+
 @dataclass(frozen=True)
 class Policy:
-    """Whether this build is for publication, and the smallest count of people it may show."""
+    """Whether this build is for publication, and the smallest count of people it may show.
+
+    One frozen value travels from the build options to every notebook as its text (``str``):
+    ``"open"`` (nothing hidden) or ``"publish:5"`` (publication rules, counts below 5 hidden);
+    :meth:`parse` reads it back.
+    """
 
     publish: bool = False
     threshold: int = DEFAULT_THRESHOLD
+
+    def __post_init__(self) -> None:
+        if self.threshold < 1:
+            raise ValueError(f"publication threshold must be at least 1, not {self.threshold}")
+
+    def __str__(self) -> str:
+        return f"{PUBLISH}:{self.threshold}" if self.publish else OPEN
+
+    @classmethod
+    def parse(cls, value: str | Policy) -> Policy:
+        """A policy from its text ("open", "publish:5"); a policy is returned as it is."""
+        if isinstance(value, Policy):
+            return value
+        text = str(value).strip()
+        if text == OPEN:
+            return cls()
+        kind, _, threshold = text.partition(":")
+        if kind == PUBLISH and threshold.isdigit() and int(threshold) >= 1:
+            return cls(True, int(threshold))
+        raise ValueError(f"policy {value!r} is not 'open' or 'publish:N' (N a whole number "
+                         "of at least 1)")
 
     def small(self, value: float) -> bool:
         """A count of people that must not be shown (1 .. threshold - 1)."""

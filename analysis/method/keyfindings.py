@@ -57,12 +57,3 @@ def key_findings(question_scores: pd.DataFrame, outcome: int, min_n: int) -> Key
                                                        ascending=[False, True])
     weak = rows[upper <= IMPROVE_UPPER].sort_values(["upper", "order"])
     return KeyFindings(_spread(strong), _spread(weak))
-
-
-def rule_text(min_n: int) -> str:
-    """The rule in one sentence, for the note under every list."""
-    return (f"Listed by rule, the same in every area: a strength has a 95% interval whose lower "
-            f"end is at least {STRENGTH_LOWER}%, an area for improvement one whose upper end is "
-            f"at most {IMPROVE_UPPER}%; only questions with at least {min_n} applicable cases; "
-            f"at most {MAX_LISTED} of each, the most certain first, one per criterion before "
-            "a second.")

@@ -20,8 +20,8 @@ in 2.8% and 1.9% of areas), and both find a key question 30 points worse about a
 and 2.2% of data sets: areas' true shares differ by about 13 points, so 30 points is not
 unusual among them); 99.8% limits can be drawn (the chart shows the rule that decided), apply
 unchanged to the other 69 questions and to the outcomes, and say the same of an area whatever
-its other questions show (benchmarks/between_areas.py prints the rates; :data:`MULTIPLICITY`
-summarises them).
+its other questions show (benchmarks/between_areas.py prints the rates; the method appendix,
+``chapters/wording/methods.yaml``, says so).
 
 Beside the flag, for every area and measure: the gap to the all-areas figure in points with a
 95% interval, in cases for a question (k - n p0: negative means that many fewer cases done
@@ -61,58 +61,6 @@ BORDERLINE_SE = 3.0
 MC_RESAMPLES = 200
 """Resamples of the bootstrap replicates that give the Monte Carlo standard errors."""
 MC_SEED = 20140527
-
-MULTIPLICITY = (
-    "The flag is made by 99.8% predictive limits, chosen over Benjamini-Hochberg at 5% across "
-    "an area's 39 key questions by simulating from the fitted model with the bundled areas' "
-    "n's: with no area more unusual than areas are, at least one key question is flagged in "
-    "2.8% of areas with 99.8% limits and 1.9% with Benjamini-Hochberg; a key question 30 "
-    "points worse is found in 2.7% and 2.2% of data sets. The limits can be drawn, and the same "
-    "rule serves every question and outcome, whatever the area's other results.")
-"""Why the flag is made as it is, for the method appendix."""
-
-METHOD_FORMULAS = (
-    ("All-areas figure of a question", "p0 = Σk / Σn over every area (each case counts once). "
-     "All-areas outcome score P: the mean of its questions' all-areas figures."),
-    ("How much areas differ (questions)", "each area's true share θ_i ~ Beta(a, b) with mean "
-     "p0 and intra-area correlation ρ = 1/(a + b + 1), so k_i ~ BetaBinomial(n_i, a, b), "
-     "a = p0(1 − ρ)/ρ, b = (1 − p0)(1 − ρ)/ρ; ρ = 0 is the binomial. ρ by maximum likelihood "
-     "given p0, after Winsorising the areas' z_i = (k_i − n_i p0)/√(n_i p0(1 − p0)) at their "
-     "10th and 90th percentiles. Spread between areas: √(ρ p0(1 − p0))."),
-    ("Limits (questions)", "for an area of size n, with X ~ BetaBinomial(n, a, b) (and never "
-     "narrower than Binomial(n, p0)), the first count marked unusually high is "
-     "k_hi = min{k : P(X ≥ k) < α} and the last marked unusually low k_lo = max{k : P(X ≤ k) "
-     "< α}; limits (k_hi − ½)/n and (k_lo + ½)/n, drawn as steps. α = Φ(−t_{I−2}(1 − "
-     "(1 − L)/2)) for a level L (99.8% or 95%) and I areas, because the spread is estimated "
-     "from the same I areas (Higgins, Thompson and Spiegelhalter 2009)."),
-    ("How much areas differ (outcomes)", "area scores y_i ~ N(θ_i, v_i), v_i the variance of "
-     "the area's case bootstrap (2,000 resamples), θ_i ~ N(P, τ²); τ² by maximum likelihood "
-     "given P on residuals (y_i − P)/√v_i Winsorised as above and divided by 0.679, the "
-     "share of a normal variance that Winsorising at 10% keeps."),
-    ("Limits (outcomes)", "P ± t_{I−2}(1 − (1 − L)/2) √(v_i + τ²)."),
-    ("The flag", "unusually high (low) when the area's figure is above (below) its 99.8% "
-     "limits; two-sided p-value: twice the smaller of P(T_{I−2} > Φ⁻¹(1 − P(X ≥ k))) and "
-     "P(T_{I−2} > Φ⁻¹(1 − P(X ≤ k))) for a question, 2 P(T_{I−2} > |y_i − P|/√(v_i + τ²)) "
-     "for an outcome."),
-    ("Gap to the all-areas figure", "share − p0 in points; in cases k − n p0. Its 95% "
-     "interval: p_i − p0 = (1 − n_i/N)(p_i − p_r), p_r the share of the other areas' cases, "
-     "so Newcombe's interval of p_i − p_r times (1 − n_i/N). For an outcome, the 2.5th and "
-     "97.5th percentiles of y_i − P over the resamples (resample b of every area together)."),
-    ("Shrunken estimate", "θ_i | k_i ~ Beta(a + k_i, b + n_i − k_i): its mean, 95% interval "
-     "and P(θ_i < p0); for an outcome N(P + B_i(y_i − P), B_i v_i), B_i = τ²/(τ² + v_i)."),
-    ("Bootstrap honesty", "each outcome decision's margin (how far its score lies beyond, or "
-     "inside, its limits) has a Monte Carlo standard error from 200 resamples of its 2,000 "
-     "bootstrap replicates; a decision within three of them is borderline."),
-    ("What chance alone gives", "for a question, the beta-binomial probability of an area of "
-     "its size falling beyond its 99.8% limits, were the spread known; for an outcome, 0.2%. "
-     "Simulation from the fitted model shows the realised rate is no higher. The expected "
-     "number of marks is the sum over the results shown."),
-    ("Groups of areas", "the difference between two groups' pooled figures, tested by an "
-     "exact permutation test over the areas' group labels (all 924 ways of splitting 12 areas "
-     "six and six); clear when p < 5%; the 95% interval is every shift of the first group's "
-     "shares that the test does not reject."),
-)
-"""The formulas behind every comparison, in plain words, for the method appendix."""
 
 ABOVE, BELOW, WITHIN = "above", "below", "within"
 WORDS = {ABOVE: "unusually high among areas", BELOW: "unusually low among areas",

@@ -14,7 +14,7 @@ import logging
 import math
 import zipfile
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -40,6 +40,12 @@ class ReadInfo:
     encoding: str | None = None
     delimiter: str | None = None
     sheet: str | None = None
+    #: Each column id's spreadsheet letter (the first column of that name), where the file
+    #: opens in a spreadsheet (CSV, Excel): messages then name the cell, e.g. D9.
+    letters: dict[str, str] = field(default_factory=dict)
+    #: Problems found while reading that do not stop the file's cells being checked (ids a
+    #: spreadsheet turned into dates): reported with the validation's.
+    problems: tuple[Problem, ...] = ()
 
     def describe(self) -> str:
         bits = [self.format]
@@ -74,6 +80,26 @@ def read_table(path: str | Path, sheet: str | None = None) -> tuple[pd.DataFrame
         raise InputError([Problem(name, "has a header but no cases (no data rows)")])
     log.info(info.describe())
     return frame, info
+
+
+def column_letter(index: int) -> str:
+    """The spreadsheet letter of a 0-based column: 0 -> A, 26 -> AA."""
+    text = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        text = chr(65 + rest) + text
+    return text
+
+
+def column_letters(header: Sequence[str]) -> dict[str, str]:
+    """Each column id's letter (its first column when the name is repeated)."""
+    letters: dict[str, str] = {}
+    for i, cell in enumerate(header):
+        name = column_id(cell)
+        if name:
+            letters.setdefault(name, column_letter(i))
+    return letters
 
 
 def column_id(header_cell: str) -> str:
@@ -124,7 +150,8 @@ def _shape_problems(rows: list[list[str]], header: list[str], name: str,
                 problems.append(Problem(
                     name, f"cell is too long ({len(cell):,} characters)", row=r,
                     column=header[c] if r > 1 and c < width else None, value=cell,
-                    allowed=f"at most {MAX_CELL_CHARS:,} characters a cell"))
+                    allowed=f"at most {MAX_CELL_CHARS:,} characters a cell",
+                    cell=f"{column_letter(c)}{r}"))
     return problems
 
 
@@ -164,7 +191,8 @@ def _read_csv(path: Path) -> tuple[pd.DataFrame, ReadInfo]:
     delimiter = textfile.sniff_delimiter(decoded.text)
     rows = textfile.csv_rows(decoded.text, name, delimiter)
     frame = frame_from_rows(rows, name, short_rows=True)
-    return frame, ReadInfo(name, "CSV", decoded.encoding, delimiter)
+    return frame, ReadInfo(name, "CSV", decoded.encoding, delimiter,
+                           letters=column_letters(rows[0]))
 
 
 def cell_text(value: object) -> str:
@@ -205,14 +233,47 @@ def _check_zip(path: Path) -> None:
                                   "uncompressed")])
 
 
-def _sheet_rows(sheet: Iterable[tuple[object, ...]], name: str) -> list[list[str]]:
+@dataclass
+class _Sheet:
+    """A sheet's cells as text, and where it held dates (0-based row, column)."""
+
+    rows: list[list[str]]
+    dates: set[tuple[int, int]]
+
+
+def _is_date(value: object) -> bool:
+    return isinstance(value, dt.date | dt.datetime | dt.time | pd.Timestamp)
+
+
+def _sheet_rows(sheet: Iterable[tuple[object, ...]], name: str) -> _Sheet:
     rows: list[list[str]] = []
+    dates: set[tuple[int, int]] = set()
     for values in sheet:
+        dates.update((len(rows), c) for c, v in enumerate(values) if _is_date(v))
         rows.append([cell_text(v) for v in values])
         if len(rows) > MAX_ROWS + HEADER_SEARCH_ROWS + 1:
             raise InputError([Problem(name, f"has too many rows (more than {MAX_ROWS:,})",
                                       allowed=f"at most {MAX_ROWS:,} cases a file")])
-    return rows
+    return _Sheet(rows, dates)
+
+
+DATE_ID_ALLOWED = ("the id as text: format the column as Text (or type an apostrophe before "
+                   "the id) and type it again as it was written")
+
+
+def date_ids(rows: list[list[str]], dates: Iterable[tuple[int, int]], name: str, *,
+             cells: bool = True) -> tuple[Problem, ...]:
+    """An id column's cells stored as dates (a spreadsheet turns an id typed as 3-4, 1/2 or
+    Mar-14 into one): what was typed is lost, so they are refused rather than read as the ISO
+    date they became. ``cells``: name the spreadsheet cell (not for Parquet)."""
+    if not rows:
+        return ()
+    ids = {c: column_id(cell) for c, cell in enumerate(rows[0]) if column_id(cell) in ID_COLUMNS}
+    return tuple(Problem(name, "a date, not an id: the id is stored as a date (a spreadsheet "
+                         "turns ids such as 3-4 or 1/2 into dates), so what was typed is lost",
+                         row=r + 1, column=ids[c], value=rows[r][c], allowed=DATE_ID_ALLOWED,
+                         cell=f"{column_letter(c)}{r + 1}" if cells else None)
+                 for r, c in sorted(dates) if r > 0 and c in ids)
 
 
 def _read_excel(path: Path, sheet: str | None) -> tuple[pd.DataFrame, ReadInfo]:
@@ -233,11 +294,13 @@ def _read_excel(path: Path, sheet: str | None) -> tuple[pd.DataFrame, ReadInfo]:
         raise InputError([Problem(name, f"is not a readable Excel file: {exc}")]) from None
     if not sheets:
         raise InputError([Problem(name, "has no sheets")])
-    chosen = _choose_sheet(name, sheets, sheet)
-    rows = sheets[chosen]
+    chosen = _choose_sheet(name, {title: s.rows for title, s in sheets.items()}, sheet)
+    rows = sheets[chosen].rows
     if not rows or all(_is_blank(r) for r in rows):
         raise InputError([Problem(name, "has a header but no cases (no data rows)")])
-    return frame_from_rows(rows, name, short_rows=False), ReadInfo(name, "Excel", sheet=chosen)
+    frame = frame_from_rows(rows, name, short_rows=False)
+    return frame, ReadInfo(name, "Excel", sheet=chosen, letters=column_letters(rows[0]),
+                           problems=date_ids(rows, sheets[chosen].dates, name))
 
 
 def _has_ids(rows: list[list[str]]) -> bool:
@@ -286,6 +349,9 @@ def _read_parquet(path: Path) -> tuple[pd.DataFrame, ReadInfo]:
     except Exception as exc:  # pyarrow raises several types for a damaged file
         raise InputError([Problem(name, f"is not a readable Parquet file: {exc}")]) from None
     header = [str(c) for c in frame.columns]
-    rows = [header] + [[cell_text(v) for v in rec] for rec in
-                       frame.astype(object).itertuples(index=False, name=None)]
-    return frame_from_rows(rows, name, short_rows=False), ReadInfo(name, "Parquet")
+    records = list(frame.astype(object).itertuples(index=False, name=None))
+    rows = [header] + [[cell_text(v) for v in rec] for rec in records]
+    dates = {(r, c) for r, rec in enumerate(records, start=1) for c, v in enumerate(rec)
+             if _is_date(v)}
+    return frame_from_rows(rows, name, short_rows=False), ReadInfo(
+        name, "Parquet", problems=date_ids(rows, dates, name, cells=False))

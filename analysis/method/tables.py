@@ -1,11 +1,21 @@
-"""Tidy tables on disk: CSV for people, Parquet for programs, both written atomically."""
+"""The tidy tables: each declared once (columns, types, grain), written and read through it.
+
+A build writes every table of :data:`CATALOGUE`: an area's under ``outputs/<area>/tables/``
+(CSV for people, Parquet for programs), the cross-area ones under ``outputs/tables/`` (and a
+group's under ``outputs/groups/<group>/tables/``). Each table says what one row is (its
+*grain*) and which columns identify a row; a table is checked against its declaration when it
+is written (a renamed or missing column stops the build there, naming the table, instead of
+failing later inside a notebook) and when it is read. :meth:`Table.schema` gives the same
+declaration as a pandera schema, for a researcher who wants to validate a table.
+"""
 
 from __future__ import annotations
 
 import io
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..core.atomic import atomic_path, write_bytes
 
@@ -13,31 +23,239 @@ if TYPE_CHECKING:  # imported where used: the build's no-op path needs only the 
     import pandas as pd
 
 FLOAT_FORMAT = "%.6f"
-AREA_TABLES = ("question_scores", "criterion_scores", "outcome_scores", "section_scores",
-               "distributions", "crosstab", "factors", "sensitivity", "bootstrap_counts")
-#: Tables for programs only, written as Parquet without a CSV (each area's bootstrap
-#: counts: 2,000 rows of two counts per question).
-PARQUET_ONLY = frozenset({"bootstrap_counts"})
+AREA = "area"
+CROSS_AREA = "cross-area"
+
+TEXT, INTEGER, COUNT, NUMBER, BOOLEAN = "text", "integer", "count", "number", "boolean"
+_KINDS = {TEXT: "O", INTEGER: "i", COUNT: "i", NUMBER: "f", BOOLEAN: "b"}
+
+
+class TableError(ValueError):
+    """A table that does not match its declaration."""
+
+
+@dataclass(frozen=True)
+class Table:
+    """One tidy table: what a row is, the columns that identify it, every column's type."""
+
+    name: str
+    scope: str
+    grain: str
+    key: tuple[str, ...]
+    columns: Mapping[str, str]
+    about: str
+    programs_only: bool = False  # Parquet only, no CSV (and never released)
+    extra_columns: str = ""      # columns named by the data (bootstrap_counts: k:<question>)
+    nullable: frozenset[str] = field(default_factory=frozenset)
+
+    def check(self, frame: pd.DataFrame) -> None:
+        """Raise :class:`TableError` when ``frame`` differs from the declaration: columns
+        missing or unknown, a column of the wrong type, or two rows with the same key."""
+        declared = list(self.columns)
+        got = list(frame.columns)
+        extra = [c for c in got if c not in self.columns]
+        if self.extra_columns:
+            extra = [c for c in extra if not c.startswith(("k:", "n:"))]
+        missing = [c for c in declared if c not in got]
+        if missing or extra:
+            raise TableError(f"table {self.name}: columns missing {missing or 'none'}, "
+                             f"not declared {extra or 'none'} (declared: {', '.join(declared)})")
+        for col, kind in self.columns.items():
+            actual = frame[col].dtype.kind
+            if len(frame) and actual != _KINDS[kind] and not (kind == TEXT and actual in "OUT"):
+                raise TableError(f"table {self.name}, column {col!r}: {frame[col].dtype} where "
+                                 f"{kind} is declared")
+        if self.key and len(frame) and frame.duplicated(list(self.key)).any():
+            raise TableError(f"table {self.name}: more than one row per "
+                             f"{', '.join(self.key)} (its grain: {self.grain})")
+
+    def conform(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """An empty table with its declared types (an area with no published report has no
+        sensitivity rows, but its columns are still numbers); a table with rows as it is."""
+        if len(frame):
+            return frame
+        types = {TEXT: object, INTEGER: "int64", COUNT: "Int64", NUMBER: "float64",
+                 BOOLEAN: bool}
+        return frame.astype({c: types[k] for c, k in self.columns.items() if c in frame})
+
+    def schema(self) -> Any:
+        """The declaration as a pandera ``DataFrameSchema`` (columns, types, unique key)."""
+        import pandera.pandas as pa
+
+        text = pa.Check(lambda s: s.dropna().map(lambda v: isinstance(v, str)).all(),
+                        name="text")
+        types = {INTEGER: int, COUNT: "Int64", NUMBER: float, BOOLEAN: bool}
+
+        def column(name: str, kind: str) -> Any:
+            nullable = kind in (NUMBER, COUNT) or name in self.nullable
+            if kind == TEXT:  # str or object, as the pandas version stores text
+                return pa.Column(None, checks=text, nullable=nullable)
+            return pa.Column(types[kind], nullable=nullable, coerce=kind == INTEGER)
+
+        return pa.DataFrameSchema({c: column(c, k) for c, k in self.columns.items()},
+                                  unique=list(self.key) or None,
+                                  strict=not self.extra_columns, name=self.name)
+
+
+def _area(name: str, grain: str, key: tuple[str, ...], columns: dict[str, str], about: str,
+          **kw: Any) -> Table:
+    return Table(name, AREA, grain, key, {"area_id": TEXT, **columns}, about, **kw)
+
+
+_SHARE = {"share": NUMBER, "lower": NUMBER, "upper": NUMBER}
+_FACTOR = {f"{part}_{what}": kind for part in ("interventions", "progress")
+           for what, kind in (("n", INTEGER), ("k", INTEGER), ("share", NUMBER),
+                              ("lower", NUMBER), ("upper", NUMBER))}
+_QUESTION = {"outcome": INTEGER, "criterion": TEXT, "question": TEXT, "label": TEXT,
+             "key": BOOLEAN, "order": INTEGER}
+_OUTCOME = {"outcome": INTEGER, "title": TEXT, "n_questions": INTEGER, "n_cases": INTEGER,
+            "score": NUMBER, "lower": NUMBER, "upper": NUMBER, "reading": TEXT,
+            "lower_independent": NUMBER, "upper_independent": NUMBER}
+
+AREA_CATALOGUE = (
+    _area("question_scores", "one row per area, outcome and scoring question (a victims "
+          "question that also counts towards Protecting the Public has a row under each "
+          "outcome: for one row per question, drop duplicates of area_id and question)",
+          ("area_id", "outcome", "question"),
+          {**_QUESTION, "n": INTEGER, "k": INTEGER, **_SHARE},
+          "k of the n applicable cases judged sufficient, the share and its Wilson 95% interval"),
+    _area("criterion_scores", "one row per area and criterion", ("area_id", "criterion"),
+          {"outcome": INTEGER, "criterion": TEXT, "section": TEXT, "title": TEXT,
+           "n_questions": INTEGER, "score": NUMBER},
+          "a criterion's score: the mean of its questions' shares"),
+    _area("outcome_scores", "one row per area and outcome", ("area_id", "outcome"), _OUTCOME,
+          "the outcome's score with its 95% case-bootstrap interval (and the interval if one "
+          "case's answers were independent), the scoring reading and the cases inspected"),
+    _area("section_scores", "one row per area and section", ("area_id", "section"),
+          {"section": TEXT, "title": TEXT, "n_criteria": INTEGER, "score": NUMBER},
+          "a section's score: the mean of its criteria's scores"),
+    _area("distributions", "one row per area, variable (a field or question) and answer",
+          ("area_id", "variable", "level"),
+          {"variable": TEXT, "kind": TEXT, "level": TEXT, "count": INTEGER, "n": INTEGER,
+           **_SHARE}, "cases giving each answer, out of the cases where it applied"),
+    _area("crosstab", "one row per area and cell of a cross-table (row field and answer, "
+          "column field and answer)", ("area_id", "row_field", "row_level", "col_field",
+                                       "col_level"),
+          {"row_field": TEXT, "row_level": TEXT, "col_field": TEXT, "col_level": TEXT,
+           "count": INTEGER, "n": INTEGER},
+          "the RoSH classification as the area recorded it against inspectors' judgement"),
+    _area("factors", "one row per area and offending-related factor", ("area_id", "factor"),
+          {"factor": TEXT, "label": TEXT, "prevalent": BOOLEAN, "identified": INTEGER,
+           **_FACTOR},
+          "cases with the factor, and of those sufficient interventions and progress"),
+    _area("sensitivity", "one row per area, classification of the contested questions, "
+          "scoring reading and outcome (no rows for an area without a published report)",
+          ("area_id", "variant", "reading", "outcome"),
+          {"variant": TEXT, "reading": TEXT, "outcome": INTEGER, "score": NUMBER,
+           "published": NUMBER},
+          "headline scores under every reading of the method the published report allows"),
+    Table("bootstrap_counts", AREA, "one row per resample of the area's cases (2,000 "
+          "resamples; stacked over areas, each row keeps its area_id)", (),
+          {}, "k and n of every scoring question in each resample: columns k:<question> and "
+          "n:<question>", programs_only=True, extra_columns="k:<question>, n:<question>"),
+)
+
+_POOLED = {"k": INTEGER, "n": INTEGER, "mean_of_areas": NUMBER, "n_areas": INTEGER,
+           "pooled": NUMBER, "lower": NUMBER, "upper": NUMBER}
+CROSS_AREA_CATALOGUE = (
+    Table("pooled_questions", CROSS_AREA, "one row per outcome and scoring question",
+          ("outcome", "question"), {**_QUESTION, **_POOLED},
+          "each question pooled over every case of every area (k of n, Wilson interval) and "
+          "the mean of the areas' shares"),
+    Table("pooled_outcomes", CROSS_AREA, "one row per outcome", ("outcome",),
+          {"outcome": INTEGER, "title": TEXT, "mean_of_areas": NUMBER, "n_areas": INTEGER,
+           "pooled": NUMBER, "n_questions": INTEGER},
+          "each outcome's all-areas score (the mean of its pooled question shares) and the "
+          "mean of the areas' scores"),
+    Table("comparisons", CROSS_AREA, "one row per scope (all areas, or a group), area, kind "
+          "(question or outcome) and measure", ("scope", "area_id", "kind", "measure"),
+          {"scope": TEXT, "area_id": TEXT, "measure": TEXT, "kind": TEXT, "k": COUNT,
+           "n": COUNT, "share": NUMBER, "share_lower": NUMBER, "share_upper": NUMBER,
+           "pooled": NUMBER, "gap": NUMBER, "gap_lower": NUMBER, "gap_upper": NUMBER,
+           "gap_cases": NUMBER, "gap_cases_lower": NUMBER, "gap_cases_upper": NUMBER,
+           "shrunk": NUMBER, "shrunk_lower": NUMBER, "shrunk_upper": NUMBER,
+           "p_below": NUMBER, "p_value": NUMBER, "lower": NUMBER, "upper": NUMBER,
+           "lower_95": NUMBER, "upper_95": NUMBER, "limits": TEXT, "decision": TEXT,
+           "beyond_95": TEXT, "margin": NUMBER, "margin_mc_se": NUMBER,
+           "borderline": BOOLEAN, "chance": NUMBER},
+          "each area against the all-areas (or its group's) figure: the one decision every "
+          "report shows (beyond the 99.8% limits that allow for the spread between areas), "
+          "the gap in points and cases with its interval, the shrunken estimate"),
+    Table("dispersion", CROSS_AREA, "one row per measure (scoring question or outcome)",
+          ("kind", "measure"),
+          {"measure": TEXT, "kind": TEXT, "pooled": NUMBER, "n_areas": INTEGER,
+           "statistic": NUMBER, "df": INTEGER, "p_value": NUMBER, "dispersed": BOOLEAN,
+           "rho": NUMBER, "rho_plain": NUMBER, "tau2": NUMBER, "spread": NUMBER,
+           "limits": TEXT, "outside": INTEGER, "outside_95": INTEGER,
+           "chance_flags": NUMBER},
+          "how much the areas differ on each measure (the fitted spread between areas), and "
+          "the limits its comparisons used"),
+    Table("funnel_limits", CROSS_AREA, "one row per scoring question and number of cases n",
+          ("measure", "n"), {"measure": TEXT, "n": INTEGER, "lower": NUMBER, "upper": NUMBER,
+                             "lower_95": NUMBER, "upper_95": NUMBER},
+          "the 99.8% limits each question's comparisons used (and the 95% ones), at every n "
+          "its funnel chart draws"),
+    Table("group_figures", CROSS_AREA, "one row per group (scope; 'all' for every area), "
+          "kind and measure", ("scope", "kind", "measure"),
+          {"scope": TEXT, "grouping": TEXT, "label": TEXT, "kind": TEXT, "measure": TEXT,
+           "k": COUNT, "n": COUNT, "share": NUMBER, "lower": NUMBER, "upper": NUMBER,
+           "interval": TEXT, "n_areas": INTEGER},
+          "each group's pooled figure with its interval", nullable=frozenset({"grouping"})),
+    Table("group_differences", CROSS_AREA, "one row per pair of groups of one grouping, kind "
+          "and measure", ("group_a", "group_b", "kind", "measure"),
+          {"grouping": TEXT, "group_a": TEXT, "group_b": TEXT, "kind": TEXT, "measure": TEXT,
+           "share_a": NUMBER, "share_b": NUMBER, "difference": NUMBER, "lower": NUMBER,
+           "upper": NUMBER, "interval": TEXT, "p_value": NUMBER, "chance": NUMBER,
+           "n_areas_a": INTEGER, "n_areas_b": INTEGER, "labellings": INTEGER,
+           "exact": BOOLEAN, "clear": BOOLEAN, "q_value": NUMBER},
+          "the difference between two groups' figures, tested with the areas as the unit "
+          "(a permutation test over their group labels), with its interval"),
+)
+
+#: The area tables stacked over every area, written with the cross-area tables (the same
+#: grain and columns as the area's own).
+STACKED = {f"all_{t.name}": t for t in AREA_CATALOGUE
+           if t.name in ("question_scores", "outcome_scores", "factors", "distributions")}
+CATALOGUE: dict[str, Table] = {t.name: t for t in (*AREA_CATALOGUE, *CROSS_AREA_CATALOGUE)}
+AREA_TABLES = tuple(t.name for t in AREA_CATALOGUE)
+CROSS_AREA_TABLES = tuple(t.name for t in CROSS_AREA_CATALOGUE)
+PARQUET_ONLY = frozenset(t.name for t in AREA_CATALOGUE if t.programs_only)
+
+
+def declared(name: str) -> Table:
+    """The declaration of a table, stacked ones (``all_question_scores``) included."""
+    if name in CATALOGUE:
+        return CATALOGUE[name]
+    if name in STACKED:
+        return STACKED[name]
+    raise TableError(f"no table {name!r} is declared (tables: {', '.join(CATALOGUE)})")
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """CSV with fixed float formatting and line endings, so reruns are byte-identical."""
+    """CSV with fixed float formatting and line endings, so reruns are byte-identical; text a
+    spreadsheet would run as a formula is kept as text (:mod:`analysis.method.formulas`)."""
+    from .formulas import inert_frame
+
     buffer = io.StringIO()
-    frame.to_csv(buffer, index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
+    inert_frame(frame).to_csv(buffer, index=False, float_format=FLOAT_FORMAT,
+                              lineterminator="\n")
     return buffer.getvalue().encode("utf-8")
 
 
 def write_table(frame: pd.DataFrame, folder: str | Path, name: str) -> list[Path]:
-    """Write ``name.csv`` and ``name.parquet`` into ``folder`` (Parquet only for
-    :data:`PARQUET_ONLY`); return the paths."""
+    """Check ``frame`` against its declaration, then write ``name.csv`` and ``name.parquet``
+    into ``folder`` (Parquet only for a table for programs); return the paths."""
+    table = declared(name)
+    frame = table.conform(frame)
+    table.check(frame)
     folder = Path(folder)
     csv_path = folder / f"{name}.csv"
     parquet_path = folder / f"{name}.parquet"
-    if name not in PARQUET_ONLY:
+    if not table.programs_only:
         write_bytes(csv_path, csv_bytes(frame))
     with atomic_path(parquet_path) as tmp:
         frame.to_parquet(tmp, index=False)
-    return [parquet_path] if name in PARQUET_ONLY else [csv_path, parquet_path]
+    return [parquet_path] if table.programs_only else [csv_path, parquet_path]
 
 
 def write_tables(tables: Mapping[str, pd.DataFrame], folder: str | Path) -> list[Path]:
@@ -48,31 +266,48 @@ def write_tables(tables: Mapping[str, pd.DataFrame], folder: str | Path) -> list
 
 
 def read_table(folder: str | Path, name: str) -> pd.DataFrame:
-    """Read a tidy table back (Parquet keeps dtypes)."""
+    """Read a tidy table back (Parquet keeps dtypes); a table whose columns are not the ones
+    declared (written by another version of the package) is refused with what differs."""
     import pandas as pd
 
-    return pd.read_parquet(Path(folder) / f"{name}.parquet")
+    frame = pd.read_parquet(Path(folder) / f"{name}.parquet")
+    table = declared(name)
+    missing = [c for c in table.columns if c not in frame.columns]
+    if missing:
+        raise TableError(f"{Path(folder) / name}.parquet lacks columns {', '.join(missing)}: "
+                         "rebuild it with `python -m analysis build --force`")
+    return frame
 
 
-CROSS_AREA_TABLES = ("pooled_questions", "pooled_outcomes", "comparisons", "dispersion",
-                     "funnel_limits", "group_figures", "group_differences")
+def table_list(width: int = 88) -> str:
+    """Every table with its grain, as the README and ``load_tables``' help list them."""
+    import textwrap
+
+    return "\n".join(textwrap.fill(
+        f"- ``{t.name}`` ({'each area' if t.scope == AREA else 'all areas'}): {t.grain}; "
+        f"{t.about}.", width, subsequent_indent="  ") for t in CATALOGUE.values())
 
 
-def load_tables(output_dir: str | Path, area_id: str | None = None) -> dict[str, pd.DataFrame]:
+def load_tables(output_dir: str | Path = "",
+                area_id: str | None = None) -> dict[str, pd.DataFrame]:
     """The tidy tables a build wrote under ``output_dir``, as DataFrames by table name.
 
-    With ``area_id``: that area's tables (question_scores, criterion_scores, outcome_scores,
-    section_scores, distributions, crosstab, factors). Without: the same tables for every area
-    the folder holds, stacked (each row keeps its ``area_id``), plus the cross-area tables
-    (pooled_questions, pooled_outcomes, comparisons, dispersion, funnel_limits, group_figures,
-    group_differences) when they were written.
+    An empty ``output_dir`` is the default outputs folder (the repository's ``outputs/``, or
+    ``$IAOW_OUTPUTS``), whatever the current folder: a notebook reads the same tables from
+    JupyterLab (which runs it in ``notebooks/``) as from the repository folder.
+
+    With ``area_id``: that area's tables. Without: the same tables for every area the folder
+    holds, stacked (each row keeps its ``area_id``), plus the cross-area tables when they
+    were written. The tables, with what one row is:
+
+    {tables}
     """
     import pandas as pd
 
     from ..core import paths
 
-    out = Path(output_dir)
-    hint = f"run `python -m analysis build --output {out}` (or `build --tables-only`) first"
+    out = paths.output_dir(output_dir)
+    hint = _build_hint(out)
     if area_id is not None:
         folders = [paths.area_tables(out, area_id)]
     else:
@@ -83,10 +318,33 @@ def load_tables(output_dir: str | Path, area_id: str | None = None) -> dict[str,
         missing = [n for n in AREA_TABLES if not (folder / f"{n}.parquet").exists()]
         if missing:
             raise FileNotFoundError(f"{folder}: tables missing ({', '.join(missing)}): {hint}")
-    tables = {name: pd.concat([read_table(f, name) for f in folders], ignore_index=True)
-              for name in AREA_TABLES}
+
+    def stacked(name: str) -> pd.DataFrame:
+        frames = [read_table(f, name) for f in folders]
+        if "area_id" not in declared(name).columns:  # resamples: keep whose they are
+            frames = [fr.assign(area_id=f.parent.name) for fr, f in zip(frames, folders,
+                                                                        strict=True)]
+        return pd.concat(frames, ignore_index=True)
+
+    tables = {name: stacked(name) for name in AREA_TABLES}
     shared = paths.all_tables(out)
     if area_id is None:
         tables.update({name: read_table(shared, name) for name in CROSS_AREA_TABLES
                        if (shared / f"{name}.parquet").exists()})
     return tables
+
+
+def _build_hint(out: Path) -> str:
+    """The command that writes tables into ``out``: ``make report`` for the default folder."""
+    from ..core import paths
+
+    if out == paths.REPO_ROOT / "outputs":
+        return ("run `make report` (or `python -m analysis build`) in the repository folder "
+                f"{paths.REPO_ROOT} first")
+    return (f"run `python -m analysis build --output {out}` (or `build --tables-only "
+            f"--output {out}`) first")
+
+
+if load_tables.__doc__:
+    load_tables.__doc__ = load_tables.__doc__.replace(
+        "{tables}", table_list().replace("\n", "\n    "))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..core.errors import InputError, Problem
 from .bank import QuestionBank, Scale
-from .readers import ReadInfo, read_table
+from .readers import ReadInfo, column_letter, read_table
 
 log = logging.getLogger(__name__)
 
@@ -67,13 +67,6 @@ def answer_text(scale: Scale) -> str:
     return ", ".join(scale.levels) + extra
 
 
-def allowed_text(scale: Scale) -> str:
-    """The allowed answers for a scale, as a user reads them in a message."""
-    levels = ", ".join(scale.levels)
-    extra = " (or Y/N)" if "yes" in scale.levels else ""
-    return f"{levels}{extra}, or blank / N/A for not applicable"
-
-
 @dataclass
 class CaseData:
     """Validated cases in canonical form: one row per case, ``pd.NA`` where not applicable."""
@@ -114,15 +107,35 @@ def _schema(bank: QuestionBank, columns: Iterable[str]) -> Any:
     return pa.DataFrameSchema(cols, strict=False, coerce=False)
 
 
-def _allowed_for(bank: QuestionBank, column: str) -> str:
+def allowed_at(bank: QuestionBank, column: str, applies: bool | None = None) -> str:
+    """What a cell of ``column`` accepts, as a user reads it in a message: exactly what
+    would pass there. ``applies``: whether the question applies in the cell's row (None when
+    unknown, because an answer its rule reads is wrong too). A blank or N/A is offered only
+    where it would be accepted: never for a required field or a question that applies and
+    that inspectors may not judge."""
     if column == "area_id":
         return "lower-case letters, digits, '-' and '_', starting with a letter or digit, ≤ 64"
     if column == "case_id":
         return "a non-empty pseudonymous id"
     field = bank.field_by_id.get(column)
-    if field is not None and field.required:
-        return answer_text(bank.scales[field.scale])
-    return allowed_text(bank.scale_of(column))
+    if field is not None:
+        answers = answer_text(bank.scales[field.scale])
+        return answers if field.required else f"{answers}, or blank"
+    q = bank.question_by_id[column]
+    answers = answer_text(bank.scales[q.scale])
+    if q.judged:
+        answers += ", or blank / N/A where inspectors judged it not applicable"
+    rule = q.applies_when
+    if rule is None:
+        return answers
+    from .ruletext import english  # it imports this module's spellings of yes, no and N/A
+
+    when = english(rule)
+    if applies is True:
+        return f"{answers} (the question applies in this row: {when})"
+    if applies is False:
+        return f"blank or N/A (the question applies only when {when}; not in this row)"
+    return f"{answers} where the question applies (when {when}); blank or N/A elsewhere"
 
 
 def _normalised(column: pd.Series, scale: Scale) -> pd.Series:
@@ -140,7 +153,8 @@ def _column_problems(raw: pd.DataFrame, bank: QuestionBank, file: str) -> list[P
     known = {"area_id", "case_id"} | set(bank.field_by_id) | set(bank.question_by_id)
     required = ["area_id", "case_id"] + [f.id for f in bank.fields if f.required]
     for col in raw.columns[raw.columns.duplicated()].unique().tolist():
-        letters = " and ".join(_letter(i) for i, c in enumerate(raw.columns) if c == col)
+        letters = " and ".join(column_letter(i) for i, c in enumerate(raw.columns)
+                               if c == col)
         problems.append(Problem(file, f"column appears more than once (spreadsheet columns "
                                 f"{letters}); the first is checked", row=1, column=col,
                                 allowed="each column once"))
@@ -153,16 +167,6 @@ def _column_problems(raw: pd.DataFrame, bank: QuestionBank, file: str) -> list[P
                                     row=1, column=col,
                                     allowed="the columns of `python -m analysis template`"))
     return problems
-
-
-def _letter(index: int) -> str:
-    """The spreadsheet letter of a 0-based column: 0 -> A, 26 -> AA."""
-    text = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        text = chr(65 + rest) + text
-    return text
 
 
 def _usable(raw: pd.DataFrame, bank: QuestionBank) -> pd.DataFrame:
@@ -207,6 +211,28 @@ class _Rows:
         return np.isin(self.parts, [n for n, cols in enumerate(self.columns) if column in cols])
 
 
+class _Applies:
+    """Whether a question applies in a row, for saying what its cell accepts: known when
+    every answer its rule reads is allowed in that row, else None."""
+
+    def __init__(self, frame: pd.DataFrame, bank: QuestionBank,
+                 failures: Sequence[tuple[int, str]]) -> None:
+        self.frame, self.bank = frame, bank
+        self.wrong = set(failures)
+        self.holds: dict[str, np.ndarray] = {}
+
+    def __call__(self, i: int, column: str) -> bool | None:
+        q = self.bank.question_by_id.get(column)
+        if q is None or q.applies_when is None:
+            return None
+        rule = q.applies_when
+        if any((i, name) in self.wrong for name in rule.names):
+            return None
+        if column not in self.holds:
+            self.holds[column] = rule.evaluate(self.frame).to_numpy(dtype=bool)
+        return bool(self.holds[column][i])
+
+
 def _value_message(value: object) -> str:
     text = "" if value is None or pd.isna(value) else str(value).strip()
     if text == "":
@@ -225,18 +251,20 @@ def _value_problems(frame: pd.DataFrame, raw_all: pd.DataFrame, bank: QuestionBa
     try:
         _schema(bank, frame.columns).validate(frame, lazy=True)
     except pandera.errors.SchemaErrors as exc:
+        failures: list[tuple[int, str]] = []
         for rec in exc.failure_cases.to_dict("records"):
             col, index = rec.get("column"), rec.get("index")
             if col is None or index is None or pd.isna(index):
                 for file in dict.fromkeys(where.files):
                     values.append(Problem(file, f"failed check {rec.get('check')}", column=col))
                 continue
-            i = int(index)
-            if not where.has(str(col))[i]:  # a column the row's file lacks: reported once
-                continue
-            value = raw_all.at[i, col] if col in raw_all.columns else rec.get("failure_case")
-            values.append(where.problem(i, _value_message(value), str(col), str(value),
-                                        _allowed_for(bank, str(col))))
+            if where.has(str(col))[int(index)]:  # a column the row's file lacks: said once
+                failures.append((int(index), str(col)))
+        applies = _Applies(frame, bank, failures)
+        for i, col in failures:
+            value = raw_all.at[i, col] if col in raw_all.columns else frame.at[i, col]
+            values.append(where.problem(i, _value_message(value), col, str(value),
+                                        allowed_at(bank, col, applies(i, col))))
     keys = pd.Series(where.parts.astype(str), dtype=object) + "\0" + frame["area_id"] + "\0" \
         + frame["case_id"]
     dup = keys.duplicated(keep="first").to_numpy()
@@ -372,7 +400,8 @@ def load_cases(
     paths: Sequence[str | Path], bank: QuestionBank, *, lenient: bool = False,
     sheet: str | None = None,
 ) -> CaseData:
-    """Read and validate case files; raise one :class:`InputError` listing every problem."""
+    """Read and validate case files; raise one :class:`InputError` listing every problem
+    (each in a file that opens in a spreadsheet naming its cell as well, e.g. D9)."""
     raws: list[tuple[pd.DataFrame, str]] = []
     infos: list[ReadInfo] = []
     problems: list[Problem] = []
@@ -384,16 +413,18 @@ def load_cases(
             continue
         raws.append((raw, str(path)))
         infos.append(info)
+        problems.extend(info.problems)
     if not raws:
         raise InputError(problems)
+    letters = {info.path: info.letters for info in infos}
     order = {str(p): n for n, p in enumerate(paths)}
     try:
         combined, warnings, where = validate_frames(raws, bank, lenient=lenient)
     except InputError as exc:  # every problem, by file in the order the files were given
         merged = sorted(problems + exc.problems, key=lambda p: order.get(p.file, len(order)))
-        raise InputError(merged) from None
+        raise InputError(with_cells(merged, letters)) from None
     if problems:
-        raise InputError(problems)
+        raise InputError(with_cells(problems, letters))
     first: dict[tuple[str, str], int] = {}
     for pos, (area, case) in enumerate(zip(combined["area_id"], combined["case_id"],
                                            strict=True)):
@@ -405,7 +436,20 @@ def load_cases(
                 f"in {first_file}, row {first_row})", row=row, column="case_id", value=str(case),
                 allowed="each case id once per area, across all files"))
     if problems:
-        raise InputError(problems)
+        raise InputError(with_cells(problems, letters))
+    warnings = with_cells(warnings, letters)
     for w in warnings:
         log.warning("treated as not applicable: %s", w)
     return CaseData(combined, infos, warnings)
+
+
+def with_cells(problems: Sequence[Problem], letters: dict[str, dict[str, str]]) -> list[Problem]:
+    """Each problem with its spreadsheet cell (column letter and row) where its file opens in
+    a spreadsheet and the problem names a row and column: a wide sheet has 171 columns."""
+    out = []
+    for p in problems:
+        letter = letters.get(p.file, {}).get(p.column or "")
+        if p.cell is None and letter and p.row is not None:
+            p = replace(p, cell=f"{letter}{p.row}")
+        out.append(p)
+    return out

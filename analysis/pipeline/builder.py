@@ -27,16 +27,19 @@ from ..core import atomic
 from ..core.errors import InputError, Problem
 from ..core.paths import group_folder
 from ..method.catalogue import Area, Group, groups_of
-from . import dispatch
+from ..report.registry import AGGREGATE_CHAPTER, AREA_CHAPTERS
+from . import dispatch, printed
 from .digests import digest_of, package_digest, versions
-from .execute import LocalWorkers, Task
-from .inputs import Inputs, check_texts, select_areas, validate
+from .execute import Task
+from .executors import Executor, make_executor
+from .explain import BuildExplanation
+from .inputs import Inputs, check_output, check_texts, select_areas, validate
 from .jobs import Page, StitchJob
 from .notebooks import check_parameters, declared_parameters, normalise_notebook, write_notebook
 from .options import BuildOptions
 from .outputs import AGGREGATE, OutputTree
 from .pages import BuildResult, Pages, linked_areas, write_index, write_manifest
-from .plan import AGGREGATE_NOTEBOOK, AREA_NOTEBOOKS, Planner, area_notebooks, notebook_source
+from .plan import AGGREGATE_NOTEBOOK, Planner, area_notebooks, notebook_source
 from .scores import TableDigests, write_area_tables, write_group_tables, write_shared_tables
 
 if TYPE_CHECKING:  # heavy imports stay out of a build that has nothing to do
@@ -47,8 +50,7 @@ if TYPE_CHECKING:  # heavy imports stay out of a build that has nothing to do
 
 log = logging.getLogger(__name__)
 
-__all__ = ["AGGREGATE_NOTEBOOK", "AREA_NOTEBOOKS", "BuildOptions", "BuildResult", "build",
-           "stitch_only"]
+__all__ = ["BuildOptions", "BuildResult", "build", "stitch_only"]
 
 
 class Builder:
@@ -75,13 +77,16 @@ class Builder:
 
         return load_bank().with_reading(self.o.scoring)
 
-    def read_parameters(self, workers: LocalWorkers) -> None:
-        """Have the workers read each notebook's declared parameters while data is scored
-        (papermill is imported there anyway; in this process it would cost half a second)."""
-        for name in [*AREA_NOTEBOOKS, AGGREGATE_NOTEBOOK]:
-            path = self.o.notebooks / f"{name}.ipynb"
+    def read_parameters(self, executor: Executor) -> None:
+        """Have the executor's workers read each notebook's declared parameters while data is
+        scored (papermill is imported there anyway; in this process it would cost half a
+        second); without workers they are read when needed."""
+        for c in (*AREA_CHAPTERS, AGGREGATE_CHAPTER):
+            path = c.source(self.o.notebooks)
             if path.exists():
-                self.declared[name] = workers.submit(declared_parameters, str(path))
+                future = executor.submit(declared_parameters, str(path))
+                if future is not None:
+                    self.declared[c.notebook] = future
 
     # 1. inputs and tables ---------------------------------------------------------------
     def source_digest(self, area: Area, lenient: bool | None = None) -> str:
@@ -126,7 +131,7 @@ class Builder:
 
     # 2. notebooks and reports -----------------------------------------------------------
     def execute(self, tasks: list[Task], areas: list[Area], every: list[Area],
-                workers: LocalWorkers | None) -> None:
+                executor: Executor) -> None:
         """Run what is not current; stitch each report as soon as its notebooks are done.
 
         ``areas`` are the areas rebuilt; the aggregate is always over ``every`` area.
@@ -144,7 +149,7 @@ class Builder:
             jobs[AGGREGATE] = functools.partial(self.aggregate_job, every)
             for g in self.groups:
                 jobs[group_folder(g.id)] = functools.partial(self.group_job, g)
-        dispatch.run(pending, jobs, self.o, self.out, self.data, self.result, workers)
+        dispatch.run(pending, jobs, self.o, self.out, self.result, executor)
 
     def stitch_job(self, area: Area) -> StitchJob | None:
         """What stitching this area's report needs, or None if it is current or failed."""
@@ -168,7 +173,8 @@ class Builder:
             return None
         return self._job(folder, (AGGREGATE_NOTEBOOK,),
                          self.pages.group_page(group, self.inputs.for_cases(
-                             [a.cases for a in self.every if a.id in group.areas])))
+                             [a.cases for a in self.every if a.id in group.areas]),
+                             {a.id: a.label for a in self.every}))
 
     def _job(self, folder: str, names: tuple[str, ...], page: Page) -> StitchJob | None:
         notebooks = [self.out.notebook(folder, n) for n in names]
@@ -192,6 +198,11 @@ class Builder:
 def build(options: BuildOptions) -> BuildResult:
     """Run a whole build; raises :class:`InputError` before writing anything on bad input."""
     t0 = time.perf_counter()
+    check_output(options.output, options.data)
+    if options.dry_run:
+        from .explain import dry_run
+
+        return dry_run(options)
     b = Builder(options)
     if options.pdf:  # fail before anything is written when the optional browser is missing
         from .pdf import find_chromium
@@ -203,30 +214,30 @@ def build(options: BuildOptions) -> BuildResult:
     b.every, b.groups = every, groups_of(every)
     areas = select_areas(b.data, options.areas)
     b.inputs = Inputs.record(b.data, every)
-    check_texts(b.data, areas)
+    check_texts(b.data, areas, every)
     changed = b.changed_areas(every)
-    local = options.executor == "local" and not options.scheduler
-    workers = (LocalWorkers(options.jobs, options.engine)
-               if local and options.jobs > 1 and not options.tables_only else None)
+    why = BuildExplanation(b, changed)  # reasons are taken before anything is rebuilt
+    executor = None if options.tables_only else make_executor(options)
     try:
         cases = b.validate(every, changed)
-        if workers is not None and changed:  # kernels start while the data is scored (once
-            workers.start()                  # it is valid: a refused build starts none)
-            b.read_parameters(workers)
+        if executor is not None and changed:  # workers warm up while the data is scored
+            executor.start()                  # (once it is valid: a refused build starts none)
+            b.read_parameters(executor)
         b.score(every, cases)
         b.result.timings["score"] = time.perf_counter() - t0
-        if options.tables_only:
+        if executor is None:
+            why.after(b.result)
             print(f"tables: {b.out.root}", file=sys.stdout)
             return b.result
         t1 = time.perf_counter()
-        b.execute(b.planner().tasks(areas, every), areas, every, workers)
+        tasks = b.planner().tasks(areas, every)
+        why.before(tasks)
+        b.execute(tasks, areas, every, executor)
         b.result.timings["notebooks_and_reports"] = time.perf_counter() - t1
     finally:
-        if workers is not None:
-            workers.close()
-    from ..method.disclosure import Policy
-
-    policy = Policy(options.publish, options.threshold)
+        if executor is not None:
+            executor.close()
+    policy = options.policy
     try:
         if options.pdf:
             print_pdfs(b)
@@ -238,6 +249,7 @@ def build(options: BuildOptions) -> BuildResult:
     b.result.timings["total"] = time.perf_counter() - t0
     write_manifest(b.out, options, areas, b.result, b.inputs.relative(), b.package, b.versions,
                    b.groups)
+    why.after(b.result)  # what re-ran and why, one line per kind
     summary(b.result, b.out.root, options.quiet)
     return b.result
 
@@ -311,6 +323,7 @@ def stitch_only(area_id: str, data: Path, output: Path) -> Path:
         if "iaow" not in nb.metadata:
             nb = normalise_notebook(nbformat.writes(nb))
             nb.metadata["iaow"] = {"digest": "external", "key": f"{area_id}/{name}"}
+            printed.write_chapter(path, printed.take_numbers(nb))
             write_notebook(nb, path)
         if target.recorded() is None:
             target.mark(nb.metadata["iaow"]["digest"])

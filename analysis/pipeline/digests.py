@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -64,6 +65,22 @@ def versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             out[name] = "absent"
     return out
+
+
+def installed() -> dict[str, str]:
+    """Every distribution installed in this environment, by normalised name, with its
+    version: what ``verify`` compares a later environment against."""
+    found: dict[str, str] = {}
+    for dist in metadata.distributions():
+        name = dist.metadata["Name"]
+        if name:
+            found.setdefault(normalise(name), dist.version)
+    return dict(sorted(found.items()))
+
+
+def normalise(name: str) -> str:
+    """A distribution name as the packaging standards compare them (PEP 503)."""
+    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def git_commit() -> str:

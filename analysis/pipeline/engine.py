@@ -36,6 +36,7 @@ from papermill.engines import Engine, papermill_engines
 from traitlets import default
 
 from ..core import atomic
+from ..report.registry import kernel_modules
 
 log = logging.getLogger(__name__)
 
@@ -45,13 +46,10 @@ USE_IPC = os.name == "posix"
 
 _WARM: tuple[KernelManager, Any] | None = None
 
-WARM_UP = (
-    "import gc\n"
-    "import analysis.chapters.outcomes, analysis.chapters.comparison\n"
-    "import analysis.chapters.appendices, analysis.chapters.aggregate\n"
-    "gc.collect()\n"
-    "gc.freeze()\n"
-)
+#: What a new warm kernel runs once: the chapters' modules (from the chapter registry), then a
+#: frozen garbage collector.
+WARM_UP = "".join(["import gc\n", *(f"import {m}\n" for m in kernel_modules()),
+                   "gc.collect()\n", "gc.freeze()\n"])
 
 PREAMBLE = (
     "get_ipython().run_line_magic('reset', '-f')\n"
@@ -106,6 +104,14 @@ class _IPCDefaults:
     @default("kernel_spec_manager")
     def _ksm_default(self) -> KernelSpecManager:
         return _kernel_spec_manager()
+
+    async def _async_interrupt_kernel(self) -> None:
+        """No interrupt on the way to a shutdown (jupyter_client sends one first): the kernel
+        is idle once its notebook is done, and the interrupt only makes it log "KeyboardInterrupt
+        caught in kernel". A kernel still busy is ended by the shutdown's terminate and kill."""
+        if getattr(self, "shutting_down", False):
+            return
+        await super()._async_interrupt_kernel()  # type: ignore[misc]
 
 
 class IPCKernelManager(_IPCDefaults, KernelManager):

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..core import paths
 from ..core.errors import InputError, Problem
 from ..method.catalogue import Area, load_areas
 from ..method.commentary import check_commentaries, commentary_path
@@ -92,11 +93,48 @@ class Inputs:
                 for k, v in sorted(self.checksums.items())}
 
 
-def check_texts(data: Path, areas: list[Area]) -> None:
-    """Every area's commentary file can be placed in its report (or the build stops, exit 2,
-    before anything is written). Cheap: section headings only, no Markdown is rendered."""
-    if problems := check_commentaries(data, [a.id for a in areas]):
+def check_texts(data: Path, areas: list[Area], every: list[Area] | None = None) -> None:
+    """Every input beside the case files is read and checked, or the build stops (exit 2)
+    before anything is written: each area's commentary file can be placed in its report
+    (section headings only, no Markdown is rendered), and with ``every`` (all areas of
+    areas.csv) no commentary file or context row names an area that is not listed; the context
+    files, the glossary and the word scale are well formed. Cheap, and free of pandas: a build
+    with nothing to do runs it too."""
+    from ..method.context import check_context
+    from ..method.glossary import check_glossary
+    from ..method.words import check_scale
+
+    listed = None if every is None else [a.id for a in every]
+    problems = check_commentaries(data, [a.id for a in areas], listed)
+    problems += check_context(data, listed)
+    problems += check_glossary()
+    problems += check_scale()
+    if problems:
         raise InputError(problems)
+
+
+def check_output(output: Path, data: Path) -> None:
+    """The output folder must not be, or be inside, or hold the data folder (the bundled one
+    too), the package or the notebooks: a build would write among its inputs (and clear
+    temporary files there)."""
+    out = Path(output).resolve()
+    problems = []
+    for what, folder in (("the data folder", Path(data).resolve()),
+                         ("the bundled data folder", paths.REPO_ROOT / "data"),
+                         ("the analysis package", paths.PACKAGE_ROOT),
+                         ("the notebooks folder", paths.NOTEBOOKS)):
+        if out == folder or folder in out.parents:
+            problems.append(Problem(str(output), f"--output is inside {what} ({folder})",
+                                    allowed=OUTPUT_ALLOWED))
+        elif out in folder.parents:
+            problems.append(Problem(str(output), f"--output holds {what} ({folder})",
+                                    allowed=OUTPUT_ALLOWED))
+    if problems:
+        raise InputError(problems[:1])
+
+
+OUTPUT_ALLOWED = ("a folder of its own, beside the data folder rather than in it (the default "
+                  "is outputs/ in the repository)")
 
 
 def validate(areas: list[Area], changed: list[Area], bank: QuestionBank, *, lenient: bool,

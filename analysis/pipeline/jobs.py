@@ -24,9 +24,17 @@ class Provenance:
     versions: Mapping[str, str]
 
     def items(self) -> list[tuple[str, str | Mapping[str, object]]]:
-        """The rows of the report's provenance footer, in order."""
-        return [("Data", self.data), ("Package", self.package), ("Parameters", self.parameters),
-                ("Input checksums (SHA-256)", self.checksums), ("Versions", self.versions)]
+        """The rows of the report's provenance footer, in order: the last says how a reader
+        checks the report against all the others and cites the package."""
+        return [("Data", self.data), ("Made with", self.package),
+                ("Parameters", self.parameters), ("Input checksums (SHA-256)", self.checksums),
+                ("Versions", self.versions), ("Checking and citing", CHECKING)]
+
+
+#: How a reader checks a report and cites the package that made it (every report says it).
+CHECKING = ("python -m analysis verify, run on the outputs folder this report was built in, "
+            "builds every report again from the inputs above and compares them byte for byte. "
+            "Cite the package by the version above, as CITATION.cff in its repository gives.")
 
 
 @dataclass(frozen=True)

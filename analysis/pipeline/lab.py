@@ -12,6 +12,7 @@ reaches JupyterLab directly from the terminal, which asks for confirmation as us
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -29,10 +30,20 @@ class _StopRequested(Exception):
     """Raised in the main thread by the SIGTERM handler, to leave the wait for JupyterLab."""
 
 
-def lab_command(extra: Sequence[str] = ()) -> list[str]:
-    """The command line that starts JupyterLab on ``notebooks/`` with the package's kernel."""
+ALLOW_ROOT = "--allow-root"
+
+
+def running_as_root() -> bool:
+    """Root (a container, a cloud machine), where JupyterLab refuses to start unless allowed."""
+    return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+def lab_command(extra: Sequence[str] = (), *, root: bool = False) -> list[str]:
+    """The command line that starts JupyterLab on ``notebooks/`` with the package's kernel;
+    as ``root``, with ``--allow-root`` (JupyterLab stops otherwise)."""
+    allow = [ALLOW_ROOT] if root and ALLOW_ROOT not in extra else []
     return [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={paths.NOTEBOOKS}",
-            f"--MappingKernelManager.default_kernel_name={KERNEL_NAME}", *extra]
+            f"--MappingKernelManager.default_kernel_name={KERNEL_NAME}", *allow, *extra]
 
 
 def _request_stop(signum: int, frame: FrameType | None) -> None:
@@ -53,7 +64,11 @@ def stop_server(server: subprocess.Popen[bytes], grace: float = STOP_GRACE_SECON
 def run_lab(extra: Sequence[str] = ()) -> int:
     """Install the kernel, start JupyterLab and wait for it; its exit code is ours."""
     ensure_kernelspec()
-    server = subprocess.Popen(lab_command(extra))
+    root = running_as_root()
+    if root:
+        print(f"running as root: starting JupyterLab with {ALLOW_ROOT} (it refuses root "
+              "otherwise)", file=sys.stderr)
+    server = subprocess.Popen(lab_command(extra, root=root))
     previous_term = signal.signal(signal.SIGTERM, _request_stop)
     previous_int = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:

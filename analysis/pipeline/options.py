@@ -16,11 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from ..core import paths
-from ..method.disclosure import DEFAULT_THRESHOLD
+from ..method.disclosure import DEFAULT_THRESHOLD, Policy
 from ..method.readings import READINGS
-
-ENGINES = ("warm", "papermill")
-EXECUTORS = ("local", "dask")
+from .execute import ENGINES
+from .executors import EXECUTORS
 
 
 def cpu_count() -> int:
@@ -34,6 +33,13 @@ def _jobs(text: str) -> int:
     value = int(text)
     if value < 1:
         raise argparse.ArgumentTypeError("--jobs must be at least 1")
+    return value
+
+
+def _threshold(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("--threshold must be at least 1")
     return value
 
 
@@ -57,13 +63,13 @@ class BuildOptions:
         type=_jobs))
     executor: str = field(default="local", metadata=_cli(
         "--executor", "local process pool (default) or a local Dask cluster",
-        choices=EXECUTORS))
+        choices=tuple(EXECUTORS)))
     scheduler: str | None = field(default=None, metadata=_cli(
         "--scheduler", "run notebooks on an existing Dask scheduler, e.g. tcp://host:8786",
         metavar="ADDRESS"))
     engine: str = field(default="warm", metadata=_cli(
         "--engine", "warm: one kernel per worker reused with isolation (default); "
-        "papermill: a fresh kernel per notebook", choices=ENGINES))
+        "papermill: a fresh kernel per notebook", choices=tuple(ENGINES)))
     force: bool = field(default=False, metadata=_cli("--force", "rebuild everything"))
     lenient: bool = field(default=False, metadata=_cli(
         "--lenient", "answers where a question does not apply become warnings, and are "
@@ -76,12 +82,19 @@ class BuildOptions:
         "question bank's setting, questions)", choices=READINGS))
     threshold: int = field(default=DEFAULT_THRESHOLD, metadata=_cli(
         "--threshold", "publication threshold: counts and denominators below it are "
-        f"suppressed (default: {DEFAULT_THRESHOLD})", type=int))
+        f"suppressed (default: {DEFAULT_THRESHOLD})", type=_threshold))
     pdf: bool = field(default=False, metadata=_cli(
         "--pdf", "also print each report to PDF with headless Chromium"))
     aggregate: bool = field(default=True, metadata=_cli(
         "--no-aggregate", "skip the aggregate report", action="store_false"))
-    quiet: bool = field(default=False, metadata=_cli("--quiet", "no progress bar"))
+    quiet: bool = field(default=False, metadata=_cli(
+        "--quiet", "no progress bar and no line per PDF printed"))
+    verbose: bool = field(default=False, metadata=_cli(
+        "--verbose", "also show the logs of the notebook engine and of Dask workers (hidden "
+        "by default)"))
+    dry_run: bool = field(default=False, metadata=_cli(
+        "--dry-run", "check the inputs and list what a build would score and run, and why "
+        "(which input, notebook or code changed); write nothing"))
     tables_only: bool = field(default=False, metadata=_cli(
         "--tables-only", "validate and write the tidy scoring tables only; run no notebook"))
     notebooks: Path = paths.NOTEBOOKS
@@ -103,6 +116,11 @@ class BuildOptions:
     def from_args(cls, args: argparse.Namespace) -> BuildOptions:
         return cls(**{f.name: getattr(args, f.name) for f in _cli_fields()})
 
+    @property
+    def policy(self) -> Policy:
+        """The disclosure policy of this build: the one value every notebook receives."""
+        return Policy(self.publish, self.threshold) if self.publish else Policy()
+
 
 def _cli_fields() -> list[Field[Any]]:
     return [f for f in fields(BuildOptions) if "flag" in f.metadata]
@@ -115,8 +133,7 @@ class AreaParameters:
     area_id: str
     data_dir: str
     output_dir: str
-    publish: bool
-    threshold: int
+    policy: str  # the disclosure policy as text: "open" or "publish:5" (Policy.parse)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -129,8 +146,7 @@ class AggregateParameters:
     areas: str
     data_dir: str
     output_dir: str
-    publish: bool
-    threshold: int
+    policy: str  # the disclosure policy as text: "open" or "publish:5" (Policy.parse)
     group: str = ""  # a group id of areas.csv: that group's aggregate; empty: all areas
 
     def as_dict(self) -> dict[str, Any]:

@@ -46,6 +46,26 @@ RELEASED_TABLES: dict[str, dict[str, str]] = {
 }
 
 
+#: The files ``verify`` compares: what a reader opens (every report and the index) and every
+#: table behind them; not the executed notebooks, stamps, PDFs (a browser's print) or the
+#: manifest (it records timings).
+CHECKED_PAGES = ("index.html", "report.html")
+
+
+def checked_files(root: Path) -> list[Path]:
+    """Every report, index and table under ``root`` (the release folder's too), relative to
+    it, in a stable order; hidden files and folders are left out."""
+    found = []
+    for path in root.rglob("*"):
+        rel = path.relative_to(root)
+        if any(part.startswith(".") for part in rel.parts) or not path.is_file():
+            continue
+        if path.name in CHECKED_PAGES or (path.parent.name == "tables"
+                                          and path.suffix in FORMATS):
+            found.append(rel)
+    return sorted(found, key=lambda p: p.as_posix())
+
+
 def released_table(name: str) -> str:
     """An area table's file name in the release folder: CSV only, every hidden figure [c]
     (the Parquet files keep every count and are never released)."""

@@ -11,20 +11,16 @@ from typing import TYPE_CHECKING
 from .. import __version__
 from ..core import atomic, paths
 from ..core.paths import group_folder
-from ..method.catalogue import Area, Group
-from .digests import digest_of, file_digest, git_commit
+from ..method.catalogue import Area, Group, combined_label
+from .digests import digest_of, file_digest, git_commit, installed
 from .jobs import Download, Page, Provenance
 from .options import BuildOptions
-from .outputs import AGGREGATE, OutputTree
+from .outputs import AGGREGATE, OutputTree, checked_files
 from .pdf import current_pdf
 
 if TYPE_CHECKING:
     from ..method.bank import QuestionBank
     from ..method.disclosure import Policy
-
-AGGREGATE_LABEL = ("Synthetic areas and one area reconstructed from its published report; "
-                   "no real cases")
-
 
 @dataclass
 class BuildResult:
@@ -60,8 +56,7 @@ class Pages:
                    inputs: dict[str, str]) -> Provenance:
         return Provenance(
             data=label, package=f"iaow-analysis {__version__} (git {git_commit()})",
-            parameters={**params, "publish": self.options.publish,
-                        "threshold": self.options.threshold},
+            parameters={**params, "policy": str(self.options.policy)},
             checksums={Path(k).name: v[:16] for k, v in sorted(inputs.items())},
             versions=dict(self.versions))
 
@@ -79,21 +74,23 @@ class Pages:
         return self.linked(page, area.id)
 
     def aggregate_page(self, areas: list[Area], inputs: dict[str, str]) -> Page:
+        label = combined_label(a.label for a in areas)
         page = Page(title="Inspection of adult offending work: all areas",
                     subtitle=f"Aggregate report across {len(areas)} areas",
-                    label=AGGREGATE_LABEL,
-                    provenance=self.provenance("synthetic and reconstructed areas",
-                                               {"areas": ", ".join(a.id for a in areas)},
+                    label=label,
+                    provenance=self.provenance(label, {"areas": ", ".join(a.id for a in areas)},
                                                inputs))
         return self.linked(page, AGGREGATE)
 
-    def group_page(self, group: Group, inputs: dict[str, str]) -> Page:
+    def group_page(self, group: Group, inputs: dict[str, str],
+                   labels: dict[str, str]) -> Page:
+        """A group's page; ``labels`` are the data labels of its areas, by area id."""
+        label = combined_label(labels[a] for a in group.areas)
         page = Page(title=f"Inspection of adult offending work: {group.label}",
                     subtitle=f"Aggregate report across the {len(group.areas)} "
                              f"area{'s' if len(group.areas) != 1 else ''} of this group",
-                    label=AGGREGATE_LABEL,
-                    provenance=self.provenance("synthetic and reconstructed areas",
-                                               {"group": group.id,
+                    label=label,
+                    provenance=self.provenance(label, {"group": group.id,
                                                 "areas": ", ".join(group.areas)}, inputs),
                     index_href="../../index.html")
         return self.linked(page, group_folder(group.id))
@@ -193,7 +190,8 @@ def write_index(out: OutputTree, areas: list[Area], rebuilt: set[str], result: B
         row.scores = [f"{pct(r.score)} ({interval(r.lower, r.upper)})" for r in o.itertuples()]
     html = render_page("index.html.j2", title="Inspection of adult offending work: area reports",
                        areas=rows, outcomes=[o.short for o in bank().outcomes], links=links,
-                       publish=policy.publish)
+                       publish=policy.publish, version=__version__,
+                       label=combined_label(a.label for a in areas))
     atomic.write_text(target.files[0], html)
     target.mark(digest)
 
@@ -216,14 +214,17 @@ def _index_row(out: OutputTree, area: Area, result: BuildResult, rebuilt: bool,
 def write_manifest(out: OutputTree, options: BuildOptions, areas: list[Area],
                    result: BuildResult, inputs: dict[str, str], package: str,
                    versions: dict[str, str], groups: list[Group] | None = None) -> None:
-    """What was built from what, with which versions and how long it took."""
+    """What was built from what, with which versions and how long it took; the digest of
+    every report and table written (what ``verify`` checks a folder and a rebuild against)."""
     data = {
         "package": {"version": __version__, "git": git_commit(), "analysis_digest": package},
         "versions": versions,
         "parameters": {"areas": [a.id for a in areas], "publish": options.publish,
                        "threshold": options.threshold, "engine": options.engine,
                        "executor": "dask" if options.scheduler else options.executor,
-                       "lenient": options.lenient, "force": options.force},
+                       "lenient": options.lenient, "force": options.force,
+                       "data": str(options.data), "scoring": options.scoring,
+                       "aggregate": options.aggregate, "pdf": options.pdf},
         "groups": {g.id: {"grouping": g.grouping, "label": g.label, "areas": list(g.areas)}
                    for g in groups or []},
         "inputs": inputs,
@@ -233,5 +234,7 @@ def write_manifest(out: OutputTree, options: BuildOptions, areas: list[Area],
         "timings_seconds": {k: round(v, 3) for k, v in sorted(result.timings.items())},
         "notebook_cell_seconds": round(result.cell_seconds, 3),
         "notebook_seconds": {k: round(v, 3) for k, v in sorted(result.notebook_seconds.items())},
+        "environment": installed(),
+        "outputs": {p.as_posix(): file_digest(out.root / p) for p in checked_files(out.root)},
     }
     atomic.write_text(out.manifest, json.dumps(data, indent=1) + "\n")

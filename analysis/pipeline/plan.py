@@ -1,11 +1,9 @@
 """What a build must run: one :class:`Task` per notebook, with the digest of its inputs.
 
-Outcome and appendix chapters read only their own area's tables (the summary and outcome
-chapters also its commentary file);
-the summary and comparison chapters also read the cross-area tables; the aggregate reads the
-cross-area tables and the shared data.
-A task's digest covers exactly that, plus the notebook's source, the package, the parameters
-and the versions of what executes and renders it, so a change re-runs only what it reaches.
+Each chapter of the registry (:mod:`analysis.report.registry`) says what it reads beyond its
+own area's tables: the cross-area tables, the area's commentary file. A task's digest covers
+exactly that, plus the shared data, the notebook's source, the package, the parameters and the
+versions of what executes and renders it, so a change re-runs only what it reaches.
 
 Researchers' own chapters (``notebooks/extra/*.ipynb``, run for every area after the built-in
 chapters, in name order) may read anything, so they depend on the cross-area tables as well;
@@ -20,6 +18,7 @@ from pathlib import Path
 
 from ..core import paths
 from ..method.catalogue import Area, Group
+from ..report.registry import AGGREGATE_CHAPTER, Chapter, area_chapters, chapter
 from .digests import digest_of, file_digest, sha256_bytes
 from .execute import Task
 from .inputs import Inputs
@@ -28,34 +27,17 @@ from .options import AggregateParameters, AreaParameters, BuildOptions
 from .outputs import AGGREGATE
 from .scores import TableDigests
 
-AREA_NOTEBOOKS = ("00_summary", "01_assisting_sentencing", "02_delivering_sentence",
-                  "03_reducing_reoffending", "04_protecting_public", "05_victims",
-                  "06_comparison", "07_appendices")
-COMPARISON_NOTEBOOK = "06_comparison"
-# Chapters that read the cross-area tables (the summary says how the area compares).
-CROSS_AREA_NOTEBOOKS = ("00_summary", COMPARISON_NOTEBOOK)
-# Chapters that print the area's commentary file (data/commentary/<area_id>.md).
-COMMENTARY_NOTEBOOKS = AREA_NOTEBOOKS[:6]
-AGGREGATE_NOTEBOOK = "aggregate"
-EXTRA_FOLDER = "extra"      # notebooks/extra/: researchers' own chapters
-EXTRA_PREFIX = "extra-"     # their executed notebooks: <area>/notebooks/extra-<name>.ipynb
+AGGREGATE_NOTEBOOK = AGGREGATE_CHAPTER.notebook
 
 
 def area_notebooks(notebooks: Path) -> tuple[str, ...]:
-    """An area report's chapters in order: the built-in ones, then the researchers' own."""
-    extra = sorted(p.stem for p in (notebooks / EXTRA_FOLDER).glob("*.ipynb"))
-    return AREA_NOTEBOOKS + tuple(EXTRA_PREFIX + stem for stem in extra)
-
-
-def is_extra(name: str) -> bool:
-    return name.startswith(EXTRA_PREFIX)
+    """An area report's notebooks in order: the built-in chapters, then the researchers' own."""
+    return tuple(c.notebook for c in area_chapters(notebooks))
 
 
 def notebook_source(notebooks: Path, name: str) -> Path:
     """The source notebook of a chapter (an extra chapter lives in ``notebooks/extra/``)."""
-    if is_extra(name):
-        return notebooks / EXTRA_FOLDER / f"{name.removeprefix(EXTRA_PREFIX)}.ipynb"
-    return notebooks / f"{name}.ipynb"
+    return chapter(name).source(notebooks)
 
 
 @dataclass
@@ -78,41 +60,35 @@ class Planner:
         of that area's groups, not the others'."""
         context = digest_of(self.inputs.context())
         shared = _folder_digest(paths.all_tables(self.out))
+        policy = str(self.options.policy)
         tasks = []
         if self.options.aggregate:
             whole = AggregateParameters(",".join(a.id for a in every), str(self.data),
-                                        str(self.out), self.options.publish,
-                                        self.options.threshold)
-            tasks.append(self._task(AGGREGATE, AGGREGATE_NOTEBOOK, whole.as_dict(),
+                                        str(self.out), policy)
+            tasks.append(self._task(AGGREGATE, AGGREGATE_CHAPTER, whole.as_dict(),
                                     [shared, context]))
             for g in self.groups:
                 of_group = AggregateParameters(",".join(g.areas), str(self.data), str(self.out),
-                                             self.options.publish, self.options.threshold,
-                                             group=g.id)
+                                               policy, group=g.id)
                 own = _folder_digest(paths.group_tables(self.out, g.id))
-                tasks.append(self._task(paths.group_folder(g.id), AGGREGATE_NOTEBOOK,
+                tasks.append(self._task(paths.group_folder(g.id), AGGREGATE_CHAPTER,
                                         of_group.as_dict(), [own, context]))
         for a in areas:
             deps = [self.tables(a.id), context]
-            params = AreaParameters(a.id, str(self.data), str(self.out), self.options.publish,
-                                    self.options.threshold).as_dict()
-            for name in area_notebooks(self.options.notebooks):
-                extra = [shared] if name in CROSS_AREA_NOTEBOOKS or is_extra(name) else []
-                if name in COMMENTARY_NOTEBOOKS:
+            params = AreaParameters(a.id, str(self.data), str(self.out), policy).as_dict()
+            for c in area_chapters(self.options.notebooks):
+                extra = [shared] if c.cross_area else []
+                if c.commentary:
                     extra.append(self.inputs.of_commentary(a))
-                tasks.append(self._task(a.id, name, params, deps + extra))
+                tasks.append(self._task(a.id, c, params, deps + extra))
         return tasks
 
-    def _task(self, folder: str, name: str, params: dict[str, object],
+    def _task(self, folder: str, c: Chapter, params: dict[str, object],
               deps: list[str]) -> Task:
-        text = self.source(name).read_text(encoding="utf-8")
-        digest = digest_of(f"{folder}/{name}", sha256_bytes(text.encode()), self.package, deps,
-                           portable_params(params), self.versions)
-        return Task(folder, name, text, params, digest, fresh_kernel=is_extra(name))
-
-    def source(self, name: str) -> Path:
-        return notebook_source(self.options.notebooks, name)
-
+        text = c.source(self.options.notebooks).read_text(encoding="utf-8")
+        digest = digest_of(f"{folder}/{c.notebook}", sha256_bytes(text.encode()), self.package,
+                           deps, portable_params(params), self.versions)
+        return Task(folder, c.notebook, text, params, digest, fresh_kernel=c.extra)
 
 def _folder_digest(folder: Path) -> str:
     """The digest of a folder's tables (its Parquet files)."""

@@ -22,6 +22,7 @@ import nbformat
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from nbformat import NotebookNode
 
+from . import printed
 from .jobs import Page, StitchJob
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -189,5 +190,6 @@ def write_report(job: StitchJob) -> str:
                 for i, (p, d) in enumerate(zip(job.notebooks, job.digests, strict=True))]
     html = report_page(chapters, job.page, index_href=job.page.index_href)
     write_text(job.target.files[0], html)
+    printed.write_report(job.target.files[0], job.notebooks)
     job.target.mark(job.digest)
     return str(job.target.files[0])

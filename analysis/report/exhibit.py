@@ -1,37 +1,40 @@
 """Exhibits: what every chapter building block returns.
 
-An exhibit is the HTML a report shows, the data it was made from and its charts. A notebook
-displays it (``display(exhibit)``, or as the last expression of a cell): Jupyter renders
-:meth:`Exhibit._repr_html_`, the same bytes the report shows. ``exhibit.data`` is a pandas
+An exhibit is a piece of the report model (:mod:`analysis.report.model`: headings,
+paragraphs, tables, charts with every number they print), the data it was made from and its
+charts. A notebook displays it (``display(exhibit)``, or as the last expression of a cell):
+Jupyter shows its HTML, rendered from the model (:mod:`analysis.report.html`), and the
+executed notebook also keeps the exhibit's numbers with their lineage (:data:`NUMBERS_MIME`),
+which the build gathers into the report's ``figures.json``. ``exhibit.data`` is a pandas
 DataFrame of the figures behind it, ``exhibit.figure`` its matplotlib chart (None when it has
 none; ``exhibit.figures`` when it has several).
 
-The text form (``repr``) names the exhibit and the shape of its data, never its values: it is
-stored in every executed notebook, including publication builds, where small counts must not
-appear.
+The text form (``repr``) names the exhibit and the shape of its data, never its values.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, overload
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, overload
 
 import pandas as pd
+
+from .model import NUMBERS_MIME, Block, Chart, Heading, Number, Printed, block_numbers
+
+__all__ = ["NUMBERS_MIME", "DrawnOnDemand", "Exhibit", "combine"]
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-_HEADING = re.compile(r"<h[1-6][^>]*>(.*?)</h[1-6]>", re.S)
-_TAG = re.compile(r"<[^>]+>")
 
 
 @dataclass(frozen=True, eq=False)
 class Exhibit:
-    """One exhibit: its HTML, the DataFrame behind it and its matplotlib figures."""
+    """One exhibit: its blocks, the DataFrame behind it and its matplotlib figures."""
 
-    html: str
+    blocks: tuple[Block, ...] = ()
     data: pd.DataFrame = field(default_factory=pd.DataFrame)
     figures: Sequence[Figure] = ()
 
@@ -42,12 +45,39 @@ class Exhibit:
 
     @property
     def title(self) -> str:
-        """The exhibit's first heading, as plain text ("" when it has none)."""
-        match = _HEADING.search(self.html)
-        return _TAG.sub("", match.group(1)).strip() if match else ""
+        """The exhibit's first heading ("" when it has none)."""
+        return next((b.text for b in self.blocks if isinstance(b, Heading)), "")
+
+    @cached_property
+    def html(self) -> str:
+        """The exhibit as the report shows it."""
+        from .html import render
+
+        return render(self.blocks)
+
+    def numbers(self) -> Iterator[Number]:
+        """Every number the exhibit prints, in reading order."""
+        for b in self.blocks:
+            yield from block_numbers(b)
+
+    def printed(self) -> list[Printed]:
+        """Every number as printed, with its lineage (hidden ones without their value), in
+        reading order; a chart's own numbers (drawn in its picture) come after its caption's
+        and are marked as a chart's."""
+        out = []
+        for b in self.blocks:
+            drawn = set(map(id, b.numbers)) if isinstance(b, Chart) else set()
+            out += [Printed.of(self.title, n, id(n) in drawn) for n in block_numbers(b)]
+        return out
 
     def _repr_html_(self) -> str:
         return self.html
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None
+                          ) -> dict[str, Any]:
+        return {"text/html": self.html,
+                NUMBERS_MIME: {"exhibit": self.title,
+                               "numbers": [p.as_json() for p in self.printed()]}}
 
     def __repr__(self) -> str:
         rows, cols = self.data.shape
@@ -88,17 +118,19 @@ class DrawnOnDemand(Sequence["Figure"]):
         return self._drawn[index]
 
 
-def combine(parts: Sequence[Exhibit | str], data: pd.DataFrame | None = None,
+def combine(parts: Sequence[Exhibit | Block], data: pd.DataFrame | None = None,
             figures: Sequence[Figure] = ()) -> Exhibit:
-    """One exhibit from HTML fragments and other exhibits, in order.
+    """One exhibit from blocks and other exhibits, in order.
 
     ``data`` defaults to the parts' data stacked (their columns aligned); the figures are
     ``figures`` followed by the parts' own.
     """
-    html = "".join(p.html if isinstance(p, Exhibit) else p for p in parts)
+    blocks: list[Block] = []
+    for p in parts:
+        blocks.extend(p.blocks if isinstance(p, Exhibit) else (p,))
     inner = [p for p in parts if isinstance(p, Exhibit)]
     if data is None:
         frames = [p.data for p in inner if not p.data.empty]
         data = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     figs = (*figures, *(f for p in inner for f in p.figures))
-    return Exhibit(html, data, tuple(figs))
+    return Exhibit(tuple(blocks), data, tuple(figs))

@@ -7,6 +7,13 @@ through these functions, so that one rounding rule holds everywhere.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
+
+from ..method.disclosure import SUPPRESSED
+from .model import Kind
+
+if TYPE_CHECKING:
+    from .model import Number
 
 NOT_APPLICABLE = "not applicable"
 NO_INTERVAL = "–"
@@ -28,3 +35,36 @@ def interval(lower: float | None, upper: float | None) -> str:
     if lower is None or upper is None or _missing(lower) or _missing(upper):
         return NO_INTERVAL
     return f"{100 * lower:.0f}–{100 * upper:.0f}%"
+
+
+def points(value: float, digits: int = 1) -> str:
+    """A difference of two shares in percentage points, signed, with a true minus sign."""
+    return f"{100 * value:+.{digits}f}".replace("-", "−")
+
+
+def p_value(value: float) -> str:
+    """A p-value with its relation, as a sentence reads it: "< 0.001", "= 0.034"."""
+    return "< 0.001" if value < 0.001 else f"= {value:.3f}"
+
+
+def number_text(n: Number) -> str:
+    """How a number of the report model is printed: [c] when the policy hides it, "not
+    applicable" (a share) or "–" (an interval) when it has no value, else by its kind."""
+    if not n.shown:
+        return SUPPRESSED
+    v = n.value
+    if n.kind is Kind.INTERVAL:
+        return interval(*v) if isinstance(v, tuple) else NO_INTERVAL
+    if v is None or isinstance(v, tuple) or _missing(v):
+        return NOT_APPLICABLE
+    if n.kind is Kind.COUNT:
+        return f"{int(v):,}" if n.grouped else str(int(v))
+    if n.kind in (Kind.SHARE, Kind.SCORE):
+        return pct(v, n.digits) + (" *" if n.small else "")
+    if n.kind is Kind.POINTS:
+        return points(v, n.digits)
+    if n.kind is Kind.PERCENT:
+        return f"{v:.{n.digits}f}%"
+    if n.kind is Kind.P_VALUE:
+        return p_value(v)
+    return f"{v:,.{n.digits}f}" if n.grouped else f"{v:.{n.digits}f}"

@@ -411,7 +411,11 @@ AREA_COLUMNS = ["area_id", "name", "label", "cases"]
 
 def keep_listing(path: Path, frame: pd.DataFrame) -> pd.DataFrame:
     """The new area rows in the order of the ``areas.csv`` they replace (new areas last), with
-    its other columns (groupings such as the inspection blocks) kept for the areas it listed."""
+    its other columns (groupings such as the inspection blocks) kept for the areas it listed.
+
+    An area the old file did not list joins the groups of each grouping in turn (the groups in
+    the order they first appear), so that the file always builds: a grouping column needs a
+    group for every area. A grouping whose groups the kept areas no longer use is dropped."""
     if not path.exists():
         return frame
     old = pd.read_csv(path, dtype=str, keep_default_na=False)
@@ -421,7 +425,30 @@ def keep_listing(path: Path, frame: pd.DataFrame) -> pd.DataFrame:
     order = {a: i for i, a in enumerate(old["area_id"])}
     merged = frame.merge(old[["area_id", *extra]], on="area_id", how="left").fillna("")
     rank = [order.get(a, len(order) + i) for i, a in enumerate(merged["area_id"])]
-    return merged.iloc[sorted(range(len(merged)), key=rank.__getitem__)].reset_index(drop=True)
+    merged = merged.iloc[sorted(range(len(merged)), key=rank.__getitem__)].reset_index(drop=True)
+    for grouping in [c for c in extra if f"{c}{GROUP_LABEL}" in extra]:
+        merged = _assign_groups(merged, grouping)
+    return merged
+
+
+GROUP_LABEL = "_label"
+
+
+def _assign_groups(frame: pd.DataFrame, grouping: str) -> pd.DataFrame:
+    """Areas without a group of ``grouping`` join its groups in turn; with no group left to
+    join, the grouping's two columns are dropped."""
+    label = f"{grouping}{GROUP_LABEL}"
+    kept = frame[frame[grouping] != ""]
+    groups = dict(zip(kept[grouping], kept[label], strict=True))
+    if not groups:
+        return frame.drop(columns=[grouping, label])
+    ids = list(groups)
+    empty = frame.index[frame[grouping] == ""]
+    frame = frame.copy()
+    for i, row in enumerate(empty):
+        frame.loc[row, grouping] = ids[i % len(ids)]
+        frame.loc[row, label] = groups[ids[i % len(ids)]]
+    return frame
 
 
 def score_spread(

@@ -1,0 +1,134 @@
+"""The local executor: a pool of worker processes, each keeping one warm kernel.
+
+With one job (or one task) notebooks run in this process, one after another.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from typing import Any
+
+from ..execute import ENGINES, Result, Task, run_serial, run_task, worker_context
+from ..options import BuildOptions
+
+IN_FLIGHT = 4  # tasks queued per worker: enough to keep workers busy, few enough to hold
+
+
+def _run_local(payload: tuple[Task, str]) -> Result:
+    task, engine = payload
+    return run_task(task, engine)
+
+
+def _warm_up(engine: str) -> None:
+    """Start the worker's kernel, import papermill and nbconvert before the first task.
+
+    Worker processes end without running ``atexit`` handlers, so the kernel is shut down by a
+    multiprocessing finaliser instead (else it lingers until it sees its parent gone).
+    """
+    from multiprocessing.util import Finalize
+
+    from .. import engine as eng
+
+    if ENGINES[engine].warm:
+        eng.warm_kernel(eng.ensure_kernelspec())
+        Finalize(None, _stop_kernel, exitpriority=10)
+    from .. import stitch
+
+    stitch.warm_up()  # workers stitch reports too
+
+
+def _stop_kernel() -> None:
+    """Shut the worker's kernel down as the worker exits, quietly even on Ctrl-C."""
+    from .. import engine as eng
+
+    with contextlib.suppress(BaseException):  # an interrupt here must not print a traceback
+        eng.shutdown_warm()
+
+
+class LocalWorkers:
+    """A build's worker processes, each keeping one warm kernel for its whole life.
+
+    They run notebook tasks (:meth:`run`) and any other picklable job sent to them
+    (:meth:`submit`: stitching a report as soon as its notebooks are done). :meth:`start`
+    spawns the workers and starts their kernels at once, so that kernel start-up overlaps
+    with whatever the caller does next (validating and scoring the data).
+    """
+
+    def __init__(self, jobs: int, engine: str = "warm") -> None:
+        context = worker_context()
+        self.jobs = jobs
+        self.engine = engine
+        self._pool = ProcessPoolExecutor(max_workers=jobs, initializer=_warm_up,
+                                         initargs=(engine,), mp_context=context)
+
+    def __enter__(self) -> LocalWorkers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def start(self) -> None:
+        """Spawn every worker now (each starts its kernel as it comes up)."""
+        for _ in range(self.jobs):  # workers are spawned on demand, one per queued job
+            self._pool.submit(os.getpid)
+
+    def submit(self, fn: Callable[[Any], Any], arg: Any) -> Future[Any]:
+        return self._pool.submit(fn, arg)
+
+    def run(self, tasks: list[Task]) -> Iterator[Result]:
+        """Results in completion order, with a bounded window of tasks in flight: executed
+        notebooks are handed on and dropped as they come, so memory does not grow with the
+        number of notebooks."""
+        pending = iter(tasks)
+        window = {self._pool.submit(_run_local, (t, self.engine))
+                  for t in itertools.islice(pending, IN_FLIGHT * self.jobs)}
+        while window:
+            done, window = wait(window, return_when=FIRST_COMPLETED)
+            for future in done:
+                result: Result = future.result()
+                nxt = next(pending, None)
+                if nxt is not None:
+                    window.add(self._pool.submit(_run_local, (nxt, self.engine)))
+                yield result
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def run_pool(tasks: list[Task], jobs: int, engine: str = "warm") -> Iterator[Result]:
+    """A process pool; each worker keeps its own warm kernel for its lifetime."""
+    if jobs <= 1 or len(tasks) <= 1:
+        yield from run_serial(tasks, engine)
+        return
+    with LocalWorkers(min(jobs, len(tasks)), engine) as workers:
+        yield from workers.run(tasks)
+
+
+
+
+class LocalExecutor:
+    """The build's local workers when it has more than one job, else this process."""
+
+    def __init__(self, options: BuildOptions) -> None:
+        self.engine = options.engine
+        self.workers = LocalWorkers(options.jobs, options.engine) if options.jobs > 1 else None
+
+    def start(self) -> None:
+        if self.workers is not None:
+            self.workers.start()
+
+    def submit(self, fn: Callable[[Any], Any], arg: Any) -> Future[Any] | None:
+        return None if self.workers is None else self.workers.submit(fn, arg)
+
+    def run(self, tasks: list[Task]) -> Iterator[Result]:
+        if self.workers is not None and len(tasks) > 1:
+            return self.workers.run(tasks)
+        return run_serial(tasks, self.engine)
+
+    def close(self) -> None:
+        if self.workers is not None:
+            self.workers.close()

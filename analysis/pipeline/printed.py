@@ -1,0 +1,65 @@
+"""What each report printed: its numbers with their lineage, read from the executed notebooks.
+
+Every exhibit a notebook displays carries, beside its HTML, the numbers it printed as records
+of the report model (:data:`analysis.report.exhibit.NUMBERS_MIME`: text as shown, kind,
+rounding, whether the policy showed it, and the cells it is computed from). When an executed
+notebook comes back, those records are taken out of it (the notebook keeps what a reader sees)
+and kept beside it (``notebooks/.<name>.figures.json``); stitching writes the report's
+``figures.json`` from its chapters' records, in report order. It is a working file, never
+released: a release is audited from it, and tests check that a report shows exactly these
+numbers. A hidden number is recorded without its value.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..core import atomic
+from ..report.model import NUMBERS_MIME
+
+if TYPE_CHECKING:
+    import nbformat
+
+FIGURES = "figures.json"
+
+
+def take_numbers(nb: nbformat.NotebookNode) -> list[dict[str, Any]]:
+    """Every exhibit's printed numbers, in order, removed from the notebook's outputs."""
+    exhibits: list[dict[str, Any]] = []
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            if NUMBERS_MIME in data:
+                exhibits.append(dict(data.pop(NUMBERS_MIME)))
+                out.get("metadata", {}).pop(NUMBERS_MIME, None)
+    return exhibits
+
+
+def chapter_file(notebook: Path) -> Path:
+    """Where one executed notebook's records are kept."""
+    return notebook.with_name(f".{notebook.stem}.figures.json")
+
+
+def write_chapter(notebook: Path, exhibits: list[dict[str, Any]]) -> None:
+    atomic.write_text(chapter_file(notebook), json.dumps(exhibits, ensure_ascii=False))
+
+
+def read_chapter(notebook: Path) -> list[dict[str, Any]]:
+    """One chapter's records ([] for a notebook executed outside the build)."""
+    path = chapter_file(notebook)
+    if not path.exists():
+        return []
+    records: list[dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))
+    return records
+
+
+def write_report(report: Path, notebooks: Sequence[Path]) -> Path:
+    """The report's ``figures.json``: each chapter (its notebook's name) with its exhibits."""
+    chapters = [{"chapter": nb.stem, "exhibits": read_chapter(nb)} for nb in notebooks]
+    target = report.with_name(FIGURES)
+    atomic.write_text(target, json.dumps({"chapters": chapters}, ensure_ascii=False,
+                                         indent=1) + "\n")
+    return target

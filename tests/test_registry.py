@@ -1,0 +1,77 @@
+"""The chapter registry is the one list of chapters: notebooks, plan and kernels follow it."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+import pytest
+
+from analysis.core import paths
+from analysis.report import registry
+from analysis.report.registry import (
+    AGGREGATE_CHAPTER,
+    AREA_CHAPTERS,
+    AREA_NOTEBOOKS,
+    area_chapters,
+    chapter,
+    kernel_modules,
+)
+
+
+def test_every_report_notebook_is_a_registered_chapter() -> None:
+    report = {p.stem for p in paths.NOTEBOOKS.glob("*.ipynb")} - {"explore"}
+    assert report == {*AREA_NOTEBOOKS, AGGREGATE_CHAPTER.notebook}
+    assert len(set(AREA_NOTEBOOKS)) == len(AREA_NOTEBOOKS)
+    for c in (*AREA_CHAPTERS, AGGREGATE_CHAPTER):
+        assert c.source(paths.NOTEBOOKS).is_file()
+        assert chapter(c.notebook) is c
+
+
+def test_kernel_modules_are_the_chapters_imports_and_exist() -> None:
+    modules = kernel_modules()
+    assert len(set(modules)) == len(modules)
+    for c in (*AREA_CHAPTERS, AGGREGATE_CHAPTER):
+        text = c.source(paths.NOTEBOOKS).read_text(encoding="utf-8")
+        imported = {m for m in modules if f"from {m} import" in text
+                    or f"from {m.rpartition('.')[0]} import {m.rpartition('.')[2]}" in text}
+        assert imported <= set(c.modules), c.notebook
+        assert imported, c.notebook
+    for m in modules:
+        importlib.import_module(m)
+
+
+def test_researchers_chapters_follow_the_built_in_ones(tmp_path: Path) -> None:
+    (tmp_path / registry.EXTRA_FOLDER).mkdir()
+    for stem in ("b_second", "a_first"):
+        (tmp_path / registry.EXTRA_FOLDER / f"{stem}.ipynb").write_text("{}", encoding="utf-8")
+    chapters = area_chapters(tmp_path)
+    assert chapters[:len(AREA_CHAPTERS)] == AREA_CHAPTERS
+    extra = chapters[len(AREA_CHAPTERS):]
+    assert [c.notebook for c in extra] == ["extra-a_first", "extra-b_second"]
+    assert all(c.extra and c.cross_area for c in extra)
+    assert extra[0].source(tmp_path) == tmp_path / "extra" / "a_first.ipynb"
+    assert chapter("extra-a_first") == extra[0]
+    with pytest.raises(KeyError):
+        chapter("no_such_chapter")
+
+
+def test_the_plan_reads_what_the_registry_says(two_areas) -> None:  # type: ignore[no-untyped-def]
+    """A chapter's task depends on the commentary file and the cross-area tables exactly when
+    its registry entry says so: a changed commentary re-runs those chapters only."""
+    from analysis.pipeline.builder import Builder
+    from analysis.pipeline.inputs import Inputs, select_areas
+    from analysis.pipeline.options import BuildOptions
+
+    options = BuildOptions(data=two_areas.data, output=two_areas.out)
+    b = Builder(options)
+    every = select_areas(b.data, None)
+    b.inputs = Inputs.record(b.data, every)
+    area = next(a for a in every if a.id == "durham-tees-valley")
+    before = {t.notebook: t.digest for t in b.planner().tasks([area], every)
+              if t.folder == area.id}
+    b.inputs.checksums[str(b.data / "commentary" / f"{area.id}.md")] = "changed"
+    after = {t.notebook: t.digest for t in b.planner().tasks([area], every)
+             if t.folder == area.id}
+    changed = {name for name in before if before[name] != after[name]}
+    assert changed == {c.notebook for c in AREA_CHAPTERS if c.commentary}
