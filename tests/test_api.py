@@ -116,3 +116,14 @@ def test_readme_examples(built: Path, monkeypatch: pytest.MonkeyPatch) -> None:
                               optionflags=doctest.NORMALIZE_WHITESPACE, verbose=False)
     assert result.attempted >= 10
     assert result.failed == 0
+
+
+@pytest.mark.slow
+def test_extra_chapter_readme_examples(built: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """notebooks/extra/README.md's example of a chapter of one's own, as printed."""
+    monkeypatch.setenv("IAOW_OUTPUTS", os.fspath(built / "outputs"))
+    result = doctest.testfile(os.fspath(paths.NOTEBOOKS / "extra" / "README.md"),
+                              module_relative=False, optionflags=doctest.NORMALIZE_WHITESPACE,
+                              verbose=False)
+    assert result.attempted >= 8
+    assert result.failed == 0
