@@ -11,6 +11,7 @@ from matplotlib.text import Text
 
 from analysis.chapters import charts, style
 from analysis.chapters.figures import figure_svg
+from analysis.method import between_areas as model
 from analysis.method import positions
 
 
@@ -24,13 +25,16 @@ def _answers(a: int, b: int) -> list[style.Category]:
 
 
 def _funnel() -> tuple[pd.DataFrame, pd.DataFrame]:
-    points = pd.DataFrame({"n": [20, 40, 60, 8], "share": [0.5, 0.8, 0.95, 0.75],
+    """Four areas and the binomial limits around 80%: 99.8% (deciding) and 95%."""
+    points = pd.DataFrame({"n": [20, 40, 60, 8], "share": [0.4, 0.8, 0.95, 0.75],
                            "name": ["Area A", "Area B", "Area C", "Area D"]})
     grid = np.arange(1, 70, dtype=float)
-    lower, upper = positions.plain_limits(0.8, grid)
-    at_n = positions.plain_limits(0.8, points["n"].to_numpy(float))
+    lower, upper = model.step_limits(0.8, 0.0, grid, 0.001)
+    lower_95, upper_95 = positions.plain_limits(0.8, grid)
+    at_n = model.step_limits(0.8, 0.0, points["n"].to_numpy(float), 0.001)
     points["decision"] = positions.decide(points["share"], *at_n)
-    return points, pd.DataFrame({"n": grid, "lower": lower, "upper": upper})
+    return points, pd.DataFrame({"n": grid, "lower": lower, "upper": upper,
+                                 "lower_95": lower_95, "upper_95": upper_95})
 
 
 def test_svg_keeps_text_as_text_and_reruns_are_byte_identical() -> None:
@@ -49,7 +53,7 @@ def test_charts_keep_the_page_width_and_draw_once() -> None:
     bars, _ = charts.sufficiency_bars(_bars(), "Key questions")
     counts, _ = charts.distribution_bars(_answers(30, 10), {"a": "Yes", "b": "No"}, 40,
                                          "Answers")
-    funnel, _ = charts.funnel_plot(*_funnel(), 0.8, "plain", "A key question")
+    funnel, _ = charts.funnel_plot(*_funnel(), 0.8, "binomial", "A key question")
     for fig in (bars, counts, funnel):
         assert fig.get_label() == style.FIXED_LAYOUT
         page = figure_svg(fig)
@@ -92,7 +96,7 @@ def test_funnel_names_every_dot_without_overlap_and_explains_small_samples() -> 
     points, curve = _funnel()
     crowded = pd.concat([points] * 3, ignore_index=True)   # 12 dots, many on top of each other
     crowded["name"] = [f"Area {i:02d} with a long name" for i in range(len(crowded))]
-    fig, alt = charts.funnel_plot(crowded, curve, 0.8, "plain", "A key question")
+    fig, alt = charts.funnel_plot(crowded, curve, 0.8, "binomial", "A key question")
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
     # the text itself, not its leader line (an Annotation's extent includes the line)
@@ -106,15 +110,16 @@ def test_funnel_names_every_dot_without_overlap_and_explains_small_samples() -> 
     assert "Area 03 with a long name* 75%" in texts          # n = 8: starred
     assert all(t.get_fontsize() >= 9 / 0.9 for t in fig.axes[0].texts)  # >= 9 pt printed
     legend = [t.get_text() for t in fig.legends[0].get_texts()]
-    assert "* fewer than 10 cases" in legend and "Below the all-areas figure" in legend
-    assert "Below the all-areas figure: Area 00 with a long name 50% of 20" in alt
+    assert "* fewer than 10 cases" in legend and "Unusually low among areas" in legend
+    assert "99.8% limits: beyond them, unusual among areas" in legend
+    assert "Unusually low among areas: Area 00 with a long name 40% of 20" in alt
     assert "funnel" not in alt.lower()
     charts.close(fig)
 
 
 def test_dots_beyond_the_drawn_limits_are_exactly_the_dots_decided_outside() -> None:
     points, curve = _funnel()
-    fig, _ = charts.funnel_plot(points, curve, 0.8, "plain", "A key question")
+    fig, _ = charts.funnel_plot(points, curve, 0.8, "binomial", "A key question")
     ax = fig.axes[0]
     upper = ax.lines[0]
     assert upper.get_drawstyle() == "steps-mid"
@@ -135,9 +140,9 @@ def test_a_reused_funnel_canvas_draws_what_a_fresh_figure_draws() -> None:
     crowded["name"] = [f"Area {i:02d}" for i in range(len(crowded))]
     crowded["decision"] = "above"
     canvas = charts.FunnelCanvas()
-    canvas.draw(crowded, curve, 0.6, "adjusted", "First question")
-    fig, alt = canvas.draw(points, curve, 0.8, "plain", "Second question")
-    fresh, fresh_alt = charts.funnel_plot(points, curve, 0.8, "plain", "Second question")
+    canvas.draw(crowded, curve, 0.6, "beta-binomial", "First question")
+    fig, alt = canvas.draw(points, curve, 0.8, "binomial", "Second question")
+    fresh, fresh_alt = charts.funnel_plot(points, curve, 0.8, "binomial", "Second question")
     assert figure_svg(fig) == figure_svg(fresh) and alt == fresh_alt
     assert [t.get_text() for t in fig.axes[0].texts if t.get_visible()] == [
         t.get_text() for t in fresh.axes[0].texts]

@@ -68,10 +68,12 @@ def _area_decisions(report: str) -> dict[str, str]:
 
 
 def _aggregate_lists(report: str, anchor: str) -> tuple[str, str]:
-    """The 'above' and 'below' name lists written under the chart with this anchor."""
+    """The 'unusually high' and 'unusually low' name lists written under the chart with this
+    anchor."""
     start = report.index(f'id="{anchor}"')
-    para = _text(re.search(r"<p>(Above the all-areas .*?)</p>", report[start:]).group(1))
-    above, below = re.match(r"Above the all-areas \w+: (.*?)\. Below[^:]*: (.*?)\.", para).groups()
+    para = _text(re.search(r"<p>(Unusually high among areas: .*?)</p>", report[start:]).group(1))
+    above, below = re.match(r"Unusually high among areas: (.*?)\. Unusually low[^:]*: (.*?)\.",
+                            para).groups()
     return above, below
 
 

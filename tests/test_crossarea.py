@@ -1,8 +1,8 @@
 """Cross-area statistics of analysis.method.crossarea, checked against hand-worked examples.
 
 Pooled figures are sums over cases (each case counts once); means of area figures count each
-area once; the comparisons table judges a question once per area and widens the limits when
-areas vary far more than binomial noise.
+area once; the comparisons table judges a question once per area, with limits that widen by
+the spread between areas (none when areas vary no more than binomial noise).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.method import crossarea, funnel, positions
+from analysis.method import crossarea, positions
 
 
 def qrow(area: str, question: str, k: int, n: int, outcome: int = 1, order: int = 1,
@@ -105,16 +105,18 @@ def _decide(rows: list[dict[str, object]]) -> tuple[pd.DataFrame, pd.DataFrame]:
     return positions.comparisons(questions(rows), no_outcomes, pd.Series(dtype=float))
 
 
-def test_outcome_decision_compares_each_areas_interval_with_the_pooled_score() -> None:
-    outcomes = outcome_frame([("hi", 1, 0.7, 0.6, 0.8), ("lo", 1, 0.3, 0.2, 0.4),
-                              ("mid", 1, 0.5, 0.4, 0.6), ("edge", 1, 0.45, 0.4, 0.5)])
+def test_outcome_decision_allows_for_the_spread_between_areas() -> None:
+    """Outcome scores far apart with narrow intervals: the areas differ, so none is unusual
+    among them, however narrow its own interval; the gap is still there to read."""
+    outcomes = outcome_frame([("hi", 1, 0.7, 0.68, 0.72), ("lo", 1, 0.3, 0.28, 0.32),
+                              ("mid", 1, 0.5, 0.48, 0.52), ("edge", 1, 0.45, 0.43, 0.47)])
     table, _ = positions.comparisons(questions([qrow("hi", "q1", 1, 2)]), outcomes,
                                        pd.Series({1: 0.5}))
-    d = table[table["kind"] == "outcome"].set_index("area_id")["decision"]
-    assert d["hi"] == "above"       # the whole interval is above the pooled score
-    assert d["lo"] == "below"
-    assert d["mid"] == "within"
-    assert d["edge"] == "within"    # an interval ending on the pooled score is not above it
+    rows = table[table["kind"] == "outcome"].set_index("area_id")
+    assert (rows["decision"] == "within").all()
+    assert rows["gap"].to_dict() == pytest.approx({"hi": 0.2, "lo": -0.2, "mid": 0.0,
+                                                   "edge": -0.05})
+    assert rows.loc["hi", "gap_lower"] > 0 and rows.loc["lo", "gap_upper"] < 0
 
 
 # question decisions --------------------------------------------------------------------
@@ -133,16 +135,16 @@ def test_a_question_is_decided_once_per_area_against_the_pooled_share() -> None:
     assert disp.iloc[0]["outside"] == int((table["decision"] != "within").sum())
 
 
-def test_binomial_areas_are_not_dispersed_and_keep_the_plain_limits() -> None:
+def test_binomial_areas_get_no_spread_and_the_binomial_limits() -> None:
     ks = [24, 26, 25, 23, 27, 25]
     rows = [qrow(f"a{i}", "q1", k, 50) for i, k in enumerate(ks)]
     table, disp = _decide(rows)
     d = disp.iloc[0]
-    assert not d["dispersed"] and d["limits"] == "plain" and d["p_value"] > 0.05
-    assert (table["limits"] == "plain").all() and (table["decision"] == "within").all()
+    assert not d["dispersed"] and d["limits"] == "binomial" and d["rho"] == 0
+    assert (table["limits"] == "binomial").all() and (table["decision"] == "within").all()
 
 
-def test_over_dispersed_areas_widen_the_limits() -> None:
+def test_areas_that_differ_widen_the_limits() -> None:
     # 12 areas of 80 cases whose true shares run from 20% to 95%: far more spread than
     # binomial noise around one pooled share allows
     ns = [80] * 12
@@ -151,16 +153,13 @@ def test_over_dispersed_areas_widen_the_limits() -> None:
                                                                              strict=True))]
     table, disp = _decide(rows)
     d = disp.iloc[0]
-    od = funnel.overdispersion(ks, ns, target=sum(ks) / sum(ns))
-    assert d["phi"] == pytest.approx(od.phi) and d["tau2"] == pytest.approx(od.tau2)
-    assert d["phi"] > 5 and d["tau2"] > 0 and bool(d["dispersed"])
-    assert (table["limits"] == "adjusted").all()
+    assert d["rho"] > 0.1 and bool(d["dispersed"]) and d["limits"] == "beta-binomial"
+    assert d["spread"] == pytest.approx(math.sqrt(d["rho"] * d["pooled"] * (1 - d["pooled"])))
+    assert (table["limits"] == "beta-binomial").all()
     plain_lo, plain_hi = positions.plain_limits(sum(ks) / sum(ns), np.array(ns, float))
     assert (table["lower"] < plain_lo).all() and (table["upper"] > plain_hi).all()
-    expected_hi = funnel.adjusted_limits(sum(ks) / sum(ns), ns, od, funnel.Z95)
-    np.testing.assert_allclose(table["upper"], expected_hi)
     plain = ((table["share"] > plain_hi) | (table["share"] < plain_lo)).sum()
-    assert int((table["decision"] != "within").sum()) < plain
+    assert int((table["decision"] != "within").sum()) == 0 < plain
 
 
 def test_question_with_no_applicable_case_anywhere_has_no_comparison() -> None:
@@ -170,13 +169,13 @@ def test_question_with_no_applicable_case_anywhere_has_no_comparison() -> None:
     assert set(table["measure"]) == {"q2"} and list(disp["measure"]) == ["q2"]
 
 
-def test_single_area_or_extreme_pooled_share_keeps_the_plain_limits() -> None:
+def test_single_area_or_extreme_pooled_share_flags_nothing() -> None:
     table, disp = _decide([qrow("a", "q1", 3, 4)])
-    assert math.isnan(disp.iloc[0]["phi"]) and not disp.iloc[0]["dispersed"]
-    assert table.iloc[0]["decision"] == "within"
+    assert disp.iloc[0]["rho"] == 0 and not disp.iloc[0]["dispersed"]
+    assert table.iloc[0]["decision"] == "within" and math.isnan(table.iloc[0]["gap_lower"])
     table, disp = _decide([qrow("a", "q1", 4, 4), qrow("b", "q1", 9, 9)])
     assert disp.iloc[0]["pooled"] == 1.0 and not disp.iloc[0]["dispersed"]
-    assert (table["decision"] == "within").all() and (table["limits"] == "plain").all()
+    assert (table["decision"] == "within").all() and (table["limits"] == "binomial").all()
 
 
 def test_comparison_tables_from_two_areas() -> None:
@@ -193,8 +192,10 @@ def test_comparison_tables_from_two_areas() -> None:
     assert t["pooled_outcomes"].iloc[0]["pooled"] == pytest.approx(19 / 110)
     assert t["pooled_outcomes"].iloc[0]["mean_of_areas"] == pytest.approx(0.5)
     rows = t["comparisons"]
-    decided = rows[rows["kind"] == "outcome"].set_index("area_id")["decision"]
-    assert decided["a"] == "above" and decided["b"] == "within"  # 0-20% holds 17%
+    decided = rows[rows["kind"] == "outcome"].set_index("area_id")
+    # two areas say nothing of how areas spread: t on one degree of freedom marks neither
+    assert (decided["decision"] == "within").all()
+    assert decided["gap"].to_dict() == pytest.approx({"a": 0.9 - 19 / 110, "b": 0.1 - 19 / 110})
     assert rows[rows["kind"] == "outcome"]["pooled"].tolist() == pytest.approx([19 / 110] * 2)
 
 
@@ -224,3 +225,41 @@ def test_outcome_with_no_answered_question_counts_zero_questions() -> None:
                                                                 math.nan)]))
     assert po["n_questions"].tolist() == [0] and po["n_questions"].dtype.kind == "i"
     assert math.isnan(po["pooled"].iloc[0])
+
+
+# outcome replicates -----------------------------------------------------------------------
+def test_outcome_replicates_are_each_areas_own_bootstrap() -> None:
+    """Rebuilt from the resample counts, each area's outcome replicates give back the
+    interval its scoring wrote, and the all-areas replicate pools every area's resample b."""
+    from analysis.core import paths
+    from analysis.method.bank import load_bank
+    from analysis.method.catalogue import load_areas
+    from analysis.method.scoring import score_area
+    from analysis.method.validation import load_cases
+
+    bank = load_bank()
+    areas = [a for a in load_areas(paths.data_dir("")) if a.id in ("haskbrook", "varnwater")]
+    cases = load_cases([a.cases for a in areas], bank)
+    tables = {a.id: score_area(cases.area(a.id), bank, a.id, resamples=300).as_dict()
+              for a in areas}
+    q = crossarea.concat(tables, "question_scores")
+    o = crossarea.concat(tables, "outcome_scores")
+    reps = crossarea.outcome_replicates(tables, q, o)
+    assert reps is not None and sorted(reps) == [1, 2, 3, 4, 5]
+    scored = o.set_index(["area_id", "outcome"])
+    k = sum(t["bootstrap_counts"].filter(like="k:").to_numpy(float) for t in tables.values())
+    n = sum(t["bootstrap_counts"].filter(like="n:").to_numpy(float) for t in tables.values())
+    cols = [c[2:] for c in tables["haskbrook"]["bootstrap_counts"].columns if c[:2] == "k:"]
+    for outcome, r in reps.items():
+        assert r.scores.shape == (2, 300)
+        for i, area in enumerate(r.areas):
+            lo, hi = np.percentile(r.scores[i], [2.5, 97.5])
+            assert lo == pytest.approx(scored.loc[(area, outcome), "lower"])
+            assert hi == pytest.approx(scored.loc[(area, outcome), "upper"])
+        mine = [cols.index(x) for x in q[(q["outcome"] == outcome)]["question"].unique()
+                if q[q["question"] == x]["n"].sum() > 0]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            by_hand = np.nanmean(k[:, mine] / n[:, mine], axis=1)
+        assert r.pooled == pytest.approx(by_hand)
+    no_counts = {a: {**t, "bootstrap_counts": pd.DataFrame()} for a, t in tables.items()}
+    assert crossarea.outcome_replicates(no_counts, q, o) is None

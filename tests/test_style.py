@@ -112,8 +112,9 @@ def _comparison_figures() -> Iterator[Figure]:
     points["decision"] = positions.decide(points["share"], *at_n)
     grid = pd.Series(range(1, 70), dtype=float)
     lower, upper = positions.plain_limits(0.8, grid.to_numpy())
-    yield charts.funnel_plot(points, pd.DataFrame({"n": grid, "lower": lower, "upper": upper}),
-                             0.8, "plain", "A question")[0]
+    curve = pd.DataFrame({"n": grid, "lower": lower, "upper": upper, "lower_95": lower,
+                          "upper_95": upper})
+    yield charts.funnel_plot(points, curve, 0.8, "binomial", "A question")[0]
     rows = points.assign(label=points["name"], pooled=0.8, lower=at_n[0], upper=at_n[1])
     yield charts.comparison_dots(rows, "Questions", "Area A", "limits")[0]
     yield charts.score_intervals(rows, "Outcome 1", 0.8)[0]

@@ -10,8 +10,9 @@ import pytest
 
 from analysis.chapters import summary
 from analysis.chapters.context import AreaContext
+from analysis.method.positions import WORDS
 from analysis.method.published import headline_scores
-from analysis.method.tables import write_table
+from analysis.method.tables import CATALOGUE, write_table
 from analysis.report.format import interval, pct
 
 from .chapter_fixtures import DATA, area_context
@@ -53,12 +54,15 @@ def test_comparison_in_words(tmp_path: Path) -> None:
                          "k": pd.array([None] * 5, dtype="Int64"),
                          "n": pd.array([None] * 5, dtype="Int64"), "share": o["score"],
                          "pooled": [0.9, 0.1, 0.6, 0.6, 0.6], "lower": o["lower"],
-                         "upper": o["upper"], "limits": "bootstrap",
+                         "upper": o["upper"], "limits": "normal",
                          "decision": ["below", "above", "within", "within", "within"],
-                         "chance": 0.05})
+                         "beyond_95": "within", "borderline": False, "chance": 0.002})
+    for column in CATALOGUE["comparisons"].columns:  # the rest: not known here
+        if column not in rows:
+            rows[column] = float("nan")
     write_table(rows, tmp_path / "tables", "comparisons")
     ctx.comparison.clear()
     html = summary.compared(ctx).html
-    assert html.count(": below the all-areas figure") == 1
-    assert html.count(": above the all-areas figure") == 1
-    assert html.count(": no different from the all-areas figure") == 3
+    assert html.count(f": {WORDS['below']}") == 1
+    assert html.count(f": {WORDS['above']}") == 1
+    assert html.count(f": {WORDS['within']}") == 3

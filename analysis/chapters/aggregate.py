@@ -18,7 +18,7 @@ import pandas as pd
 from ..core.yamlfile import parse
 from ..method import positions
 from ..method.disclosure import area_key, factor_key, k_key, n_key, pooled_key
-from ..method.positions import ABOVE, ADJUSTED, BELOW, OUTCOME, QUESTION
+from ..method.positions import ABOVE, BELOW, BETA_BINOMIAL, OUTCOME, QUESTION
 from ..method.published import headline_scores
 from ..report.exhibit import DrawnOnDemand, Exhibit
 from ..report.model import (
@@ -151,6 +151,8 @@ def outcome_intervals(ctx: AggregateContext) -> Exhibit:
                                    "outcome-intervals"),
                            Paragraph(say("aggregate.intervals_intro"))]
     decided = _decided(ctx, OUTCOME)
+    # the chart draws each area's own interval, not the (wider) limits it is judged by
+    decided = decided.assign(lower=decided["share_lower"], upper=decided["share_upper"])
     blocks.append(Paragraph(_chance(decided, "area outcomes")))
     figures = []
     for o in ctx.bank.outcomes:
@@ -239,15 +241,17 @@ def _key_chart(ctx: AggregateContext, sub: pd.DataFrame, d: pd.Series, question:
         return None
     drawn = limits[limits["n"] <= positions.chart_top(float(sub["n"].max()))]
     curve = pd.DataFrame({"n": drawn["n"].to_numpy(dtype=float),
-                          "lower": drawn["lower"].to_numpy(dtype=float),
-                          "upper": drawn["upper"].to_numpy(dtype=float)})
+                          **{c: drawn[c].to_numpy(dtype=float)
+                             for c in ("lower", "upper", "lower_95", "upper_95")}})
     return shown, curve, float(d["pooled"]), str(d["limits"]), label
 
 
 def _dispersion_words(ctx: AggregateContext, d: pd.Series, question: str) -> Text:
-    p = Number(float(d["p_value"]), Kind.P_VALUE, depends_on(*(
+    """How much the areas' true shares spread around the all-areas figure (the model's
+    sqrt(rho p0 (1 - p0)), in points), or that they spread no more than sampling explains."""
+    spread = Number(100 * float(d["spread"]), Kind.NUMBER, depends_on(*(
         share_of(*_area_keys(a.id)(question)) for a in ctx.areas)))
-    return say("aggregate.dispersed", adjusted=d["limits"] == ADJUSTED, p=p)
+    return say("aggregate.dispersed", between=d["limits"] == BETA_BINOMIAL, spread=spread)
 
 
 def _other_questions(ctx: AggregateContext, decided: pd.DataFrame,
@@ -267,8 +271,8 @@ def _other_questions(ctx: AggregateContext, decided: pd.DataFrame,
                      say("aggregate.areas_of", names=_names(sub, BELOW))))
     return [Heading(plain("aggregate.other_heading"), 3, "funnels-other"),
             Table(say("aggregate.other_caption"),
-                  (Column("Question"), Column("All areas", True), Column("Areas above"),
-                   Column("Areas below")), tuple(body)),
+                  (Column("Question"), Column("All areas", True), Column("Unusually high"),
+                   Column("Unusually low")), tuple(body)),
             Paragraph(_chance(rows, "area other questions"))]
 
 

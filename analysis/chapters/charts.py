@@ -10,7 +10,7 @@ import math
 import textwrap
 from collections.abc import Mapping, Sequence
 from itertools import pairwise
-from typing import Any, Literal
+from typing import Any
 
 import matplotlib
 
@@ -40,7 +40,7 @@ DECISION_LOOK = {ABOVE: (style.ABOVE, "^"), BELOW: (style.BELOW, "v"),
                  WITHIN: (style.WITHIN, "o")}
 LABEL_PT = 10.5          # >= 9 pt once an 8-inch figure is printed 7.2 inches wide (A4)
 FUNNEL_HEIGHT = 4.8      # inches; the plot takes the left of the page, names the right
-FUNNEL_AXES = (0.09, 0.10, 0.50, 0.66)
+FUNNEL_AXES = (0.09, 0.10, 0.50, 0.61)
 NAME_X = 1.04            # the funnel's column of names, in axes fractions
 TOP_WITH_LEGEND = 1.3     # inches above a row chart's axes: its title and a legend (<= 3 rows)
 TOP_TITLE_ONLY = 0.6      # inches above a row chart's axes: its title alone
@@ -296,8 +296,12 @@ class FunnelCanvas:
         plt.rcParams.update(style.RC)
         self.fig = fig = plt.figure(figsize=(style.FIG_WIDTH, FUNNEL_HEIGHT))
         self.ax = ax = fig.add_axes(FUNNEL_AXES)
-        self.limit_lines = [ax.plot([], [], color=style.NEUTRAL, linestyle="--")[0]
+        self.limit_lines = [ax.plot([], [], color=style.NEUTRAL, linestyle="-",
+                                    linewidth=1.2, drawstyle="steps-mid")[0]
                             for _ in ("upper", "lower")]
+        self.limit_lines += [ax.plot([], [], color=style.NEUTRAL, linestyle="--",
+                                     drawstyle="steps-mid")[0]
+                             for _ in ("upper_95", "lower_95")]
         self.pooled = ax.axhline(0, color=style.POOLED, linewidth=1)
         self.dots = {d: ax.scatter([], [], marker=m, s=42, zorder=3, edgecolors=colour)
                      for d, (colour, m) in DECISION_LOOK.items()}
@@ -317,10 +321,9 @@ class FunnelCanvas:
              title: str) -> tuple[Figure, str]:
         """Show one question (arguments as :func:`funnel_plot`); the figure and its alt text."""
         ax = self.ax
-        draw: Literal["steps-mid", "default"] = "steps-mid" if limits == "plain" else "default"
-        for line, col in zip(self.limit_lines, ("upper", "lower"), strict=True):
+        columns = ("upper", "lower", "upper_95", "lower_95")
+        for line, col in zip(self.limit_lines, columns, strict=True):
             line.set_data(curve["n"].to_numpy(dtype=float), 100 * curve[col].to_numpy(dtype=float))
-            line.set_drawstyle(draw)
         self.pooled.set_ydata([100 * pooled, 100 * pooled])
         for decision, dots in self.dots.items():
             self._dots(dots, points[points["decision"] == decision], DECISION_LOOK[decision][0])
@@ -374,7 +377,10 @@ class FunnelCanvas:
 def _legend(fig: Figure) -> Legend:
     """One legend above the plot, where it hides nothing, explaining markers and lines (its
     first entry names the limits: each :meth:`FunnelCanvas.draw` writes which)."""
-    handles = [Line2D([], [], color=style.NEUTRAL, linestyle="--", label=limit_words("plain")),
+    handles = [Line2D([], [], color=style.NEUTRAL, linestyle="--",
+                      label=limit_words("binomial")),
+               Line2D([], [], color=style.NEUTRAL, linestyle="-", linewidth=1.2,
+                      label=plain("charts.outer_limits_legend")),
                Line2D([], [], color=style.POOLED, label="All areas")]
     handles += _decision_handles()
     handles.append(Line2D([], [], color=style.INK, marker="o", markerfacecolor=style.PAPER,
@@ -394,7 +400,7 @@ def funnel_alt(points: pd.DataFrame, pooled: float, limits: str, title: str) -> 
         if items:
             groups.append((_capital(WORDS[decision]), items))
     return plain("charts.funnel", title=title, count=len(points), pooled=pct(pooled),
-                 groups=groups, adjusted=limits == "adjusted")
+                 groups=groups, adjusted=limits == "beta-binomial")
 
 
 def _share_steps() -> tuple[ListedColormap, BoundaryNorm]:

@@ -1,7 +1,7 @@
 """The comparison chapter: this area beside the all-areas figure, as the comparisons table says.
 
-Every decision shown here ("above", "below" or "no different from" the all-areas figure), every
-range drawn and every chance statement is read from the ``comparisons`` table
+Every decision shown here (unusually high or low among areas, or within their usual range),
+every range drawn and every chance statement is read from the ``comparisons`` table
 (:mod:`analysis.method.positions`); nothing is decided in this module. Words are in
 ``wording/comparison.j2``.
 """
@@ -85,7 +85,9 @@ def _outcomes(ctx: AreaContext) -> Exhibit:
         body.append((plain("comparison.outcome_label", outcome=o), score, spread, pooled,
                      WORDS[r.decision], *group_cells(ctx, groups, OUTCOME, str(r.outcome))))
         drawn += [score, spread, pooled]
-    rows = mine.assign(label=[f"Outcome {o}" for o in mine["outcome"]])
+    # the chart draws the area's own 95% interval; the limits it is judged by are wider
+    rows = mine.assign(label=[f"Outcome {o}" for o in mine["outcome"]],
+                       lower=mine["share_lower"], upper=mine["share_upper"])
     labels = [g.label for g in groups]
     fig, alt = charts.comparison_dots(rows, plain("comparison.outcomes_chart_title"),
                                       ctx.area.name, band="interval")

@@ -142,22 +142,29 @@ def _grouping(ctx: AggregateContext, groups: list[Group]) -> list[Block]:
         blocks.append(Table(say("comparison.group_questions_caption", a=a.label, b=b.label),
                             (Column("Key question"), *columns),
                             _rows(ctx, QUESTION, questions, shown, (a, b))))
-        blocks.append(Paragraph(_chance(ctx, a, b, len(questions) + len(outcomes))))
+        shown_measures = ({(OUTCOME, m) for m, _ in outcomes}
+                          | {(QUESTION, m) for m, _ in questions})
+        blocks.append(Paragraph(_chance(ctx, a, b, shown_measures)))
     return blocks
 
 
-def _chance(ctx: AggregateContext, a: Group, b: Group, shown: int) -> Text:
+def _chance(ctx: AggregateContext, a: Group, b: Group,
+            shown_measures: set[tuple[str, str]]) -> Text:
+    """How many differences are clear, and how many a random split of the same areas would
+    make clear (the sum of ``chance``: each measure's share of splits marked clear)."""
     diff = ctx.tables["group_differences"]
     diff = diff[(diff["group_a"] == a.id) & (diff["group_b"] == b.id)]
     clear = int(diff["clear"].sum())
+    shown = [(k, m) in shown_measures for k, m in zip(diff["kind"], diff["measure"], strict=True)]
 
     def about(value: float) -> Number:
         return numbers.external(value, Kind.NUMBER, "chance")
 
     return say("comparison.group_chance", compared=numbers.constant(len(diff), "design"),
                clear=numbers.external(clear, Kind.NUMBER, "group differences"),
-               a=a.label, b=b.label, expected=about(0.05 * len(diff)),
-               shown=numbers.constant(shown, "design"), expected_shown=about(0.05 * shown))
+               a=a.label, b=b.label, expected=about(float(diff["chance"].sum())),
+               shown=numbers.constant(len(shown_measures), "design"),
+               expected_shown=about(float(diff.loc[shown, "chance"].sum())))
 
 
 def group_comparison(ctx: AggregateContext) -> Exhibit:

@@ -4,17 +4,20 @@
   large areas weigh more. A pooled outcome score is the mean of the pooled question shares.
 - *mean of area figures*: each area counts once whatever its sample size.
 - every comparison of an area with all areas is decided in :mod:`analysis.method.positions`
-  and written as the ``comparisons`` table (with ``dispersion``, one row per question, and
-  ``funnel_limits``, the limits each question was decided by at every n its chart draws).
+  and written as the ``comparisons`` table (with ``dispersion``, one row per measure: the
+  spread between areas fitted, and ``funnel_limits``, the limits each question was decided by
+  at every n its chart draws). An outcome's decision reads the areas' bootstrap replicates,
+  rebuilt here from their ``bootstrap_counts`` (:func:`outcome_replicates`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
+import numpy as np
 import pandas as pd
 
-from . import positions
+from . import group_figures, positions
 from .intervals import share, wilson
 
 
@@ -47,6 +50,56 @@ def pooled_outcomes(pooled_q: pd.DataFrame, outcomes: pd.DataFrame) -> pd.DataFr
     return out
 
 
+def _area_scores(counts: group_figures.Counts, questions: pd.DataFrame,
+                  reading: str) -> dict[int, np.ndarray]:
+    """One area's outcome scores in each of its resamples, by the reading it was scored with
+    (:func:`analysis.method.scoring.combine`, the rule of its point estimate and interval):
+    an outcome's questions that applied in the area, grouped by criterion in bank order."""
+    from .scoring import combine
+
+    applied = questions[questions["n"] > 0]
+    out = {}
+    for outcome, sub in applied.groupby("outcome"):
+        criterion = dict(zip(sub["question"], sub["criterion"], strict=False))
+        groups: dict[str, list[int]] = {}
+        for j, q in enumerate(counts.questions):
+            if q in criterion:
+                groups.setdefault(str(criterion[q]), []).append(j)
+        if groups:
+            out[int(outcome)] = combine(counts.k.astype(float), counts.n.astype(float),
+                                        list(groups.values()), reading)
+    return out
+
+
+def outcome_replicates(tables: Mapping[str, Mapping[str, pd.DataFrame]],
+                       questions: pd.DataFrame,
+                       outcomes: pd.DataFrame) -> dict[int, positions.Replicates] | None:
+    """Each outcome's bootstrap replicates over these areas: every area's score in each of
+    its resamples, and the all-areas score of resample b summed over every area's resample b
+    (:func:`analysis.method.group_figures.outcome_replicates`). None when an area has no
+    resample counts (tables made by hand)."""
+    every: group_figures.Counts | None = None
+    scores: dict[int, dict[str, np.ndarray]] = {}
+    readings = outcomes.drop_duplicates("area_id").set_index("area_id")["reading"] \
+        if "reading" in outcomes else pd.Series(dtype=str)
+    for area_id, t in tables.items():
+        frame = t.get("bootstrap_counts")
+        if frame is None or frame.empty:
+            return None
+        counts = group_figures.Counts.from_table(frame)
+        every = counts if every is None else every + counts
+        reading = str(readings.get(area_id, "questions"))
+        mine = questions[questions["area_id"] == area_id]
+        for outcome, values in _area_scores(counts, mine, reading).items():
+            scores.setdefault(outcome, {})[area_id] = values
+    if every is None:
+        return None
+    pooled = group_figures.outcome_replicates(every, questions)
+    return {o: positions.Replicates(tuple(by_area), np.vstack(list(by_area.values())),
+                                    pooled[o])
+            for o, by_area in scores.items() if o in pooled}
+
+
 def comparison_tables(tables: Mapping[str, Mapping[str, pd.DataFrame]],
                       scope: str = "all") -> dict[str, pd.DataFrame]:
     """Every cross-area table over the areas given, as written to ``outputs/tables`` (every
@@ -56,8 +109,9 @@ def comparison_tables(tables: Mapping[str, Mapping[str, pd.DataFrame]],
     outcomes = concat(tables, "outcome_scores")
     pooled_q = pooled_questions(questions)
     pooled_o = pooled_outcomes(pooled_q, outcomes)
-    decided, dispersion = positions.comparisons(questions, outcomes,
-                                                  pooled_o.set_index("outcome")["pooled"])
+    decided, dispersion = positions.comparisons(
+        questions, outcomes, pooled_o.set_index("outcome")["pooled"],
+        outcome_replicates(tables, questions, outcomes))
     return {
         "all_question_scores": questions,
         "all_outcome_scores": outcomes,

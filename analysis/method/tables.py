@@ -170,18 +170,31 @@ CROSS_AREA_CATALOGUE = (
     Table("comparisons", CROSS_AREA, "one row per scope (all areas, or a group), area, kind "
           "(question or outcome) and measure", ("scope", "area_id", "kind", "measure"),
           {"scope": TEXT, "area_id": TEXT, "measure": TEXT, "kind": TEXT, "k": COUNT,
-           "n": COUNT, "share": NUMBER, "pooled": NUMBER, "lower": NUMBER, "upper": NUMBER,
-           "limits": TEXT, "decision": TEXT, "chance": NUMBER},
+           "n": COUNT, "share": NUMBER, "share_lower": NUMBER, "share_upper": NUMBER,
+           "pooled": NUMBER, "gap": NUMBER, "gap_lower": NUMBER, "gap_upper": NUMBER,
+           "gap_cases": NUMBER, "gap_cases_lower": NUMBER, "gap_cases_upper": NUMBER,
+           "shrunk": NUMBER, "shrunk_lower": NUMBER, "shrunk_upper": NUMBER,
+           "p_below": NUMBER, "p_value": NUMBER, "lower": NUMBER, "upper": NUMBER,
+           "lower_95": NUMBER, "upper_95": NUMBER, "limits": TEXT, "decision": TEXT,
+           "beyond_95": TEXT, "margin": NUMBER, "margin_mc_se": NUMBER,
+           "borderline": BOOLEAN, "chance": NUMBER},
           "each area against the all-areas (or its group's) figure: the one decision every "
-          "report shows"),
-    Table("dispersion", CROSS_AREA, "one row per scoring question", ("measure",),
-          {"measure": TEXT, "pooled": NUMBER, "n_areas": INTEGER, "statistic": NUMBER,
-           "df": INTEGER, "p_value": NUMBER, "dispersed": BOOLEAN, "phi": NUMBER,
-           "tau2": NUMBER, "limits": TEXT, "outside": INTEGER},
-          "how much the areas differ on each question, and the limits its comparisons used"),
+          "report shows (beyond the 99.8% limits that allow for the spread between areas), "
+          "the gap in points and cases with its interval, the shrunken estimate"),
+    Table("dispersion", CROSS_AREA, "one row per measure (scoring question or outcome)",
+          ("kind", "measure"),
+          {"measure": TEXT, "kind": TEXT, "pooled": NUMBER, "n_areas": INTEGER,
+           "statistic": NUMBER, "df": INTEGER, "p_value": NUMBER, "dispersed": BOOLEAN,
+           "rho": NUMBER, "rho_plain": NUMBER, "tau2": NUMBER, "spread": NUMBER,
+           "limits": TEXT, "outside": INTEGER, "outside_95": INTEGER,
+           "chance_flags": NUMBER},
+          "how much the areas differ on each measure (the fitted spread between areas), and "
+          "the limits its comparisons used"),
     Table("funnel_limits", CROSS_AREA, "one row per scoring question and number of cases n",
-          ("measure", "n"), {"measure": TEXT, "n": INTEGER, "lower": NUMBER, "upper": NUMBER},
-          "the limits each question's comparisons used, at every n its funnel chart draws"),
+          ("measure", "n"), {"measure": TEXT, "n": INTEGER, "lower": NUMBER, "upper": NUMBER,
+                             "lower_95": NUMBER, "upper_95": NUMBER},
+          "the 99.8% limits each question's comparisons used (and the 95% ones), at every n "
+          "its funnel chart draws"),
     Table("group_figures", CROSS_AREA, "one row per group (scope; 'all' for every area), "
           "kind and measure", ("scope", "kind", "measure"),
           {"scope": TEXT, "grouping": TEXT, "label": TEXT, "kind": TEXT, "measure": TEXT,
@@ -192,8 +205,11 @@ CROSS_AREA_CATALOGUE = (
           "and measure", ("group_a", "group_b", "kind", "measure"),
           {"grouping": TEXT, "group_a": TEXT, "group_b": TEXT, "kind": TEXT, "measure": TEXT,
            "share_a": NUMBER, "share_b": NUMBER, "difference": NUMBER, "lower": NUMBER,
-           "upper": NUMBER, "interval": TEXT, "clear": BOOLEAN},
-          "the difference between two groups' figures with its interval"),
+           "upper": NUMBER, "interval": TEXT, "p_value": NUMBER, "chance": NUMBER,
+           "n_areas_a": INTEGER, "n_areas_b": INTEGER, "labellings": INTEGER,
+           "exact": BOOLEAN, "clear": BOOLEAN, "q_value": NUMBER},
+          "the difference between two groups' figures, tested with the areas as the unit "
+          "(a permutation test over their group labels), with its interval"),
 )
 
 #: The area tables stacked over every area, written with the cross-area tables (the same

@@ -52,7 +52,8 @@ def write_area_tables(out: OutputTree, area: Area, cases: pd.DataFrame, bank: Qu
 
 
 #: The area tables the cross-area tables are made from.
-CROSS_AREA_INPUTS = ("question_scores", "outcome_scores", "factors", "distributions")
+CROSS_AREA_INPUTS = ("question_scores", "outcome_scores", "factors", "distributions",
+                     "bootstrap_counts")
 
 
 def _frames(out: OutputTree, area_ids: Sequence[str]) -> dict[str, dict[str, pd.DataFrame]]:
