@@ -24,6 +24,7 @@ from ..method.disclosure import (
     pooled_disclosure,
 )
 from ..method.tables import AREA_TABLES, PARQUET_ONLY, read_table
+from ..report.guard import publish_with
 from ..report.model import Banner, Number, Paragraph
 from . import numbers
 
@@ -72,7 +73,8 @@ class AreaContext:
         tables = _read_tables(paths.area_tables(out, area_id), CHAPTER_TABLES,
                               f"tables of area {area_id!r}")
         bank = load_bank()
-        disclosure = area_disclosure(tables, bank.sufficient_levels, Policy.parse(policy))
+        disclosure = area_disclosures(out, [area_id], Policy.parse(policy))[area_id]
+        publish_with(disclosure)  # every exhibit of this notebook passes the lineage rule
         return cls(areas[area_id], bank, tables, data, out, disclosure)
 
     def load_comparison(self) -> dict[str, pd.DataFrame]:
@@ -88,11 +90,16 @@ class AreaContext:
             self.comparison["comparisons"] = rows[rows["scope"] == ALL]
             self.comparison["group_comparisons"] = rows[rows["scope"].isin(mine)
                                                         & (rows["area_id"] == self.area.id)]
+        if self.disclosure.policy.publish and rows is not None:
+            self.pooled()
         return self.comparison
 
     def pooled(self) -> Disclosure:
-        """All areas' counts and the pooled ones, as the aggregate report hides them."""
-        return all_areas_disclosure(self.output_dir, self.disclosure.policy)
+        """All areas' counts and the pooled ones, as the aggregate report hides them (from
+        now on the exhibits of this notebook pass the lineage rule under both)."""
+        pooled = all_areas_disclosure(self.output_dir, self.disclosure.policy)
+        publish_with(self.disclosure.joined(pooled))
+        return pooled
 
     def groups(self) -> list[Group]:
         """This area's groups (one per grouping of areas.csv), each with all its areas."""
@@ -125,14 +132,21 @@ class AreaContext:
 
 def area_disclosures(output_dir: Path, area_ids: Iterable[str],
                      policy: Policy) -> dict[str, Disclosure]:
-    """Each area's counts as its own report hides them."""
-    bank = load_bank()
+    """Each area's counts as its own report hides them; worked out once per area's tables in
+    a kernel (a warm kernel runs the chapters of an area one after the other)."""
     out = {}
     for area_id in area_ids:
-        tables = _read_tables(paths.area_tables(output_dir, area_id), AREA_TABLES,
-                              f"tables of area {area_id!r}")
-        out[area_id] = area_disclosure(tables, bank.sufficient_levels, policy)
+        folder = paths.area_tables(output_dir, area_id)
+        stamp = tuple(sorted((p.name, p.stat().st_mtime_ns) for p in folder.glob("*.parquet")))
+        out[area_id] = _area(folder, area_id, policy, stamp)
     return out
+
+
+@lru_cache(maxsize=16)
+def _area(folder: Path, area_id: str, policy: Policy,
+          stamp: tuple[tuple[str, int], ...]) -> Disclosure:
+    tables = _read_tables(folder, AREA_TABLES, f"tables of area {area_id!r}")
+    return area_disclosure(tables, load_bank().sufficient_levels, policy)
 
 
 def all_areas_disclosure(output_dir: Path, policy: Policy,
@@ -188,8 +202,9 @@ class AggregateContext:
             tables[name] = tables[name][tables[name]["area_id"].isin(ids)]
         rows = tables["comparisons"]
         tables["comparisons"] = rows[rows["scope"] == (group or ALL)]
-        return cls(chosen, load_bank(), tables, data,
-                   all_areas_disclosure(out, Policy.parse(policy), folder), chosen_group)
+        disclosure = all_areas_disclosure(out, Policy.parse(policy), folder)
+        publish_with(disclosure)  # every exhibit of this notebook passes the lineage rule
+        return cls(chosen, load_bank(), tables, data, disclosure, chosen_group)
 
     def count(self, key: str) -> Number:
         """A count of people (an area's, ``area_key``, or pooled, ``pooled_key``)."""

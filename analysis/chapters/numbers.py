@@ -44,20 +44,21 @@ def count(d: Disclosure, key: str) -> Number:
 
 
 def share(d: Disclosure, k: str, n: str, mark_small: bool = True) -> Number:
-    """k / n as a whole percent, * on a small denominator; not applicable when n = 0;
-    hidden with its count or denominator."""
+    """k / n as a whole percent, * on a small denominator; not applicable when n = 0 (unless
+    the zero is hidden: then [c] like any hidden share); hidden with its count or
+    denominator (:meth:`Disclosure.shows`, the lineage rule)."""
     whole = d.values[n]
     if whole == 0:
-        return Number(None, Kind.SHARE, share_of(k, n))
+        return Number(None, Kind.SHARE, share_of(k, n), shown=d.shows((k, n)))
     return Number(d.values[k] / whole, Kind.SHARE, share_of(k, n),
-                  shown=not d.share_hidden(k, n),
+                  shown=d.shows((k, n)),
                   small=mark_small and whole < style.SMALL_N)
 
 
 def share_interval(d: Disclosure, k: str, n: str, lower: float, upper: float) -> Number:
     """The 95% Wilson interval of k / n: with n it narrows k down, so it is hidden with the
     share."""
-    hidden = d.values[n] != 0 and d.share_hidden(k, n)
+    hidden = not d.shows((k, n))
     value = None if math.isnan(lower) or math.isnan(upper) else (float(lower), float(upper))
     return Number(value, Kind.INTERVAL, Wilson(k, n, "interval"), shown=not hidden)
 

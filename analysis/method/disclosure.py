@@ -34,6 +34,11 @@ if TYPE_CHECKING:
 
 SUPPRESSED = "[c]"
 DEFAULT_THRESHOLD = 5
+#: The one precision of a release: every share, score, interval and difference a publication
+#: build prints (reports and released tables alike) is rounded to whole percents or points.
+RELEASE_DIGITS = 0
+#: How wide the intruder's range for a hidden count must stay (see :mod:`.audit`).
+DEFAULT_PROTECTION = 3
 
 
 @dataclass(frozen=True)
@@ -59,6 +64,18 @@ class Policy:
 
     publish: bool = False
     threshold: int = DEFAULT_THRESHOLD
+
+    @property
+    def protection(self) -> int:
+        """The protection interval of the release audit (:mod:`analysis.method.audit`): every
+        hidden count's feasible range, worked out from everything released, must be at least
+        this wide (max - min, in cases)."""
+        return DEFAULT_PROTECTION
+
+    def digits(self, digits: int) -> int:
+        """How many decimals a figure of the case data prints with: at most the release
+        precision (:data:`RELEASE_DIGITS`) in publication mode, as asked otherwise."""
+        return min(digits, RELEASE_DIGITS) if self.publish else digits
 
     def __post_init__(self) -> None:
         if self.threshold < 1:
@@ -117,9 +134,31 @@ class Disclosure:
     policy: Policy
     values: Mapping[str, int]
     hidden: frozenset[str] = field(default_factory=frozenset)
+    relations: tuple[Relation, ...] = ()
 
     def shown(self, key: str) -> bool:
         return key not in self.hidden
+
+    def joined(self, other: Disclosure) -> Disclosure:
+        """This disclosure and another's counts together (an area's own and the pooled ones
+        its comparison chapter prints)."""
+        return Disclosure(self.policy, {**other.values, **self.values},
+                          self.hidden | other.hidden, self.relations + other.relations)
+
+    def shows(self, cells: Iterable[str]) -> bool:
+        """**Lineage decides**: whether a figure computed from these base cells may be shown.
+
+        The one rule for every figure a report or a released table prints, whatever it is
+        (a count, a share, a score as a mean of shares, a mean of areas, a group's sum, an
+        interval, a difference, a p-value): it is shown only when none of the cells it is
+        computed from is hidden. A score, a mean or an interval over a hidden cell pins that
+        cell down as soon as the other cells are shown (its value less the shown parts), so
+        it is hidden with it; a share of a hidden zero denominator is hidden too (its "not
+        applicable" would give the zero away). What is shown prints at the release precision
+        (:meth:`Policy.digits`); the release audit (:mod:`analysis.method.audit`) checks what
+        is left.
+        """
+        return not self.policy.publish or self.hidden.isdisjoint(cells)
 
     def count(self, key: str) -> str:
         """A count of people, or [c]."""
@@ -134,10 +173,12 @@ class Disclosure:
         return any(k in self.hidden for k in keys)
 
     def fraction(self, k: str, n: str, value: float) -> str:
-        """A share (or one of its limits) for a released table: six decimals, or [c]."""
+        """A share (or one of its limits) for a released table: at the release precision
+        (whole percents: two decimals of a fraction), or [c]."""
         if self.share_hidden(k, n):
             return SUPPRESSED
-        return "" if value != value else f"{value:.6f}"
+        digits = 2 + RELEASE_DIGITS if self.policy.publish else 6  # whole percents
+        return "" if value != value else f"{value:.{digits}f}"
 
 
 # secondary suppression ---------------------------------------------------------------------
@@ -152,6 +193,7 @@ def protect(values: Mapping[str, int], relations: Sequence[Relation], policy: Po
     if not policy.publish:
         return Disclosure(policy, dict(values), frozenset(unpublished))
     relations = [r for r in relations if all(q in values for q in (r.total, *r.parts))]
+    every = tuple(relations)
     sensitive = _primary(values, relations, policy) - set(fixed)
     state = _State(values, set(sensitive) | set(unpublished), frozenset(fixed), policy)
     for group, members in _components(values, relations):
@@ -159,7 +201,34 @@ def protect(values: Mapping[str, int], relations: Sequence[Relation], policy: Po
             continue
         while (extra := state.next_to_hide(members, sensitive & group)) is not None:
             state.hidden.add(extra)
-    return Disclosure(policy, dict(values), frozenset(state.hidden))
+        _widen(state, members, policy)
+    return Disclosure(policy, dict(values), frozenset(state.hidden), every)
+
+
+def _widen(state: _State, relations: Sequence[Relation], policy: Policy) -> None:
+    """Hide more until the audit (:mod:`.audit`) finds every small hidden count of this group
+    free to move over at least the protection interval given everything shown: the linear
+    programme an intruder would solve, not only exact derivations."""
+    from .audit import Audit, sensitive
+
+    top = max(state.values.values(), default=0)
+    while True:
+        a = Audit(state.values, frozenset(state.hidden), lambda _k: top)
+        a.relate(relations)
+        small = sensitive(state.values, state.hidden, policy.threshold)
+        pinned = [r for r in a.ranges(small, policy.protection)
+                  if a.pinned(r, policy.protection)]
+        if not pinned:
+            return
+        key = pinned[0].key
+        linked = [r for r in relations if key in (r.total, *r.parts)]
+        pick = next((p for r in linked if (p := state.cheapest(r)) is not None), None)
+        if pick is None:  # nothing beside it left to hide: widen over the whole group
+            pool = state.choosable({q for r in relations for q in (r.total, *r.parts)})
+            if not pool:
+                return
+            pick = min(pool, key=lambda q: (state.values[q] == 0, state.values[q], q))
+        state.hidden.add(pick)
 
 
 def _primary(values: Mapping[str, int], relations: Sequence[Relation],

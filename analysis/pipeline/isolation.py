@@ -58,3 +58,6 @@ def reset() -> None:
             os.chdir(_CWD)
     random.seed(SEED)
     np.random.seed(SEED)
+    from ..report.guard import publish_with
+
+    publish_with(None)  # the next notebook's context sets its own disclosure

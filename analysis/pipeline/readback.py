@@ -1,12 +1,14 @@
 """What a reader sees in a release folder, as small contexts of numbers beside their labels.
 
-Each HTML table row, sentence, figure alt-text item, CSV or Parquet row and PDF line becomes a
-:class:`Context`: the labels it is about, the whole numbers and shares it shows, how many
-``[c]`` it hides. The disclosure scanner looks for hidden counts in these.
+Each HTML table row, sentence, figure alt-text item and text of a chart's drawing, CSV or
+Parquet row and PDF sentence (wrapped lines joined) becomes a :class:`Context`: the labels it
+is about, the whole numbers and shares it shows, how many ``[c]`` it hides. The disclosure
+scanner looks for hidden counts in these.
 """
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -15,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 SUPPRESSED = "[c]"
+SVG_URI = "data:image/svg+xml;base64,"
 _INT = re.compile(r"^\d{1,3}(,\d{3})*$|^\d+$")
 _NUMBER = re.compile(r"(?<![\d.,:])(\d{1,3}(?:,\d{3})+|\d+)(?![\d.]|,\d|%)")
 _PERCENT = re.compile(r"(?<![\d.–-])(\d{1,3})%")
@@ -133,6 +136,10 @@ def _html(source: str, file: str) -> tuple[list[Context], list[Table]]:
         alt = str(img.get("alt", ""))
         for j, item in enumerate(re.split(r";\s+|\.\s+", alt)):
             contexts.append(text_context(file, f"figure {i + 1} alt text, item {j + 1}", item))
+        src = str(img.get("src", ""))
+        if src.startswith(SVG_URI):
+            for j, s in enumerate(svg_text(base64.b64decode(src[len(SVG_URI):]))):
+                contexts.append(text_context(file, f"figure {i + 1} drawing, text {j + 1}", s))
     for i, el in enumerate(soup.find_all(["p", "li", "figcaption", "h1", "h2", "h3", "h4",
                                           "title"])):
         for j, s in enumerate(sentences(el.get_text(" "))):
@@ -215,5 +222,42 @@ def _pdf(path: Path, file: str) -> Iterator[Context]:
     from pypdf import PdfReader
 
     for p, page in enumerate(PdfReader(path).pages):
-        for j, line in enumerate((page.extract_text() or "").splitlines()):
-            yield text_context(file, f"page {p + 1}, line {j + 1}", PAGE_NUMBER.sub("", line))
+        lines = PAGE_NUMBER.sub("", page.extract_text() or "").splitlines()
+        for j, s in enumerate(pdf_sentences(lines)):
+            yield text_context(file, f"page {p + 1}, sentence {j + 1}", s)
+
+
+#: A PDF line this long that does not end a sentence is prose wrapped onto the next line.
+WRAPPED = 50
+_ENDS = re.compile(r"[.;:!?)]\s*$")
+
+
+def pdf_sentences(lines: list[str]) -> list[str]:
+    """A page's text as a reader reads it: wrapped lines of prose joined, then cut into
+    sentences (a line never joins the end of one sentence to the start of the next); short
+    lines (table rows, headings) stay apart."""
+    runs: list[str] = []
+    joining = False
+    for line in lines:
+        if joining and runs:
+            runs[-1] = f"{runs[-1]} {line.strip()}"
+        else:
+            runs.append(line.strip())
+        joining = len(line.strip()) >= WRAPPED and not _ENDS.search(line)
+    return [s for run in runs for s in sentences(run)]
+
+
+def svg_text(data: bytes) -> list[str]:
+    """The words of an SVG chart, one per text element, each cut into sentences."""
+    import xml.etree.ElementTree as ET
+
+    try:
+        root = ET.fromstring(data)
+    except ET.ParseError:
+        return []
+    out = []
+    for el in root.iter():
+        if el.tag.rsplit("}", 1)[-1] == "text":
+            words = " ".join("".join(el.itertext()).split())
+            out += sentences(words) if words else []
+    return out

@@ -5,7 +5,9 @@ report (with their PDFs when printed from the reports as they are now), the inde
 area tables of the allow-list (:data:`~analysis.pipeline.outputs.RELEASED_TABLES`) as CSV with
 every count and share its report hides written as ``[c]``. Only what the allow-list names is
 released: a file or column it does not name stops the release, whatever its content. It then
-runs the disclosure scanner (:mod:`analysis.pipeline.scanner`) over that folder. A finding fails
+runs the disclosure scanner (:mod:`analysis.pipeline.scanner`) over that folder, checks that
+no shown figure's lineage touches a hidden count and audits the whole release by linear
+programming (:mod:`analysis.pipeline.audited`, :mod:`analysis.method.audit`). A finding fails
 the build: each is listed with its file and place on the console and in
 ``<output>/release-findings.txt``, and no release folder is left. Working files (the
 unsuppressed tables, every other table, executed notebooks) stay outside it.
@@ -34,6 +36,7 @@ from ..method.disclosure import (
     n_key,
 )
 from ..method.tables import csv_bytes, read_table
+from .audited import check_release
 from .outputs import AGGREGATE, RELEASED_TABLES, released_table
 from .pdf import current_pdf
 from .scanner import Finding, labels_of, scan
@@ -59,18 +62,25 @@ def release(out: Path, areas: Sequence[Area], policy: Policy, bank: QuestionBank
             (partial / folder).mkdir(exist_ok=True)
             shutil.copy2(path, partial / folder / path.name)
     findings: list[Finding] = []
+    disclosures: dict[str, Disclosure] = {}
+    released: dict[str, dict[str, pd.DataFrame]] = {}
     for a in areas:
         # the disclosure also reads the number of cases inspected (outcome_scores)
         tables = {n: read_table(paths.area_tables(out, a.id), n)
                   for n in (*RELEASED_TABLES, "outcome_scores")}
         findings += undeclared_columns(a.id, {n: tables[n] for n in RELEASED_TABLES})
-        d = area_disclosure(tables, bank.sufficient_levels, policy)
-        for name, frame in suppressed_tables(tables, d).items():
+        d = disclosures[a.id] = area_disclosure(tables, bank.sufficient_levels, policy)
+        released[a.id] = suppressed_tables(tables, d)
+        for name, frame in released[a.id].items():
             atomic.write_bytes(partial / a.id / "tables" / released_table(name),
                                csv_bytes(frame))
     findings += off_the_list(partial, [a.id for a in areas])
     findings += scan(partial, out, labels_of(bank), {a.id: a.name for a in areas},
                      policy.threshold)
+    reports = {f: partial / f / "report.html" for f in [*(a.id for a in areas), AGGREGATE]}
+    findings += check_release(disclosures, {f: out / f / "report.html"
+                                            for f, r in reports.items() if r.exists()},
+                              released, policy)
     if findings:
         shutil.rmtree(partial)
         atomic.write_text(out / FINDINGS, "".join(f"{f}\n" for f in findings))
