@@ -127,10 +127,13 @@ def _key_questions(ctx: AreaContext) -> Exhibit:
         if sub.empty:
             parts.append(Paragraph(say("comparison.no_key_question")))
             continue
+        def absent(q: str) -> Number:
+            return numbers.not_applicable(ctx.disclosure, k_key(q), n_key(q))
+
         body = tuple((str(r.label), ctx.count(n_key(r.question)),
                       ctx.share(k_key(r.question), n_key(r.question)),
-                      _pooled_share(ctx, r.question) if r.n else numbers.NOT_APPLICABLE,
-                      WORDS[r.decision] if r.n else numbers.NOT_APPLICABLE,
+                      _pooled_share(ctx, r.question) if r.n else absent(r.question),
+                      WORDS[r.decision] if r.n else absent(r.question),
                       *group_cells(ctx, groups, QUESTION, r.question))
                      for r in sub.itertuples())
         small = (sub["n"].between(1, 9)).any()

@@ -212,7 +212,11 @@ def group_cells(ctx: AreaContext, groups: list[Group], kind: str,
         hit = rows[(rows["scope"] == g.id) & (rows["kind"] == kind)
                    & (rows["measure"] == measure)] if len(rows) else rows
         if hit.empty:
-            cells += [numbers.NOT_APPLICABLE, numbers.NOT_APPLICABLE]
+            absent: TableCell = (numbers.not_applicable(ctx.disclosure, k_key(measure),
+                                                        n_key(measure))
+                                 if kind == QUESTION and n_key(measure) in ctx.disclosure.values
+                                 else numbers.NOT_APPLICABLE)
+            cells += [absent, absent]
             continue
         r = hit.iloc[0]
         lineage = (group_lineage(g, [], measure) if kind != OUTCOME

@@ -34,8 +34,9 @@ from .say import say
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["NOT_APPLICABLE", "constant", "count", "external", "interval", "k_of_n", "percent",
-           "rules", "score", "score_lineage", "share", "share_interval", "unlinked_share"]
+__all__ = ["NOT_APPLICABLE", "constant", "count", "external", "interval", "k_of_n",
+           "not_applicable", "percent", "rules", "score", "score_lineage", "share",
+           "share_interval", "unlinked_share"]
 
 
 def count(d: Disclosure, key: str) -> Number:
@@ -53,6 +54,12 @@ def share(d: Disclosure, k: str, n: str, mark_small: bool = True) -> Number:
     return Number(d.values[k] / whole, Kind.SHARE, share_of(k, n),
                   shown=d.shows((k, n)),
                   small=mark_small and whole < style.SMALL_N)
+
+
+def not_applicable(d: Disclosure, k: str, n: str) -> Number:
+    """What stands for a figure of k / n when n = 0 ("not applicable"): [c] when that zero is
+    hidden, since "not applicable" would give it away."""
+    return Number(None, Kind.SHARE, share_of(k, n), shown=d.shows((k, n)))
 
 
 def share_interval(d: Disclosure, k: str, n: str, lower: float, upper: float) -> Number:

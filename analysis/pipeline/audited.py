@@ -140,7 +140,11 @@ def check_release(areas: Mapping[str, Disclosure], released: Mapping[str, Path],
                   policy: Policy) -> list[Finding]:
     """The lineage rule and the audit over one release: a finding per problem.
 
-    ``released`` maps a report's folder (an area id, or the aggregate's) to its report.
+    ``areas`` are every area the all-areas figures are pooled over (as the chapters pool
+    them); ``released`` maps a report's folder (an area id, or the aggregate's) to its report;
+    ``tables`` the released tables of each released area. An area not in this release is
+    taken as its own report would show it (the reader may hold that report from another
+    release): its shown counts known, its hidden ones not.
     """
     pooled = pooled_disclosure(areas, policy)
     values: dict[str, int] = dict(pooled.values)

@@ -77,6 +77,10 @@ def release(out: Path, areas: Sequence[Area], policy: Policy, bank: QuestionBank
     findings += off_the_list(partial, [a.id for a in areas])
     findings += scan(partial, out, labels_of(bank), {a.id: a.name for a in areas},
                      policy.threshold)
+    for area_id in pooled_over(out, disclosures):  # areas scored but not in this release
+        tables = {n: read_table(paths.area_tables(out, area_id), n)
+                  for n in (*RELEASED_TABLES, "outcome_scores")}
+        disclosures[area_id] = area_disclosure(tables, bank.sufficient_levels, policy)
     reports = {f: partial / f / "report.html" for f in [*(a.id for a in areas), AGGREGATE]}
     findings += check_release(disclosures, {f: out / f / "report.html"
                                             for f, r in reports.items() if r.exists()},
@@ -87,6 +91,16 @@ def release(out: Path, areas: Sequence[Area], policy: Policy, bank: QuestionBank
         return findings
     partial.rename(final)
     return []
+
+
+def pooled_over(out: Path, released: Mapping[str, object]) -> list[str]:
+    """The areas the all-areas figures of the reports are pooled over (every area of the
+    cross-area tables) that this release leaves out."""
+    shared = paths.all_tables(out) / "all_question_scores.parquet"
+    if not shared.exists():
+        return []
+    ids = sorted(set(pd.read_parquet(shared, columns=["area_id"])["area_id"].astype(str)))
+    return [a for a in ids if a not in released]
 
 
 ALLOW_LIST = "allow-list"
