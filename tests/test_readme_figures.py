@@ -75,3 +75,13 @@ def test_the_group_differences_are_quoted_as_built(tables: dict[str, pd.DataFram
         said = [float(x.replace("−", "-")) for x in row.groups()]
         assert said == pytest.approx([100 * r.difference, 100 * r.lower, 100 * r.upper,
                                       r.p_value], abs=0.051)
+
+
+def test_the_example_gap_cell_is_quoted_as_built(tables: dict[str, pd.DataFrame]) -> None:
+    m = _quoted(r'\("−(\d+) points \(−(\d+) to −(\d+)\); (\d+) fewer cases"\)')
+    c = tables["comparisons"]
+    row = c[(c["scope"] == "all") & (c["area_id"] == "durham-tees-valley")
+            & (c["measure"] == "motivation_work")].iloc[0]
+    assert [_int(m[i]) for i in (1, 2, 3, 4)] == [
+        round(-100 * row["gap"]), round(-100 * row["gap_lower"]), round(-100 * row["gap_upper"]),
+        round(-row["gap_cases"])]
