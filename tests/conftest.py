@@ -109,6 +109,17 @@ def mini_bank_dict() -> dict[str, Any]:
     return copy.deepcopy(MINI_BANK)
 
 
+@pytest.fixture(autouse=True)
+def _no_disclosure_in_force() -> Any:
+    """A context loaded in publication mode puts its disclosure in force for every exhibit
+    made after it (as in a notebook): each test starts and ends with none."""
+    from analysis.report.guard import publish_with
+
+    publish_with(None)
+    yield
+    publish_with(None)
+
+
 @pytest.fixture
 def mini_bank() -> QuestionBank:
     raw = mini_bank_dict()

@@ -220,3 +220,25 @@ def test_the_text_of_a_chart_drawing_is_read() -> None:
     svg = (b'<svg xmlns="http://www.w3.org/2000/svg"><text>3 of 8</text>'
            b'<g><text>Some label</text></g></svg>')
     assert svg_text(svg) == ["3 of 8", "Some label"]
+
+
+def test_words_chosen_by_a_hidden_number_cannot_give_it_away() -> None:
+    """A wording macro sees a hidden number as hidden, also inside a record of numbers:
+    "[c] points", never "[c] point" (which would say the hidden gap is one point)."""
+    from dataclasses import dataclass
+
+    from analysis.report import guard
+    from analysis.report.wording import _noun
+
+    @dataclass(frozen=True)
+    class Pair:
+        size: Number
+        label: str
+
+    one = Number(1, Kind.NUMBER, Cell("a:k"))
+    with publishing(D):
+        seen = guard.values({"gap": Pair(one, "x"), "n": one, "many": [one]})
+    assert not seen["gap"].size.shown and not seen["n"].shown  # type: ignore[attr-defined]
+    assert not seen["many"][0].shown  # type: ignore[index]
+    assert _noun(seen["n"], "point") == "points"  # type: ignore[arg-type]
+    assert _noun(one, "point") == "point"

@@ -247,3 +247,35 @@ def test_a_file_off_the_allow_list_is_found(tmp_path: Path) -> None:
         f"{AREA}/notebooks/01_assisting_sentencing.ipynb", f"{AREA}/tables/bootstrap_counts.csv",
         f"{AREA}/tables/outcome_scores.csv", "tables/comparisons.csv"])
     assert {f.rule for f in found} == {ALLOW_LIST}
+
+
+def test_a_raw_count_an_extra_chapter_prints_stops_the_release(built: Path) -> None:
+    """A chapter of one's own that prints a hidden count without the policy (a number whose
+    lineage is a hidden cell, shown): the lineage check finds it at build level."""
+    import json
+
+    from analysis.method.disclosure import area_disclosure
+    from analysis.method.tables import read_table
+
+    tables = {n: read_table(paths.area_tables(built, TINY), n)
+              for n in (*RELEASED_TABLES, "outcome_scores")}
+    d = area_disclosure(tables, load_bank().sufficient_levels, Policy(True, 5))
+    key = sorted(k for k in d.hidden if 0 < d.values[k] < 5)[0]
+    figures = built / TINY / "figures.json"
+    original = figures.read_text(encoding="utf-8")
+    planted = json.loads(original)
+    planted["chapters"].append({"chapter": "extra-mine", "exhibits": [{
+        "exhibit": "My chapter", "numbers": [{
+            "exhibit": "My chapter", "text": str(d.values[key]), "kind": "count",
+            "value": d.values[key], "digits": 0, "shown": True, "lineage": {"cell": key},
+            "chart": False}]}]})
+    figures.write_text(json.dumps(planted), encoding="utf-8")
+    try:
+        areas = [a for a in load_areas(built.parent / "data")
+                 if (built / a.id / "report.html").exists()]
+        found = release(built, areas, Policy(True, 5), load_bank())
+    finally:
+        figures.write_text(original, encoding="utf-8")
+    assert (f"{TINY}/report.html (My chapter: {d.values[key]})", "lineage") in \
+        [(f.file, f.rule) for f in found]
+    assert not (built / RELEASE).exists()

@@ -146,6 +146,7 @@ def check_release(areas: Mapping[str, Disclosure], released: Mapping[str, Path],
     taken as its own report would show it (the reader may hold that report from another
     release): its shown counts known, its hidden ones not.
     """
+    areas = {a: areas[a] for a in sorted(areas)}  # pooled as the chapters pool: by id
     pooled = pooled_disclosure(areas, policy)
     values: dict[str, int] = dict(pooled.values)
     hidden: set[str] = set(pooled.hidden)

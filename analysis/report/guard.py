@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import fields, is_dataclass, replace
 from typing import TYPE_CHECKING
 
 from .model import (
@@ -76,6 +76,30 @@ def number(n: Number, d: Disclosure) -> Number:
     if shown == n.shown and digits == n.digits:
         return n
     return replace(n, shown=shown, digits=digits)
+
+
+def values(named: dict[str, object]) -> dict[str, object]:
+    """The values a wording macro is filled with, every number in them (also inside a
+    record of numbers, such as a gap with its interval, or a list) as the rule lets it print:
+    a macro that chooses its words by a number ("point" or "points", "fewer" or "more") sees
+    a hidden number as hidden, so its words cannot give the value away."""
+    d = active()
+    if d is None:
+        return named
+    return {k: _value(v, d) for k, v in named.items()}
+
+
+def _value(v: object, d: Disclosure) -> object:
+    if isinstance(v, Number):
+        return number(v, d)
+    if isinstance(v, list | tuple) and any(isinstance(x, Number) or is_dataclass(x)
+                                            for x in v):
+        return type(v)(_value(x, d) for x in v)
+    if is_dataclass(v) and not isinstance(v, type):
+        changed = {f.name: _value(getattr(v, f.name), d) for f in fields(v)
+                   if isinstance(getattr(v, f.name), Number)}
+        return replace(v, **changed) if changed else v
+    return v
 
 
 def text(t: Text, d: Disclosure) -> Text:

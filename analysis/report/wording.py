@@ -53,7 +53,10 @@ def _strong(*parts: Any) -> Strong:
 
 
 def _noun(number: Number | float, singular: str) -> str:
-    """The noun after a number as printed in whole units: "1 point", "31 points"."""
+    """The noun after a number as printed in whole units: "1 point", "31 points"; always the
+    plural after a hidden number ("[c] points": the singular would say it is one)."""
+    if isinstance(number, Number) and not number.shown:
+        return singular + "s"
     value = number.value if isinstance(number, Number) else number
     one = isinstance(value, int | float) and round(abs(value)) == 1
     return singular if one else singular + "s"
@@ -97,10 +100,12 @@ class Wording:
 
     def say(self, name: str, /, **values: Any) -> Text:
         """The text of macro ``file.macro`` filled with ``values``."""
+        from .guard import values as guarded
+
         file, _, macro = name.partition(".")
         module = self.module(file)
         with _collecting() as slots:
-            raw = str(getattr(module, macro)(**values))
+            raw = str(getattr(module, macro)(**guarded(values)))
         return _parse(_SPACE.sub(" ", raw).strip(), slots)
 
     def plain(self, name: str, /, **values: Any) -> str:
