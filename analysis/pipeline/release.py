@@ -96,7 +96,7 @@ def release(out: Path, areas: Sequence[Area], policy: Policy, bank: QuestionBank
 def pooled_over(out: Path, released: Mapping[str, object]) -> list[str]:
     """The areas the all-areas figures of the reports are pooled over (every area of the
     cross-area tables) that this release leaves out."""
-    shared = paths.all_tables(out) / "all_question_scores.parquet"
+    shared = paths.all_tables(out) / "question_scores.parquet"  # as the chapters read it
     if not shared.exists():
         return []
     ids = sorted(set(pd.read_parquet(shared, columns=["area_id"])["area_id"].astype(str)))
