@@ -114,7 +114,9 @@ def overview(ctx: AggregateContext) -> Exhibit:
     outcomes = _decided(ctx, OUTCOME)
     blocks: list[Block] = [Heading(plain("aggregate.overview_heading"), 2, "overview"),
                            Paragraph(say("aggregate.overview_intro",
-                                         areas=numbers.constant(len(ctx.areas), "design")))]
+                                         areas=numbers.constant(len(ctx.areas), "design"),
+                                         group=ctx.group is not None))]
+    reference = plain("aggregate.reference_legend", group=ctx.group is not None)
     strips, drawn, words = [], [], []
     for o in ctx.bank.outcomes:
         sub = outcomes[outcomes["measure"] == str(o.id)]
@@ -128,8 +130,9 @@ def overview(ctx: AggregateContext) -> Exhibit:
         words.append(_unusual_words(ctx, sub, label))
     figures = []
     if strips:
-        fig, alt = charts.spread_strips(strips, plain("aggregate.overview_title"))
-        blocks.append(chart(fig, alt, say("aggregate.overview_caption"), tuple(drawn)))
+        fig, alt = charts.spread_strips(strips, plain("aggregate.overview_title"), reference)
+        blocks.append(chart(fig, alt, say("aggregate.overview_caption",
+                                          group=ctx.group is not None), tuple(drawn)))
         charts.close(fig)
         figures.append(fig)
     blocks.append(ItemList(tuple(words)))
@@ -143,7 +146,7 @@ def overview(ctx: AggregateContext) -> Exhibit:
                                         for r in questions.itertuples()])
     by_question = dict(tuple(questions.groupby("measure", sort=False)))
     blocks.append(Heading(plain("aggregate.overview_keys_heading"), 3, "overview-keys"))
-    blocks.append(Paragraph(say("aggregate.overview_keys_intro")))
+    blocks.append(Paragraph(say("aggregate.overview_keys_intro", group=ctx.group is not None)))
     for o in ctx.bank.outcomes:
         mine = [q for q in keys[keys["outcome"] == o.id].itertuples()
                 if q.question in by_question]
@@ -154,7 +157,8 @@ def overview(ctx: AggregateContext) -> Exhibit:
         points = tuple(ctx.share(*_area_keys(str(r.area_id))(q.question))
                        for q in mine for r in by_question[q.question].itertuples()
                        if r.shown)
-        fig, alt = charts.spread_grid(grid, plain("aggregate.outcome_title", outcome=o))
+        fig, alt = charts.spread_grid(grid, plain("aggregate.outcome_title", outcome=o),
+                                      reference)
         blocks.append(chart(fig, alt, say("aggregate.overview_keys_caption", outcome=o),
                             points))
         charts.close(fig)

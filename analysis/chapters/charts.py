@@ -590,11 +590,14 @@ def _name_rows(x_in: np.ndarray, names: Sequence[str], width_in: float) -> list[
     return rows
 
 
-def spread_strips(strips: Sequence[Strip], title: str) -> tuple[Figure, str]:
+def spread_strips(strips: Sequence[Strip], title: str,
+                  reference: str = "All areas") -> tuple[Figure, str]:
     """Small multiples, one strip per measure: every area a dot (a beeswarm, marked by its
     decision), the all-areas figure, the 95% range shaded and the 99.8% limits as lines;
     only the areas in ``named`` carry their name (below the strip, up to ``NAME_ROWS`` rows,
-    the rest in the alt text). Each strip's axis fits its data (:func:`axis_range`)."""
+    the rest in the alt text). Each strip's axis fits its data (:func:`axis_range`).
+    ``reference`` names the line the areas are compared with (a group's figure, in a group's
+    report)."""
     plt.rcParams.update(style.RC)
     width_in = (STRIP_RIGHT - STRIP_LEFT) * style.FIG_WIDTH
     spans, layouts = [], []
@@ -650,20 +653,21 @@ def spread_strips(strips: Sequence[Strip], title: str) -> tuple[Figure, str]:
                         annotation_clip=False)
         cursor -= h
     fig.suptitle(title, x=0.02, ha="left", fontsize=11)
-    _legend_top(fig, _spread_handles())
+    _legend_top(fig, _spread_handles(reference))
     fig.set_label(style.FIXED_LAYOUT)
-    return fig, spread_alt(strips, title)
+    return fig, spread_alt(strips, title, reference)
 
 
-def _spread_handles() -> list[Artist]:
-    return [Line2D([], [], color=style.POOLED, linewidth=1.2, label="All areas"),
+def _spread_handles(reference: str) -> list[Artist]:
+    return [Line2D([], [], color=style.POOLED, linewidth=1.2, label=reference),
             Patch(color=style.RANGE, label=plain("charts.range_legend")),
             Line2D([], [], color=style.NEUTRAL, linewidth=1.2,
                    label=plain("charts.outer_limits_legend")),
             *_decision_handles()]
 
 
-def spread_grid(strips: Sequence[Strip], title: str) -> tuple[Figure, str]:
+def spread_grid(strips: Sequence[Strip], title: str,
+                reference: str = "All areas") -> tuple[Figure, str]:
     """A compact grid: one row per measure on one shared axis fitted to all its rows' data,
     each row a beeswarm of the areas with its own all-areas figure and ranges; no names (the
     alt text and the report's words name the unusual areas)."""
@@ -686,11 +690,11 @@ def spread_grid(strips: Sequence[Strip], title: str) -> tuple[Figure, str]:
         y = _swarm_offsets(s.values, span, width_in, 0.36 * row_in) / row_in
         _strip_dots(ax, 100 * s.values, i + y, s.decisions, 14)
     ax.grid(False)
-    _legend_top(fig, _spread_handles())
-    return fig, spread_alt(strips, title)
+    _legend_top(fig, _spread_handles(reference))
+    return fig, spread_alt(strips, title, reference)
 
 
-def spread_alt(strips: Sequence[Strip], title: str) -> str:
+def spread_alt(strips: Sequence[Strip], title: str, reference: str = "All areas") -> str:
     """Alternative text: per measure, how many areas from lowest to highest, the all-areas
     figure, and the areas unusually high or low."""
     items = []
@@ -704,5 +708,5 @@ def spread_alt(strips: Sequence[Strip], title: str) -> str:
         items.append(plain("charts.spread_item", label=s.label, count=len(finite),
                            low=pct(float(finite.min())) if finite.size else "",
                            high=pct(float(finite.max())) if finite.size else "",
-                           pooled=pct(s.pooled), groups=groups))
+                           reference=reference, pooled=pct(s.pooled), groups=groups))
     return plain("charts.spread", title=title, items=items)
