@@ -21,7 +21,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.artist import Artist
-from matplotlib.collections import LineCollection, PathCollection
+from matplotlib.collections import LineCollection
 from matplotlib.colors import BoundaryNorm, ListedColormap, to_rgb
 from matplotlib.figure import Figure
 from matplotlib.legend import Legend
@@ -304,7 +304,12 @@ class FunnelCanvas:
                                      drawstyle="steps-mid")[0]
                              for _ in ("upper_95", "lower_95")]
         self.pooled = ax.axhline(0, color=style.POOLED, linewidth=1)
-        self.dots = {d: ax.scatter([], [], marker=m, s=42, zorder=3, edgecolors=colour)
+        # each decision's dots as two lines of markers, filled and hollow (few cases): in SVG
+        # a marker is a bare reference, a third of a scatter point's bytes
+        self.dots = {d: tuple(ax.plot([], [], linestyle="", marker=m, markersize=6.5,
+                                      markeredgewidth=1.0, color=colour, zorder=3,
+                                      markerfacecolor=face)[0]
+                              for face in (colour, style.PAPER))
                      for d, (colour, m) in DECISION_LOOK.items()}
         ax.set_xlabel("Applicable cases (n)", fontsize=LABEL_PT)
         ax.set_ylabel("Share sufficient (%)", fontsize=LABEL_PT)
@@ -337,14 +342,15 @@ class FunnelCanvas:
         return self.fig, funnel_alt(points, pooled, limits, title)
 
     @staticmethod
-    def _dots(dots: PathCollection, sub: pd.DataFrame, colour: str) -> None:
-        """One decision's dots; hidden when there are none (an empty scatter still costs a
-        fifth of the chart's drawing)."""
-        dots.set_visible(not sub.empty)
+    def _dots(dots: tuple[Line2D, ...], sub: pd.DataFrame, colour: str) -> None:
+        """One decision's dots, filled, and hollow on fewer than ``style.SMALL_N`` cases;
+        each line hidden when it has none (an empty one still costs drawing time)."""
         small = (sub["n"] < style.SMALL_N).to_numpy()
-        dots.set_offsets(np.column_stack([sub["n"].to_numpy(dtype=float),
-                                          100 * sub["share"].to_numpy(dtype=float)]))
-        dots.set_facecolor([(style.PAPER if s else colour) for s in small] or [colour])
+        n = sub["n"].to_numpy(dtype=float)
+        share = 100 * sub["share"].to_numpy(dtype=float)
+        for line, pick in zip(dots, (~small, small), strict=True):
+            line.set_visible(bool(pick.any()))
+            line.set_data(n[pick], share[pick])
 
     def _name_column(self, points: pd.DataFrame, low: float) -> None:
         """Each area's name and share in a column right of the plot, joined to its dot by a
@@ -566,11 +572,13 @@ def _swarm_offsets(values: np.ndarray, span: tuple[float, float], width_in: floa
 
 def _strip_dots(ax: plt.Axes, x: np.ndarray, y: np.ndarray, decisions: Sequence[str],
                 size: float) -> None:
+    """Each decision's dots as one line of markers (in SVG a dot is then a bare reference to
+    its marker, a third of a scatter point's bytes: 200 areas' charts stay small)."""
     for decision, (colour, marker) in DECISION_LOOK.items():
         pick = np.array([d == decision for d in decisions], dtype=bool)
         if pick.any():
-            ax.scatter(x[pick], y[pick], s=size, marker=marker, color=colour, zorder=3,
-                       linewidths=0)
+            ax.plot(x[pick], y[pick], linestyle="", marker=marker, markersize=size ** 0.5,
+                    color=colour, markeredgewidth=0, zorder=3)
 
 
 def _name_rows(x_in: np.ndarray, names: Sequence[str], width_in: float) -> list[int]:
