@@ -48,6 +48,7 @@ class OutcomeLine:
     pooled: Number | None
     position: str
     applicable: bool
+    gap: numbers.Gap | None = None
 
 
 def _pooled(ctx: AreaContext) -> pd.DataFrame:
@@ -78,13 +79,16 @@ def outcome_lines(ctx: AreaContext) -> list[OutcomeLine]:
         row = scores.loc[o.id]
         has_pool = o.id in pooled.index and not math.isnan(float(pooled.loc[o.id, "pooled"]))
         score, spread = outcome_score(ctx, o.id)
+        all_areas = (pooled_score(ctx, o.id, float(pooled.loc[o.id, "pooled"])) if has_pool
+                     else None)
+        gap = (numbers.gap(pooled.loc[o.id].to_dict(), score.lineage, all_areas.lineage,
+                           score.shown and all_areas.shown) if all_areas is not None else None)
         lines.append(OutcomeLine(
             o.id, o.title, score, spread,
             numbers.external(published[o.id], Kind.PERCENT, "published report")
             if o.id in published else None,
-            pooled_score(ctx, o.id, float(pooled.loc[o.id, "pooled"])) if has_pool else None,
-            WORDS.get(str(pooled.loc[o.id, "decision"]), "") if has_pool else "",
-            not math.isnan(float(row["score"]))))
+            all_areas, WORDS.get(str(pooled.loc[o.id, "decision"]), "") if has_pool else "",
+            not math.isnan(float(row["score"])), gap))
     return lines
 
 

@@ -39,7 +39,10 @@ def interval(lower: float | None, upper: float | None) -> str:
 
 def points(value: float, digits: int = 1) -> str:
     """A difference of two shares in percentage points, signed, with a true minus sign."""
-    return f"{100 * value:+.{digits}f}".replace("-", "−")
+    text = f"{100 * value:+.{digits}f}"
+    if float(text) == 0:  # no sign on a difference that rounds to nothing ("0", not "−0")
+        text = text[1:]
+    return text.replace("-", "−")
 
 
 def p_value(value: float) -> str:

@@ -52,6 +52,13 @@ def _strong(*parts: Any) -> Strong:
     return Strong(tuple(_segments(p) for p in parts))
 
 
+def _noun(number: Number | float, singular: str) -> str:
+    """The noun after a number as printed in whole units: "1 point", "31 points"."""
+    value = number.value if isinstance(number, Number) else number
+    one = isinstance(value, int | float) and round(abs(value)) == 1
+    return singular if one else singular + "s"
+
+
 def _segments(value: Any) -> Segment:
     if isinstance(value, Number | Strong | Role | str):
         return value
@@ -79,6 +86,7 @@ class Wording:
             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
             finalize=_finalize, keep_trailing_newline=False, auto_reload=False)
         self.env.globals["strong"] = _strong
+        self.env.globals["noun"] = _noun
         self.modules: dict[str, Any] = {}
 
     def module(self, file: str) -> Any:
