@@ -96,7 +96,7 @@ def test_every_area_in_one_sortable_table_linked_to_its_report(ctx: AggregateCon
     (table,) = [b for b in exhibit.blocks if isinstance(b, Table)]
     assert table.sortable and len(table.rows) == len(ctx.areas)
     html = exhibit.html
-    assert '<table class="data" data-sortable>' in html
+    assert '<table class="data" data-sortable="">' in html
     links = re.findall(r'<th scope="row" data-value="[^"]*"><a href="([^"]+)">', html)
     assert links == [f"../{a.id}/report.html" for a in ctx.areas]
     values = re.findall(r'<td class="num" data-value="([^"]*)">', html)
@@ -132,6 +132,6 @@ def test_a_page_with_a_sortable_table_carries_one_inline_script() -> None:
     plain = stitch.report_page(['<table class="data"><caption>x</caption></table>'], page, "")
     assert "<script" not in plain
     sortable = stitch.report_page(
-        ['<table class="data" data-sortable><caption>x</caption></table>'], page, "")
+        ['<table class="data" data-sortable=""><caption>x</caption></table>'], page, "")
     assert sortable.count("<script>") == 1 and "<script src" not in sortable
     assert 'class="table-wrap"' in sortable  # scrolls on a phone like every other table

@@ -186,15 +186,15 @@ def area_table(ctx: AggregateContext) -> Exhibit:
                for a, sub in outcomes.groupby("area_id", sort=False)}
     counts = questions.groupby("area_id")["decision"].agg(
         above=lambda d: int((d == ABOVE).sum()), below=lambda d: int((d == BELOW).sum()))
-    groupings = list(dict.fromkeys(g.grouping for a in ctx.areas for g in a.groups))
     ids = {a.id for a in ctx.areas}
     body = []
     for a in ctx.areas:
         if a.id not in ids:
             continue
-        cells: list[TableCell] = [Text((Link(_report_href(ctx, a.id), (a.name,)),))]
-        labels = {g.grouping: g.label for g in a.groups}
-        cells += [labels.get(g, "") for g in groupings]
+        # the area's groups beside its name (a column each would not fit a printed page)
+        cells: list[TableCell] = [Text.of(Link(_report_href(ctx, a.id), (a.name,)), " ",
+                                          say("aggregate.area_groups",
+                                              labels=[g.label for g in a.groups]))]
         mine = by_area.get(a.id, {})
         for o in ctx.bank.outcomes:
             r = mine.get(str(o.id))
@@ -207,7 +207,7 @@ def area_table(ctx: AggregateContext) -> Exhibit:
         cells += [numbers.external(int(c["above"]), Kind.NUMBER, "comparisons"),
                   numbers.external(int(c["below"]), Kind.NUMBER, "comparisons")]
         body.append(tuple(cells))
-    columns = (Column("Area"), *[Column(g.replace("_", " ").capitalize()) for g in groupings],
+    columns = (Column("Area"),
                *[Column(plain("aggregate.outcome_column", outcome=o), True)
                  for o in ctx.bank.outcomes],
                Column(plain("aggregate.keys_high_column"), True),
@@ -216,6 +216,7 @@ def area_table(ctx: AggregateContext) -> Exhibit:
                     Paragraph(say("aggregate.areas_intro",
                                   areas=numbers.constant(len(body), "design"))),
                     Table(say("aggregate.areas_caption"), columns, tuple(body),
+                          (say("aggregate.areas_outcomes", outcomes=list(ctx.bank.outcomes)),),
                           sortable=True)), outcomes)
 
 
