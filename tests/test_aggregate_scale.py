@@ -135,3 +135,22 @@ def test_a_page_with_a_sortable_table_carries_one_inline_script() -> None:
         ['<table class="data" data-sortable=""><caption>x</caption></table>'], page, "")
     assert sortable.count("<script>") == 1 and "<script src" not in sortable
     assert 'class="table-wrap"' in sortable  # scrolls on a phone like every other table
+
+
+def test_a_funnel_of_many_areas_names_only_the_unusual_ones() -> None:
+    import pandas as pd
+
+    rng = np.random.default_rng(5)
+    n = rng.integers(20, 90, 60)
+    share = np.clip(rng.normal(0.75, 0.08, 60), 0, 1)
+    decision = np.where(share > 0.9, ABOVE, np.where(share < 0.6, BELOW, WITHIN))
+    points = pd.DataFrame({"name": [f"Area {i}" for i in range(60)], "n": n, "share": share,
+                           "decision": decision, "named": decision != WITHIN})
+    grid = np.arange(1, 100, dtype=float)
+    curve = pd.DataFrame({"n": grid, "lower": 0.75 - 1 / np.sqrt(grid),
+                          "upper": 0.75 + 1 / np.sqrt(grid), "lower_95": 0.75 - 0.7 / np.sqrt(grid),
+                          "upper_95": 0.75 + 0.7 / np.sqrt(grid)})
+    fig, _ = charts.funnel_plot(points, curve, 0.75, "beta-binomial", "Many areas")
+    shown = {t.get_text().rsplit(" ", 1)[0] for t in fig.axes[0].texts if t.get_visible()}
+    assert shown and shown <= set(points.loc[points["named"], "name"])
+    plt.close(fig)

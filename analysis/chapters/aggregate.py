@@ -186,11 +186,8 @@ def area_table(ctx: AggregateContext) -> Exhibit:
                for a, sub in outcomes.groupby("area_id", sort=False)}
     counts = questions.groupby("area_id")["decision"].agg(
         above=lambda d: int((d == ABOVE).sum()), below=lambda d: int((d == BELOW).sum()))
-    ids = {a.id for a in ctx.areas}
     body = []
     for a in ctx.areas:
-        if a.id not in ids:
-            continue
         # the area's groups beside its name (a column each would not fit a printed page)
         cells: list[TableCell] = [Text.of(Link(_report_href(ctx, a.id), (a.name,)), " ",
                                           say("aggregate.area_groups",

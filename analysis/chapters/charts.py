@@ -336,7 +336,7 @@ class FunnelCanvas:
         low = max(0.0, 100 * min(points["share"].min(), curve["lower"].min()) - 5)
         ax.set_ylim(low, 100.5)
         ax.set_xlim(0, max(curve["n"].max(), points["n"].max()) * 1.04)
-        self._name_column(points, low)
+        self._name_column(points, low, pooled)
         self.legend.texts[0].set_text(limit_words(limits))
         self.title.set_text(title)
         return self.fig, funnel_alt(points, pooled, limits, title)
@@ -352,13 +352,14 @@ class FunnelCanvas:
             line.set_visible(bool(pick.any()))
             line.set_data(n[pick], share[pick])
 
-    def _name_column(self, points: pd.DataFrame, low: float) -> None:
+    def _name_column(self, points: pd.DataFrame, low: float, pooled: float) -> None:
         """Each area's name and share in a column right of the plot, joined to its dot by a
-        leader that stops 3 points short of it."""
-        if "named" in points:  # only these are named (many areas): as many as fit
+        leader that stops 3 points short of it. With a ``named`` column, only those areas
+        are named, the farthest from the all-areas figure first, as many as fit."""
+        if "named" in points:
             room = int(1 / (1.3 * LABEL_PT / 72 / (FUNNEL_AXES[3] * FUNNEL_HEIGHT)))
             named = points[points["named"].to_numpy(dtype=bool)]
-            far = (named["share"] - named["share"].median()).abs().to_numpy()
+            far = (named["share"] - pooled).abs().to_numpy()
             points = named.iloc[np.argsort(-far, kind="stable")[:room]]
         x0, x1 = self.ax.get_xlim()
         height_in = FUNNEL_AXES[3] * FUNNEL_HEIGHT
