@@ -173,7 +173,8 @@ class Builder:
             return None
         return self._job(folder, (AGGREGATE_NOTEBOOK,),
                          self.pages.group_page(group, self.inputs.for_cases(
-                             [a.cases for a in self.every if a.id in group.areas]),
+                             [a.cases for a in self.every if a.id in group.areas],
+                             group.areas),
                              {a.id: a.label for a in self.every}))
 
     def _job(self, folder: str, names: tuple[str, ...], page: Page) -> StitchJob | None:
