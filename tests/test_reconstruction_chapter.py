@@ -52,7 +52,7 @@ def text(markup: str) -> str:
                                            ("pooled", "pooled over cases")])
 def test_every_headline_names_its_reading(reading: str, label: str) -> None:
     ctx = context("braxbrook", load_bank().with_reading(reading), None)
-    assert f"Scoring reading: {label}." in text(headline(ctx, 2).html)
+    assert f"How the score is worked out ({label}): it is" in text(headline(ctx, 2).html)
     assert f"reads the method as '{label}'" in text(method(ctx).html)
 
 

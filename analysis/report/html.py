@@ -24,6 +24,7 @@ from .model import (
     Definitions,
     Heading,
     ItemList,
+    Link,
     Markup,
     Number,
     Paragraph,
@@ -50,6 +51,8 @@ def segment_html(p: Segment) -> str:
     inner = "".join(segment_html(x) for x in p.parts)
     if isinstance(p, Strong):
         return f"<strong>{inner}</strong>"
+    if isinstance(p, Link):
+        return f'<a href="#{escape(p.anchor)}">{inner}</a>'
     assert isinstance(p, Role)
     return f'<span class="{escape(p.name)}">{inner}</span>'
 

@@ -241,7 +241,16 @@ class Role:
     parts: tuple[Segment, ...]
 
 
-Segment: TypeAlias = str | Number | Strong | Role
+@dataclass(frozen=True)
+class Link:
+    """Words that lead to a place in the same report (``#anchor``): the evidence of a
+    recommendation, a priority's finding."""
+
+    anchor: str
+    parts: tuple[Segment, ...]
+
+
+Segment: TypeAlias = str | Number | Strong | Role | Link
 
 
 @dataclass(frozen=True)
@@ -273,7 +282,7 @@ def _numbers(parts: Sequence[Segment]) -> Iterator[Number]:
     for p in parts:
         if isinstance(p, Number):
             yield p
-        elif isinstance(p, Strong | Role):
+        elif isinstance(p, Strong | Role | Link):
             yield from _numbers(p.parts)
 
 
