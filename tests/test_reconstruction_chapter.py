@@ -70,7 +70,7 @@ def test_appendix_only_for_an_area_with_a_published_report(dtv: AreaContext) -> 
     appendix = text(exhibit.html)
     pub = published_for(DATA, DTV)
     assert pub is not None
-    assert "correlate at 0.50" in appendix
+    assert "a correlation of 0.50" in appendix
     assert "mean over questions (this report)" in appendix
     for a in pub.assumptions:
         assert a.place in appendix
