@@ -29,8 +29,8 @@ def test_scores_intervals_and_published(dtv: AreaContext) -> None:
     glance = summary.at_a_glance(dtv).html
     published = headline_scores(DATA, "durham-tees-valley")
     for r in dtv.tables["outcome_scores"].itertuples():
-        assert f"<td class=\"num\">{pct(r.score)}</td><td class=\"num\">" \
-               f"{interval(r.lower, r.upper)}</td>" in html
+        assert f'data-label="Score">{pct(r.score)}</td><td class="num" ' \
+               f'data-label="95% interval">{interval(r.lower, r.upper)}</td>' in html
         assert f"{pct(r.score)} of the work was done well enough (" in glance
         assert f"the published report gave {published[r.outcome]}%" in glance
 
