@@ -23,7 +23,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..core import atomic
+from ..core import atomic, paths
 from ..core.errors import InputError, Problem
 from ..core.paths import group_folder
 from ..method.catalogue import Area, Group, groups_of
@@ -196,6 +196,27 @@ class Builder:
                        self.versions, self.tables, self.groups)
 
 
+def commentary_figures(data: Path, out: OutputTree, area_id: str) -> list[str]:
+    """The area's commentary checked against its recomputed outcome scores: a warning for
+    each score it states outside the score's 95% interval (nothing without a commentary)."""
+    from ..method.commentary import commentary_path, disagreements, read_text, score_claims
+    from ..method.rounding import whole_percent
+    from ..method.tables import read_table
+
+    path = commentary_path(data, area_id)
+    folder = paths.area_tables(out.root, area_id)
+    if not path.exists() or not (folder / "outcome_scores.parquet").exists():
+        return []
+    claims = score_claims(read_text(path))
+    if not claims:
+        return []
+    scores = read_table(folder, "outcome_scores")
+    intervals = {int(r.outcome): (whole_percent(r.score), whole_percent(r.lower),
+                                  whole_percent(r.upper))
+                 for r in scores.itertuples() if r.score == r.score}
+    return disagreements(path, claims, intervals)
+
+
 def build(options: BuildOptions) -> BuildResult:
     """Run a whole build; raises :class:`InputError` before writing anything on bad input."""
     t0 = time.perf_counter()
@@ -225,6 +246,9 @@ def build(options: BuildOptions) -> BuildResult:
             executor.start()                  # (once it is valid: a refused build starts none)
             b.read_parameters(executor)
         b.score(every, cases)
+        for a in areas:  # the reports built: their commentary against their scores
+            for warning in commentary_figures(b.data, b.out, a.id):
+                log.warning("%s", warning)
         b.result.timings["score"] = time.perf_counter() - t0
         if executor is None:
             why.after(b.result)
