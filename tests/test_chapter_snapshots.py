@@ -75,7 +75,7 @@ def test_summary_blocks(tables: Path, snapshot, area: str) -> None:  # type: ign
     from analysis.chapters import summary
 
     ctx = AreaContext.load(area, output_dir=str(tables))
-    for name in ("at_a_glance", "recommendations", "summary", "compared"):
+    for name in ("at_a_glance", "recommendations", "summary"):
         assert _text(getattr(summary, name)(ctx)) == snapshot(name=name)
 
 

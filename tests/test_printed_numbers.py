@@ -80,7 +80,6 @@ def area_exhibits(ctx: AreaContext) -> Iterator[tuple[str, Exhibit]]:
     yield "at a glance", summary.at_a_glance(ctx)
     yield "recommendations", summary.recommendations(ctx)
     yield "summary", summary.summary(ctx)
-    yield "compared", summary.compared(ctx)
     blocks: dict[str, Callable[[AreaContext, int], Exhibit]] = {
         "title": outcomes.chapter_title, "headline": outcomes.headline,
         "commentary": outcome_commentary, "expect": outcomes.expectations,

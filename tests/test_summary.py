@@ -31,14 +31,14 @@ def test_scores_intervals_and_published(dtv: AreaContext) -> None:
     for r in dtv.tables["outcome_scores"].itertuples():
         assert f'data-label="Score">{pct(r.score)}</td><td class="num" ' \
                f'data-label="95% interval">{interval(r.lower, r.upper)}</td>' in html
-        assert f"{pct(r.score)} of the work was done well enough (" in glance
-        assert f"the published report gave {published[r.outcome]}%" in glance
+        assert f"{pct(r.score)} done well enough (" in glance
+        assert f"published in 2014: {published[r.outcome]}%" in glance
 
 
 def test_synthetic_area_has_no_published_column(tmp_path: Path) -> None:
     ctx = area_context("varnwater", tmp_path)
     html = summary.summary(ctx).html + summary.at_a_glance(ctx).html
-    assert "Published in 2014" not in html and "published report gave" not in html
+    assert "Published in 2014" not in html and "published in 2014" not in html
 
 
 def test_at_a_glance_chart_verdicts_and_priorities(dtv: AreaContext) -> None:
@@ -91,7 +91,7 @@ def test_commentary_recommendations_replace_the_generated(dtv: AreaContext) -> N
 
 def test_comparison_in_words(tmp_path: Path) -> None:
     ctx = area_context("varnwater", tmp_path)
-    assert "No all-areas figures yet" in summary.compared(ctx).html
+    assert "within the usual range" not in summary.at_a_glance(ctx).html  # no all-areas yet
     o = ctx.tables["outcome_scores"]
     rows = pd.DataFrame({"scope": "all", "area_id": ctx.area.id,
                          "measure": o["outcome"].astype(str), "kind": "outcome",
@@ -106,7 +106,7 @@ def test_comparison_in_words(tmp_path: Path) -> None:
             rows[column] = float("nan")
     write_table(rows, tmp_path / "tables", "comparisons")
     ctx.comparison.clear()
-    html = summary.compared(ctx).html
-    assert html.count(f": {WORDS['below']}") == 1
-    assert html.count(f": {WORDS['above']}") == 1
-    assert html.count(f": {WORDS['within']}") == 3
+    html = summary.at_a_glance(ctx).html
+    assert html.count(f"; {WORDS['below']} (all areas") == 1
+    assert html.count(f"; {WORDS['above']} (all areas") == 1
+    assert html.count(f"; {WORDS['within']} (all areas") == 3

@@ -40,7 +40,7 @@ from . import charts, numbers
 from .commentary import recommendations as commentary_recommendations
 from .context import AreaContext, label_banner
 from .figures import chart
-from .group_comparison import group_lineage, group_words
+from .group_comparison import group_lineage
 from .outcomes import outcome_score, slug_id
 from .prose import Finding, finding, min_listed_n
 from .say import plain, say
@@ -59,7 +59,6 @@ class OutcomeLine:
     position: str
     applicable: bool
     group: Number | None = None
-    group_position: str = ""
     words: str = ""
 
 
@@ -102,7 +101,6 @@ def outcome_lines(ctx: AreaContext) -> list[OutcomeLine]:
             WORDS.get(str(pooled.loc[o.id, "decision"]), "") if has_pool else "",
             applicable,
             _group_score(ctx, o.id, float(group["pooled"])) if group is not None else None,
-            group_words(str(group["decision"])) if group is not None else "",
             describe(whole_percent(float(row["score"])), 100) if applicable else ""))
     return lines
 
@@ -156,20 +154,6 @@ def _row(line: OutcomeLine) -> dict[str, object]:
             "applicable": line.applicable}
 
 
-def compared(ctx: AreaContext) -> Exhibit:
-    """How the area compares with all areas, outcome by outcome, in words."""
-    lines = [line for line in outcome_lines(ctx) if line.pooled]
-    blocks: list = [Heading(plain("summary.compare_heading", area=ctx.area.name), 3,
-                            "summary-compare")]
-    if lines:
-        blocks += [ItemList(tuple(say("summary.compare_line", line=line) for line in lines),
-                            role="summary-compare"),
-                   Paragraph(say("summary.compare_note"), "note")]
-    else:
-        blocks.append(Paragraph(say("summary.no_pooled")))
-    return Exhibit(tuple(blocks), pd.DataFrame([_row(line) for line in lines]))
-
-
 # at a glance -----------------------------------------------------------------------------------
 def at_a_glance(ctx: AreaContext) -> Exhibit:
     """The area on one page: the five outcomes as a dot chart (its score and interval, all
@@ -196,8 +180,10 @@ def at_a_glance(ctx: AreaContext) -> Exhibit:
         figures.append(fig)
         charts.close(fig)
     blocks.append(Heading(plain("summary.verdicts_heading"), 3, "at-a-glance-verdicts"))
-    blocks.append(ItemList(tuple(say("summary.verdict", line=line, group=group)
+    blocks.append(ItemList(tuple(say("summary.verdict", line=line)
                                  for line in lines), role="verdicts"))
+    if any(line.pooled for line in lines):
+        blocks.append(Paragraph(say("summary.compare_note"), "note"))
     found = priority_findings(ctx)
     blocks.append(Heading(plain("summary.priorities_heading"), 3, "at-a-glance-priorities"))
     if found:
