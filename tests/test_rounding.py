@@ -37,7 +37,7 @@ def test_intervals_points_and_digits_round_half_up() -> None:
     assert points(0.125) == "+12.5"
     assert points(0.0125, 1) == "+1.3"
     assert points(-0.0125, 1) == "−1.3"        # half away from zero, a true minus sign
-    assert points(-0.0004, 1) == "+0.0"        # never "−0.0"
+    assert points(-0.0004, 1) == "0.0"         # no sign on what rounds to nothing
     assert pct(0.0125, 1) == "1.3%"
     assert Number(12345.5, Kind.NUMBER, share_of("k", "n"), grouped=True).text == "12,346"
     assert Number(10.45, Kind.PERCENT, share_of("k", "n"), digits=1).text == "10.5%"

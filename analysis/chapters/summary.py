@@ -60,6 +60,7 @@ class OutcomeLine:
     applicable: bool
     group: Number | None = None
     words: str = ""
+    gap: numbers.Gap | None = None
 
 
 def _pooled(ctx: AreaContext) -> pd.DataFrame:
@@ -93,15 +94,18 @@ def outcome_lines(ctx: AreaContext) -> list[OutcomeLine]:
         score, spread = outcome_score(ctx, o.id)
         applicable = not math.isnan(float(row["score"]))
         group = groups.loc[o.id] if o.id in groups.index else None
+        all_areas = (pooled_score(ctx, o.id, float(pooled.loc[o.id, "pooled"])) if has_pool
+                     else None)
+        gap = (numbers.gap(pooled.loc[o.id].to_dict(), score.lineage, all_areas.lineage,
+                           score.shown and all_areas.shown) if all_areas is not None else None)
         lines.append(OutcomeLine(
             o.id, o.title, score, spread,
             numbers.external(published[o.id], Kind.PERCENT, "published report")
             if o.id in published else None,
-            pooled_score(ctx, o.id, float(pooled.loc[o.id, "pooled"])) if has_pool else None,
-            WORDS.get(str(pooled.loc[o.id, "decision"]), "") if has_pool else "",
+            all_areas, WORDS.get(str(pooled.loc[o.id, "decision"]), "") if has_pool else "",
             applicable,
             _group_score(ctx, o.id, float(group["pooled"])) if group is not None else None,
-            describe(whole_percent(float(row["score"])), 100) if applicable else ""))
+            describe(whole_percent(float(row["score"])), 100) if applicable else "", gap))
     return lines
 
 

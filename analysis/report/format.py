@@ -41,7 +41,10 @@ def interval(lower: float | None, upper: float | None) -> str:
 
 def points(value: float, digits: int = 1) -> str:
     """A difference of two shares in percentage points, signed, with a true minus sign."""
-    return rounding.text(100 * value, digits, sign=True).replace("-", "−")
+    text = rounding.text(100 * value, digits, sign=True)
+    if float(text) == 0:  # no sign on a difference that rounds to nothing ("0", not "−0")
+        text = text[1:]
+    return text.replace("-", "−")
 
 
 def p_value(value: float) -> str:

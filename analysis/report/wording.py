@@ -24,6 +24,7 @@ from typing import Any
 
 import jinja2
 
+from ..method.rounding import half_up
 from .model import Link, Number, Role, Segment, Strong, Text
 
 _SLOT = re.compile(r"\x00(\d+)\x00")
@@ -56,6 +57,13 @@ def _link(anchor: str, *parts: Any) -> Link:
     return Link(str(anchor).removeprefix("#"), tuple(_segments(p) for p in parts))
 
 
+def _noun(number: Number | float, singular: str) -> str:
+    """The noun after a number as printed in whole units: "1 point", "31 points"."""
+    value = number.value if isinstance(number, Number) else number
+    one = isinstance(value, int | float) and half_up(abs(value)) == 1  # as printed
+    return singular if one else singular + "s"
+
+
 def _segments(value: Any) -> Segment:
     if isinstance(value, Number | Strong | Role | Link | str):
         return value
@@ -84,6 +92,7 @@ class Wording:
             finalize=_finalize, keep_trailing_newline=False, auto_reload=False)
         self.env.globals["strong"] = _strong
         self.env.globals["link"] = _link
+        self.env.globals["noun"] = _noun
         self.modules: dict[str, Any] = {}
 
     def module(self, file: str) -> Any:
