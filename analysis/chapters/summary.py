@@ -105,7 +105,8 @@ def outcome_lines(ctx: AreaContext) -> list[OutcomeLine]:
             all_areas, WORDS.get(str(pooled.loc[o.id, "decision"]), "") if has_pool else "",
             applicable,
             _group_score(ctx, o.id, float(group["pooled"])) if group is not None else None,
-            describe(whole_percent(float(row["score"])), 100) if applicable else "", gap))
+            describe(whole_percent(float(row["score"])), 100)
+            if applicable and score.shown else "", gap))
     return lines
 
 
