@@ -304,6 +304,33 @@ def test_phone_width_never_scrolls_the_page_sideways(context: Any, site: Path,
     assert state["images"] == 0, f"{name}: images wider than the phone"
 
 
+SIDEWAYS_JS = """() => [...document.querySelectorAll('body *')].filter(e => {
+  const s = getComputedStyle(e);
+  return (s.overflowX === 'auto' || s.overflowX === 'scroll') && e.scrollWidth > e.clientWidth + 1;
+}).map(e => e.getAttribute('aria-label') || e.tagName)"""
+
+
+@needs_chromium
+@pytest.mark.parametrize("name", REPORTS)
+def test_phone_tables_reflow_to_cards_nothing_scrolls_sideways(context: Any, site: Path,
+                                                               name: str) -> None:
+    """At 375 px a report's tables are cards (one per row, each figure under its column's
+    name): no box has to be scrolled sideways, and every figure keeps its column's name."""
+    with open_page(context, site, name, viewport=PHONE) as (page, _):
+        sideways = page.evaluate(SIDEWAYS_JS)
+        labelled = page.evaluate(
+            """() => [...document.querySelectorAll('table.cards td[data-label]')].slice(0, 50)
+            .every(td => getComputedStyle(td, '::before').content.includes(td.dataset.label))""")
+    assert sideways == [], f"{name}: boxes to scroll sideways at 375 px: {sideways}"
+    assert labelled, f"{name}: a card's figure lost its column's name"
+
+
+@needs_chromium
+def test_index_has_no_sideways_box_at_1280(context: Any, site: Path) -> None:
+    with open_page(context, site, "index.html") as (page, _):
+        assert page.evaluate(SIDEWAYS_JS) == []
+
+
 @needs_chromium
 @pytest.mark.parametrize("name", REPORTS)
 def test_printed_tables_fit_an_a4_page(context: Any, site: Path, name: str) -> None:

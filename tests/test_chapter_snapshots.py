@@ -71,6 +71,15 @@ def test_comparison_and_appendices(tables: Path, snapshot, area: str, publish: b
         assert _text(getattr(appendices, name)(ctx)) == snapshot(name=name)
 
 
+@pytest.mark.parametrize("area", AREAS)
+def test_summary_blocks(tables: Path, snapshot, area: str) -> None:  # type: ignore[no-untyped-def]
+    from analysis.chapters import summary
+
+    ctx = AreaContext.load(area, output_dir=str(tables))
+    for name in ("at_a_glance", "recommendations", "summary"):
+        assert _text(getattr(summary, name)(ctx)) == snapshot(name=name)
+
+
 def test_aggregate_blocks(tables: Path, snapshot) -> None:  # type: ignore[no-untyped-def]
     from analysis.chapters import aggregate
     from analysis.chapters.context import AggregateContext

@@ -224,6 +224,51 @@ def comparison_dots(data: pd.DataFrame, title: str, area_name: str,
     return fig, plain("charts.dots", title=title, items=items)
 
 
+def glance_dots(data: pd.DataFrame, title: str, area_name: str,
+                group_label: str | None) -> tuple[Figure, str]:
+    """An area's five outcomes at a glance: its score with its 95% interval, the all-areas
+    score, its group's and the published score where there is one.
+
+    ``data``: label, share, lower, upper (the area's), pooled, group, published (NaN where
+    there is none), decision (the comparisons table's, "" before a full build).
+    """
+    fig, ax = _labelled_rows(list(data["label"]), title)
+    y = np.arange(len(data))
+    ax.hlines(y, 100 * data["lower"], 100 * data["upper"], color=style.BAND, linewidth=6)
+    ax.plot(100 * data["pooled"], y, "|", color=style.POOLED, markersize=14,
+            markeredgewidth=2)
+    handles = [Line2D([], [], color=style.BAND, linewidth=6,
+                      label=_capital(plain("charts.band_legend", band="interval"))),
+               Line2D([], [], color=style.POOLED, marker="|", linestyle="", markersize=12,
+                      markeredgewidth=2, label=plain("charts.glance_all_areas"))]
+    if group_label and data["group"].notna().any():
+        ax.plot(100 * data["group"], y, "D", color=style.GROUP, markerfacecolor=style.PAPER,
+                markersize=7, markeredgewidth=1.5, linestyle="")
+        handles.append(Line2D([], [], color=style.GROUP, marker="D", linestyle="",
+                              markerfacecolor=style.PAPER, label=group_label))
+    if data["published"].notna().any():
+        ax.plot(data["published"], y, "x", color=style.PUBLISHED, markersize=8,
+                markeredgewidth=2, linestyle="")
+        handles.append(Line2D([], [], color=style.PUBLISHED, marker="x", linestyle="",
+                              markeredgewidth=2, label=plain("charts.glance_published")))
+    ax.plot(100 * data["share"], y, "o", color=style.INK, markersize=7, linestyle="")
+    handles.insert(0, Line2D([], [], color=style.INK, marker="o", linestyle="",
+                             label=area_name))
+    ax.set_xlabel(plain("charts.glance_axis"), fontsize=LABEL_PT)
+    _legend_top(fig, handles)
+    items = [plain("charts.glance_item", label=r.label, area=area_name, share=pct(r.share),
+                   lower=pct(r.lower), upper=pct(r.upper), pooled=pct(r.pooled),
+                   group=group_label if group_label and not _nan(r.group) else "",
+                   group_share=pct(r.group),
+                   published="" if _nan(r.published) else pct(r.published / 100))
+             for r in data.itertuples()]
+    return fig, plain("charts.glance", title=title, items=items)
+
+
+def _nan(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
 def score_intervals(data: pd.DataFrame, title: str, reference: float) -> tuple[Figure, str]:
     """Areas' scores with bootstrap intervals against the all-areas score, sorted, not ranked.
 

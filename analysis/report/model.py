@@ -243,8 +243,9 @@ class Role:
 
 @dataclass(frozen=True)
 class Link:
-    """Words that link to another page of the build (a relative address: an area's report
-    from the aggregate)."""
+    """Words that link to another place: in the same report (``#anchor``: the evidence of a
+    recommendation, a priority's finding) or another page of the build (a relative address:
+    an area's report from the aggregate)."""
 
     href: str
     parts: tuple[Segment, ...]
