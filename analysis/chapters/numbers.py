@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from ..method.disclosure import SUPPRESSED, Disclosure, Policy, k_key, n_key
+from ..method.rounding import half_up
 from ..report.format import NOT_APPLICABLE
 from ..report.model import (
     Cell,
@@ -197,7 +198,7 @@ def gap(row: Mapping[str, Any], first: Lineage, second: Lineage, shown: bool) ->
 
     value, lo, hi = float(row["gap"]), float(row["gap_lower"]), float(row["gap_upper"])
     near, far = sorted((lo, hi), key=abs) if value != 0 else (lo, hi)
-    side = "level" if round(value * 100) == 0 else ("below" if value < 0 else "above")
+    side = "level" if half_up(value * 100) == 0 else ("below" if value < 0 else "above")
     raw = row.get("gap_cases")
     cases = math.nan if raw is None else float(raw)
     counted = not math.isnan(cases)
