@@ -96,8 +96,8 @@ def _value(v: object, d: Disclosure) -> object:
                                             for x in v):
         return type(v)(_value(x, d) for x in v)
     if is_dataclass(v) and not isinstance(v, type):
-        changed = {f.name: _value(getattr(v, f.name), d) for f in fields(v)
-                   if isinstance(getattr(v, f.name), Number)}
+        changed = {f.name: new for f in fields(v)
+                   if (new := _value(old := getattr(v, f.name), d)) is not old}
         return replace(v, **changed) if changed else v
     return v
 
