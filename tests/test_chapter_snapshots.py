@@ -25,8 +25,9 @@ from analysis.report.exhibit import Exhibit
 from .conftest import BUILT_AREAS, Built
 
 AREAS = ["durham-tees-valley", "vale-of-braxness"]
-AGGREGATE_BLOCKS = ("introduction", "outcome_summary", "outcome_intervals", "funnels",
-                    "question_heatmap", "pooled_question_table", "pooled_factors",
+AGGREGATE_BLOCKS = ("overview", "area_table", "introduction", "outcome_summary",
+                    "outcome_intervals", "funnels", "question_heatmap", "pooled_question_table",
+                    "pooled_factors",
                     "published_vs_recomputed", "methods_appendix")
 IMAGE = re.compile(r'src="data:image/svg\+xml;base64,[A-Za-z0-9+/=]+"')
 

@@ -102,8 +102,9 @@ def area_exhibits(ctx: AreaContext) -> Iterator[tuple[str, Exhibit]]:
 
 
 def aggregate_exhibits(ctx: AggregateContext) -> Iterator[tuple[str, Exhibit]]:
-    for name in ("introduction", "outcome_summary", "outcome_intervals", "funnels",
-                 "question_heatmap", "pooled_question_table", "pooled_factors",
+    for name in ("overview", "area_table", "introduction", "outcome_summary",
+                 "outcome_intervals", "funnels", "question_heatmap", "pooled_question_table",
+                 "pooled_factors",
                  "published_vs_recomputed", "methods_appendix"):
         yield name, getattr(aggregate, name)(ctx)
     yield "groups", group_comparison.group_comparison(ctx)

@@ -243,10 +243,11 @@ class Role:
 
 @dataclass(frozen=True)
 class Link:
-    """Words that lead to a place in the same report (``#anchor``): the evidence of a
-    recommendation, a priority's finding."""
+    """Words that link to another place: in the same report (``#anchor``: the evidence of a
+    recommendation, a priority's finding) or another page of the build (a relative address:
+    an area's report from the aggregate)."""
 
-    anchor: str
+    href: str
     parts: tuple[Segment, ...]
 
 
@@ -356,13 +357,15 @@ TableCell: TypeAlias = str | Number | Text
 
 @dataclass(frozen=True)
 class Table:
-    """A table with a caption; the first cell of each row heads the row."""
+    """A table with a caption; the first cell of each row heads the row. A ``sortable``
+    table is complete as it stands; a page may let the reader sort and filter its rows."""
 
     caption: Text
     columns: tuple[Column, ...]
     rows: tuple[tuple[TableCell, ...], ...]
     notes: tuple[Text, ...] = ()
     row_headers: bool = True
+    sortable: bool = False
 
 
 @dataclass(frozen=True)

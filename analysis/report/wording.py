@@ -54,7 +54,7 @@ def _strong(*parts: Any) -> Strong:
 
 
 def _link(anchor: str, *parts: Any) -> Link:
-    return Link(str(anchor).removeprefix("#"), tuple(_segments(p) for p in parts))
+    return Link("#" + str(anchor).removeprefix("#"), tuple(_segments(p) for p in parts))
 
 
 def _noun(number: Number | float, singular: str) -> str:
