@@ -148,9 +148,11 @@ def run_task(task: Task, engine: str = "warm") -> Result:
                   _cell_seconds(nb), error)
 
 
-#: What every worker imports (papermill, jupyter_client, nbconvert): the fork server imports
+#: What every worker imports (papermill, jupyter_client, nbconvert; the validation and scoring
+#: of the areas it scores): the fork server imports
 #: them once and each worker starts with them, instead of each importing them again.
-WORKER_MODULES = ["analysis.pipeline.engine", "analysis.pipeline.stitch"]
+WORKER_MODULES = ["analysis.pipeline.engine", "analysis.pipeline.stitch",
+                  "analysis.method.validation", "analysis.method.scoring"]
 
 
 def worker_context() -> BaseContext:

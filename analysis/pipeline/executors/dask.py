@@ -88,13 +88,19 @@ class DaskExecutor:
     def start(self) -> None:
         """Nothing to warm up: the cluster starts when there is work for it."""
 
+    def warm(self) -> None:
+        """Nothing to warm up: the cluster starts when there is work for it."""
+
     def submit(self, fn: Callable[[Any], Any], arg: Any) -> Future[Any] | None:
         return None
 
     def run(self, tasks: list[Task]) -> Iterator[Result]:
         out, data = OutputTree(self.options.output.resolve()), self.options.data.resolve()
-        for t in tasks:
-            t.files = task_bundle(out, t)
+        bundles: dict[str, dict[str, str]] = {}
+        for t in tasks:  # an area's tasks share one bundle of its tables
+            if t.folder not in bundles:
+                bundles[t.folder] = task_bundle(out, t)
+            t.files = bundles[t.folder]
         return run_dask(tasks, self.options.jobs, self.options.engine, self.options.scheduler,
                         shared=shared_bundle(out, data))
 
