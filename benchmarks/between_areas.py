@@ -60,7 +60,7 @@ def bundled() -> tuple[dict[str, dict[str, pd.DataFrame]], dict[str, tuple], pd.
 def question_matrix(cross: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame,
                                                               pd.DataFrame]:
     """k and n (questions by areas) and the dispersion rows of the questions."""
-    q = cross["all_question_scores"].drop_duplicates(["area_id", "question"])
+    q = cross["question_scores"].drop_duplicates(["area_id", "question"])
     k = q.pivot(index="question", columns="area_id", values="k").fillna(0)
     n = q.pivot(index="question", columns="area_id", values="n").fillna(0)
     disp = cross["dispersion"]
@@ -192,7 +192,7 @@ def part_outcomes(cross: dict[str, pd.DataFrame], replicates: dict[int, position
     """Part 3: outcome scores, normal model with each area's bootstrap variance."""
     disp = cross["dispersion"]
     disp = disp[disp["kind"] == "outcome"].set_index("measure")
-    n_cases = cross["all_outcome_scores"].drop_duplicates("area_id").set_index("area_id")[
+    n_cases = cross["outcome_scores"].drop_duplicates("area_id").set_index("area_id")[
         "n_cases"]
     print(f"\n3. Outcomes ({reps} data sets per outcome)")
     rates = {"null": [], 0.15: [], 0.25: []}
@@ -294,7 +294,7 @@ def part_coverage(k: pd.DataFrame, n: pd.DataFrame, disp: pd.DataFrame,
 def part_groups(cross: dict[str, pd.DataFrame], catalogue: pd.DataFrame,
                 disp: pd.DataFrame, rng: np.random.Generator) -> None:
     """Part 5: every six/six split of the areas, bundled and simulated."""
-    questions = cross["all_question_scores"]
+    questions = cross["question_scores"]
     areas = list(catalogue["area_id"])
     k_all, n_all = gr._matrices(questions, areas)
     measures = [list(s["question"].unique()) for _, s in
@@ -357,8 +357,8 @@ def main() -> None:
     start = time.perf_counter()
     tables, matrices, catalogue = bundled()
     cross = crossarea.comparison_tables(tables)
-    questions = cross["all_question_scores"]
-    replicates = crossarea.outcome_replicates(tables, questions, cross["all_outcome_scores"])
+    questions = cross["question_scores"]
+    replicates = crossarea.outcome_replicates(tables, questions, cross["outcome_scores"])
     k, n, disp = question_matrix(cross)
     rows = cross["comparisons"]
     print(f"Bundled areas: {rows['decision'].ne('within').sum()} flags at 99.8% and "

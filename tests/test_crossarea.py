@@ -187,7 +187,7 @@ def test_comparison_tables_from_two_areas() -> None:
 
     t = crossarea.comparison_tables({"a": area("a", 9, 10, 0.9), "b": area("b", 10, 100, 0.1)})
     assert set(t) >= {"pooled_questions", "pooled_outcomes", "comparisons", "dispersion",
-                      "all_outcome_scores", "all_question_scores"}
+                      "outcome_scores", "question_scores"}
     assert "funnel_flags" not in t
     assert t["pooled_outcomes"].iloc[0]["pooled"] == pytest.approx(19 / 110)
     assert t["pooled_outcomes"].iloc[0]["mean_of_areas"] == pytest.approx(0.5)

@@ -74,9 +74,9 @@ def pooled_score(ctx: AggregateContext, outcome: int, value: float) -> Number:
 
 def area_score_lineage(ctx: AggregateContext, area_id: str, outcome: int) -> Lineage:
     """How one area's outcome score is computed from that area's counts."""
-    q = ctx.tables["all_question_scores"]
+    q = ctx.tables["question_scores"]
     rows = q[(q["area_id"] == area_id) & (q["outcome"] == outcome)]
-    scores = ctx.tables["all_outcome_scores"]
+    scores = ctx.tables["outcome_scores"]
     reading = scores[scores["area_id"] == area_id]["reading"]
     return numbers.score_lineage(rows, str(reading.iloc[0]) if len(reading) else "questions",
                                  area_key(area_id, ""))
@@ -105,7 +105,7 @@ def outcome_summary(ctx: AggregateContext) -> Exhibit:
         body.append((plain("aggregate.outcome_heading", outcome=ctx.bank.outcome_by_id[
             int(r.outcome)]), pooled, mean, numbers.constant(int(r.n_areas), "design"),
             Number(int(r.n_questions), Kind.NUMBER, depends_on(pooled.lineage))))
-    out = ctx.tables["all_outcome_scores"]
+    out = ctx.tables["outcome_scores"]
     matrix = out.pivot(index="area_id", columns="outcome", values="score")
     drawn = tuple(numbers.score(float(v), area_score_lineage(ctx, str(a), int(o)))
                   for a, row in matrix.iterrows() for o, v in row.items())
@@ -278,7 +278,7 @@ def _other_questions(ctx: AggregateContext, decided: pd.DataFrame,
 
 def question_heatmap(ctx: AggregateContext) -> Exhibit:
     """Key questions by area, one heatmap per outcome so that the text stays readable."""
-    qs = ctx.tables["all_question_scores"]
+    qs = ctx.tables["question_scores"]
     keyq = qs[qs["key"]].drop_duplicates(["area_id", "question"]).copy()
     hidden = [_area_hidden(ctx, r.area_id, r.question) for r in keyq.itertuples()]
     keyq.loc[hidden, "share"] = math.nan  # hidden figures are left out of charts
@@ -333,7 +333,7 @@ def pooled_question_table(ctx: AggregateContext) -> Exhibit:
 
 
 def pooled_factors(ctx: AggregateContext) -> Exhibit:
-    f = ctx.tables["all_factors"]
+    f = ctx.tables["factors"]
     g = f.groupby(["factor", "label", "prevalent"], as_index=False).agg(
         identified=("identified", "sum"), ik=("interventions_k", "sum"),
         inn=("interventions_n", "sum"), pk=("progress_k", "sum"), pn=("progress_n", "sum"))
@@ -353,7 +353,7 @@ def pooled_factors(ctx: AggregateContext) -> Exhibit:
 
 def published_vs_recomputed(ctx: AggregateContext) -> Exhibit:
     blocks: list[Block] = [Heading(plain("aggregate.published_heading"), 2, "published")]
-    out = ctx.tables["all_outcome_scores"]
+    out = ctx.tables["outcome_scores"]
     rows: list[tuple[TableCell, ...]] = []
     data = []
     for a in ctx.areas:

@@ -28,7 +28,7 @@ from ..report.model import Banner, Number, Paragraph
 from . import numbers
 
 COMPARISON_TABLES = ("comparisons",)
-SHARED = ("all_question_scores", "all_outcome_scores", "all_factors", "pooled_questions",
+SHARED = ("question_scores", "outcome_scores", "factors", "pooled_questions",
           "pooled_outcomes", "comparisons", "dispersion", "funnel_limits")
 GROUP_TABLES = ("group_figures", "group_differences")  # in the all-areas tables only
 CHAPTER_TABLES = tuple(n for n in AREA_TABLES if n not in PARQUET_ONLY)
@@ -148,8 +148,8 @@ def all_areas_disclosure(output_dir: Path, policy: Policy,
 @lru_cache(maxsize=4)
 def _pooled(output_dir: Path, policy: Policy, folder: Path,
             stamp: tuple[tuple[str, int], ...]) -> Disclosure:
-    pooled = _read_tables(folder, ("all_question_scores",),
-                          "cross-area tables")["all_question_scores"]
+    pooled = _read_tables(folder, ("question_scores",),
+                          "cross-area tables")["question_scores"]
     ids = sorted(set(pooled["area_id"].astype(str)))
     return pooled_disclosure(area_disclosures(output_dir, ids, policy), policy)
 
@@ -183,7 +183,7 @@ class AggregateContext:
         wanted = [a for a in areas.split(",") if a] if areas else None
         chosen = [a for a in every if wanted is None or a.id in wanted]
         ids = {a.id for a in chosen}
-        for name in ("all_question_scores", "all_outcome_scores", "all_factors",
+        for name in ("question_scores", "outcome_scores", "factors",
                      "comparisons"):
             tables[name] = tables[name][tables[name]["area_id"].isin(ids)]
         rows = tables["comparisons"]

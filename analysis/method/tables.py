@@ -2,7 +2,9 @@
 
 A build writes every table of :data:`CATALOGUE`: an area's under ``outputs/<area>/tables/``
 (CSV for people, Parquet for programs), the cross-area ones under ``outputs/tables/`` (and a
-group's under ``outputs/groups/<group>/tables/``). Each table says what one row is (its
+group's under ``outputs/groups/<group>/tables/``), beside the area tables the cross-area step
+reads, stacked over its areas under the same names (``outputs/tables/question_scores``: every
+area's rows). One table, one name, wherever it is. Each table says what one row is (its
 *grain*) and which columns identify a row; a table is checked against its declaration when it
 is written (a renamed or missing column stops the build there, naming the table, instead of
 failing later inside a notebook) and when it is read. :meth:`Table.schema` gives the same
@@ -212,10 +214,6 @@ CROSS_AREA_CATALOGUE = (
           "(a permutation test over their group labels), with its interval"),
 )
 
-#: The area tables stacked over every area, written with the cross-area tables (the same
-#: grain and columns as the area's own).
-STACKED = {f"all_{t.name}": t for t in AREA_CATALOGUE
-           if t.name in ("question_scores", "outcome_scores", "factors", "distributions")}
 CATALOGUE: dict[str, Table] = {t.name: t for t in (*AREA_CATALOGUE, *CROSS_AREA_CATALOGUE)}
 AREA_TABLES = tuple(t.name for t in AREA_CATALOGUE)
 CROSS_AREA_TABLES = tuple(t.name for t in CROSS_AREA_CATALOGUE)
@@ -223,11 +221,9 @@ PARQUET_ONLY = frozenset(t.name for t in AREA_CATALOGUE if t.programs_only)
 
 
 def declared(name: str) -> Table:
-    """The declaration of a table, stacked ones (``all_question_scores``) included."""
+    """The declaration of a table (an area's table keeps its name stacked over areas)."""
     if name in CATALOGUE:
         return CATALOGUE[name]
-    if name in STACKED:
-        return STACKED[name]
     raise TableError(f"no table {name!r} is declared (tables: {', '.join(CATALOGUE)})")
 
 
@@ -259,9 +255,14 @@ def write_table(frame: pd.DataFrame, folder: str | Path, name: str) -> list[Path
 
 
 def write_tables(tables: Mapping[str, pd.DataFrame], folder: str | Path) -> list[Path]:
+    """Write each table; a table file of the folder that is no longer written (an older
+    build's, under a name since changed) is removed, so nothing links a stale table."""
     written: list[Path] = []
     for name, frame in tables.items():
         written.extend(write_table(frame, folder, name))
+    for stale in sorted(Path(folder).glob("*")):
+        if stale.suffix in (".csv", ".parquet") and stale not in written:
+            stale.unlink()
     return written
 
 

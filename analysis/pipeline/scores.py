@@ -307,6 +307,6 @@ def write_shared_tables(out: OutputTree, areas: list[Area], groups: Sequence[Gro
                                                           "bootstrap_counts"))) for a in areas)
     every, sums = grouped.add_up(groups, counts)
     shared["group_figures"], shared["group_differences"] = grouped.group_tables(
-        groups, shared["all_question_scores"], every, sums)
+        groups, shared["question_scores"], every, sums)
     write_tables(shared, paths.all_tables(out.root))
     target.mark(digest)
