@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ...core import paths
-from ..execute import Result, Task, run_task
+from ..execute import Result, Task, finish, run_task
 from ..options import BuildOptions
 from ..outputs import OutputTree
 
@@ -23,7 +23,7 @@ def _run_remote(payload: tuple[Task, str], shared: dict[str, str]) -> Result:
     """A Dask task: the files every task shares arrive once per worker, the task's own with it."""
     task, engine = payload
     task.files = {**shared, **task.files}
-    return run_task(task, engine)
+    return finish(run_task(task, engine))
 
 
 def run_dask(tasks: list[Task], jobs: int, engine: str = "warm",

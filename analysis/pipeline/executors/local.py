@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any
 
-from ..execute import ENGINES, Result, Task, run_serial, run_task, worker_context
+from ..execute import ENGINES, Result, Task, finish, run_serial, run_task, worker_context
 from ..options import BuildOptions
 
 IN_FLIGHT = 4  # tasks queued per worker: enough to keep workers busy, few enough to hold
@@ -20,7 +20,7 @@ IN_FLIGHT = 4  # tasks queued per worker: enough to keep workers busy, few enoug
 
 def _run_local(payload: tuple[Task, str]) -> Result:
     task, engine = payload
-    return run_task(task, engine)
+    return finish(run_task(task, engine))
 
 
 def _warm_up(engine: str) -> None:
