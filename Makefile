@@ -59,7 +59,7 @@ data: $(RUNTIME)
 	$(BIN)/python -m analysis generate
 
 benchmark: $(RUNTIME)
-	$(BIN)/python benchmarks/build_benchmark.py
+	$(BIN)/python benchmarks/build_benchmark.py $(BENCHFLAGS)
 
 # Rewrite the locks from pyproject.toml with uv (installed into .venv from pyproject.toml's
 # `lock` extra when missing): pins are kept unless pyproject.toml needs others; UPGRADE=1 moves

@@ -14,6 +14,11 @@ part of ``make test``. Every variant builds the same bundled areas into its own 
 It prints wall times, the ratios and the targets, and the floor: the time the notebooks' own
 cells took (from the cold build's manifest). ``--scale N`` also generates N synthetic areas and
 builds them, printing wall time and the build's peak memory beside a 12-area build's.
+
+The aggregate report is measured at 12 areas and at the scale size: its notebook's time, its
+HTML size and its tallest chart, against the budgets (at most 3 MB and 800 pt at 200 areas; time
+at most linear in the areas). ``--aggregate-only N`` measures just that, fast: it generates N
+areas, writes their tables (no area notebook) and runs the aggregate notebook on them.
 """
 
 from __future__ import annotations
@@ -222,6 +227,74 @@ def package(data: Path, out: Path, *extra: str, watch: tuple[int, ...] = ()
     return time.perf_counter() - start, usage.ru_maxrss, roles
 
 
+#: The aggregate report's budgets at 200 areas (issue 32).
+AGGREGATE_MB = 3.0
+CHART_PT = 800.0
+
+
+def tallest_chart(html: str) -> float:
+    """The tallest chart of a report page, in points (its SVGs' heights)."""
+    import base64
+    import re
+
+    heights = [0.0]
+    for data in re.findall(r'src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"', html):
+        head = base64.b64decode(data)[:1500].decode("utf-8", "replace")
+        found = re.search(r'<svg[^>]*\sheight="([\d.]+)pt"', head)
+        if found:
+            heights.append(float(found.group(1)))
+    return max(heights)
+
+
+def aggregate_report(data: Path, out: Path, group: str = "") -> tuple[float, Path]:
+    """Run the aggregate notebook (papermill, its own kernel) on a build's tables and stitch
+    its page; returns the notebook's wall time and the page."""
+    import papermill as pm
+
+    from analysis.pipeline import stitch
+    from analysis.pipeline.jobs import Page, Provenance
+
+    folder = out / (f"groups/{group}" if group else "aggregate")
+    (folder / "notebooks").mkdir(parents=True, exist_ok=True)
+    target = folder / "notebooks" / "aggregate.ipynb"
+    start = time.perf_counter()
+    pm.execute_notebook(f"{ROOT}/notebooks/aggregate.ipynb", str(target),
+                        kernel_name="iaow-analysis", progress_bar=False,
+                        parameters={"data_dir": str(data), "output_dir": str(out),
+                                    "group": group})
+    seconds = time.perf_counter() - start
+    import nbformat
+
+    chapter = stitch.chapter_html(nbformat.read(target, as_version=4), 0, "Aggregate")
+    page = Page("Aggregate", "", "synthetic", Provenance("synthetic", "benchmark", {}, {}, {}))
+    (folder / "report.html").write_text(stitch.report_page([chapter], page, "../index.html"),
+                                        encoding="utf-8")
+    return seconds, folder / "report.html"
+
+
+def aggregate_line(what: str, seconds: float, report: Path, areas: int) -> str:
+    html = report.read_text(encoding="utf-8")
+    size = len(html.encode("utf-8")) / 1e6
+    tall = tallest_chart(html)
+    met = size <= AGGREGATE_MB and tall <= CHART_PT
+    return (f"aggregate at {areas} areas ({what}): notebook {seconds:.1f} s "
+            f"({seconds / areas:.2f} s an area), HTML {size:.2f} MB, tallest chart "
+            f"{tall:.0f} pt (budgets {AGGREGATE_MB} MB, {CHART_PT:.0f} pt: "
+            f"{'met' if met else 'NOT met'})")
+
+
+def aggregate_only(n_areas: int, tmp: Path) -> None:
+    """Generate ``n_areas`` areas, write their tables and measure the aggregate alone."""
+    data = tmp / f"data{n_areas}"
+    data.mkdir()
+    run([PY, "-m", "analysis", "generate", "--data", str(data), "--areas", str(n_areas)])
+    out = tmp / f"out{n_areas}"
+    run([PY, "-m", "analysis", "build", "--tables-only", "--data", str(data), "--output",
+         str(out), "--quiet"])
+    seconds, report = aggregate_report(data, out)
+    print(aggregate_line("tables only", seconds, report, len(areas(data))), flush=True)
+
+
 def compare_outputs(fresh: Path, warm: Path, area_ids: list[str]) -> tuple[int, int]:
     """Normalised outputs of every area notebook: fresh kernels (pool) against warm ones."""
     from analysis.pipeline.notebooks import normalise_notebook
@@ -286,11 +359,19 @@ def main() -> int:
     parser.add_argument("--dask-pair", action="store_true",
                         help="with --scale: build them again on a `dask scheduler` and a "
                         "`dask worker` started as separate processes")
+    parser.add_argument("--aggregate-only", type=int, nargs="*", default=None, metavar="N",
+                        help="only measure the aggregate report (notebook time, HTML size, "
+                        "tallest chart) at the bundled areas and at N generated areas each")
     args = parser.parse_args()
     from analysis.pipeline.engine import ensure_kernelspec
 
     ensure_kernelspec()
     tmp = Path(tempfile.mkdtemp(prefix="iaow-bench-"))
+    if args.aggregate_only is not None:
+        for n in [11, *args.aggregate_only]:  # 11 synthetic areas + Durham: the bundled 12
+            aggregate_only(n, tmp)
+        print(f"\n(outputs left in {tmp})")
+        return 0
     data = tmp / "data"
     shutil.copytree(ROOT / "data", data)
     n_areas = len(areas(data))
@@ -337,6 +418,8 @@ def main() -> int:
           f"aggregate notebook's {aggregate:.1f} s = {limit:.1f} s: "
           f"{'met' if times['one'] < limit else 'NOT met'}")
     print(f"  cold / floor  = {times['cold'] / floor:6.1f}   (<= 1.5)", flush=True)
+    print(aggregate_line("cold build", manifest["notebook_seconds"].get(
+        "aggregate/aggregate", 0.0), out / "aggregate" / "report.html", n_areas))
     if args.scale:
         big = tmp / f"data{args.scale}"
         big.mkdir()
@@ -349,6 +432,11 @@ def main() -> int:
         print(f"  peak memory: {describe(big_roles)}")
         print(f"  build process {rss / 1024:.0f} MiB against {cold_rss / 1024:.0f} MiB for "
               f"{n_areas} areas: {growth:.2f} MiB per added area (target <= 0.2)", flush=True)
+        built = tmp / f"out{args.scale}"
+        seconds = json.loads((built / "manifest.json").read_text())["notebook_seconds"].get(
+            "aggregate/aggregate", 0.0)
+        print(aggregate_line("full build", seconds, built / "aggregate" / "report.html",
+                             len(areas(big))))
         if args.dask_pair:
             wall, rss, pair_roles = dask_pair(big, tmp / f"dask{args.scale}", tmp)
             print(f"\nscale on a dask scheduler + dask worker pair (separate processes, 2 "

@@ -25,8 +25,9 @@ from analysis.report.exhibit import Exhibit
 from .conftest import BUILT_AREAS, Built
 
 AREAS = ["durham-tees-valley", "vale-of-braxness"]
-AGGREGATE_BLOCKS = ("introduction", "outcome_summary", "outcome_intervals", "funnels",
-                    "question_heatmap", "pooled_question_table", "pooled_factors",
+AGGREGATE_BLOCKS = ("overview", "area_table", "introduction", "outcome_summary",
+                    "outcome_intervals", "funnels", "question_heatmap", "pooled_question_table",
+                    "pooled_factors",
                     "published_vs_recomputed", "methods_appendix")
 IMAGE = re.compile(r'src="data:image/svg\+xml;base64,[A-Za-z0-9+/=]+"')
 
@@ -68,6 +69,15 @@ def test_comparison_and_appendices(tables: Path, snapshot, area: str, publish: b
     assert _text(comparison.comparison(ctx)) == snapshot(name="comparison")
     for name in ("area_context", "survey", "case_sample", "method"):
         assert _text(getattr(appendices, name)(ctx)) == snapshot(name=name)
+
+
+@pytest.mark.parametrize("area", AREAS)
+def test_summary_blocks(tables: Path, snapshot, area: str) -> None:  # type: ignore[no-untyped-def]
+    from analysis.chapters import summary
+
+    ctx = AreaContext.load(area, output_dir=str(tables))
+    for name in ("at_a_glance", "recommendations", "summary"):
+        assert _text(getattr(summary, name)(ctx)) == snapshot(name=name)
 
 
 def test_aggregate_blocks(tables: Path, snapshot) -> None:  # type: ignore[no-untyped-def]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -16,7 +17,10 @@ from .chapter_fixtures import DATA, area_context
 
 def test_bundled_commentary_has_every_section() -> None:
     c = load_commentary(DATA, "durham-tees-valley")
-    assert "Recommendations, page 4" in c.recommendations
+    assert "(its Recommendations)" in c.recommendations
+    # it cites sections of the published report, never pages the reader does not have
+    assert not re.search(r"\bpages? \d", c.foreword + c.recommendations
+                         + "".join(c.outcomes.values()))
     assert c.foreword and sorted(c.outcomes) == [1, 2, 3, 4, 5]
     assert "<!--" not in c.foreword
 
@@ -59,3 +63,27 @@ def test_sections_are_placed_in_the_report(tmp_path: Path) -> None:
     assert commentary.recommendations(ctx).html == ""
     assert "On delivery." in commentary.outcome_commentary(ctx, 2).html
     assert commentary.outcome_commentary(ctx, 1).html == ""
+
+
+def test_stated_scores_are_checked_against_the_recomputed_intervals(tmp_path: Path) -> None:
+    from analysis.method.commentary import disagreements, score_claims
+
+    text = ("# Commentary\n<!-- a comment\nover two lines -->\n## Foreword\n"
+            "Overall 50% done well enough.\n## Outcome 2\nThe work went well: 79% of this work"
+            "\nwas done well enough. The published report gave 66% done well enough.\n"
+            "## Outcome 5\n66% of the work was done well enough, the lowest.\n")
+    claims = score_claims(text)
+    assert [(c.line, c.outcome, c.percent) for c in claims] == [(7, 2, 79), (10, 5, 66)]
+    path = tmp_path / "x.md"
+    warnings = disagreements(path, claims, {2: (76, 72, 80), 5: (77, 69, 85)})
+    assert warnings == [f"{path}: line 10: Outcome 5 states 66%, outside the recomputed score's "
+                        "95% interval 69–85% (score 77%); say which figure it is (the report "
+                        "shows the published one beside the recomputed)"]
+
+
+def test_the_bundled_commentary_agrees_with_its_figures_or_says_they_are_published() -> None:
+    from analysis.method.commentary import score_claims
+
+    text = (DATA / "commentary" / "durham-tees-valley.md").read_text(encoding="utf-8")
+    assert score_claims(text) == []
+    assert text.count("The published report gave") >= 4

@@ -130,6 +130,6 @@ def test_building_one_more_area_keeps_the_index_and_the_pooled_figures(three, tm
     after = read_table(paths.all_tables(out), "comparisons")
     pd.testing.assert_frame_equal(before, after)
     index = (out / "index.html").read_text()
-    assert rows_by_column(index, "Status") == {"Durham Tees Valley": "not rebuilt in this build",
-                    "Braxbrook": "not rebuilt in this build", "Briskwick": "built"}
+    assert rows_by_column(index, "Status") == {"Durham Tees Valley": "from an earlier build",
+                    "Braxbrook": "from an earlier build", "Briskwick": "built"}
     assert 'href="aggregate/report.html"' in index

@@ -104,3 +104,32 @@ def test_one_per_criterion_before_a_second() -> None:
     got = list(key_findings(frame, 2, MIN_N).improvements["question"])
     assert got == ["a1", "b1", "a2"]
     assert len(got) == MAX_LISTED
+
+
+def test_priorities_weakest_first_spread_over_outcomes() -> None:
+    from analysis.method.keyfindings import MAX_PER_OUTCOME, MAX_PRIORITIES, priorities
+
+    frame = pd.DataFrame([row(f"q{o}{i}", f"{o}.1", 5, 50, 0.05 + 0.01 * i + 0.1 * o,
+                              0.30 + 0.01 * i + 0.05 * o, outcome=o, order=i)
+                          for o in range(1, 6) for i in range(3)])
+    got = priorities(frame, [1, 2, 3, 4, 5], MIN_N)
+    assert len(got) == MAX_PRIORITIES
+    assert got["outcome"].value_counts().max() <= MAX_PER_OUTCOME
+    assert list(got["upper"]) == sorted(got["upper"])
+    assert set(got["listed"]) == {"improvement"}
+    assert list(got["question"][:2]) == ["q10", "q11"]
+
+
+def test_priorities_made_up_to_three_from_the_weakest_never_strengths() -> None:
+    from analysis.method.keyfindings import MIN_PRIORITIES, priorities
+
+    frame = pd.DataFrame([row("weak", "1.1", 20, 50, 0.30, 0.60),
+                          row("middling", "2.1", 40, 50, 0.70, 0.90, outcome=2),
+                          row("fair", "3.1", 42, 50, 0.72, 0.92, outcome=3),
+                          row("good", "4.1", 44, 50, 0.75, 0.95, outcome=4),
+                          row("strong", "4.1", 49, 50, 0.90, 0.99, outcome=4, order=2),
+                          row("tiny", "5.1", 1, 5, 0.01, 0.50, outcome=5)])
+    got = priorities(frame, [1, 2, 3, 4, 5], MIN_N)
+    assert list(got["question"]) == ["weak", "middling", "fair"]
+    assert len(got) == MIN_PRIORITIES
+    assert list(got["listed"]) == ["improvement", "weakest", "weakest"]

@@ -374,3 +374,17 @@ def test_scores_with_no_spread_at_all_are_not_flagged() -> None:
     y = np.array([[1.0, 1.0, 1.0, 0.9]])
     d = cmp.decide_outcomes(y, np.zeros_like(y), [1.0])
     assert (d.decision == "within").all()
+
+
+def test_largest_gaps_are_those_clear_of_zero_largest_first_each_side_once() -> None:
+    rows = pd.DataFrame({
+        "measure": ["a", "b", "c", "d", "e", "f", "a"],
+        "gap": [-0.30, -0.10, -0.20, 0.25, 0.05, -0.40, -0.30],
+        "gap_lower": [-0.40, -0.20, -0.30, 0.10, -0.02, -0.50, -0.40],
+        "gap_upper": [-0.20, -0.01, 0.02, 0.35, 0.10, -0.30, -0.20]})
+    below, above = cmp.largest_gaps(rows, count=2)
+    # c's interval reaches zero and e's too: neither is listed, whatever its size
+    assert list(below["measure"]) == ["f", "a"]
+    assert list(above["measure"]) == ["d"]
+    below_all, _ = cmp.largest_gaps(rows, count=5)
+    assert list(below_all["measure"]) == ["f", "a", "b"]  # a once, though it feeds two outcomes

@@ -30,7 +30,7 @@ from analysis.chapters import (
     outcomes,
     summary,
 )
-from analysis.chapters.commentary import foreword, outcome_commentary, recommendations
+from analysis.chapters.commentary import foreword, outcome_commentary
 from analysis.chapters.context import AggregateContext, AreaContext
 from analysis.chapters.glossary import glossary
 from analysis.chapters.reconstruction import about_reconstruction
@@ -76,11 +76,10 @@ def stray_digits(exhibit: Exhibit, allowed: set[str], monkeypatch: pytest.Monkey
 
 
 def area_exhibits(ctx: AreaContext) -> Iterator[tuple[str, Exhibit]]:
-    yield "summary", summary.summary(ctx)
-    yield "key findings", summary.key_findings(ctx)
-    yield "compared", summary.compared(ctx)
     yield "foreword", foreword(ctx)
-    yield "recommendations", recommendations(ctx)
+    yield "at a glance", summary.at_a_glance(ctx)
+    yield "recommendations", summary.recommendations(ctx)
+    yield "summary", summary.summary(ctx)
     blocks: dict[str, Callable[[AreaContext, int], Exhibit]] = {
         "title": outcomes.chapter_title, "headline": outcomes.headline,
         "commentary": outcome_commentary, "expect": outcomes.expectations,
@@ -103,8 +102,9 @@ def area_exhibits(ctx: AreaContext) -> Iterator[tuple[str, Exhibit]]:
 
 
 def aggregate_exhibits(ctx: AggregateContext) -> Iterator[tuple[str, Exhibit]]:
-    for name in ("introduction", "outcome_summary", "outcome_intervals", "funnels",
-                 "question_heatmap", "pooled_question_table", "pooled_factors",
+    for name in ("overview", "area_table", "introduction", "outcome_summary",
+                 "outcome_intervals", "funnels", "question_heatmap", "pooled_question_table",
+                 "pooled_factors",
                  "published_vs_recomputed", "methods_appendix"):
         yield name, getattr(aggregate, name)(ctx)
     yield "groups", group_comparison.group_comparison(ctx)

@@ -52,7 +52,7 @@ def text(markup: str) -> str:
                                            ("pooled", "pooled over cases")])
 def test_every_headline_names_its_reading(reading: str, label: str) -> None:
     ctx = context("braxbrook", load_bank().with_reading(reading), None)
-    assert f"Scoring reading: {label}." in text(headline(ctx, 2).html)
+    assert f"How the score is worked out ({label}): it is" in text(headline(ctx, 2).html)
     assert f"reads the method as '{label}'" in text(method(ctx).html)
 
 
@@ -70,7 +70,7 @@ def test_appendix_only_for_an_area_with_a_published_report(dtv: AreaContext) -> 
     appendix = text(exhibit.html)
     pub = published_for(DATA, DTV)
     assert pub is not None
-    assert "correlate at 0.50" in appendix
+    assert "a correlation of 0.50" in appendix
     assert "mean over questions (this report)" in appendix
     for a in pub.assumptions:
         assert a.place in appendix

@@ -26,28 +26,72 @@ def dtv(tmp_path_factory: pytest.TempPathFactory) -> AreaContext:
 def test_scores_intervals_and_published(dtv: AreaContext) -> None:
     html = summary.summary(dtv).html
     assert dtv.area.label_text in html
+    glance = summary.at_a_glance(dtv).html
     published = headline_scores(DATA, "durham-tees-valley")
     for r in dtv.tables["outcome_scores"].itertuples():
-        assert f"{pct(r.score)} of the work was done well enough (95% interval " \
-               f"{interval(r.lower, r.upper)}); the published report gave " \
-               f"{published[r.outcome]}%" in html
+        assert f'data-label="Score">{pct(r.score)}</td><td class="num" ' \
+               f'data-label="95% interval">{interval(r.lower, r.upper)}</td>' in html
+        assert f"{pct(r.score)} done well enough (" in glance
+        assert f"published in 2014: {published[r.outcome]}%" in glance
 
 
 def test_synthetic_area_has_no_published_column(tmp_path: Path) -> None:
-    html = summary.summary(area_context("varnwater", tmp_path)).html
-    assert "Published in 2014" not in html and "published report gave" not in html
+    ctx = area_context("varnwater", tmp_path)
+    html = summary.summary(ctx).html + summary.at_a_glance(ctx).html
+    assert "Published in 2014" not in html and "published in 2014" not in html
 
 
-def test_key_findings_for_every_outcome(dtv: AreaContext) -> None:
-    html = summary.key_findings(dtv).html
-    for o in range(1, 6):
-        assert f'id="summary-outcome-{o}-strengths"' in html
-    assert "In 23 of the 41 cases where it applied" in html
+def test_at_a_glance_chart_verdicts_and_priorities(dtv: AreaContext) -> None:
+    glance = summary.at_a_glance(dtv)
+    html = glance.html
+    assert html.startswith('<h2 id="at-a-glance">')
+    assert html.count("<figure") == 1 and "Dot chart" in html
+    assert list(glance.data["outcome"]) == [1, 2, 3, 4, 5]
+    assert glance.data["published"].tolist() == [89, 79, 70, 70, 66]
+    verdicts = html.split('class="verdicts"')[1].split("</ul>")[0]
+    assert verdicts.count("<li>") == 5
+    priorities = html.split('class="priorities"')[1].split("</ol>")[0]
+    assert 3 <= priorities.count("<li>") <= 5
+    assert priorities.count('<a href="#outcome-') == priorities.count("<li>")
+
+
+def test_summary_lists_no_key_findings_they_are_in_the_outcome_chapters(
+        dtv: AreaContext) -> None:
+    from analysis.chapters import appendices, outcomes
+
+    assert not hasattr(summary, "key_findings")
+    chapter = outcomes.strengths_and_improvements(dtv, 1).html
+    assert 'id="outcome-1-strengths"' in chapter and "Listed by rule" not in chapter
+    assert "are chosen by one rule" not in chapter
+    assert appendices.method(dtv).html.count("are chosen by one rule") == 1
+
+
+def test_recommendations_generated_where_no_commentary(tmp_path: Path) -> None:
+    from analysis.chapters import outcomes
+
+    ctx = area_context("haskbrook", tmp_path)
+    made = summary.recommendations(ctx)
+    html = made.html
+    assert "Generated from the case data" in html
+    items = html.split('class="recommendations"')[1].split("</ol>")[0].split("<li>")[1:]
+    assert 3 <= len(items) <= 5
+    anchors = {f'id="{a}"' for a in made.data["evidence"]}
+    chapters = "".join(outcomes.findings(ctx, o).html for o in range(1, 6))
+    assert all(item.startswith("The area should ") for item in items)
+    assert len(made.data) == len(items)
+    assert all(a in chapters for a in anchors), anchors - {a for a in anchors if a in chapters}
+
+
+def test_commentary_recommendations_replace_the_generated(dtv: AreaContext) -> None:
+    html = summary.recommendations(dtv).html
+    assert "Generated from the case data" not in html
+    assert "The area should increase" not in html
+    assert "Assess risk of harm accurately" in html
 
 
 def test_comparison_in_words(tmp_path: Path) -> None:
     ctx = area_context("varnwater", tmp_path)
-    assert "No all-areas figures yet" in summary.compared(ctx).html
+    assert "within the usual range" not in summary.at_a_glance(ctx).html  # no all-areas yet
     o = ctx.tables["outcome_scores"]
     rows = pd.DataFrame({"scope": "all", "area_id": ctx.area.id,
                          "measure": o["outcome"].astype(str), "kind": "outcome",
@@ -62,7 +106,7 @@ def test_comparison_in_words(tmp_path: Path) -> None:
             rows[column] = float("nan")
     write_table(rows, tmp_path / "tables", "comparisons")
     ctx.comparison.clear()
-    html = summary.compared(ctx).html
-    assert html.count(f": {WORDS['below']}") == 1
-    assert html.count(f": {WORDS['above']}") == 1
-    assert html.count(f": {WORDS['within']}") == 3
+    html = summary.at_a_glance(ctx).html
+    assert html.count(f"; {WORDS['below']} (all areas") == 1
+    assert html.count(f"; {WORDS['above']} (all areas") == 1
+    assert html.count(f"; {WORDS['within']} (all areas") == 3

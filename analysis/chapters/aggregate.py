@@ -31,6 +31,7 @@ from ..report.model import (
     ItemList,
     Kind,
     Lineage,
+    Link,
     Mean,
     Number,
     Paragraph,
@@ -40,7 +41,7 @@ from ..report.model import (
     depends_on,
     share_of,
 )
-from . import charts, numbers
+from . import charts, numbers, style
 from .comparison import chance_sentence
 from .context import AggregateContext
 from .figures import chart
@@ -82,6 +83,148 @@ def area_score_lineage(ctx: AggregateContext, area_id: str, outcome: int) -> Lin
                                  area_key(area_id, ""))
 
 
+def _strip(label: str, rows: pd.DataFrame, names: list[str]) -> charts.Strip:
+    """One measure's areas for a spread chart, from its comparisons rows: the ranges drawn
+    are those of an area of the middle size (the median of the areas' own limits; each area
+    is judged against its own, so a dot near a line may be marked or not)."""
+    values = rows["share"].to_numpy(dtype=float).copy()
+    decisions = tuple(str(d) for d in rows["decision"])
+    hidden = ~rows["shown"].to_numpy(dtype=bool) if "shown" in rows else np.zeros(len(rows),
+                                                                                 dtype=bool)
+    values[hidden] = math.nan
+    unusual = np.array([d in (ABOVE, BELOW) for d in decisions]) & ~hidden
+
+    def mid(column: str) -> float:
+        return float(np.nanmedian(rows[column].to_numpy(dtype=float)))
+
+    return charts.Strip(label, tuple(names), values, decisions, float(rows["pooled"].iloc[0]),
+                        (mid("lower_95"), mid("upper_95")), (mid("lower"), mid("upper")),
+                        unusual)
+
+
+def _unusual_words(ctx: AggregateContext, rows: pd.DataFrame, label: str) -> Text:
+    return say("aggregate.overview_unusual", label=label, above=_names(rows, ABOVE),
+               below=_names(rows, BELOW))
+
+
+def overview(ctx: AggregateContext) -> Exhibit:
+    """The first chapter: how areas spread on each outcome and key question, and which are
+    unusual among areas (a dot per area, the all-areas figure, the 95% and 99.8% ranges of
+    the between-area model), whatever the number of areas. Data: the comparisons rows drawn."""
+    outcomes = _decided(ctx, OUTCOME)
+    blocks: list[Block] = [Heading(plain("aggregate.overview_heading"), 2, "overview"),
+                           Paragraph(say("aggregate.overview_intro",
+                                         areas=numbers.constant(len(ctx.areas), "design"),
+                                         group=ctx.group is not None))]
+    reference = plain("aggregate.reference_legend", group=ctx.group is not None)
+    strips, drawn, words = [], [], []
+    for o in ctx.bank.outcomes:
+        sub = outcomes[outcomes["measure"] == str(o.id)]
+        if sub.empty:
+            continue
+        label = plain("aggregate.outcome_title", outcome=o)
+        strips.append(_strip(label, sub, list(sub["name"])))
+        drawn.append(pooled_score(ctx, o.id, float(sub["pooled"].iloc[0])))
+        drawn += [numbers.score(float(r.share), area_score_lineage(ctx, str(r.area_id), o.id))
+                  for r in sub.itertuples()]
+        words.append(_unusual_words(ctx, sub, label))
+    figures = []
+    if strips:
+        fig, alt = charts.spread_strips(strips, plain("aggregate.overview_title"), reference)
+        blocks.append(chart(fig, alt, say("aggregate.overview_caption",
+                                          group=ctx.group is not None), tuple(drawn)))
+        charts.close(fig)
+        figures.append(fig)
+    blocks.append(ItemList(tuple(words)))
+    blocks.append(Paragraph(say("aggregate.overview_axes", pad=numbers.constant(
+        style.AXIS_PAD), step=numbers.constant(style.AXIS_STEP)), "note"))
+    questions = _decided(ctx, QUESTION)
+    pq = ctx.tables["pooled_questions"]
+    keys = pq[pq["key"]].drop_duplicates("question").sort_values(["outcome", "order"])
+    questions = questions[questions["measure"].isin(set(keys["question"]))]
+    questions = questions.assign(shown=[not _area_hidden(ctx, str(r.area_id), str(r.measure))
+                                        for r in questions.itertuples()])
+    by_question = dict(tuple(questions.groupby("measure", sort=False)))
+    blocks.append(Heading(plain("aggregate.overview_keys_heading"), 3, "overview-keys"))
+    blocks.append(Paragraph(say("aggregate.overview_keys_intro", group=ctx.group is not None)))
+    for o in ctx.bank.outcomes:
+        mine = [q for q in keys[keys["outcome"] == o.id].itertuples()
+                if q.question in by_question]
+        if not mine:
+            continue
+        grid = [_strip(str(q.label), by_question[q.question],
+                       list(by_question[q.question]["name"])) for q in mine]
+        points = tuple(ctx.share(*_area_keys(str(r.area_id))(q.question))
+                       for q in mine for r in by_question[q.question].itertuples()
+                       if r.shown)
+        fig, alt = charts.spread_grid(grid, plain("aggregate.outcome_title", outcome=o),
+                                      reference)
+        blocks.append(chart(fig, alt, say("aggregate.overview_keys_caption", outcome=o),
+                            points))
+        charts.close(fig)
+        figures.append(fig)
+    return Exhibit(tuple(blocks), pd.concat([outcomes, questions], ignore_index=True),
+                   tuple(figures))
+
+
+def _report_href(ctx: AggregateContext, area_id: str) -> str:
+    """An area's report from this report's page (outputs/aggregate/ or
+    outputs/groups/<group>/)."""
+    return f"{'../../' if ctx.group else '../'}{area_id}/report.html"
+
+
+def area_table(ctx: AggregateContext) -> Exhibit:
+    """Every area in one table (sortable and filterable on the page, complete without it):
+    its outcome scores, each marked when unusual among areas, and how many of its key
+    questions are unusually high or low; every area linked to its report."""
+    outcomes = _decided(ctx, OUTCOME)
+    questions = _decided(ctx, QUESTION)
+    pq = ctx.tables["pooled_questions"]
+    keys = set(pq[pq["key"]]["question"])
+    questions = questions[questions["measure"].isin(keys)]
+    by_area = {a: dict(zip(sub["measure"], sub.itertuples(), strict=True))
+               for a, sub in outcomes.groupby("area_id", sort=False)}
+    counts = questions.groupby("area_id")["decision"].agg(
+        above=lambda d: int((d == ABOVE).sum()), below=lambda d: int((d == BELOW).sum()))
+    body = []
+    for a in ctx.areas:
+        # the area's groups beside its name (a column each would not fit a printed page)
+        cells: list[TableCell] = [Text.of(Link(_report_href(ctx, a.id), (a.name,)), " ",
+                                          say("aggregate.area_groups",
+                                              labels=[g.label for g in a.groups]))]
+        mine = by_area.get(a.id, {})
+        for o in ctx.bank.outcomes:
+            r = mine.get(str(o.id))
+            if r is None:
+                cells.append(numbers.NOT_APPLICABLE)
+                continue
+            score = numbers.score(float(r.share), area_score_lineage(ctx, a.id, o.id))
+            cells.append(say("aggregate.area_score", score=score, decision=str(r.decision)))
+        c = counts.loc[a.id] if a.id in counts.index else pd.Series({"above": 0, "below": 0})
+        cells += [numbers.external(int(c["above"]), Kind.NUMBER, "comparisons"),
+                  numbers.external(int(c["below"]), Kind.NUMBER, "comparisons")]
+        body.append(tuple(cells))
+    columns = (Column("Area"),
+               *[Column(plain("aggregate.outcome_column", outcome=o), True)
+                 for o in ctx.bank.outcomes],
+               Column(plain("aggregate.keys_high_column"), True),
+               Column(plain("aggregate.keys_low_column"), True))
+    return Exhibit((Heading(plain("aggregate.areas_heading"), 2, "areas"),
+                    Paragraph(say("aggregate.areas_intro",
+                                  areas=numbers.constant(len(body), "design"))),
+                    Table(say("aggregate.areas_caption"), columns, tuple(body),
+                          (say("aggregate.areas_outcomes", outcomes=list(ctx.bank.outcomes)),),
+                          sortable=True)), outcomes)
+
+
+def _too_many(ctx: AggregateContext, limit: int) -> Paragraph | None:
+    """The note that replaces a chart of one row or column per area beyond ``limit`` areas."""
+    if len(ctx.areas) <= limit:
+        return None
+    return Paragraph(say("aggregate.too_many", areas=numbers.constant(len(ctx.areas), "design"),
+                         limit=numbers.constant(limit)), "note")
+
+
 def introduction(ctx: AggregateContext) -> Exhibit:
     labels = sorted({a.label for a in ctx.areas})
     data = pd.DataFrame({"area_id": [a.id for a in ctx.areas],
@@ -105,6 +248,13 @@ def outcome_summary(ctx: AggregateContext) -> Exhibit:
         body.append((plain("aggregate.outcome_heading", outcome=ctx.bank.outcome_by_id[
             int(r.outcome)]), pooled, mean, numbers.constant(int(r.n_areas), "design"),
             Number(int(r.n_questions), Kind.NUMBER, depends_on(pooled.lineage))))
+    table = Table(say("aggregate.outcomes_caption"),
+                  (Column("Outcome"), Column("Pooled", True), Column("Mean of areas", True),
+                   Column("Areas", True), Column("Questions", True)), tuple(body))
+    heading = Heading(plain("aggregate.outcomes_heading"), 2, "outcomes")
+    note = _too_many(ctx, style.MAX_AREA_ROWS)
+    if note is not None:
+        return Exhibit((heading, table, note), po)
     out = ctx.tables["outcome_scores"]
     matrix = out.pivot(index="area_id", columns="outcome", values="score")
     drawn = tuple(numbers.score(float(v), area_score_lineage(ctx, str(a), int(o)))
@@ -114,12 +264,7 @@ def outcome_summary(ctx: AggregateContext) -> Exhibit:
     fig, alt = charts.heatmap(matrix, plain("aggregate.heatmap_title"), "Outcome")
     block = chart(fig, alt, say("aggregate.heatmap_caption"), drawn)
     charts.close(fig)
-    return Exhibit((Heading(plain("aggregate.outcomes_heading"), 2, "outcomes"),
-                    Table(say("aggregate.outcomes_caption"),
-                          (Column("Outcome"), Column("Pooled", True),
-                           Column("Mean of areas", True), Column("Areas", True),
-                           Column("Questions", True)), tuple(body)),
-                    block), po, (fig,))
+    return Exhibit((heading, table, block), po, (fig,))
 
 
 def _decided(ctx: AggregateContext, kind: str) -> pd.DataFrame:
@@ -154,9 +299,16 @@ def outcome_intervals(ctx: AggregateContext) -> Exhibit:
     # the chart draws each area's own interval, not the (wider) limits it is judged by
     decided = decided.assign(lower=decided["share_lower"], upper=decided["share_upper"])
     blocks.append(Paragraph(_chance(decided, "area outcomes")))
+    note = _too_many(ctx, style.MAX_AREA_ROWS)
+    if note is not None:
+        blocks.append(note)
     figures = []
     for o in ctx.bank.outcomes:
         sub = decided[decided["measure"] == str(o.id)]
+        if note is not None:
+            blocks.append(Paragraph(say("aggregate.above_below_outcome", outcome=o,
+                                        above=_names(sub, ABOVE), below=_names(sub, BELOW))))
+            continue
         pooled = float(sub["pooled"].iloc[0])
         fig, alt = charts.score_intervals(sub, plain("aggregate.outcome_title", outcome=o),
                                           pooled)
@@ -187,6 +339,9 @@ def funnels(ctx: AggregateContext) -> Exhibit:
     keys = pq[pq["key"]].drop_duplicates("question").sort_values(["outcome", "order"])
     blocks.append(Paragraph(_chance(decided[decided["measure"].isin(set(keys["question"]))],
                                     "area key questions")))
+    if len(ctx.areas) > style.MAX_NAMED_DOTS:
+        blocks.append(Paragraph(say("aggregate.funnel_names", limit=numbers.constant(
+            style.MAX_NAMED_DOTS)), "note"))
     by_question = dict(tuple(decided.groupby("measure", sort=False)))
     curves = dict(tuple(ctx.tables["funnel_limits"].groupby("measure", sort=False)))
     canvas = charts.FunnelCanvas()
@@ -239,6 +394,8 @@ def _key_chart(ctx: AggregateContext, sub: pd.DataFrame, d: pd.Series, question:
     shown = sub[[not _area_hidden(ctx, r.area_id, question) for r in sub.itertuples()]]
     if shown.empty or ctx.disclosure.share_hidden(k, n):  # hidden figures are left out
         return None
+    if len(ctx.areas) > style.MAX_NAMED_DOTS:
+        shown = shown.assign(named=shown["decision"].isin([ABOVE, BELOW]).to_numpy())
     drawn = limits[limits["n"] <= positions.chart_top(float(sub["n"].max()))]
     curve = pd.DataFrame({"n": drawn["n"].to_numpy(dtype=float),
                           **{c: drawn[c].to_numpy(dtype=float)
@@ -284,6 +441,9 @@ def question_heatmap(ctx: AggregateContext) -> Exhibit:
     keyq.loc[hidden, "share"] = math.nan  # hidden figures are left out of charts
     blocks: list[Block] = [Heading(plain("aggregate.key_heatmap_heading"), 2,
                                    "question-heatmap")]
+    note = _too_many(ctx, style.MAX_AREA_COLUMNS)
+    if note is not None:
+        return Exhibit((*blocks, note, Paragraph(say("aggregate.key_heatmap_instead"))), keyq)
     figures = []
     for o in ctx.bank.outcomes:
         sub = keyq[keyq["outcome"] == o.id]

@@ -12,6 +12,7 @@ from ..report.model import Column, Heading, Kind, Mean, Number, Paragraph, Table
 from . import numbers, style
 from .context import AreaContext, label_banner
 from .outcomes import distribution, outcome_score
+from .prose import key_rule
 from .say import plain, say
 
 CONTEXT = "context statistics"
@@ -116,7 +117,8 @@ def method(ctx: AreaContext) -> Exhibit:
         *_intervals(ctx),
         Table(say("appendices.sections_caption"),
               (Column("Section"), Column("Score", True), Column("Criteria", True)), body),
-        Paragraph(say("appendices.small_and_ids", small_n=numbers.constant(style.SMALL_N)))),
+        Paragraph(say("appendices.small_and_ids", small_n=numbers.constant(style.SMALL_N))),
+        key_rule(ctx)),
         sec)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import textwrap
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
 
@@ -20,7 +21,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.artist import Artist
-from matplotlib.collections import LineCollection, PathCollection
+from matplotlib.collections import LineCollection
 from matplotlib.colors import BoundaryNorm, ListedColormap, to_rgb
 from matplotlib.figure import Figure
 from matplotlib.legend import Legend
@@ -223,6 +224,51 @@ def comparison_dots(data: pd.DataFrame, title: str, area_name: str,
     return fig, plain("charts.dots", title=title, items=items)
 
 
+def glance_dots(data: pd.DataFrame, title: str, area_name: str,
+                group_label: str | None) -> tuple[Figure, str]:
+    """An area's five outcomes at a glance: its score with its 95% interval, the all-areas
+    score, its group's and the published score where there is one.
+
+    ``data``: label, share, lower, upper (the area's), pooled, group, published (NaN where
+    there is none), decision (the comparisons table's, "" before a full build).
+    """
+    fig, ax = _labelled_rows(list(data["label"]), title)
+    y = np.arange(len(data))
+    ax.hlines(y, 100 * data["lower"], 100 * data["upper"], color=style.BAND, linewidth=6)
+    ax.plot(100 * data["pooled"], y, "|", color=style.POOLED, markersize=14,
+            markeredgewidth=2)
+    handles = [Line2D([], [], color=style.BAND, linewidth=6,
+                      label=_capital(plain("charts.band_legend", band="interval"))),
+               Line2D([], [], color=style.POOLED, marker="|", linestyle="", markersize=12,
+                      markeredgewidth=2, label=plain("charts.glance_all_areas"))]
+    if group_label and data["group"].notna().any():
+        ax.plot(100 * data["group"], y, "D", color=style.GROUP, markerfacecolor=style.PAPER,
+                markersize=7, markeredgewidth=1.5, linestyle="")
+        handles.append(Line2D([], [], color=style.GROUP, marker="D", linestyle="",
+                              markerfacecolor=style.PAPER, label=group_label))
+    if data["published"].notna().any():
+        ax.plot(data["published"], y, "x", color=style.PUBLISHED, markersize=8,
+                markeredgewidth=2, linestyle="")
+        handles.append(Line2D([], [], color=style.PUBLISHED, marker="x", linestyle="",
+                              markeredgewidth=2, label=plain("charts.glance_published")))
+    ax.plot(100 * data["share"], y, "o", color=style.INK, markersize=7, linestyle="")
+    handles.insert(0, Line2D([], [], color=style.INK, marker="o", linestyle="",
+                             label=area_name))
+    ax.set_xlabel(plain("charts.glance_axis"), fontsize=LABEL_PT)
+    _legend_top(fig, handles)
+    items = [plain("charts.glance_item", label=r.label, area=area_name, share=pct(r.share),
+                   lower=pct(r.lower), upper=pct(r.upper), pooled=pct(r.pooled),
+                   group=group_label if group_label and not _nan(r.group) else "",
+                   group_share=pct(r.group),
+                   published="" if _nan(r.published) else pct(r.published / 100))
+             for r in data.itertuples()]
+    return fig, plain("charts.glance", title=title, items=items)
+
+
+def _nan(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
 def score_intervals(data: pd.DataFrame, title: str, reference: float) -> tuple[Figure, str]:
     """Areas' scores with bootstrap intervals against the all-areas score, sorted, not ranked.
 
@@ -303,7 +349,12 @@ class FunnelCanvas:
                                      drawstyle="steps-mid")[0]
                              for _ in ("upper_95", "lower_95")]
         self.pooled = ax.axhline(0, color=style.POOLED, linewidth=1)
-        self.dots = {d: ax.scatter([], [], marker=m, s=42, zorder=3, edgecolors=colour)
+        # each decision's dots as two lines of markers, filled and hollow (few cases): in SVG
+        # a marker is a bare reference, a third of a scatter point's bytes
+        self.dots = {d: tuple(ax.plot([], [], linestyle="", marker=m, markersize=6.5,
+                                      markeredgewidth=1.0, color=colour, zorder=3,
+                                      markerfacecolor=face)[0]
+                              for face in (colour, style.PAPER))
                      for d, (colour, m) in DECISION_LOOK.items()}
         ax.set_xlabel("Applicable cases (n)", fontsize=LABEL_PT)
         ax.set_ylabel("Share sufficient (%)", fontsize=LABEL_PT)
@@ -330,24 +381,31 @@ class FunnelCanvas:
         low = max(0.0, 100 * min(points["share"].min(), curve["lower"].min()) - 5)
         ax.set_ylim(low, 100.5)
         ax.set_xlim(0, max(curve["n"].max(), points["n"].max()) * 1.04)
-        self._name_column(points, low)
+        self._name_column(points, low, pooled)
         self.legend.texts[0].set_text(limit_words(limits))
         self.title.set_text(title)
         return self.fig, funnel_alt(points, pooled, limits, title)
 
     @staticmethod
-    def _dots(dots: PathCollection, sub: pd.DataFrame, colour: str) -> None:
-        """One decision's dots; hidden when there are none (an empty scatter still costs a
-        fifth of the chart's drawing)."""
-        dots.set_visible(not sub.empty)
+    def _dots(dots: tuple[Line2D, ...], sub: pd.DataFrame, colour: str) -> None:
+        """One decision's dots, filled, and hollow on fewer than ``style.SMALL_N`` cases;
+        each line hidden when it has none (an empty one still costs drawing time)."""
         small = (sub["n"] < style.SMALL_N).to_numpy()
-        dots.set_offsets(np.column_stack([sub["n"].to_numpy(dtype=float),
-                                          100 * sub["share"].to_numpy(dtype=float)]))
-        dots.set_facecolor([(style.PAPER if s else colour) for s in small] or [colour])
+        n = sub["n"].to_numpy(dtype=float)
+        share = 100 * sub["share"].to_numpy(dtype=float)
+        for line, pick in zip(dots, (~small, small), strict=True):
+            line.set_visible(bool(pick.any()))
+            line.set_data(n[pick], share[pick])
 
-    def _name_column(self, points: pd.DataFrame, low: float) -> None:
+    def _name_column(self, points: pd.DataFrame, low: float, pooled: float) -> None:
         """Each area's name and share in a column right of the plot, joined to its dot by a
-        leader that stops 3 points short of it."""
+        leader that stops 3 points short of it. With a ``named`` column, only those areas
+        are named, the farthest from the all-areas figure first, as many as fit."""
+        if "named" in points:
+            room = int(1 / (1.3 * LABEL_PT / 72 / (FUNNEL_AXES[3] * FUNNEL_HEIGHT)))
+            named = points[points["named"].to_numpy(dtype=bool)]
+            far = (named["share"] - pooled).abs().to_numpy()
+            points = named.iloc[np.argsort(-far, kind="stable")[:room]]
         x0, x1 = self.ax.get_xlim()
         height_in = FUNNEL_AXES[3] * FUNNEL_HEIGHT
         width_in = FUNNEL_AXES[2] * style.FIG_WIDTH
@@ -483,3 +541,226 @@ def _cells(ax: plt.Axes, values: np.ndarray, cmap: ListedColormap, norm: Boundar
 
 def close(fig: Figure) -> None:
     plt.close(fig)
+
+
+# spread charts: how areas spread on each measure (the aggregate's overview) -----------------
+DOT_IN = 0.075          # a spread chart's dot, in inches (about 5.4 pt across)
+SWARM_MAX_IN = 0.62     # the most a swarm of dots is tall before its rows are pressed together
+NAME_ROW_IN = 0.21      # one row of names under a strip
+NAME_ROWS = 2           # at most this many rows of names under a strip; the rest in words
+STRIP_LEFT, STRIP_RIGHT = 0.06, 0.97   # axes' left and right, in figure fractions
+GRID_LEFT = 0.36        # a grid's axes start here: its rows' labels to the left
+GRID_ROW_IN = 0.42      # one row of a grid
+
+
+@dataclass(frozen=True)
+class Strip:
+    """One measure's areas for a spread chart: names, values (0-1), each area's decision,
+    the all-areas figure, the 95% and 99.8% ranges drawn (for an area of the middle size),
+    and which areas are named."""
+
+    label: str
+    names: tuple[str, ...]
+    values: np.ndarray
+    decisions: tuple[str, ...]
+    pooled: float
+    range_95: tuple[float, float]
+    range_998: tuple[float, float]
+    named: np.ndarray
+
+
+def axis_range(*values: float) -> tuple[float, float]:
+    """An axis fitted to what it draws (percent): the lowest value less ``style.AXIS_PAD``
+    points and the highest plus it, widened to multiples of ``style.AXIS_STEP``, in 0-100."""
+    finite = [v for v in values if not math.isnan(v)]
+    low, high = 100 * min(finite, default=0.0), 100 * max(finite, default=1.0)
+    step = style.AXIS_STEP
+    return (max(0.0, math.floor((low - style.AXIS_PAD) / step) * step),
+            min(100.0, math.ceil((high + style.AXIS_PAD) / step) * step))
+
+
+def swarm(x: np.ndarray, diameter: float) -> np.ndarray:
+    """Vertical offsets (same units as ``x``) so that no two dots of diameter ``diameter``
+    overlap: each dot, from the middle value outwards, takes the free offset nearest the
+    centre line (a beeswarm; deterministic)."""
+    x = np.asarray(x, dtype=float)
+    out = np.zeros(x.size)
+    order = np.argsort(np.abs(x - np.nanmedian(x)) if x.size else x, kind="stable")
+    px: list[float] = []
+    py: list[float] = []
+    for i in order:
+        if math.isnan(x[i]):
+            continue
+        near = [(a, b) for a, b in zip(px, py, strict=True) if abs(a - x[i]) < diameter]
+        k = 0
+        while True:
+            cands = [0.0] if k == 0 else [k * diameter * 0.5, -k * diameter * 0.5]
+            free = [c for c in cands
+                    if all((a - x[i]) ** 2 + (b - c) ** 2 >= diameter ** 2 * 0.98
+                           for a, b in near)]
+            if free:
+                out[i] = free[0]
+                break
+            k += 1
+        px.append(float(x[i]))
+        py.append(float(out[i]))
+    return out
+
+
+def _swarm_offsets(values: np.ndarray, span: tuple[float, float], width_in: float,
+                   half_in: float) -> np.ndarray:
+    """Offsets in inches of the dots of one strip, pressed to ``half_in`` either side."""
+    x_in = (100 * values - span[0]) / (span[1] - span[0]) * width_in
+    y = swarm(x_in, DOT_IN)
+    top = float(np.max(np.abs(y))) if y.size else 0.0
+    return y * (half_in / top) if top > half_in else y
+
+
+def _strip_dots(ax: plt.Axes, x: np.ndarray, y: np.ndarray, decisions: Sequence[str],
+                size: float) -> None:
+    """Each decision's dots as one line of markers (in SVG a dot is then a bare reference to
+    its marker, a third of a scatter point's bytes: 200 areas' charts stay small)."""
+    for decision, (colour, marker) in DECISION_LOOK.items():
+        pick = np.array([d == decision for d in decisions], dtype=bool)
+        if pick.any():
+            ax.plot(x[pick], y[pick], linestyle="", marker=marker, markersize=size ** 0.5,
+                    color=colour, markeredgewidth=0, zorder=3)
+
+
+def _name_rows(x_in: np.ndarray, names: Sequence[str], width_in: float) -> list[int]:
+    """The row (0, 1...) of names each named dot takes, or -1 when it does not fit: names in
+    one row never overlap (their width estimated from DejaVu Sans' average advance)."""
+    order = np.argsort(x_in, kind="stable")
+    ends = [-math.inf] * NAME_ROWS
+    rows = [-1] * len(names)
+    for i in order:
+        w = 0.6 * LABEL_PT / 72 * len(names[i]) + 0.08
+        left = min(max(x_in[i] - w / 2, 0.0), width_in - w)
+        for r in range(NAME_ROWS):
+            if left > ends[r]:
+                rows[i] = r
+                ends[r] = left + w
+                break
+    return rows
+
+
+def spread_strips(strips: Sequence[Strip], title: str,
+                  reference: str = "All areas") -> tuple[Figure, str]:
+    """Small multiples, one strip per measure: every area a dot (a beeswarm, marked by its
+    decision), the all-areas figure, the 95% range shaded and the 99.8% limits as lines;
+    only the areas in ``named`` carry their name (below the strip, up to ``NAME_ROWS`` rows,
+    the rest in the alt text). Each strip's axis fits its data (:func:`axis_range`).
+    ``reference`` names the line the areas are compared with (a group's figure, in a group's
+    report)."""
+    plt.rcParams.update(style.RC)
+    width_in = (STRIP_RIGHT - STRIP_LEFT) * style.FIG_WIDTH
+    spans, layouts = [], []
+    for s in strips:
+        span = axis_range(*s.values, *s.range_998, s.pooled)
+        y = _swarm_offsets(s.values, span, width_in, SWARM_MAX_IN / 2)
+        x_in = (100 * s.values - span[0]) / (span[1] - span[0]) * width_in
+        named = [i for i in range(len(s.names)) if s.named[i]]
+        rows = _name_rows(x_in[named], [s.names[i] for i in named], width_in)
+        half = max(float(np.max(np.abs(y), initial=0.0)) + DOT_IN, 0.12)
+        layouts.append((y, x_in, named, rows, half))
+        spans.append(span)
+    heights = [0.3 + 2 * lay[4] + 0.32 + NAME_ROW_IN * (max(lay[3], default=-1) + 1) + 0.12
+               for lay in layouts]
+    top = TOP_WITH_LEGEND
+    height = top + sum(heights) + 0.1
+    fig = plt.figure(figsize=(style.FIG_WIDTH, height))
+    cursor = height - top
+    for s, span, (y, x_in, named, rows, half), h in zip(strips, spans, layouts, heights,
+                                                         strict=True):
+        axis_h = 2 * half
+        bottom = cursor - 0.3 - axis_h
+        ax = fig.add_axes((STRIP_LEFT, bottom / height, STRIP_RIGHT - STRIP_LEFT,
+                           axis_h / height))
+        ax.set_xlim(*span)
+        ax.set_ylim(-half, half)
+        ax.axvspan(100 * s.range_95[0], 100 * s.range_95[1], color=style.RANGE, zorder=0,
+                   linewidth=0)
+        for v in s.range_998:
+            ax.axvline(100 * v, color=style.NEUTRAL, linewidth=1.2, zorder=1)
+        ax.axvline(100 * s.pooled, color=style.POOLED, linewidth=1.2, zorder=2)
+        _strip_dots(ax, 100 * s.values, y, s.decisions, 30)
+        ax.set_yticks([])
+        ax.spines["left"].set_visible(False)
+        ax.tick_params(axis="x", labelsize=LABEL_PT)
+        ax.xaxis.set_major_formatter(lambda v, _: f"{v:.0f}%")
+        ax.set_title(s.label, loc="left", fontsize=LABEL_PT, pad=4)
+        for i, r in zip(named, rows, strict=True):
+            if r < 0:
+                continue
+            w = 0.6 * LABEL_PT / 72 * len(s.names[i]) + 0.08
+            centre = min(max(x_in[i], w / 2), width_in - w / 2)
+            text_y = -half - 0.32 - NAME_ROW_IN * r - 0.06
+            fig.text((STRIP_LEFT * style.FIG_WIDTH + centre) / style.FIG_WIDTH,
+                     (bottom + half + text_y) / height, s.names[i], ha="center", va="top",
+                     fontsize=LABEL_PT)
+            # a leader from the dot down through the axis to its name
+            ax.annotate("", xy=(100 * s.values[i], y[i] - DOT_IN / 2),
+                        xytext=(span[0] + centre / width_in * (span[1] - span[0]),
+                                text_y + 0.02),
+                        xycoords="data", textcoords=("data", "data"),
+                        arrowprops={"arrowstyle": "-", "color": style.LEADER, "lw": 0.6},
+                        annotation_clip=False)
+        cursor -= h
+    fig.suptitle(title, x=0.02, ha="left", fontsize=11)
+    _legend_top(fig, _spread_handles(reference))
+    fig.set_label(style.FIXED_LAYOUT)
+    return fig, spread_alt(strips, title, reference)
+
+
+def _spread_handles(reference: str) -> list[Artist]:
+    return [Line2D([], [], color=style.POOLED, linewidth=1.2, label=reference),
+            Patch(color=style.RANGE, label=plain("charts.range_legend")),
+            Line2D([], [], color=style.NEUTRAL, linewidth=1.2,
+                   label=plain("charts.outer_limits_legend")),
+            *_decision_handles()]
+
+
+def spread_grid(strips: Sequence[Strip], title: str,
+                reference: str = "All areas") -> tuple[Figure, str]:
+    """A compact grid: one row per measure on one shared axis fitted to all its rows' data,
+    each row a beeswarm of the areas with its own all-areas figure and ranges; no names (the
+    alt text and the report's words name the unusual areas)."""
+    plt.rcParams.update(style.RC)
+    span = axis_range(*(v for s in strips for v in (*s.values, *s.range_998, s.pooled)))
+    labels = [s.label for s in strips]
+    fig, ax = _labelled_rows(labels, title, TOP_WITH_LEGEND)
+    ax.set_xlim(*span)
+    ticks = np.arange(span[0], span[1] + 0.1, style.AXIS_STEP)
+    ax.set_xticks(ticks, [f"{t:.0f}%" for t in ticks], fontsize=LABEL_PT)
+    width_in = ax.get_position().width * style.FIG_WIDTH
+    row_in = ax.get_position().height * fig.get_figheight() / max(len(strips), 1)
+    for i, s in enumerate(strips):
+        ax.fill_betweenx([i - 0.42, i + 0.42], 100 * s.range_95[0], 100 * s.range_95[1],
+                         color=style.RANGE, zorder=0, linewidth=0)
+        ax.vlines([100 * v for v in s.range_998], i - 0.42, i + 0.42, color=style.NEUTRAL,
+                  linewidth=1.2, zorder=1)
+        ax.vlines(100 * s.pooled, i - 0.42, i + 0.42, color=style.POOLED, linewidth=1.2,
+                  zorder=2)
+        y = _swarm_offsets(s.values, span, width_in, 0.36 * row_in) / row_in
+        _strip_dots(ax, 100 * s.values, i + y, s.decisions, 14)
+    ax.grid(False)
+    _legend_top(fig, _spread_handles(reference))
+    return fig, spread_alt(strips, title, reference)
+
+
+def spread_alt(strips: Sequence[Strip], title: str, reference: str = "All areas") -> str:
+    """Alternative text: per measure, how many areas from lowest to highest, the all-areas
+    figure, and the areas unusually high or low."""
+    items = []
+    for s in strips:
+        finite = s.values[~np.isnan(s.values)]
+        groups = []
+        for decision in (ABOVE, BELOW):
+            names = [n for n, d in zip(s.names, s.decisions, strict=True) if d == decision]
+            if names:
+                groups.append((_capital(WORDS[decision]), names))
+        items.append(plain("charts.spread_item", label=s.label, count=len(finite),
+                           low=pct(float(finite.min())) if finite.size else "",
+                           high=pct(float(finite.max())) if finite.size else "",
+                           reference=reference, pooled=pct(s.pooled), groups=groups))
+    return plain("charts.spread", title=title, items=items)

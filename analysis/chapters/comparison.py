@@ -11,12 +11,13 @@ from __future__ import annotations
 import pandas as pd
 
 from ..method.disclosure import k_key, n_key, pooled_key
-from ..method.positions import OUTCOME, QUESTION, WORDS, expected_chance_flags
+from ..method.positions import OUTCOME, QUESTION, WORDS, expected_chance_flags, largest_gaps
 from ..report.exhibit import Exhibit, combine
 from ..report.model import (
     Block,
     Column,
     Heading,
+    ItemList,
     Kind,
     Number,
     Paragraph,
@@ -82,8 +83,12 @@ def _outcomes(ctx: AreaContext) -> Exhibit:
         o = ctx.bank.outcome_by_id[int(r.outcome)]
         score, spread = outcome_score(ctx, o.id)
         pooled = pooled_score(ctx, o.id, float(r.pooled))
+        gap = numbers.gap(r._asdict(), score.lineage, pooled.lineage,
+                          score.shown and pooled.shown)
         body.append((plain("comparison.outcome_label", outcome=o), score, spread, pooled,
-                     WORDS[r.decision], *group_cells(ctx, groups, OUTCOME, str(r.outcome))))
+                     say("comparison.gap_cell", gap=gap) if gap else numbers.NOT_APPLICABLE,
+                     WORDS[r.decision],
+                     *group_cells(ctx, groups, OUTCOME, str(r.outcome))))
         drawn += [score, spread, pooled]
     # the chart draws the area's own 95% interval; the limits it is judged by are wider
     rows = mine.assign(label=[f"Outcome {o}" for o in mine["outcome"]],
@@ -93,7 +98,8 @@ def _outcomes(ctx: AreaContext) -> Exhibit:
                                       ctx.area.name, band="interval")
     blocks = (Table(say("comparison.outcomes_caption", labels=labels),
                     (Column("Outcome"), Column("This area", True), Column("95% interval", True),
-                     Column("All areas", True), Column("Compared with all areas"),
+                     Column("All areas", True), Column(plain("comparison.gap_heading")),
+                     Column("Compared with all areas"),
                      *group_heads(groups)), tuple(body)),
               chart(fig, alt, say("comparison.outcomes_chart_caption"), drawn),
               Paragraph(chance_sentence(expected_chance_flags(mine), len(mine), "outcomes")))
@@ -130,20 +136,58 @@ def _key_questions(ctx: AreaContext) -> Exhibit:
         body = tuple((str(r.label), ctx.count(n_key(r.question)),
                       ctx.share(k_key(r.question), n_key(r.question)),
                       _pooled_share(ctx, r.question) if r.n else numbers.NOT_APPLICABLE,
+                      _gap_cell(ctx, r._asdict()),
                       WORDS[r.decision] if r.n else numbers.NOT_APPLICABLE,
                       *group_cells(ctx, groups, QUESTION, r.question))
                      for r in sub.itertuples())
         small = (sub["n"].between(1, 9)).any()
         parts.append(Table(say("comparison.key_caption", outcome=o, labels=labels),
                            (Column("Question"), Column("n", True), Column("This area", True),
-                            Column("All areas", True), Column("Compared with all areas"),
+                            Column("All areas", True), Column(plain("comparison.gap_heading")),
+                            Column("Compared with all areas"),
                             *group_heads(groups)), body,
                            notes=(say("comparison.small_note"),) if small else ()))
     shown = frame[frame["decision"].notna()].drop_duplicates("question")
+    parts.append(_largest_gaps(ctx, shown))
     parts.append(Paragraph(chance_sentence(expected_chance_flags(shown), len(shown),
                                            "key questions")))
     parts.append(_key_question_chart(ctx, shown))
     return combine(parts, data=shown)
+
+
+def _gap(ctx: AreaContext, row: dict[str, object]) -> numbers.Gap | None:
+    """A key question's gap to all areas, hidden with this area's or the pooled share."""
+    q = str(row["question"])
+    mine, pooled = ctx.share(k_key(q), n_key(q)), _pooled_share(ctx, q)
+    return numbers.gap(row, mine.lineage, pooled.lineage, mine.shown and pooled.shown)
+
+
+def _gap_cell(ctx: AreaContext, row: dict[str, object]) -> TableCell:
+    found = _gap(ctx, row)
+    return say("comparison.gap_cell", gap=found) if found else numbers.NOT_APPLICABLE
+
+
+def _gap_shown(ctx: AreaContext, row: dict[str, object]) -> bool:
+    found = _gap(ctx, row)
+    return found is not None and found.points.shown
+
+
+def _largest_gaps(ctx: AreaContext, shown: pd.DataFrame) -> Exhibit:
+    """The largest gaps below and above all areas, in words with their intervals and cases,
+    as :func:`analysis.method.positions.largest_gaps` chooses them (hidden figures left out)."""
+    visible = shown[[_gap_shown(ctx, r._asdict()) for r in shown.itertuples()]] \
+        if len(shown) else shown
+    below, above = largest_gaps(visible.rename(columns={"question": "measure"}))
+    heading = Heading(plain("comparison.gaps_heading"), 3, "comparison-gaps")
+    chosen = pd.concat([below, above]).rename(columns={"measure": "question"})
+    if chosen.empty:
+        return Exhibit((heading, Paragraph(say("comparison.no_gaps"))))
+    items = tuple(say("comparison.gap_item", label=str(r.label), outcome=int(r.outcome),
+                      share=ctx.share(k_key(r.question), n_key(r.question)),
+                      pooled=_pooled_share(ctx, r.question), gap=_gap(ctx, r._asdict()))
+                  for r in chosen.itertuples())
+    return Exhibit((heading, Paragraph(say("comparison.gaps_introduction")),
+                    ItemList(items, role="comparison-gaps")), chosen)
 
 
 def _key_question_chart(ctx: AreaContext, shown: pd.DataFrame) -> Exhibit:

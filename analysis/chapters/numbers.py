@@ -9,13 +9,16 @@ hidden in every exhibit that prints it and every printed figure can be traced to
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from ..method.disclosure import SUPPRESSED, Disclosure, Policy, k_key, n_key
+from ..method.rounding import half_up
 from ..report.format import NOT_APPLICABLE
 from ..report.model import (
     Cell,
+    Difference,
     External,
     Kind,
     Lineage,
@@ -26,15 +29,20 @@ from ..report.model import (
     Sum,
     Text,
     Wilson,
+    depends_on,
     share_of,
 )
 from . import style
 from .say import say
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Any
+
     import pandas as pd
 
-__all__ = ["NOT_APPLICABLE", "constant", "count", "external", "interval", "k_of_n", "percent",
+__all__ = ["NOT_APPLICABLE", "Gap", "constant", "count", "external", "gap", "interval",
+           "k_of_n", "percent",
            "rules", "score", "score_lineage", "share", "share_interval", "unlinked_share"]
 
 
@@ -143,3 +151,58 @@ def _score_lineage(pairs: tuple[tuple[str, str], ...], reading: str, prefix: str
         return Mean(tuple(Mean(tuple(share_of(*keys(q)) for q in qs))
                           for qs in criteria.values()))
     return Mean(tuple(share_of(*keys(q)) for q, _ in pairs))
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A figure's gap to its comparison figure, as a report states it: signed whole points
+    with the 95% interval's limits, the same as sizes (``size``, ``near`` to ``far``: the
+    limits nearer and further from zero) for words that carry the direction, and for a
+    question the gap in cases (k - n p0 as a size, with its interval's limits as sizes; None
+    for an outcome). ``side`` is "below", "above" or "level" (rounds to 0 points)."""
+
+    points: Number
+    lower: Number
+    upper: Number
+    size: Number
+    near: Number
+    far: Number
+    cases: Number | None
+    cases_near: Number | None
+    cases_far: Number | None
+    side: str
+
+
+def gap(row: Mapping[str, Any], first: Lineage, second: Lineage, shown: bool) -> Gap | None:
+    """The gap of a comparisons-table row (``gap``, ``gap_lower``, ``gap_upper`` and, for a
+    question, ``gap_cases`` with its limits): its lineage is ``first`` minus ``second``, its
+    interval and cases opaque functions of both; hidden with either figure. None when the
+    row has no gap (a figure that is not applicable)."""
+    if any(math.isnan(float(row.get(c, math.nan))) for c in ("gap", "gap_lower", "gap_upper")):
+        return None
+    lineage = Difference(first, second)
+    around = depends_on(lineage)
+
+    def points(v: float, ln: Lineage) -> Number:
+        return Number(float(v), Kind.POINTS, ln, shown=shown)
+
+    def size(v: float) -> Number:
+        return Number(abs(float(v)) * 100, Kind.NUMBER, around, shown=shown)
+
+    value, lo, hi = float(row["gap"]), float(row["gap_lower"]), float(row["gap_upper"])
+    near, far = sorted((lo, hi), key=abs) if value != 0 else (lo, hi)
+    side = "level" if half_up(value * 100) == 0 else ("below" if value < 0 else "above")
+    raw = row.get("gap_cases")
+    cases = math.nan if raw is None else float(raw)
+    counted = not math.isnan(cases)
+
+    def case_size(v: float) -> Number:
+        return Number(abs(float(v)), Kind.NUMBER, around, shown=shown)
+
+    c_lo, c_hi = (float(row["gap_cases_lower"]), float(row["gap_cases_upper"])) if counted \
+        else (math.nan, math.nan)
+    c_near, c_far = sorted((c_lo, c_hi), key=abs)
+    return Gap(points(value, lineage), points(lo, around), points(hi, around), size(value),
+               size(near), size(far), case_size(cases) if counted else None,
+               case_size(c_near) if counted else None, case_size(c_far) if counted else None,
+               side)

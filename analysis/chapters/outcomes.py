@@ -149,8 +149,8 @@ def findings(ctx: AreaContext, outcome: int) -> Exhibit:
         if sub.empty:
             blocks.append(Paragraph(say("outcomes.no_question")))
             continue
-        blocks.extend(prose.criterion_paragraph(ctx, sub))
         score = numbers.score(float(value), numbers.score_lineage(sub, "questions"))
+        blocks.extend(prose.criterion_paragraph(ctx, sub, score))
         blocks.append(question_table(ctx, sub, say("outcomes.criterion_caption", criterion=c,
                                                    score=score)))
     also = rows[~rows["criterion"].isin([c.id for c in ctx.bank.criteria_of(outcome)])]

@@ -21,13 +21,16 @@ from ..method.disclosure import k_key, n_key
 from ..method.keyfindings import (
     IMPROVE_UPPER,
     MAX_LISTED,
+    MAX_PER_OUTCOME,
+    MAX_PRIORITIES,
+    MIN_PRIORITIES,
     STRENGTH_LOWER,
     KeyFindings,
     key_findings,
 )
 from ..method.words import describe
 from ..report.exhibit import Exhibit
-from ..report.model import Heading, ItemList, Number, Paragraph
+from ..report.model import Heading, ItemList, Kind, Number, Paragraph, depends_on
 from . import style
 from .context import AreaContext
 from .numbers import constant, percent
@@ -85,12 +88,45 @@ def finding(ctx: AreaContext, row: pd.Series) -> Finding:
                    whole_sample=n == cases)
 
 
-def criterion_paragraph(ctx: AreaContext, rows: pd.DataFrame) -> tuple[Paragraph, ...]:
-    """The sentences for one criterion's questions, before its table (n = 0 left out)."""
-    found = [finding(ctx, r) for _, r in rows.iterrows() if int(r["n"]) > 0]
+def criterion_paragraph(ctx: AreaContext, rows: pd.DataFrame,
+                        score: Number | None = None) -> tuple[Paragraph, ...]:
+    """What stands out in one criterion, before its table (which gives every question): with
+    one or two questions, a sentence each; with more, the question done best and the one done
+    least well, each against the criterion's ``score`` (the area's own level), said once.
+    Questions that applied to no case, or whose share is withheld, are left to the table."""
+    found = [(finding(ctx, r), float(r["share"])) for _, r in rows.iterrows()
+             if int(r["n"]) > 0]
     if not found:
         return ()
-    return (Paragraph(say("outcomes.criterion_paragraph", findings=found), "findings"),)
+    if len(found) <= 2:
+        return (Paragraph(say("outcomes.criterion_paragraph",
+                              findings=[f for f, _ in found]), "findings"),)
+    shown = [(f, share) for f, share in found if not f.hidden]
+    if not shown:
+        return ()
+    enough = [(f, share) for f, share in shown if f.n_value >= min_listed_n(ctx)]
+    shown = enough or shown
+    if len(shown) == 1:
+        return (Paragraph(say("outcomes.criterion_paragraph", findings=[shown[0][0]]),
+                          "findings"),)
+    best = max(shown, key=lambda x: x[1])
+    worst = min(shown, key=lambda x: x[1])
+    level = score.value if score is not None and isinstance(score.value, float) else None
+    return (Paragraph(say("outcomes.criterion_lead", count=constant(len(found), "design"),
+                          best=best[0], worst=worst[0], score=score,
+                          same=best[1] == worst[1],
+                          best_gap=_gap(best[0], best[1], level),
+                          worst_gap=_gap(worst[0], worst[1], level)), "findings"),)
+
+
+def _gap(f: Finding, share: float, level: float | None) -> tuple[Number, str] | None:
+    """How far a share lies from the criterion's score: whole points and "above" or
+    "below" (None without a score)."""
+    if level is None:
+        return None
+    gap = share - level
+    return (Number(abs(100 * gap), Kind.NUMBER, depends_on(f.share.lineage)),
+            "above" if gap > 0 else "below")
 
 
 def min_listed_n(ctx: AreaContext) -> int:
@@ -106,8 +142,21 @@ def outcome_key_findings(ctx: AreaContext, outcome: int) -> KeyFindings:
 def _listed(ctx: AreaContext, rows: pd.DataFrame, empty: str) -> ItemList | Paragraph:
     if rows.empty:
         return Paragraph(say(empty))
-    return ItemList(tuple(say("outcomes.key_finding", f=finding(ctx, r))
+    macro = "outcomes.key_improvement" if empty == "outcomes.no_improvement" \
+        else "outcomes.key_finding"
+    return ItemList(tuple(say(macro, f=finding(ctx, r))
                           for _, r in rows.iterrows()), ordered=True, role="key-findings")
+
+
+def key_rule(ctx: AreaContext) -> Paragraph:
+    """How key strengths, areas for improvement and priorities are chosen: said once, in the
+    methods appendix."""
+    return Paragraph(say("outcomes.key_rule", strength_lower=percent(STRENGTH_LOWER),
+                         improve_upper=percent(IMPROVE_UPPER),
+                         min_n=constant(min_listed_n(ctx)), max_listed=constant(MAX_LISTED),
+                         min_priorities=constant(MIN_PRIORITIES),
+                         max_priorities=constant(MAX_PRIORITIES),
+                         per_outcome=constant(MAX_PER_OUTCOME)))
 
 
 def key_findings_block(ctx: AreaContext, outcome: int, level: int = 3,
@@ -119,11 +168,7 @@ def key_findings_block(ctx: AreaContext, outcome: int, level: int = 3,
     blocks = (Heading("Key strengths", level, f"{slug}-strengths"),
               _listed(ctx, kf.strengths, "outcomes.no_strength"),
               Heading("Key areas for improvement", level, f"{slug}-improve"),
-              _listed(ctx, kf.improvements, "outcomes.no_improvement"),
-              Paragraph(say("outcomes.key_rule", strength_lower=percent(STRENGTH_LOWER),
-                            improve_upper=percent(IMPROVE_UPPER),
-                            min_n=constant(min_listed_n(ctx)), max_listed=constant(MAX_LISTED)),
-                        "note"))
+              _listed(ctx, kf.improvements, "outcomes.no_improvement"))
     listed = pd.concat([kf.strengths.assign(listed="strength"),
                         kf.improvements.assign(listed="improvement")], ignore_index=True)
     return Exhibit(blocks, listed)

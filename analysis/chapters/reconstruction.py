@@ -74,7 +74,7 @@ def sensitivity_body(frame: pd.DataFrame, reading_in_use: str, marker: str = "th
     published = published_scores(frame)
     outcomes = sorted(published)
     columns = ["Contested questions", "Scoring reading", *[f"Outcome {o}" for o in outcomes],
-               "RMS gap (points)"]
+               "Typical gap (points)"]
     rows: list[list[TableCell]] = [[plain("appendices.published_row"), "",
                                     *[numbers.external(published[o], Kind.PERCENT, PUBLISHED)
                                       for o in outcomes], ""]]

@@ -39,7 +39,10 @@ ABOVE = "#009E73"             # bluish green
 BELOW = "#CC79A7"             # reddish purple
 WITHIN = "#666666"            # dark grey
 NEUTRAL = "#8C8C8C"           # mid grey: the limits a comparison uses (dashed lines)
+GROUP = "#0072B2"             # blue: the area's group's figure (a hollow diamond)
+PUBLISHED = "#D55E00"         # vermillion: the published report's score (a cross)
 BAND = "#D4D4D4"              # light grey: an interval drawn as a band
+RANGE = "#EBEBEB"             # paler grey: the 95% range areas usually span (spread charts)
 LEADER = "#B0B0B0"            # a thin line joining a name to its dot; never a fill
 INK = "black"                 # text
 INK_ON_DARK = "white"         # text inside a dark bar (contrast >= 4.5:1 on SUFFICIENT)
@@ -56,12 +59,26 @@ FIXED = {"sufficient": SUFFICIENT, "sufficient_in_part": SUFFICIENT_PART,
          "not_sufficient": NOT_SUFFICIENT, "worst_level": NOT_DONE,
          "not_applicable_or_recorded": NOT_APPLICABLE, "all_areas": POOLED,
          "above_all_areas": ABOVE, "below_all_areas": BELOW, "within_expected_range": WITHIN,
-         "limits": NEUTRAL, "interval": BAND}
+         "limits": NEUTRAL, "interval": BAND,
+         "usual_range": RANGE}
 """Each fixed meaning and its colour: no two meanings share one, and no palette reuses them."""
 
 SMALL_N = 10          # shares on fewer cases than this are marked as small-number figures
 HATCH = "//"          # how a bar on fewer than SMALL_N cases is drawn
 FIG_WIDTH = 8.0
+MAX_PAGE_PT = 800     # no chart taller than about one printed page (points)
+
+# How many areas a chart of one row (or column) per area is drawn for: beyond it the chart
+# would be taller than a page or its text too small, and the sortable table of areas (with
+# the spread charts at the start of the aggregate report) replaces it.
+MAX_AREA_ROWS = 20    # rows: the outcome heatmap, the "areas against the all-areas score" charts
+MAX_AREA_COLUMNS = 12  # columns: the key-question heatmaps (a cell's value must fit its cell)
+MAX_NAMED_DOTS = 20   # a funnel names every dot up to this many areas, beyond only unusual ones
+
+# Spread charts: each axis runs from the lowest value or limit drawn, less AXIS_PAD points,
+# to the highest plus AXIS_PAD, widened to whole multiples of AXIS_STEP within 0-100%.
+AXIS_PAD = 3
+AXIS_STEP = 10
 FIXED_LAYOUT = "fixed-layout"  # figure label: margins set by the chart, no tight-bbox pass
 DPI = 96
 

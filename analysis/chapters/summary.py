@@ -1,5 +1,7 @@
-"""The summary chapter, first in every area report: the five scores at a glance, the key
-strengths and areas for improvement, how the area compares with all areas, the data label.
+"""The summary chapter, first in every area report: the area at a glance (the five outcomes
+as a chart, a verdict each, its priorities), its recommendations (the inspectors' where its
+commentary has them, else generated from the case data), the scores, how the area compares
+with all areas, the data label.
 
 Everything is read from the area's tables (and, for the comparison, the cross-area tables);
 the key findings are the outcome chapters' own lists (one rule, :mod:`analysis.method.keyfindings`).
@@ -13,10 +15,14 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from ..method.commentary import load_commentary
 from ..method.disclosure import CASES, k_key, n_key, pooled_key
-from ..method.positions import OUTCOME, WORDS
+from ..method.keyfindings import priorities
+from ..method.positions import OUTCOME, QUESTION, WORDS
 from ..method.published import headline_scores
-from ..report.exhibit import Exhibit, combine
+from ..method.rounding import whole_percent
+from ..method.words import describe
+from ..report.exhibit import Exhibit
 from ..report.model import (
     Block,
     Column,
@@ -27,12 +33,16 @@ from ..report.model import (
     Number,
     Paragraph,
     Table,
+    depends_on,
     share_of,
 )
-from . import numbers
+from . import charts, numbers
+from .commentary import recommendations as commentary_recommendations
 from .context import AreaContext, label_banner
-from .outcomes import outcome_score
-from .prose import key_findings_block
+from .figures import chart
+from .group_comparison import group_lineage
+from .outcomes import outcome_score, slug_id
+from .prose import Finding, finding, min_listed_n
 from .say import plain, say
 
 
@@ -48,6 +58,9 @@ class OutcomeLine:
     pooled: Number | None
     position: str
     applicable: bool
+    group: Number | None = None
+    words: str = ""
+    gap: numbers.Gap | None = None
 
 
 def _pooled(ctx: AreaContext) -> pd.DataFrame:
@@ -73,23 +86,53 @@ def outcome_lines(ctx: AreaContext) -> list[OutcomeLine]:
     scores = ctx.tables["outcome_scores"].set_index("outcome")
     published = headline_scores(ctx.data_dir, ctx.area.id)
     pooled = _pooled(ctx)
+    groups = _group_rows(ctx)
     lines = []
     for o in ctx.bank.outcomes:
         row = scores.loc[o.id]
         has_pool = o.id in pooled.index and not math.isnan(float(pooled.loc[o.id, "pooled"]))
         score, spread = outcome_score(ctx, o.id)
+        applicable = not math.isnan(float(row["score"]))
+        group = groups.loc[o.id] if o.id in groups.index else None
+        all_areas = (pooled_score(ctx, o.id, float(pooled.loc[o.id, "pooled"])) if has_pool
+                     else None)
+        gap = (numbers.gap(pooled.loc[o.id].to_dict(), score.lineage, all_areas.lineage,
+                           score.shown and all_areas.shown) if all_areas is not None else None)
         lines.append(OutcomeLine(
             o.id, o.title, score, spread,
             numbers.external(published[o.id], Kind.PERCENT, "published report")
             if o.id in published else None,
-            pooled_score(ctx, o.id, float(pooled.loc[o.id, "pooled"])) if has_pool else None,
-            WORDS.get(str(pooled.loc[o.id, "decision"]), "") if has_pool else "",
-            not math.isnan(float(row["score"]))))
+            all_areas, WORDS.get(str(pooled.loc[o.id, "decision"]), "") if has_pool else "",
+            applicable,
+            _group_score(ctx, o.id, float(group["pooled"])) if group is not None else None,
+            describe(whole_percent(float(row["score"])), 100)
+            if applicable and score.shown else "", gap))
     return lines
 
 
+def _group_score(ctx: AreaContext, outcome: int, value: float) -> Number:
+    """The area's group's score of an outcome: the mean of its questions' group shares."""
+    q = ctx.tables["question_scores"]
+    group = ctx.groups()[0]
+    return numbers.score(value, depends_on(*(group_lineage(group, [], x)
+                                             for x in q[q["outcome"] == outcome]["question"])))
+
+
+def _group_rows(ctx: AreaContext) -> pd.DataFrame:
+    """This area's outcome rows against its first group (the comparisons table's rows of
+    scope = the group), by outcome; empty when it has no group or before a full build."""
+    ctx.load_comparison()
+    rows = ctx.comparison.get("group_comparisons")
+    if rows is None or not ctx.area.groups or len(ctx.groups()[0].areas) < 2:
+        return pd.DataFrame(columns=["pooled", "decision"])
+    mine = rows[(rows["scope"] == ctx.area.groups[0].id) & (rows["kind"] == OUTCOME)]
+    mine = mine[mine["pooled"].notna()]
+    return mine.assign(outcome=mine["measure"].astype(int)).set_index("outcome")
+
+
 def summary(ctx: AreaContext) -> Exhibit:
-    """The chapter's opening: heading, data label, the scores table and a sentence each."""
+    """The scores: heading, data label and the five outcomes' table (their verdicts in words
+    are at a glance, :func:`at_a_glance`)."""
     lines = outcome_lines(ctx)
     has_published = any(line.published for line in lines)
     has_pooled = any(line.pooled for line in lines)
@@ -101,9 +144,7 @@ def summary(ctx: AreaContext) -> Exhibit:
                  + ((line.pooled or "–",) if has_pooled else ()) for line in lines)
     blocks: list[Block] = [Heading("Summary", 2, "summary"), label_banner(ctx),
               Paragraph(say("summary.introduction", cases=ctx.count(CASES), area=ctx.area.name)),
-              Table(say("summary.scores_caption"), tuple(columns), body),
-              ItemList(tuple(say("summary.score_line", line=line) for line in lines),
-                       role="summary-scores")]
+              Table(say("summary.scores_caption"), tuple(columns), body)]
     if has_published:
         blocks.append(Paragraph(say("summary.published_note"), "note"))
     return Exhibit(tuple(blocks), pd.DataFrame([_row(line) for line in lines]))
@@ -118,27 +159,116 @@ def _row(line: OutcomeLine) -> dict[str, object]:
             "applicable": line.applicable}
 
 
-def key_findings(ctx: AreaContext) -> Exhibit:
-    """Each outcome's key strengths and areas for improvement (the chapters' own lists)."""
-    parts: list[Exhibit | Heading | Paragraph] = [
-        Heading(plain("summary.findings_heading"), 3, "summary-key-findings"),
-        Paragraph(say("summary.findings_introduction"))]
-    for o in ctx.bank.outcomes:
-        parts.append(Heading(plain("summary.outcome_heading", outcome=o), 3,
-                             f"summary-outcome-{o.id}"))
-        parts.append(key_findings_block(ctx, o.id, level=4, slug=f"summary-outcome-{o.id}"))
-    return combine(parts)
+# at a glance -----------------------------------------------------------------------------------
+def at_a_glance(ctx: AreaContext) -> Exhibit:
+    """The area on one page: the five outcomes as a dot chart (its score and interval, all
+    areas, its group, the published score), a verdict in words each, and its priorities.
 
-
-def compared(ctx: AreaContext) -> Exhibit:
-    """How the area compares with all areas, outcome by outcome, in words."""
-    lines = [line for line in outcome_lines(ctx) if line.pooled]
-    blocks: list = [Heading(plain("summary.compare_heading", area=ctx.area.name), 3,
-                            "summary-compare")]
-    if lines:
-        blocks += [ItemList(tuple(say("summary.compare_line", line=line) for line in lines),
-                            role="summary-compare"),
-                   Paragraph(say("summary.compare_note"), "note")]
+    Its data: one row per outcome as the chart draws it.
+    """
+    lines = outcome_lines(ctx)
+    group = ctx.area.groups[0].label if ctx.area.groups else None
+    data = pd.DataFrame([_glance_row(ctx, line) for line in lines if line.applicable])
+    blocks: list[Block] = [Heading(plain("summary.glance_heading"), 2, "at-a-glance"),
+                           label_banner(ctx),
+                           Paragraph(say("summary.glance_introduction", area=ctx.area.name,
+                                         cases=ctx.count(CASES)))]
+    figures = []
+    if not data.empty:
+        fig, alt = charts.glance_dots(data, plain("summary.glance_chart_title",
+                                                  area=ctx.area.name), ctx.area.name,
+                                      group if data["group"].notna().any() else None)
+        drawn = [n for line in lines if line.applicable
+                 for n in (line.score, line.interval, line.pooled, line.group, line.published)
+                 if n is not None]
+        blocks.append(chart(fig, alt, say("summary.glance_chart_caption"), drawn))
+        figures.append(fig)
+        charts.close(fig)
+    blocks.append(Heading(plain("summary.verdicts_heading"), 3, "at-a-glance-verdicts"))
+    blocks.append(ItemList(tuple(say("summary.verdict", line=line)
+                                 for line in lines), role="verdicts"))
+    if any(line.pooled for line in lines):
+        blocks.append(Paragraph(say("summary.compare_note"), "note"))
+    found = priority_findings(ctx)
+    blocks.append(Heading(plain("summary.priorities_heading"), 3, "at-a-glance-priorities"))
+    if found:
+        blocks.append(ItemList(tuple(say("summary.priority", p=p) for p in found),
+                               ordered=True, role="priorities"))
     else:
-        blocks.append(Paragraph(say("summary.no_pooled")))
-    return Exhibit(tuple(blocks), pd.DataFrame([_row(line) for line in lines]))
+        blocks.append(Paragraph(say("summary.no_priorities")))
+    return Exhibit(tuple(blocks), data, tuple(figures))
+
+
+def _glance_row(ctx: AreaContext, line: OutcomeLine) -> dict[str, object]:
+    """What the at-a-glance chart draws for one outcome."""
+    o = ctx.bank.outcome_by_id[line.id]
+    value = line.interval.value if isinstance(line.interval.value, tuple) else (math.nan,) * 2
+    return {"outcome": line.id, "label": o.short, "share": line.score.value,
+            "lower": value[0], "upper": value[1],
+            "pooled": line.pooled.value if line.pooled else math.nan,
+            "group": line.group.value if line.group else math.nan,
+            "published": line.published.value if line.published else math.nan}
+
+
+@dataclass(frozen=True)
+class Priority:
+    """One of the area's priorities: a finding, where its evidence is, how it was chosen."""
+
+    outcome: str
+    label: str
+    anchor: str
+    criterion: str
+    f: Finding
+    listed: str               # "improvement" (met the rule) or "weakest"
+    pooled: Number | None
+
+
+def priority_findings(ctx: AreaContext) -> list[Priority]:
+    """The area's priorities (one rule, :func:`analysis.method.keyfindings.priorities`) as
+    findings with their evidence's place in this report."""
+    rows = priorities(ctx.tables["question_scores"], [o.id for o in ctx.bank.outcomes],
+                      min_listed_n(ctx))
+    pooled = _pooled_questions(ctx)
+    out = []
+    for _, r in rows.iterrows():
+        o = ctx.bank.outcome_by_id[int(r["outcome"])]
+        qid = str(r["question"])
+        out.append(Priority(o.short, str(r["label"]),
+                            f"outcome-{o.id}-criterion-{slug_id(str(r['criterion']))}",
+                            str(r["criterion"]), finding(ctx, r), str(r["listed"]),
+                            pooled.get(qid)))
+    return out
+
+
+def _pooled_questions(ctx: AreaContext) -> dict[str, Number]:
+    """Every question's all-areas share, by question (empty before a full build)."""
+    rows = ctx.load_comparison().get("comparisons")
+    if rows is None:
+        return {}
+    mine = rows[(rows["area_id"] == ctx.area.id) & (rows["kind"] == QUESTION)]
+    if mine.empty:
+        return {}
+    pooled = ctx.pooled()
+    return {q: numbers.share(pooled, pooled_key(k_key(q)), pooled_key(n_key(q)),
+                             mark_small=False) for q in mine["measure"]}
+
+
+def recommendations(ctx: AreaContext) -> Exhibit:
+    """The inspectors' recommendations where the area's commentary has them; otherwise
+    recommendations generated from the case data, in the inspectorate's form, one for each
+    priority, each linked to its evidence and labelled as generated."""
+    if load_commentary(ctx.data_dir, ctx.area.id).recommendations:
+        return commentary_recommendations(ctx)
+    found = priority_findings(ctx)
+    blocks: list[Block] = [Heading(plain("summary.recommendations_heading"), 2,
+                                   "recommendations"),
+                           Paragraph(say("summary.generated_note"), "note")]
+    if found:
+        blocks += [Paragraph(say("summary.recommendations_introduction")),
+                   ItemList(tuple(say("summary.recommendation", p=p) for p in found),
+                            ordered=True, role="recommendations")]
+    else:
+        blocks.append(Paragraph(say("summary.no_priorities")))
+    data = pd.DataFrame([{"outcome": p.outcome, "question": p.label, "listed": p.listed,
+                          "evidence": p.anchor} for p in found])
+    return Exhibit(tuple(blocks), data)

@@ -143,3 +143,56 @@ def stray_files(data_dir: Path, area_ids: set[str]) -> list[Problem]:
                                     "(it would never be printed)", value=path.name,
                                     allowed=allowed))
     return problems
+
+
+#: "89% done well enough", "66% of this work was done well enough": a commentary's own figure
+#: for an outcome's score (the words may run over a line break).
+SCORE_CLAIM = re.compile(r"\b(\d{1,3})%\s+(?:of\s+(?:this|the)\s+work\s+)?(?:(?:was|as)\s+)?"
+                         r"done\s+well\s+enough")
+_HEADING = re.compile(r"^## +Outcome ([1-5])\b.*$", re.M)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A score a commentary states for an outcome, where it states it."""
+
+    line: int
+    outcome: int
+    percent: int
+
+
+def score_claims(text: str) -> list[Claim]:
+    """Every outcome score a commentary's outcome sections state as their own, with its line
+    (a figure its sentence attributes to a published report is left alone)."""
+    plain = _blank_comments(text)
+    heads = [(m.start(), int(m.group(1))) for m in _HEADING.finditer(plain)]
+    others = [m.start() for m in re.finditer(r"^## ", plain, re.M)]
+    claims = []
+    for m in SCORE_CLAIM.finditer(plain):
+        section = max((h for h in heads if h[0] < m.start()), default=None)
+        if section is None or any(section[0] < o < m.start() for o in others):
+            continue  # not in an outcome's section
+        sentence = re.split(r"[.!?]\s", plain[section[0]:m.start()])[-1]
+        if "published" in sentence.lower():
+            continue  # a published report's figure, said to be one
+        claims.append(Claim(plain.count("\n", 0, m.start()) + 1, section[1],
+                            int(m.group(1))))
+    return claims
+
+
+def disagreements(path: Path, claims: list[Claim],
+                  intervals: dict[int, tuple[int, int, int]]) -> list[str]:
+    """Warnings for the stated scores outside the recomputed score's 95% interval, each naming
+    the file and line; ``intervals``: outcome -> (score, lower, upper) in whole percents as
+    the report prints them."""
+    out = []
+    for c in claims:
+        if c.outcome not in intervals:
+            continue
+        score, lower, upper = intervals[c.outcome]
+        if not lower <= c.percent <= upper:
+            out.append(f"{path}: line {c.line}: Outcome {c.outcome} states {c.percent}%, outside "
+                       f"the recomputed score's 95% interval {lower}–{upper}% (score {score}%); "
+                       "say which figure it is (the report shows the published one beside the "
+                       "recomputed)")
+    return out

@@ -57,3 +57,29 @@ def key_findings(question_scores: pd.DataFrame, outcome: int, min_n: int) -> Key
                                                        ascending=[False, True])
     weak = rows[upper <= IMPROVE_UPPER].sort_values(["upper", "order"])
     return KeyFindings(_spread(strong), _spread(weak))
+
+
+MIN_PRIORITIES = 3     # an area's priorities: at least this many (where questions allow) ...
+MAX_PRIORITIES = 5     # ... and at most this many
+MAX_PER_OUTCOME = 2    # no outcome takes more than two, so the priorities span the work
+
+
+def priorities(question_scores: pd.DataFrame, outcomes: list[int], min_n: int) -> pd.DataFrame:
+    """An area's priorities, the weakest work first: its areas for improvement (the rule
+    above, every outcome), then, until there are ``MIN_PRIORITIES``, the questions with the
+    lowest upper limits that are not strengths; at most ``MAX_PER_OUTCOME`` from one outcome
+    and ``MAX_PRIORITIES`` in all. Its rows are question-scores rows with ``listed``:
+    "improvement" (met the rule) or "weakest" (the lowest of the rest)."""
+    q = question_scores
+    own = q["criterion"].astype(str).str.split(".").str[0] == q["outcome"].astype(str)
+    rows = q[own & (q["n"] >= min_n) & q["outcome"].isin(outcomes)]
+    rows = rows.drop_duplicates("question")
+    upper = rows["upper"].map(printed_percent)
+    lower = rows["lower"].map(printed_percent)
+    rows = rows.assign(listed=["improvement" if u <= IMPROVE_UPPER else "weakest"
+                               for u in upper])[lower < STRENGTH_LOWER]
+    ranked = rows.sort_values(["upper", "order"])
+    ranked = ranked[ranked.groupby("outcome").cumcount() < MAX_PER_OUTCOME]
+    improve = ranked[ranked["listed"] == "improvement"]
+    chosen = improve if len(improve) >= MIN_PRIORITIES else ranked.head(MIN_PRIORITIES)
+    return chosen.head(MAX_PRIORITIES).reset_index(drop=True)

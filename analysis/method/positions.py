@@ -476,6 +476,22 @@ def expected_chance_flags(rows: pd.DataFrame) -> float:
     return float(rows["chance"].sum())
 
 
+GAPS_LISTED = 3
+"""At most this many gaps on each side are listed in words (the tables give every gap)."""
+
+
+def largest_gaps(rows: pd.DataFrame, count: int = GAPS_LISTED) -> tuple[pd.DataFrame,
+                                                                        pd.DataFrame]:
+    """The largest gaps below and above the comparison figure whose 95% interval leaves out
+    zero, largest first (at most ``count`` each side, a measure once): what a report states in
+    words whether or not the area is unusual among areas, so that a large gap within the
+    usual range of areas is never read as no gap."""
+    once = rows.drop_duplicates("measure") if "measure" in rows else rows
+    below = once[once["gap_upper"] < 0].sort_values("gap").head(count)
+    above = once[once["gap_lower"] > 0].sort_values("gap", ascending=False).head(count)
+    return below, above
+
+
 # --------------------------------------------------------------------------- funnel curves
 
 

@@ -18,6 +18,7 @@ from ..core import paths
 from ..core.errors import InputError, Problem
 from ..core.yamlfile import parse
 from . import textfile
+from .rounding import whole_percent
 
 DEFAULT_SCALE = paths.REPO_ROOT / "data" / "word_scale.yaml"
 
@@ -27,9 +28,10 @@ class WordScaleError(InputError):
 
 
 def printed_percent(value: float) -> int:
-    """The whole percent a report prints for a share (``f"{100 * value:.0f}"``, which rounds
-    like ``round``): rules and words compare this number, so they agree with what is shown."""
-    return round(100 * value)
+    """The whole percent a report prints for a share (half up, the one rounding rule of
+    :mod:`analysis.method.rounding`): rules and words compare this number, so they agree
+    with what is shown."""
+    return whole_percent(value)
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..core import atomic
+from ..core import atomic, paths
 from ..core.errors import InputError, Problem
 from ..core.paths import group_folder
 from ..method.catalogue import Area, Group, groups_of
@@ -213,7 +213,8 @@ class Builder:
             return None
         return self._job(folder, (AGGREGATE_NOTEBOOK,),
                          self.pages.group_page(group, self.inputs.for_cases(
-                             [a.cases for a in self.every if a.id in group.areas]),
+                             [a.cases for a in self.every if a.id in group.areas],
+                             group.areas),
                              {a.id: a.label for a in self.every}))
 
     def _job(self, folder: str, names: tuple[str, ...], page: Page) -> StitchJob | None:
@@ -233,6 +234,27 @@ class Builder:
     def planner(self) -> Planner:
         return Planner(self.o, self.out.root, self.data, self.inputs, self.package,
                        self.versions, self.tables, self.groups)
+
+
+def commentary_figures(data: Path, out: OutputTree, area_id: str) -> list[str]:
+    """The area's commentary checked against its recomputed outcome scores: a warning for
+    each score it states outside the score's 95% interval (nothing without a commentary)."""
+    from ..method.commentary import commentary_path, disagreements, read_text, score_claims
+    from ..method.rounding import whole_percent
+    from ..method.tables import read_table
+
+    path = commentary_path(data, area_id)
+    folder = paths.area_tables(out.root, area_id)
+    if not path.exists() or not (folder / "outcome_scores.parquet").exists():
+        return []
+    claims = score_claims(read_text(path))
+    if not claims:
+        return []
+    scores = read_table(folder, "outcome_scores")
+    intervals = {int(r.outcome): (whole_percent(r.score), whole_percent(r.lower),
+                                  whole_percent(r.upper))
+                 for r in scores.itertuples() if r.score == r.score}
+    return disagreements(path, claims, intervals)
 
 
 def build(options: BuildOptions) -> BuildResult:
@@ -264,6 +286,9 @@ def build(options: BuildOptions) -> BuildResult:
         b.score(every, changed, executor)
         if executor is not None and changed:
             b.read_parameters(executor)
+        for a in areas:  # the reports built: their commentary against their scores
+            for warning in commentary_figures(b.data, b.out, a.id):
+                log.warning("%s", warning)
         b.result.timings["score"] = time.perf_counter() - t0
         if executor is None:
             why.after(b.result)

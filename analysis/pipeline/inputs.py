@@ -65,16 +65,18 @@ class Inputs:
         return self.checksums.get(str(commentary_path(self.data, area.id)), "absent")
 
     def for_area(self, area: Area) -> dict[str, str]:
-        """The inputs one area's report depends on: its case file and commentary, and the
-        shared files."""
+        """The inputs one area's report depends on: its case file, commentary and published
+        figures, and the shared files (never another area's own files)."""
         own = {str(area.cases), str(commentary_path(self.data, area.id))}
         return {k: v for k, v in self.checksums.items()
-                if k in own or ("/cases/" not in k and "/commentary/" not in k)}
+                if k in own or (_shared(k) and not _published_of_other(k, {area.id}))}
 
-    def for_cases(self, cases: Sequence[Path]) -> dict[str, str]:
-        """The inputs a group's report depends on: its areas' case files and the shared files."""
+    def for_cases(self, cases: Sequence[Path], areas: Sequence[str] = ()) -> dict[str, str]:
+        """The inputs a group's report depends on: its areas' case files and published figures
+        (of ``areas``), and the shared files (no commentary: an aggregate prints none)."""
         wanted = {str(c) for c in cases}
-        return {k: v for k, v in self.checksums.items() if k in wanted or "/cases/" not in k}
+        return {k: v for k, v in self.checksums.items()
+                if k in wanted or (_shared(k) and not _published_of_other(k, set(areas)))}
 
     def context(self) -> dict[str, str]:
         """The shared files (context, published figures, areas.csv), by relative path."""
@@ -85,6 +87,17 @@ class Inputs:
         """Every checksum by path relative to the data folder (for the manifest)."""
         return {str(Path(k).relative_to(self.data)) if k.startswith(str(self.data)) else k: v
                 for k, v in sorted(self.checksums.items())}
+
+
+def _shared(path: str) -> bool:
+    """Not one area's own case file or commentary."""
+    return "/cases/" not in path and "/commentary/" not in path
+
+
+def _published_of_other(path: str, areas: set[str]) -> bool:
+    """A published-figures file (``published/<area>.yaml``, ``<area>.key-findings.yaml``) of
+    an area not in ``areas``."""
+    return "/published/" in path and Path(path).name.split(".")[0] not in areas
 
 
 def check_texts(data: Path, areas: list[Area], every: list[Area] | None = None) -> None:

@@ -205,7 +205,7 @@ def _index_row(out: OutputTree, area: Area, result: BuildResult, rebuilt: bool,
         href=f"{area.id}/report.html" if linked else None,
         status=("failed: previous report kept" if failed and report.exists()
                 else "failed" if failed else "built" if rebuilt
-                else "not rebuilt in this build"),
+                else "from an earlier build"),
         scores_digest=file_digest(paths.area_tables(out.root, area.id) / "outcome_scores.parquet"),
         pdf=_pdf_href(out, area.id) if linked else None,
         tables=f"{area.id}/report.html#downloads" if linked else None)

@@ -28,7 +28,8 @@ from .jobs import Page, StitchJob
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 HEADING_RE = re.compile(r'<h([23]) id="([^"]+)"[^>]*>(.*?)</h\1>', re.S)
 ID_RE = re.compile(r'\sid="([^"]+)"')
-TABLE_RE = re.compile(r'<table class="data">.*?</table>', re.S)
+TABLE_RE = re.compile(r'<table class="data"[^>]*>.*?</table>', re.S)
+SORTABLE = "<table class=\"data\" data-sortable"
 CAPTION_RE = re.compile(r"<caption>(.*?)</caption>", re.S)
 DROP_TAGS = {"injected-parameters", "parameters", "remove-cell"}
 
@@ -153,7 +154,14 @@ def report_page(chapters: Sequence[str], page: Page, index_href: str) -> str:
     return render_page("report.html.j2", title=page.title, subtitle=page.subtitle,
                        label=page.label, toc=toc(body), body=body,
                        provenance=page.provenance, index_href=index_href,
-                       tables=page.tables, pdf=page.pdf, publish=page.publish)
+                       tables=page.tables, pdf=page.pdf, publish=page.publish,
+                       script=sortable_script() if SORTABLE in body else "")
+
+
+def sortable_script() -> str:
+    """The page's one inline script, when it has a sortable table (report model's
+    ``Table.sortable``): it sorts and filters rows; without it the table is complete."""
+    return (TEMPLATES / "sortable.js").read_text(encoding="utf-8")
 
 
 def _cached_chapter(path: Path, digest: str | None, position: int, title: str) -> str:

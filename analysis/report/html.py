@@ -24,6 +24,7 @@ from .model import (
     Definitions,
     Heading,
     ItemList,
+    Link,
     Markup,
     Number,
     Paragraph,
@@ -50,6 +51,8 @@ def segment_html(p: Segment) -> str:
     inner = "".join(segment_html(x) for x in p.parts)
     if isinstance(p, Strong):
         return f"<strong>{inner}</strong>"
+    if isinstance(p, Link):
+        return f'<a href="{escape(p.href)}">{inner}</a>'
     assert isinstance(p, Role)
     return f'<span class="{escape(p.name)}">{inner}</span>'
 
@@ -59,6 +62,18 @@ def text_html(value: Text | Number | str) -> Safe:
     if isinstance(value, Text):
         return Safe("".join(segment_html(p) for p in value.parts))
     return Safe(segment_html(value))
+
+
+def sort_value(cell: Text | Number | str) -> str:
+    """What a sortable table sorts a cell by: its first shown number's value, else its words
+    (lower case)."""
+    found = [cell] if isinstance(cell, Number) else \
+        list(cell.numbers()) if isinstance(cell, Text) else []
+    if found and found[0].shown and isinstance(found[0].value, int | float):
+        return f"{float(found[0].value):.6g}"
+    words = cell.plain() if isinstance(cell, Text) else \
+        cell.text if isinstance(cell, Number) else cell
+    return escape(words.lower())
 
 
 def _svg(data: bytes) -> str:
@@ -72,7 +87,7 @@ def _macros() -> object:
                              lstrip_blocks=True, keep_trailing_newline=False)
     env.filters["esc"] = escape
     env.filters["esc_text"] = lambda value: escape(str(value), quote=False)
-    env.globals.update(text=text_html, svg=_svg, block=block_html)
+    env.globals.update(text=text_html, svg=_svg, block=block_html, sort_value=sort_value)
     return env.get_template("blocks.html.j2").module
 
 

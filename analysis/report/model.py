@@ -241,7 +241,17 @@ class Role:
     parts: tuple[Segment, ...]
 
 
-Segment: TypeAlias = str | Number | Strong | Role
+@dataclass(frozen=True)
+class Link:
+    """Words that link to another place: in the same report (``#anchor``: the evidence of a
+    recommendation, a priority's finding) or another page of the build (a relative address:
+    an area's report from the aggregate)."""
+
+    href: str
+    parts: tuple[Segment, ...]
+
+
+Segment: TypeAlias = str | Number | Strong | Role | Link
 
 
 @dataclass(frozen=True)
@@ -273,7 +283,7 @@ def _numbers(parts: Sequence[Segment]) -> Iterator[Number]:
     for p in parts:
         if isinstance(p, Number):
             yield p
-        elif isinstance(p, Strong | Role):
+        elif isinstance(p, Strong | Role | Link):
             yield from _numbers(p.parts)
 
 
@@ -347,13 +357,15 @@ TableCell: TypeAlias = str | Number | Text
 
 @dataclass(frozen=True)
 class Table:
-    """A table with a caption; the first cell of each row heads the row."""
+    """A table with a caption; the first cell of each row heads the row. A ``sortable``
+    table is complete as it stands; a page may let the reader sort and filter its rows."""
 
     caption: Text
     columns: tuple[Column, ...]
     rows: tuple[tuple[TableCell, ...], ...]
     notes: tuple[Text, ...] = ()
     row_headers: bool = True
+    sortable: bool = False
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,8 @@ from typing import Any
 
 import jinja2
 
-from .model import Number, Role, Segment, Strong, Text
+from ..method.rounding import half_up
+from .model import Link, Number, Role, Segment, Strong, Text
 
 _SLOT = re.compile(r"\x00(\d+)\x00")
 _SPACE = re.compile(r"\s+")
@@ -35,7 +36,7 @@ _slots: contextvars.ContextVar[list[Segment] | None] = contextvars.ContextVar(
 def _finalize(value: Any) -> Any:
     """A number, emphasis or text printed by a template becomes a slot of the text."""
     slots = _slots.get()
-    if slots is None or not isinstance(value, Number | Strong | Role | Text):
+    if slots is None or not isinstance(value, Number | Strong | Role | Link | Text):
         return value
     parts = value.parts if isinstance(value, Text) else (value,)
     out = []
@@ -52,8 +53,19 @@ def _strong(*parts: Any) -> Strong:
     return Strong(tuple(_segments(p) for p in parts))
 
 
+def _link(anchor: str, *parts: Any) -> Link:
+    return Link("#" + str(anchor).removeprefix("#"), tuple(_segments(p) for p in parts))
+
+
+def _noun(number: Number | float, singular: str) -> str:
+    """The noun after a number as printed in whole units: "1 point", "31 points"."""
+    value = number.value if isinstance(number, Number) else number
+    one = isinstance(value, int | float) and half_up(abs(value)) == 1  # as printed
+    return singular if one else singular + "s"
+
+
 def _segments(value: Any) -> Segment:
-    if isinstance(value, Number | Strong | Role | str):
+    if isinstance(value, Number | Strong | Role | Link | str):
         return value
     return str(value)
 
@@ -79,6 +91,8 @@ class Wording:
             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
             finalize=_finalize, keep_trailing_newline=False, auto_reload=False)
         self.env.globals["strong"] = _strong
+        self.env.globals["link"] = _link
+        self.env.globals["noun"] = _noun
         self.modules: dict[str, Any] = {}
 
     def module(self, file: str) -> Any:

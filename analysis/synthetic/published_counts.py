@@ -5,12 +5,12 @@ from __future__ import annotations
 import ast
 import math
 from collections.abc import Mapping, Sequence
-from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 
 from ..method.bank import QuestionBank
 from ..method.published import Figure, Published
+from ..method.rounding import percent_of
 from ..method.rules import Rule
 
 
@@ -23,8 +23,9 @@ class Infeasible(Exception):
 
 
 def round_half_up(k: int, n: int) -> int:
-    """100·k/n rounded half up, as the report rounds (Python's round() rounds half to even)."""
-    return int((Decimal(100 * k) / Decimal(n)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    """100·k/n rounded half up, as the report rounds (the one rule of
+    :mod:`analysis.method.rounding`)."""
+    return percent_of(k, n)
 
 
 def satisfies(k: int, n: int, percent: float, op: str) -> bool:
