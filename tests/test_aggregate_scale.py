@@ -96,7 +96,7 @@ def test_every_area_in_one_sortable_table_linked_to_its_report(ctx: AggregateCon
     (table,) = [b for b in exhibit.blocks if isinstance(b, Table)]
     assert table.sortable and len(table.rows) == len(ctx.areas)
     html = exhibit.html
-    assert '<table class="data" data-sortable="">' in html
+    assert '<table class="data cards" data-sortable="">' in html
     links = re.findall(r'<th scope="row" data-value="[^"]*"><a href="([^"]+)">', html)
     assert links == [f"../{a.id}/report.html" for a in ctx.areas]
     values = re.findall(r'<td class="num" data-value="([^"]*)">', html)
