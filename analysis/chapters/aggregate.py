@@ -169,9 +169,11 @@ def overview(ctx: AggregateContext) -> Exhibit:
                    tuple(figures))
 
 
-def _report_href(ctx: AggregateContext, area_id: str) -> str:
+def _report_href(ctx: AggregateContext, area_id: str) -> str | None:
     """An area's report from this report's page (outputs/aggregate/ or
-    outputs/groups/<group>/)."""
+    outputs/groups/<group>/); None when the area has no report (not built)."""
+    if area_id not in ctx.reports:
+        return None
     return f"{'../../' if ctx.group else '../'}{area_id}/report.html"
 
 
@@ -191,7 +193,8 @@ def area_table(ctx: AggregateContext) -> Exhibit:
     body = []
     for a in ctx.areas:
         # the area's groups beside its name (a column each would not fit a printed page)
-        cells: list[TableCell] = [Text.of(Link(_report_href(ctx, a.id), (a.name,)), " ",
+        href = _report_href(ctx, a.id)
+        cells: list[TableCell] = [Text.of(Link(href, (a.name,)) if href else a.name, " ",
                                           say("aggregate.area_groups",
                                               labels=[g.label for g in a.groups]))]
         mine = by_area.get(a.id, {})

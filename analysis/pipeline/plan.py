@@ -72,13 +72,17 @@ class Planner:
         policy = str(self.options.policy)
         tasks = []
         if self.options.aggregate:
+            # the areas the aggregate links to: those with a report once this build is done
+            built = {a.id for a in areas}
+            reports = ",".join(a.id for a in every
+                               if a.id in built or paths.area_report(self.out, a.id).exists())
             whole = AggregateParameters(",".join(a.id for a in every), str(self.data),
-                                        str(self.out), policy)
+                                        str(self.out), policy, reports=reports)
             tasks.append(self._task(AGGREGATE, AGGREGATE_CHAPTER, whole.as_dict(),
                                     [shared, context]))
             for g in self.groups:
                 of_group = AggregateParameters(",".join(g.areas), str(self.data), str(self.out),
-                                               policy, group=g.id)
+                                               policy, group=g.id, reports=reports)
                 own = _folder_digest(paths.group_tables(self.out, g.id))
                 tasks.append(self._task(paths.group_folder(g.id), AGGREGATE_CHAPTER,
                                         of_group.as_dict(), [own, context]))
