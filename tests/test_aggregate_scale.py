@@ -96,7 +96,7 @@ def test_every_area_in_one_sortable_table_linked_to_its_report(ctx: AggregateCon
     (table,) = [b for b in exhibit.blocks if isinstance(b, Table)]
     assert table.sortable and len(table.rows) == len(ctx.areas)
     html = exhibit.html
-    assert '<table class="data" data-sortable="">' in html
+    assert re.search(r'<table class="data[^"]*" data-sortable="">', html)
     links = re.findall(r'<th scope="row" data-value="[^"]*"><a href="([^"]+)">', html)
     assert links == [f"../{a.id}/report.html" for a in ctx.areas]
     values = re.findall(r'<td class="num" data-value="([^"]*)">', html)
@@ -134,6 +134,9 @@ def test_a_page_with_a_sortable_table_carries_one_inline_script() -> None:
     sortable = stitch.report_page(
         ['<table class="data" data-sortable=""><caption>x</caption></table>'], page, "")
     assert sortable.count("<script>") == 1 and "<script src" not in sortable
+    cards = stitch.report_page(
+        ['<table class="data cards" data-sortable=""><caption>x</caption></table>'], page, "")
+    assert cards.count("<script>") == 1
     assert 'class="table-wrap"' in sortable  # scrolls on a phone like every other table
 
 
