@@ -28,8 +28,8 @@ from .jobs import Page, StitchJob
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 HEADING_RE = re.compile(r'<h([23]) id="([^"]+)"[^>]*>(.*?)</h\1>', re.S)
 ID_RE = re.compile(r'\sid="([^"]+)"')
-TABLE_RE = re.compile(r'<table class="data"[^>]*>.*?</table>', re.S)
-SORTABLE = re.compile(r'<table class="data[^"]*" data-sortable')
+TABLE_RE = re.compile(r'<table class="data(?: [^"]*)?"[^>]*>.*?</table>', re.S)
+SORTABLE = re.compile(r'<table class="data(?: [^"]*)?" data-sortable')
 CAPTION_RE = re.compile(r"<caption>(.*?)</caption>", re.S)
 DROP_TAGS = {"injected-parameters", "parameters", "remove-cell"}
 
