@@ -5,6 +5,7 @@ two-area build (no build of generated areas here: ``make benchmark`` measures th
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import re
 from pathlib import Path
@@ -92,14 +93,18 @@ def ctx(two_areas: Built) -> AggregateContext:
 
 
 def test_every_area_in_one_sortable_table_linked_to_its_report(ctx: AggregateContext) -> None:
+    unbuilt = ctx.areas[0]
+    ctx = dataclasses.replace(ctx, reports=frozenset(a.id for a in ctx.areas[1:]))
     exhibit = aggregate.area_table(ctx)
     (table,) = [b for b in exhibit.blocks if isinstance(b, Table)]
     assert table.sortable and len(table.rows) == len(ctx.areas)
     html = exhibit.html
     assert '<table class="data cards" data-sortable="">' in html
     links = re.findall(r'<th scope="row" data-value="[^"]*"><a href="([^"]+)">', html)
-    assert links == [f"../{a.id}/report.html" for a in ctx.areas]
-    values = re.findall(r'<td class="num" data-value="([^"]*)">', html)
+    # an area without a report (not built) is named, not linked: no link leads nowhere
+    assert links == [f"../{a.id}/report.html" for a in ctx.areas[1:]]
+    assert re.search(rf'<th scope="row" data-value="[^"]*">{unbuilt.name} \(', html)
+    values = re.findall(r'<td class="num"(?: data-label="[^"]*")? data-value="([^"]*)">', html)
     assert values and all(float(v) >= 0 for v in values)
 
 
@@ -131,10 +136,11 @@ def test_a_page_with_a_sortable_table_carries_one_inline_script() -> None:
     page = Page("Aggregate", "", "synthetic", Provenance("synthetic", "test", {}, {}, {}))
     plain = stitch.report_page(['<table class="data"><caption>x</caption></table>'], page, "")
     assert "<script" not in plain
-    sortable = stitch.report_page(
-        ['<table class="data" data-sortable=""><caption>x</caption></table>'], page, "")
-    assert sortable.count("<script>") == 1 and "<script src" not in sortable
-    assert 'class="table-wrap"' in sortable  # scrolls on a phone like every other table
+    for opening in ('<table class="data" data-sortable="">',
+                    '<table class="data cards" data-sortable="">'):  # as a report's table is
+        sortable = stitch.report_page([opening + "<caption>x</caption></table>"], page, "")
+        assert sortable.count("<script>") == 1 and "<script src" not in sortable
+        assert 'class="table-wrap"' in sortable  # a box of its own, like every other table
 
 
 def test_a_funnel_of_many_areas_names_only_the_unusual_ones() -> None:

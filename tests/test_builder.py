@@ -87,9 +87,10 @@ def test_a_lenient_build_takes_a_strict_builds_tables_and_not_the_other_way(
     assert again.exit_code == 0 and recorded() == strict
 
 
-def test_a_build_refused_for_bad_input_starts_no_worker(
+def test_a_build_refused_for_bad_input_starts_no_kernel(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Kernels warm up while valid data is scored, never for a build that is refused."""
+    """Workers validate and score the areas; their kernels start once the data is valid,
+    never for a build that is refused."""
     import shutil
 
     from analysis.core import paths
@@ -98,7 +99,7 @@ def test_a_build_refused_for_bad_input_starts_no_worker(
     from analysis.pipeline.executors.local import LocalWorkers
     from analysis.pipeline.options import BuildOptions
 
-    monkeypatch.setattr(LocalWorkers, "start", _stop)
+    monkeypatch.setattr(LocalWorkers, "warm", _stop)
     data = tmp_path / "data"
     shutil.copytree(paths.data_dir(), data, ignore=shutil.ignore_patterns("cases"))
     (data / "cases").mkdir()
@@ -111,7 +112,7 @@ def test_a_build_refused_for_bad_input_starts_no_worker(
     assert bad != first
     (data / "cases" / "braxbrook.csv").write_text("\n".join([header, bad, *rest]) + "\n",
                                                   encoding="utf-8")
-    with pytest.raises(InputError):  # not _Started: no worker was started
+    with pytest.raises(InputError):  # not _Started: no kernel was started
         build(BuildOptions(data=data, output=tmp_path / "out", jobs=2, quiet=True))
     (data / "cases" / "braxbrook.csv").write_text("\n".join([header, first, *rest]) + "\n",
                                                   encoding="utf-8")
@@ -120,7 +121,7 @@ def test_a_build_refused_for_bad_input_starts_no_worker(
 
 
 class _Started(Exception):
-    """Raised by :func:`_stop` in place of starting the workers."""
+    """Raised by :func:`_stop` in place of starting the workers' kernels."""
 
 
 def _stop(self: object) -> None:

@@ -98,3 +98,28 @@ def test_a_gap_is_hidden_with_the_share_it_is_made_from(two_areas: Built) -> Non
         cells = [c.strip() for c in line.strip("|").split("|")]
         if cells[2] == "[c]" or cells[3] == "[c]":  # this area's share or the pooled one
             assert cells[4] == "[c]", line
+
+
+def test_a_group_report_compares_with_the_groups_figure_never_all_areas(
+        two_areas: Built) -> None:
+    """In a group's aggregate every comparison is with the group's figure, and is called so;
+    "all areas" is left to the methods appendix's formulas and the scope note, where it means
+    every area inspected."""
+    from analysis.chapters import aggregate
+    from analysis.chapters.context import AggregateContext
+    from analysis.method.catalogue import groups_of, load_areas
+
+    group = groups_of(load_areas(two_areas.data, check_cases=False))[0]
+    ctx = AggregateContext.load("", data_dir=str(two_areas.data),
+                                output_dir=str(two_areas.out), group=group.id)
+    said = []
+    for name in ("overview", "outcome_intervals", "funnels", "pooled_question_table",
+                 "pooled_factors"):
+        exhibit = getattr(aggregate, name)(ctx)
+        for fig in exhibit.figures:
+            plt.close(fig)
+        said.append(text.render(exhibit.blocks))
+    words = "\n".join(said)
+    assert "the group's figure" in words and "the group's score" in words
+    assert not re.search(r"(?i)all[- ]areas", words), re.findall(r".{60}(?i:all[- ]areas).{20}",
+                                                                 words)[:3]

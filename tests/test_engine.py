@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import nbformat
@@ -39,14 +40,19 @@ def _tasks(out: Path) -> list[Task]:
     return tasks
 
 
-def _outputs(text: str, kept: Path | None = None) -> tuple[list[object], list[object]]:
+def _outputs(text: str, kept: Path | None = None,
+             figures: str | None = None) -> tuple[list[object], list[object]]:
     """A run's outputs and the numbers its exhibits printed (a notebook the build kept has
-    them beside it, taken out of its outputs)."""
+    them beside it, and a result finished in its worker in ``figures``, taken out of its
+    outputs)."""
     nb = normalise_notebook(text)
     numbers = printed.take_numbers(nb)
     if kept is not None:
         assert numbers == []
         numbers = printed.read_chapter(kept)
+    elif figures is not None:
+        assert numbers == []
+        numbers = json.loads(figures)
     assert numbers
     return [c.get("outputs") for c in nb.cells if c.cell_type == "code"], numbers
 
@@ -73,7 +79,7 @@ def test_warm_kernel_outputs_equal_fresh_kernel_outputs(tables: Path, two_areas:
     for task in _tasks(tables):
         warm = two_areas.out / task.folder / "notebooks" / f"{task.notebook}.ipynb"
         assert _outputs(warm.read_text(encoding="utf-8"), warm) == _outputs(
-            fresh[task.key].notebook_json), task.key
+            fresh[task.key].notebook_json, figures=fresh[task.key].figures_json), task.key
 
 
 def test_isolation_resets_state_a_notebook_leaves_behind(tables: Path) -> None:

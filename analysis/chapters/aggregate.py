@@ -114,7 +114,9 @@ def overview(ctx: AggregateContext) -> Exhibit:
     outcomes = _decided(ctx, OUTCOME)
     blocks: list[Block] = [Heading(plain("aggregate.overview_heading"), 2, "overview"),
                            Paragraph(say("aggregate.overview_intro",
-                                         areas=numbers.constant(len(ctx.areas), "design"),
+                                         areas=numbers.constant(len(ctx.group.areas)
+                                                                if ctx.group else len(ctx.areas),
+                                                                "design"),
                                          group=ctx.group is not None))]
     reference = plain("aggregate.reference_legend", group=ctx.group is not None)
     strips, drawn, words = [], [], []
@@ -167,9 +169,11 @@ def overview(ctx: AggregateContext) -> Exhibit:
                    tuple(figures))
 
 
-def _report_href(ctx: AggregateContext, area_id: str) -> str:
+def _report_href(ctx: AggregateContext, area_id: str) -> str | None:
     """An area's report from this report's page (outputs/aggregate/ or
-    outputs/groups/<group>/)."""
+    outputs/groups/<group>/); None when the area has no report (not built)."""
+    if area_id not in ctx.reports:
+        return None
     return f"{'../../' if ctx.group else '../'}{area_id}/report.html"
 
 
@@ -189,7 +193,8 @@ def area_table(ctx: AggregateContext) -> Exhibit:
     body = []
     for a in ctx.areas:
         # the area's groups beside its name (a column each would not fit a printed page)
-        cells: list[TableCell] = [Text.of(Link(_report_href(ctx, a.id), (a.name,)), " ",
+        href = _report_href(ctx, a.id)
+        cells: list[TableCell] = [Text.of(Link(href, (a.name,)) if href else a.name, " ",
                                           say("aggregate.area_groups",
                                               labels=[g.label for g in a.groups]))]
         mine = by_area.get(a.id, {})
@@ -292,9 +297,10 @@ def _names(rows: pd.DataFrame, decision: str) -> list[str]:
 
 def outcome_intervals(ctx: AggregateContext) -> Exhibit:
     """Each outcome's area scores with their intervals; data: the comparisons rows shown."""
-    blocks: list[Block] = [Heading(plain("aggregate.intervals_heading"), 2,
+    group = ctx.group is not None
+    blocks: list[Block] = [Heading(plain("aggregate.intervals_heading", group=group), 2,
                                    "outcome-intervals"),
-                           Paragraph(say("aggregate.intervals_intro"))]
+                           Paragraph(say("aggregate.intervals_intro", group=group))]
     decided = _decided(ctx, OUTCOME)
     # the chart draws each area's own interval, not the (wider) limits it is judged by
     decided = decided.assign(lower=decided["share_lower"], upper=decided["share_upper"])
@@ -311,7 +317,7 @@ def outcome_intervals(ctx: AggregateContext) -> Exhibit:
             continue
         pooled = float(sub["pooled"].iloc[0])
         fig, alt = charts.score_intervals(sub, plain("aggregate.outcome_title", outcome=o),
-                                          pooled)
+                                          pooled, group)
         drawn = [pooled_score(ctx, o.id, pooled)]
         for r in sub.itertuples():
             lineage = area_score_lineage(ctx, str(r.area_id), o.id)
@@ -319,7 +325,8 @@ def outcome_intervals(ctx: AggregateContext) -> Exhibit:
                       numbers.interval(float(r.lower), float(r.upper), depends_on(lineage))]
         blocks.append(Heading(plain("aggregate.outcome_heading", outcome=o), 3,
                               f"outcome-intervals-{o.id}"))
-        blocks.append(chart(fig, alt, say("aggregate.intervals_caption", outcome=o),
+        blocks.append(chart(fig, alt, say("aggregate.intervals_caption", outcome=o,
+                                          group=group),
                             tuple(drawn)))
         charts.close(fig)
         figures.append(fig)
@@ -331,8 +338,9 @@ def outcome_intervals(ctx: AggregateContext) -> Exhibit:
 def funnels(ctx: AggregateContext) -> Exhibit:
     """A chart per key question: the limits the decision used, every area named; a compact
     table for the other questions. Data: the comparisons rows of every question."""
+    group = ctx.group is not None
     blocks: list[Block] = [Heading(plain("aggregate.funnels_heading"), 2, "funnels"),
-                           Paragraph(say("aggregate.funnels_intro"))]
+                           Paragraph(say("aggregate.funnels_intro", group=group))]
     decided = _decided(ctx, QUESTION)
     disp = ctx.tables["dispersion"].set_index("measure")
     pq = ctx.tables["pooled_questions"]
@@ -344,7 +352,7 @@ def funnels(ctx: AggregateContext) -> Exhibit:
             style.MAX_NAMED_DOTS)), "note"))
     by_question = dict(tuple(decided.groupby("measure", sort=False)))
     curves = dict(tuple(ctx.tables["funnel_limits"].groupby("measure", sort=False)))
-    canvas = charts.FunnelCanvas()
+    canvas = charts.FunnelCanvas(group)
     drawn: list[FunnelArgs] = []
     for q in keys.itertuples():
         sub = by_question.get(q.question)
@@ -360,7 +368,8 @@ def funnels(ctx: AggregateContext) -> Exhibit:
                            for x in (ctx.share(*_area_keys(str(r.area_id))(q.question)),
                                      ctx.count(area_key(str(r.area_id), n_key(q.question)))))
             blocks.append(chart(fig, alt, say("aggregate.funnel_caption", label=q.label,
-                                              criterion=q.criterion, pooled=pooled),
+                                              criterion=q.criterion, pooled=pooled,
+                                              group=group),
                                 points))
             drawn.append(args)
         blocks.append(Paragraph(say("aggregate.above_below_figure", above=_names(sub, ABOVE),
@@ -370,17 +379,17 @@ def funnels(ctx: AggregateContext) -> Exhibit:
     blocks.extend(_other_questions(ctx, decided, by_question, keys))
     blocks.extend(ctx.rules())
     return Exhibit(tuple(blocks), decided, DrawnOnDemand(len(drawn), functools.partial(
-        _funnel_figure, drawn)))
+        _funnel_figure, drawn, group)))
 
 
 #: What one funnel chart is drawn from: points, curve, all-areas figure, limits, title.
 FunnelArgs = tuple[pd.DataFrame, pd.DataFrame, float, str, str]
 
 
-def _funnel_figure(drawn: list[FunnelArgs], index: int) -> Figure:
+def _funnel_figure(drawn: list[FunnelArgs], group: bool, index: int) -> Figure:
     """The index-th funnel of a report as a figure of its own (closed to pyplot, as every
     chart of an exhibit is, so that it is shown only when asked for)."""
-    fig, _ = charts.funnel_plot(*drawn[index])
+    fig, _ = charts.funnel_plot(*drawn[index], group=group)
     charts.close(fig)
     return fig
 
@@ -408,7 +417,8 @@ def _dispersion_words(ctx: AggregateContext, d: pd.Series, question: str) -> Tex
     sqrt(rho p0 (1 - p0)), in points), or that they spread no more than sampling explains."""
     spread = Number(100 * float(d["spread"]), Kind.NUMBER, depends_on(*(
         share_of(*_area_keys(a.id)(question)) for a in ctx.areas)))
-    return say("aggregate.dispersed", between=d["limits"] == BETA_BINOMIAL, spread=spread)
+    return say("aggregate.dispersed", between=d["limits"] == BETA_BINOMIAL, spread=spread,
+               group=ctx.group is not None)
 
 
 def _other_questions(ctx: AggregateContext, decided: pd.DataFrame,
@@ -427,8 +437,10 @@ def _other_questions(ctx: AggregateContext, decided: pd.DataFrame,
                      say("aggregate.areas_of", names=_names(sub, ABOVE)),
                      say("aggregate.areas_of", names=_names(sub, BELOW))))
     return [Heading(plain("aggregate.other_heading"), 3, "funnels-other"),
-            Table(say("aggregate.other_caption"),
-                  (Column("Question"), Column("All areas", True), Column("Unusually high"),
+            Table(say("aggregate.other_caption", group=ctx.group is not None),
+                  (Column("Question"),
+                   Column(plain("charts.reference_legend", group=ctx.group is not None), True),
+                   Column("Unusually high"),
                    Column("Unusually low")), tuple(body)),
             Paragraph(_chance(rows, "area other questions"))]
 
@@ -504,7 +516,7 @@ def pooled_factors(ctx: AggregateContext) -> Exhibit:
                      pooled_key(factor_key(r.factor, f"{part}:n")))
            for part in ("interventions", "progress")]) for r in g.itertuples())
     return Exhibit((Heading(plain("aggregate.factors_heading"), 2, "pooled-factors"),
-                    Table(say("aggregate.factors_caption"),
+                    Table(say("aggregate.factors_caption", group=ctx.group is not None),
                           (Column("Factor"), Column("Cases identified", True),
                            Column("Sufficient interventions", True),
                            Column("Sufficient progress", True)), body),

@@ -269,8 +269,10 @@ def _nan(value: object) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
-def score_intervals(data: pd.DataFrame, title: str, reference: float) -> tuple[Figure, str]:
-    """Areas' scores with bootstrap intervals against the all-areas score, sorted, not ranked.
+def score_intervals(data: pd.DataFrame, title: str, reference: float,
+                    group: bool = False) -> tuple[Figure, str]:
+    """Areas' scores with bootstrap intervals against the all-areas score (``group``: the
+    group's score, in a group's report), sorted, not ranked.
 
     ``data``: the comparisons rows of one outcome (name, share, lower, upper, decision); each
     dot is drawn as its decision, and the decision is in the alt text.
@@ -285,13 +287,15 @@ def score_intervals(data: pd.DataFrame, title: str, reference: float) -> tuple[F
                 markersize=7, linestyle="")
     ax.axvline(100 * reference, color=style.POOLED, linestyle="--")
     ax.set_xlabel(plain("charts.score_axis"), fontsize=LABEL_PT)
-    handles = [Line2D([], [], color=style.POOLED, linestyle="--", label="All areas"),
+    handles = [Line2D([], [], color=style.POOLED, linestyle="--",
+                      label=plain("charts.reference_legend", group=group)),
                *_decision_handles()]
     _legend_top(fig, handles)
     items = [plain("charts.intervals_item", name=r.name, share=pct(r.share),
                    lower=pct(r.lower).removesuffix("%"), upper=pct(r.upper).removesuffix("%"),
                    words=WORDS[r.decision]) for r in data.itertuples()]
-    return fig, plain("charts.intervals", title=title, reference=pct(reference), items=items)
+    return fig, plain("charts.intervals", title=title, reference=pct(reference), items=items,
+                      group=group)
 
 
 def spread_positions(targets: Sequence[float], gap: float, low: float = 0.0,
@@ -316,7 +320,7 @@ def spread_positions(targets: Sequence[float], gap: float, low: float = 0.0,
 
 
 def funnel_plot(points: pd.DataFrame, curve: pd.DataFrame, pooled: float, limits: str,
-                title: str) -> tuple[Figure, str]:
+                title: str, group: bool = False) -> tuple[Figure, str]:
     """Areas' shares against n with the 95% limits the decision used, every dot named.
 
     ``points``: name, n, share, decision (from the comparisons table); ``curve``: n, lower,
@@ -325,7 +329,7 @@ def funnel_plot(points: pd.DataFrame, curve: pd.DataFrame, pooled: float, limits
     each joined to its dot. A share on fewer than ``style.SMALL_N`` cases is a hollow dot
     and its name carries ``*``. A figure of its own; :class:`FunnelCanvas` draws many.
     """
-    return FunnelCanvas().draw(points, curve, pooled, limits, title)
+    return FunnelCanvas(group).draw(points, curve, pooled, limits, title)
 
 
 class FunnelCanvas:
@@ -338,8 +342,10 @@ class FunnelCanvas:
     (:func:`funnel_plot`) is the chart the report embeds.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, group: bool = False) -> None:
+        """``group``: the line is the group's figure (a group's report), not all areas'."""
         plt.rcParams.update(style.RC)
+        self.group = group
         self.fig = fig = plt.figure(figsize=(style.FIG_WIDTH, FUNNEL_HEIGHT))
         self.ax = ax = fig.add_axes(FUNNEL_AXES)
         self.limit_lines = [ax.plot([], [], color=style.NEUTRAL, linestyle="-",
@@ -364,7 +370,7 @@ class FunnelCanvas:
                                       transform=ax.transAxes, clip_on=False)
         ax.add_collection(self.leaders)
         self.names: list[Text] = []
-        self.legend = _legend(fig)
+        self.legend = _legend(fig, group)
         self.title = fig.suptitle("", x=0.02, ha="left", fontsize=11)
         fig.set_label(style.FIXED_LAYOUT)
 
@@ -384,7 +390,7 @@ class FunnelCanvas:
         self._name_column(points, low, pooled)
         self.legend.texts[0].set_text(limit_words(limits))
         self.title.set_text(title)
-        return self.fig, funnel_alt(points, pooled, limits, title)
+        return self.fig, funnel_alt(points, pooled, limits, title, self.group)
 
     @staticmethod
     def _dots(dots: tuple[Line2D, ...], sub: pd.DataFrame, colour: str) -> None:
@@ -432,14 +438,15 @@ class FunnelCanvas:
         self.leaders.set_segments(segments)
 
 
-def _legend(fig: Figure) -> Legend:
+def _legend(fig: Figure, group: bool = False) -> Legend:
     """One legend above the plot, where it hides nothing, explaining markers and lines (its
     first entry names the limits: each :meth:`FunnelCanvas.draw` writes which)."""
     handles = [Line2D([], [], color=style.NEUTRAL, linestyle="--",
                       label=limit_words("binomial")),
                Line2D([], [], color=style.NEUTRAL, linestyle="-", linewidth=1.2,
                       label=plain("charts.outer_limits_legend")),
-               Line2D([], [], color=style.POOLED, label="All areas")]
+               Line2D([], [], color=style.POOLED,
+                      label=plain("charts.reference_legend", group=group))]
     handles += _decision_handles()
     handles.append(Line2D([], [], color=style.INK, marker="o", markerfacecolor=style.PAPER,
                           linestyle="", label=f"* fewer than {style.SMALL_N} cases"))
@@ -447,7 +454,8 @@ def _legend(fig: Figure) -> Legend:
                       frameon=False, fontsize=9.5)
 
 
-def funnel_alt(points: pd.DataFrame, pooled: float, limits: str, title: str) -> str:
+def funnel_alt(points: pd.DataFrame, pooled: float, limits: str, title: str,
+               group: bool = False) -> str:
     """Alternative text: every area, its share and n, grouped by the decision."""
     rows = list(zip(points["decision"], points["name"], points["share"], points["n"],
                     strict=True))
@@ -458,7 +466,7 @@ def funnel_alt(points: pd.DataFrame, pooled: float, limits: str, title: str) -> 
         if items:
             groups.append((_capital(WORDS[decision]), items))
     return plain("charts.funnel", title=title, count=len(points), pooled=pct(pooled),
-                 groups=groups, adjusted=limits == "beta-binomial")
+                 groups=groups, adjusted=limits == "beta-binomial", group=group)
 
 
 def _share_steps() -> tuple[ListedColormap, BoundaryNorm]:

@@ -178,12 +178,16 @@ class AggregateContext:
     data_dir: Path
     disclosure: Disclosure  # every area's counts and the pooled ones (of the group's)
     group: Group | None = None  # a group's aggregate; None: every area's
+    reports: frozenset[str] = frozenset()  # the areas with a report to link to
 
     @classmethod
     def load(cls, areas: str = "", data_dir: str = "", output_dir: str = "",
-             policy: str | Policy = OPEN, group: str = "") -> AggregateContext:
+             policy: str | Policy = OPEN, group: str = "",
+             reports: str = "") -> AggregateContext:
         """Read the cross-area tables, keeping the areas named (comma-separated; empty: all);
-        with ``group``, that group's tables (pooled over its areas only)."""
+        with ``group``, that group's tables (pooled over its areas only). ``reports``: the
+        areas whose reports exist (comma-separated; empty: those found in the outputs folder),
+        the only ones the report links to."""
         data = paths.data_dir(data_dir)
         out = paths.output_dir(output_dir)
         every = load_areas(data, check_cases=False)
@@ -202,9 +206,11 @@ class AggregateContext:
             tables[name] = tables[name][tables[name]["area_id"].isin(ids)]
         rows = tables["comparisons"]
         tables["comparisons"] = rows[rows["scope"] == (group or ALL)]
+        linked = frozenset(r for r in reports.split(",") if r) if reports else frozenset(
+            a.id for a in every if paths.area_report(out, a.id).exists())
         disclosure = all_areas_disclosure(out, Policy.parse(policy), folder)
         publish_with(disclosure)  # every exhibit of this notebook passes the lineage rule
-        return cls(chosen, load_bank(), tables, data, disclosure, chosen_group)
+        return cls(chosen, load_bank(), tables, data, disclosure, chosen_group, linked)
 
     def count(self, key: str) -> Number:
         """A count of people (an area's, ``area_key``, or pooled, ``pooled_key``)."""

@@ -47,6 +47,11 @@ def all_tables(output: Path) -> Path:
 GROUPS = "groups"
 
 
+def area_report(output: Path, area_id: str) -> Path:
+    """An area's stitched report."""
+    return output / area_id / "report.html"
+
+
 def group_folder(group_id: str) -> str:
     """A group's folder under the output folder (its tables, notebooks and report)."""
     return f"{GROUPS}/{group_id}"

@@ -6,10 +6,17 @@ appendix chapters read only their own area's tables, so a change in one area's d
 that area's chapters, every area's short comparison chapter (the pooled values it shows did
 change) and the aggregate (:mod:`analysis.pipeline.plan`).
 
+Streamed: each changed area is validated and scored on its own, in the build's worker
+processes when it has them (:mod:`analysis.pipeline.scores`); its tables are staged and
+published only when every file is valid, and the cross-area tables are made from the areas'
+summary tables read one area at a time, so the build's memory does not grow with the areas'
+cases.
+
 Fast paths: a build with nothing to do reads only stamps and checksums (no pandas, no
-notebook is parsed); a build with work starts its worker processes and their kernels as soon
-as the changed data is valid, so they warm up while it is scored (a refused build starts
-none), and stitches each report in a worker as soon as that report's notebooks are done.
+notebook is parsed); a build with work starts its worker processes before scoring (they score)
+and their kernels as soon as the changed data is valid, so they warm up while the cross-area
+tables are made (a refused build starts none), and stitches each report in a worker as soon as
+that report's notebooks are done.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ import logging
 import sys
 import time
 from concurrent.futures import Future
+from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -33,18 +41,25 @@ from .digests import digest_of, package_digest, versions
 from .execute import Task
 from .executors import Executor, make_executor
 from .explain import BuildExplanation
-from .inputs import Inputs, check_output, check_texts, select_areas, validate
+from .inputs import Inputs, check_output, check_texts, select_areas
 from .jobs import Page, StitchJob
 from .notebooks import check_parameters, declared_parameters, normalise_notebook, write_notebook
 from .options import BuildOptions
 from .outputs import AGGREGATE, OutputTree
 from .pages import BuildResult, Pages, linked_areas, write_index, write_manifest
 from .plan import AGGREGATE_NOTEBOOK, Planner, area_notebooks, notebook_source
-from .scores import TableDigests, write_area_tables, write_group_tables, write_shared_tables
+from .scores import (
+    ScoreJob,
+    Staging,
+    TableDigests,
+    cross_file_problems,
+    relay,
+    score_one,
+    write_group_tables,
+    write_shared_tables,
+)
 
 if TYPE_CHECKING:  # heavy imports stay out of a build that has nothing to do
-    import pandas as pd
-
     from ..method.bank import QuestionBank
     from ..method.disclosure import Policy
 
@@ -111,23 +126,48 @@ class Builder:
                                                             self.o.force)
                            for lenient in readings)]
 
-    def validate(self, areas: list[Area], changed: list[Area]) -> dict[str, pd.DataFrame]:
-        """The changed areas' cases, all validated before anything is written."""
-        return validate(areas, changed, self.bank, lenient=self.o.lenient,
-                        subset=bool(self.o.areas)) if changed else {}
-
-    def score(self, areas: list[Area], cases: dict[str, pd.DataFrame]) -> None:
-        """Write the validated areas' tables, then the groups' and the cross-area ones."""
+    def score(self, every: list[Area], changed: list[Area], executor: Executor | None,
+              write: bool = True) -> None:
+        """Validate and score each changed area on its own (in the executor's workers when it
+        has any), its tables staged; publish them only if every file was valid (else raise
+        :class:`InputError` with the problems of every file, nothing written); then the
+        groups' and the cross-area tables, from the areas' summary tables."""
         atomic.clean_temporaries(self.out.root)
-        from ..method.published import headline_scores
+        Staging.clean(self.out)
+        if changed:
+            self._score_areas(every, changed, executor, write)
+            if executor is not None:
+                executor.warm()  # kernels start while the cross-area tables are made
+        if write:
+            write_group_tables(self.out, self.groups, self.tables, self.package, self.o.force)
+            write_shared_tables(self.out, every, self.groups, self.tables, self.package,
+                                self.o.force)
 
-        for a in areas:
-            if a.id in cases:
-                write_area_tables(self.out, a, cases[a.id], self.bank, self.source_digest(a),
-                                  headline_scores(self.data, a.id))
-        write_group_tables(self.out, self.groups, self.tables, self.package, self.o.force)
-        write_shared_tables(self.out, areas, self.groups, self.tables, self.package,
-                            self.o.force)
+    def _score_areas(self, every: list[Area], changed: list[Area],
+                     executor: Executor | None, write: bool) -> None:
+        staging = Staging(self.out)
+        jobs = [ScoreJob(a, str(self.data), str(staging.root), self.source_digest(a),
+                         self.o.lenient, self.o.scoring, write) for a in changed]
+        futures = ([executor.submit(score_one, replace(j, relay=True)) for j in jobs]
+                   if executor is not None and len(jobs) > 1 else [])
+        try:
+            if futures and all(f is not None for f in futures):
+                outcomes = []
+                for f in futures:
+                    assert f is not None
+                    outcome = f.result()
+                    relay(outcome)
+                    outcomes.append(outcome)
+            else:  # no workers: one area after another in this process
+                outcomes = [score_one(j) for j in jobs]
+            problems = [p for o in outcomes for p in o.problems]
+            problems += cross_file_problems(outcomes, every, subset=bool(self.o.areas))
+            if problems:
+                raise InputError(problems)
+            if write:
+                staging.publish([a.id for a in changed])
+        finally:
+            staging.discard()
 
     # 2. notebooks and reports -----------------------------------------------------------
     def execute(self, tasks: list[Task], areas: list[Area], every: list[Area],
@@ -241,11 +281,11 @@ def build(options: BuildOptions) -> BuildResult:
     why = BuildExplanation(b, changed)  # reasons are taken before anything is rebuilt
     executor = None if options.tables_only else make_executor(options)
     try:
-        cases = b.validate(every, changed)
-        if executor is not None and changed:  # workers warm up while the data is scored
-            executor.start()                  # (once it is valid: a refused build starts none)
+        if executor is not None and changed:  # workers score the changed areas, then run
+            executor.start()                  # notebooks (a refused build starts no kernel)
+        b.score(every, changed, executor)
+        if executor is not None and changed:
             b.read_parameters(executor)
-        b.score(every, cases)
         for a in areas:  # the reports built: their commentary against their scores
             for warning in commentary_figures(b.data, b.out, a.id):
                 log.warning("%s", warning)

@@ -13,11 +13,11 @@ from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
+from ..core import atomic
 from . import printed
 from .execute import Result, Task, worker_context
 from .executors import Executor
 from .jobs import StitchJob
-from .notebooks import normalise_notebook, portable_parameters_cell, write_notebook
 from .options import BuildOptions
 from .outputs import OutputTree
 from .pages import BuildResult
@@ -62,24 +62,25 @@ class Stitcher:
 
 
 def collect(res: Result, out: OutputTree, result: BuildResult) -> None:
-    """Write one result: the executed notebook and its stamp, or the failed notebook."""
-    nb = normalise_notebook(res.notebook_json)
-    portable_parameters_cell(nb)
-    nb.metadata["iaow"] = {"digest": res.digest, "key": res.key}
+    """Write one result: the executed notebook, its printed numbers and its stamp, or the
+    failed notebook. A result finished in its worker (:func:`~.execute.finish`) is written
+    as it came, never parsed here."""
+    from .execute import finish
+
+    res = finish(res)
+    assert res.figures_json is not None
     result.cell_seconds += res.cell_seconds
     result.notebook_seconds[res.key] = res.seconds
     failed = out.failed(res.folder, res.notebook)
-    exhibits = printed.take_numbers(nb)
     if res.ok:
         target = out.notebook(res.folder, res.notebook)
-        write_notebook(nb, target.files[0])
-        printed.write_chapter(target.files[0], exhibits)
+        atomic.write_text(target.files[0], res.notebook_json)
+        printed.write_chapter(target.files[0], res.figures_json)
         target.mark(res.digest)
         failed.unlink(missing_ok=True)
         result.executed.append(res.key)
     else:
-        nb.metadata["iaow"]["digest"] = "failed"
-        write_notebook(nb, failed)
+        atomic.write_text(failed, res.notebook_json)
         result.failed[res.key] = res.error
 
 

@@ -78,6 +78,9 @@ class Result:
     seconds: float
     cell_seconds: float
     error: str = ""
+    #: set by :func:`finish`: ``notebook_json`` is then the notebook as written (normalised,
+    #: its printed numbers taken out into ``figures_json``)
+    figures_json: str | None = None
 
     @property
     def key(self) -> str:
@@ -148,9 +151,32 @@ def run_task(task: Task, engine: str = "warm") -> Result:
                   _cell_seconds(nb), error)
 
 
-#: What every worker imports (papermill, jupyter_client, nbconvert): the fork server imports
+def finish(res: Result) -> Result:
+    """The executed notebook as the build writes it: normalised, its folders portable, its
+    digest in its metadata ("failed" for a failed one), its printed numbers taken out (as
+    ``figures_json``). Done in the worker that ran it, so the build process only writes
+    text: a parsed notebook of the aggregate of hundreds of areas is hundreds of MiB."""
+    import json as json_
+
+    from . import printed
+    from .notebooks import normalise_notebook, notebook_text, portable_parameters_cell
+
+    if res.figures_json is not None:
+        return res
+    nb = normalise_notebook(res.notebook_json)
+    portable_parameters_cell(nb)
+    nb.metadata["iaow"] = {"digest": res.digest if res.ok else "failed", "key": res.key}
+    exhibits = printed.take_numbers(nb)
+    res.notebook_json = notebook_text(nb)
+    res.figures_json = json_.dumps(exhibits, ensure_ascii=False)
+    return res
+
+
+#: What every worker imports (papermill, jupyter_client, nbconvert; the validation and scoring
+#: of the areas it scores): the fork server imports
 #: them once and each worker starts with them, instead of each importing them again.
-WORKER_MODULES = ["analysis.pipeline.engine", "analysis.pipeline.stitch"]
+WORKER_MODULES = ["analysis.pipeline.engine", "analysis.pipeline.stitch",
+                  "analysis.method.validation", "analysis.method.scoring"]
 
 
 def worker_context() -> BaseContext:

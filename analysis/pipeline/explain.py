@@ -332,9 +332,10 @@ def dry_run(options: BuildOptions) -> BuildResult:
         why = Explainer(b, record_root=real.root)
         changed = b.changed_areas(every)
         tables = {a.id: why.table_reason(a) for a in changed}
-        cases = b.validate(every, changed)
-        if not options.tables_only and _has_notebooks(real.root):  # else all would run
-            b.score(every, cases)
+        # validated (and, when notebooks would be planned, scored) as a build does; with no
+        # notebooks to compare every one would run, so scoring is not needed to say so
+        b.score(every, changed, None,
+                write=not options.tables_only and _has_notebooks(real.root))
         tasks = [] if options.tables_only else b.planner().tasks(areas, every)
         stale = {}
         for t in tasks:

@@ -1,4 +1,4 @@
-"""The build's inputs: which areas, the checksum of every input file, validated cases.
+"""The build's inputs: which areas and the checksum of every input file.
 
 Checksums are taken once at the start of a build: they feed every digest, the provenance of
 each report and the manifest.
@@ -9,18 +9,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from ..core import paths
 from ..core.errors import InputError, Problem
 from ..method.catalogue import Area, load_areas
 from ..method.commentary import check_commentaries, commentary_path
 from .digests import file_digest
-
-if TYPE_CHECKING:  # pandas stays out of a build with nothing to do
-    import pandas as pd
-
-    from ..method.bank import QuestionBank
 
 
 def select_areas(data: Path, wanted: list[str] | None) -> list[Area]:
@@ -148,31 +142,3 @@ def check_output(output: Path, data: Path) -> None:
 
 OUTPUT_ALLOWED = ("a folder of its own, beside the data folder rather than in it (the default "
                   "is outputs/ in the repository)")
-
-
-def validate(areas: list[Area], changed: list[Area], bank: QuestionBank, *, lenient: bool,
-             subset: bool) -> dict[str, pd.DataFrame]:
-    """Validate every changed area's cases before anything is written; cases by area id."""
-    if not changed:
-        return {}
-    from ..method.validation import load_cases
-
-    data = load_cases([a.cases for a in changed], bank, lenient=lenient)
-    problems = []
-    by_area = {}
-    for a in changed:
-        frame = data.area(a.id)
-        if frame.empty:
-            problems.append(Problem(str(a.cases), f"area '{a.id}' has no cases",
-                                    column="area_id", value=a.id,
-                                    allowed="at least one case row for each area listed "
-                                    "in areas.csv"))
-        by_area[a.id] = frame
-    stray = sorted(set(data.areas) - {a.id for a in areas})
-    if stray and not subset:
-        problems.append(Problem(", ".join(str(a.cases) for a in changed),
-                                "cases for areas not listed in areas.csv", column="area_id",
-                                value=", ".join(stray)))
-    if problems:
-        raise InputError(problems)
-    return by_area

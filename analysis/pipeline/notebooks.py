@@ -63,10 +63,15 @@ def portable_parameters_cell(nb: nbformat.NotebookNode) -> None:
         cell.source = "\n".join(lines)
 
 
-def write_notebook(nb: nbformat.NotebookNode, target: Path) -> None:
+def notebook_text(nb: nbformat.NotebookNode) -> str:
+    """A notebook as the build writes it."""
     import nbformat
 
-    atomic.write_text(target, nbformat.writes(nb) + "\n")
+    return nbformat.writes(nb) + "\n"
+
+
+def write_notebook(nb: nbformat.NotebookNode, target: Path) -> None:
+    atomic.write_text(target, notebook_text(nb))
 
 
 def declared_parameters(notebook: str) -> list[str]:

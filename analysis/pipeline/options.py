@@ -148,6 +148,7 @@ class AggregateParameters:
     output_dir: str
     policy: str  # the disclosure policy as text: "open" or "publish:5" (Policy.parse)
     group: str = ""  # a group id of areas.csv: that group's aggregate; empty: all areas
+    reports: str = ""  # areas whose reports the build makes or made (linked); empty: on disk
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

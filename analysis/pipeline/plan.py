@@ -52,6 +52,15 @@ class Planner:
     versions: dict[str, str]
     tables: TableDigests
     groups: list[Group] = field(default_factory=list)
+    #: each chapter's notebook text and its digest, read once: every area's task holds the
+    #: same string (a build's memory does not grow by a notebook's text per task)
+    sources: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    def _source(self, c: Chapter) -> tuple[str, str]:
+        if c.notebook not in self.sources:
+            text = c.source(self.options.notebooks).read_text(encoding="utf-8")
+            self.sources[c.notebook] = (text, sha256_bytes(text.encode()))
+        return self.sources[c.notebook]
 
     def tasks(self, areas: list[Area], every: list[Area]) -> list[Task]:
         """Every notebook of the areas rebuilt, the aggregate over ``every`` area and one per
@@ -63,13 +72,17 @@ class Planner:
         policy = str(self.options.policy)
         tasks = []
         if self.options.aggregate:
+            # the areas the aggregate links to: those with a report once this build is done
+            built = {a.id for a in areas}
+            reports = ",".join(a.id for a in every
+                               if a.id in built or paths.area_report(self.out, a.id).exists())
             whole = AggregateParameters(",".join(a.id for a in every), str(self.data),
-                                        str(self.out), policy)
+                                        str(self.out), policy, reports=reports)
             tasks.append(self._task(AGGREGATE, AGGREGATE_CHAPTER, whole.as_dict(),
                                     [shared, context]))
             for g in self.groups:
                 of_group = AggregateParameters(",".join(g.areas), str(self.data), str(self.out),
-                                               policy, group=g.id)
+                                               policy, group=g.id, reports=reports)
                 own = _folder_digest(paths.group_tables(self.out, g.id))
                 tasks.append(self._task(paths.group_folder(g.id), AGGREGATE_CHAPTER,
                                         of_group.as_dict(), [own, context]))
@@ -85,8 +98,8 @@ class Planner:
 
     def _task(self, folder: str, c: Chapter, params: dict[str, object],
               deps: list[str]) -> Task:
-        text = c.source(self.options.notebooks).read_text(encoding="utf-8")
-        digest = digest_of(f"{folder}/{c.notebook}", sha256_bytes(text.encode()), self.package,
+        text, source = self._source(c)
+        digest = digest_of(f"{folder}/{c.notebook}", source, self.package,
                            deps, portable_params(params), self.versions)
         return Task(folder, c.notebook, text, params, digest, fresh_kernel=c.extra)
 

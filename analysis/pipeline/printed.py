@@ -43,8 +43,10 @@ def chapter_file(notebook: Path) -> Path:
     return notebook.with_name(f".{notebook.stem}.figures.json")
 
 
-def write_chapter(notebook: Path, exhibits: list[dict[str, Any]]) -> None:
-    atomic.write_text(chapter_file(notebook), json.dumps(exhibits, ensure_ascii=False))
+def write_chapter(notebook: Path, exhibits: list[dict[str, Any]] | str) -> None:
+    """One chapter's records (or their JSON text, as :func:`~.execute.finish` made it)."""
+    text = exhibits if isinstance(exhibits, str) else json.dumps(exhibits, ensure_ascii=False)
+    atomic.write_text(chapter_file(notebook), text)
 
 
 def read_chapter(notebook: Path) -> list[dict[str, Any]]:

@@ -1,15 +1,30 @@
 """The method's run in a build: score changed areas, write their tables and the cross-area ones.
 
 This is the only place a build runs the method; chapters read what is written here.
+
+Streamed: each changed area is validated and scored on its own (:func:`score_one`, a job for
+the build's workers), its tables written to a staging folder; the build publishes them only
+when every file was valid (:class:`Staging`), so a refused build writes nothing and still
+reports the problems of every file. The cross-area step then reads the areas' summary tables
+one area at a time (:class:`AreaTables`): no process ever holds every area's cases, nor every
+area's bootstrap counts, at once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import asdict
+import contextlib
+import logging
+import os
+import shutil
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..core import paths
+from ..core.errors import InputError, Problem
 from ..method.catalogue import Area, Group
 from ..method.tables import AREA_TABLES
 from .digests import digest_of, file_digest
@@ -51,18 +66,205 @@ def write_area_tables(out: OutputTree, area: Area, cases: pd.DataFrame, bank: Qu
     target.mark(digest)
 
 
+# streamed scoring ---------------------------------------------------------------------------
+STAGING_PREFIX = ".staging-"
+
+
+@dataclass(frozen=True)
+class ScoreJob:
+    """One area to validate and (unless ``write`` is false) score into ``staging``: picklable,
+    so it runs in a build's worker process as well as in the build's own."""
+
+    area: Area
+    data: str            # the data folder (the area's published figures are read from it)
+    staging: str         # the staging output folder: tables go to <staging>/<area>/tables
+    digest: str          # the stamp of the area's tables
+    lenient: bool
+    scoring: str | None  # the scoring reading of the bank
+    write: bool = True   # false: validate only (a dry run that needs no tables)
+    relay: bool = False  # capture this job's log records and return them (in a worker)
+
+
+@dataclass
+class ScoreOutcome:
+    """What came back from one area's job: its problems (none: its tables are staged), the
+    warnings of a lenient reading, the other area ids its file holds, and its log records."""
+
+    area_id: str
+    problems: list[Problem] = field(default_factory=list)
+    others: list[str] = field(default_factory=list)
+    records: list[logging.LogRecord] = field(default_factory=list)
+
+
+@cache
+def _bank(scoring: str | None) -> QuestionBank:
+    from ..method.bank import load_bank
+
+    return load_bank().with_reading(scoring)
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        record.msg, record.args = record.getMessage(), None  # picklable whatever the args
+        record.exc_info = None
+        self.records.append(record)
+
+
+@contextlib.contextmanager
+def _relayed(on: bool) -> Iterator[list[logging.LogRecord]]:
+    """In a worker, the package's log records of one job are kept to be logged again by the
+    build (a worker's own logging is not configured), not printed here."""
+    if not on:
+        yield []
+        return
+    logger = logging.getLogger("analysis")
+    handler = _Collect()
+    level, propagate = logger.level, logger.propagate
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    logger.propagate = False
+    try:
+        yield handler.records
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+        logger.propagate = propagate
+
+
+def score_one(job: ScoreJob) -> ScoreOutcome:
+    """Validate one area's case file; if valid, score it and write its tables to staging.
+
+    Only this area's cases are held, and only while it is scored.
+    """
+    from ..method.published import headline_scores
+    from ..method.validation import load_cases
+
+    outcome = ScoreOutcome(job.area.id)
+    with _relayed(job.relay) as records:
+        bank = _bank(job.scoring)
+        try:
+            data = load_cases([job.area.cases], bank, lenient=job.lenient)
+        except InputError as exc:
+            outcome.problems = list(exc.problems)
+        else:
+            outcome.others = [a for a in data.areas if a != job.area.id]
+            frame = data.area(job.area.id)
+            del data
+            if frame.empty:
+                outcome.problems.append(Problem(
+                    str(job.area.cases), f"area '{job.area.id}' has no cases",
+                    column="area_id", value=job.area.id,
+                    allowed="at least one case row for each area listed in areas.csv"))
+            elif job.write:
+                write_area_tables(OutputTree(Path(job.staging)), job.area, frame, bank,
+                                  job.digest, headline_scores(Path(job.data), job.area.id))
+    outcome.records = records
+    return outcome
+
+
+def relay(outcome: ScoreOutcome) -> None:
+    """Log a worker's records in this process, as if logged here."""
+    for record in outcome.records:
+        logger = logging.getLogger(record.name)
+        if logger.isEnabledFor(record.levelno):
+            logger.handle(record)
+
+
+def cross_file_problems(outcomes: Sequence[ScoreOutcome], areas: Sequence[Area],
+                        subset: bool) -> list[Problem]:
+    """What one file's validation cannot see: rows of another area in an area's case file
+    (each area's cases are in its own file), and areas not listed at all in areas.csv."""
+    listed = {a.id for a in areas}
+    files = {a.id: str(a.cases) for a in areas}
+    problems = []
+    for o in outcomes:
+        other = [a for a in o.others if a in listed]
+        if other:
+            problems.append(Problem(files[o.area_id], f"cases of another area in the case file "
+                                    f"of area '{o.area_id}'", column="area_id",
+                                    value=", ".join(other),
+                                    allowed=f"only area '{o.area_id}': each area's cases are "
+                                    "in its own case file (areas.csv)"))
+    stray = sorted({a for o in outcomes for a in o.others} - listed)
+    if stray and not subset:
+        problems.append(Problem(", ".join(files[o.area_id] for o in outcomes if o.others),
+                                "cases for areas not listed in areas.csv", column="area_id",
+                                value=", ".join(stray)))
+    return problems
+
+
+class Staging:
+    """A folder beside the outputs that changed areas' tables are written to, and published
+    from (each area's tables folder renamed into place) only when every file was valid."""
+
+    def __init__(self, out: OutputTree) -> None:
+        self.out = out
+        self.root = out.root / f"{STAGING_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        self.new = not out.root.exists()  # a refused first build leaves no output folder
+
+    def publish(self, area_ids: Sequence[str]) -> None:
+        for a in area_ids:
+            new = paths.area_tables(self.root, a)
+            old = paths.area_tables(self.out.root, a)
+            old.parent.mkdir(parents=True, exist_ok=True)
+            trash = self.root / f".old-{a}"
+            if old.exists():
+                os.replace(old, trash)
+            os.replace(new, old)
+        self.discard()
+
+    def discard(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
+        if self.new:
+            with contextlib.suppress(OSError):  # only if nothing else was written there
+                self.out.root.rmdir()
+
+    @staticmethod
+    def clean(out: OutputTree) -> None:
+        """Remove staging folders a killed build left behind."""
+        if out.root.is_dir():
+            for p in out.root.glob(f"{STAGING_PREFIX}*"):
+                shutil.rmtree(p, ignore_errors=True)
+
+
+# the cross-area step ------------------------------------------------------------------------
 #: The area tables the cross-area tables are made from.
 CROSS_AREA_INPUTS = ("question_scores", "outcome_scores", "factors", "distributions",
                      "bootstrap_counts")
 
 
-def _frames(out: OutputTree, area_ids: Sequence[str]) -> dict[str, dict[str, pd.DataFrame]]:
-    """Areas' tables read back from Parquet (so they have the same types whether an area was
-    just scored or reused)."""
-    from ..method.tables import read_table
+class AreaTables(Mapping[str, "pd.DataFrame"]):
+    """One area's tables read back from Parquet when asked for, and not kept: the cross-area
+    step holds one area's bootstrap counts at a time (same types whether an area was just
+    scored or reused)."""
 
-    return {a: {n: read_table(paths.area_tables(out.root, a), n) for n in CROSS_AREA_INPUTS}
-            for a in area_ids}
+    def __init__(self, out: OutputTree, area_id: str) -> None:
+        self.folder = paths.area_tables(out.root, area_id)
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in CROSS_AREA_INPUTS:
+            raise KeyError(name)
+        from ..method.tables import read_table
+
+        return read_table(self.folder, name)
+
+    def __contains__(self, name: object) -> bool:
+        return name in CROSS_AREA_INPUTS
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(CROSS_AREA_INPUTS)
+
+    def __len__(self) -> int:
+        return len(CROSS_AREA_INPUTS)
+
+
+def _frames(out: OutputTree, area_ids: Sequence[str]) -> dict[str, AreaTables]:
+    """Areas' tables, each read when the cross-area step reaches it."""
+    return {a: AreaTables(out, a) for a in area_ids}
 
 
 def write_group_tables(out: OutputTree, groups: Sequence[Group], tables: TableDigests,

@@ -28,8 +28,8 @@ from .jobs import Page, StitchJob
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 HEADING_RE = re.compile(r'<h([23]) id="([^"]+)"[^>]*>(.*?)</h\1>', re.S)
 ID_RE = re.compile(r'\sid="([^"]+)"')
-TABLE_RE = re.compile(r'<table class="data"[^>]*>.*?</table>', re.S)
-SORTABLE = "<table class=\"data\" data-sortable"
+TABLE_RE = re.compile(r'<table class="data(?: [^"]*)?"[^>]*>.*?</table>', re.S)
+SORTABLE = re.compile(r'<table class="data(?: [^"]*)?" data-sortable')
 CAPTION_RE = re.compile(r"<caption>(.*?)</caption>", re.S)
 DROP_TAGS = {"injected-parameters", "parameters", "remove-cell"}
 
@@ -155,7 +155,7 @@ def report_page(chapters: Sequence[str], page: Page, index_href: str) -> str:
                        label=page.label, toc=toc(body), body=body,
                        provenance=page.provenance, index_href=index_href,
                        tables=page.tables, pdf=page.pdf, publish=page.publish,
-                       script=sortable_script() if SORTABLE in body else "")
+                       script=sortable_script() if SORTABLE.search(body) else "")
 
 
 def sortable_script() -> str:

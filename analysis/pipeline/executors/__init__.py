@@ -1,7 +1,9 @@
 """Executors: where a build's notebooks run. One module per executor, one entry each.
 
-An executor is made from the build options, may start warming up while the data is scored
-(:meth:`Executor.start`), runs notebook tasks and yields their results as they complete
+An executor is made from the build options, may start its workers before the data is scored
+(:meth:`Executor.start`: they validate and score the changed areas, each on its own, through
+:meth:`Executor.submit`) and start their kernels once the data is valid
+(:meth:`Executor.warm`), runs notebook tasks and yields their results as they complete
 (:meth:`Executor.run`), and may run other picklable jobs (stitching a report) in its workers
 (:meth:`Executor.submit`; None: the build runs the job itself). A new executor (a batch
 scheduler, Ray) is a module here and one entry in :data:`EXECUTORS`.
@@ -29,6 +31,8 @@ SCHEDULED = "dask"
 
 class Executor(Protocol):
     def start(self) -> None: ...
+
+    def warm(self) -> None: ...
 
     def submit(self, fn: Callable[[Any], Any], arg: Any) -> Future[Any] | None: ...
 

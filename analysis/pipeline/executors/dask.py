@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ...core import paths
-from ..execute import Result, Task, run_task
+from ..execute import Result, Task, finish, run_task
 from ..options import BuildOptions
 from ..outputs import OutputTree
 
@@ -23,7 +23,7 @@ def _run_remote(payload: tuple[Task, str], shared: dict[str, str]) -> Result:
     """A Dask task: the files every task shares arrive once per worker, the task's own with it."""
     task, engine = payload
     task.files = {**shared, **task.files}
-    return run_task(task, engine)
+    return finish(run_task(task, engine))
 
 
 def run_dask(tasks: list[Task], jobs: int, engine: str = "warm",
@@ -88,13 +88,19 @@ class DaskExecutor:
     def start(self) -> None:
         """Nothing to warm up: the cluster starts when there is work for it."""
 
+    def warm(self) -> None:
+        """Nothing to warm up: the cluster starts when there is work for it."""
+
     def submit(self, fn: Callable[[Any], Any], arg: Any) -> Future[Any] | None:
         return None
 
     def run(self, tasks: list[Task]) -> Iterator[Result]:
         out, data = OutputTree(self.options.output.resolve()), self.options.data.resolve()
-        for t in tasks:
-            t.files = task_bundle(out, t)
+        bundles: dict[str, dict[str, str]] = {}
+        for t in tasks:  # an area's tasks share one bundle of its tables
+            if t.folder not in bundles:
+                bundles[t.folder] = task_bundle(out, t)
+            t.files = bundles[t.folder]
         return run_dask(tasks, self.options.jobs, self.options.engine, self.options.scheduler,
                         shared=shared_bundle(out, data))
 

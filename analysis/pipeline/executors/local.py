@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any
 
-from ..execute import ENGINES, Result, Task, run_serial, run_task, worker_context
+from ..execute import ENGINES, Result, Task, finish, run_serial, run_task, worker_context
 from ..options import BuildOptions
 
 IN_FLIGHT = 4  # tasks queued per worker: enough to keep workers busy, few enough to hold
@@ -20,25 +20,31 @@ IN_FLIGHT = 4  # tasks queued per worker: enough to keep workers busy, few enoug
 
 def _run_local(payload: tuple[Task, str]) -> Result:
     task, engine = payload
-    return run_task(task, engine)
+    return finish(run_task(task, engine))
 
 
 def _warm_up(engine: str) -> None:
-    """Start the worker's kernel, import papermill and nbconvert before the first task.
+    """Import papermill and nbconvert before the first task; the kernel is started later
+    (:func:`_start_kernel`), once the data the worker scores is valid.
 
     Worker processes end without running ``atexit`` handlers, so the kernel is shut down by a
     multiprocessing finaliser instead (else it lingers until it sees its parent gone).
     """
     from multiprocessing.util import Finalize
 
-    from .. import engine as eng
-
     if ENGINES[engine].warm:
-        eng.warm_kernel(eng.ensure_kernelspec())
         Finalize(None, _stop_kernel, exitpriority=10)
     from .. import stitch
 
     stitch.warm_up()  # workers stitch reports too
+
+
+def _start_kernel(engine: str) -> None:
+    """Start this worker's warm kernel now (a task would start it anyway when it is absent)."""
+    from .. import engine as eng
+
+    if ENGINES[engine].warm:
+        eng.warm_kernel(eng.ensure_kernelspec())
 
 
 def _stop_kernel() -> None:
@@ -75,6 +81,12 @@ class LocalWorkers:
         """Spawn every worker now (each starts its kernel as it comes up)."""
         for _ in range(self.jobs):  # workers are spawned on demand, one per queued job
             self._pool.submit(os.getpid)
+
+    def warm(self) -> None:
+        """Have the workers start their kernels (one request a worker: a worker busy starting
+        its kernel leaves the next request to another)."""
+        for _ in range(self.jobs):
+            self._pool.submit(_start_kernel, self.engine)
 
     def submit(self, fn: Callable[[Any], Any], arg: Any) -> Future[Any]:
         return self._pool.submit(fn, arg)
@@ -120,6 +132,10 @@ class LocalExecutor:
     def start(self) -> None:
         if self.workers is not None:
             self.workers.start()
+
+    def warm(self) -> None:
+        if self.workers is not None:
+            self.workers.warm()
 
     def submit(self, fn: Callable[[Any], Any], arg: Any) -> Future[Any] | None:
         return None if self.workers is None else self.workers.submit(fn, arg)

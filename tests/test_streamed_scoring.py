@@ -1,0 +1,155 @@
+"""Streamed scoring (issue #31): each area validated and scored on its own, in the workers;
+nothing written when any file is bad, and every file's problems reported in one run; the same
+tables as scoring every area at once."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from .conftest import keep_listed
+
+AREAS = ("braxbrook", "briskwick", "haskbrook")
+
+
+def _data(tmp_path: Path) -> Path:
+    """A data folder of three bundled areas."""
+    from analysis.core import paths
+
+    data = tmp_path / "data"
+    shutil.copytree(paths.data_dir(), data, ignore=shutil.ignore_patterns("cases"))
+    (data / "cases").mkdir()
+    rows = ["area_id,name,label,cases"]
+    for a in AREAS:
+        shutil.copy(paths.data_dir() / "cases" / f"{a}.csv", data / "cases" / f"{a}.csv")
+        rows.append(f"{a},{a.title()},synthetic,cases/{a}.csv")
+    (data / "areas.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    keep_listed(data)
+    return data
+
+
+def _break(data: Path, area: str, old: str, new: str) -> None:
+    path = data / "cases" / f"{area}.csv"
+    header, first, *rest = path.read_text(encoding="utf-8").splitlines()
+    bad = first.replace(old, new, 1)
+    assert bad != first
+    path.write_text("\n".join([header, bad, *rest]) + "\n", encoding="utf-8")
+
+
+def _flip(data: Path, area: str) -> None:
+    """A valid edit: one answer of one case changed."""
+    import pandas as pd
+
+    path = data / "cases" / f"{area}.csv"
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame.loc[0, "case_recording"] = "no" if frame.loc[0, "case_recording"] == "yes" else "yes"
+    frame.to_csv(path, index=False, lineterminator="\n")
+
+
+def _files(out: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*"))
+            if p.is_file()}
+
+
+class _Kernel(Exception):
+    """Raised in place of starting the workers' kernels."""
+
+
+def _no_kernel(self: object) -> None:
+    raise _Kernel
+
+
+def test_bad_files_among_good_ones_in_the_workers_write_nothing_and_report_every_problem(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from analysis.core.errors import InputError
+    from analysis.pipeline.builder import build
+    from analysis.pipeline.executors.local import LocalWorkers
+    from analysis.pipeline.options import BuildOptions
+
+    monkeypatch.setattr(LocalWorkers, "warm", _no_kernel)
+    data = _data(tmp_path)
+    _break(data, "braxbrook", ",yes,", ",yess,")
+    _break(data, "haskbrook", ",no,", ",nope,")
+    out = tmp_path / "out"
+    with pytest.raises(InputError) as refused:  # jobs=2: areas scored in the workers
+        build(BuildOptions(data=data, output=out, jobs=2, quiet=True))
+    files = {p.file for p in refused.value.problems}
+    assert files == {str(data / "cases" / "braxbrook.csv"), str(data / "cases" / "haskbrook.csv")}
+    values = {p.value for p in refused.value.problems}
+    assert {"yess", "nope"} <= values and all(p.row and p.column for p in refused.value.problems)
+    # briskwick was valid and scored, but nothing was published: no tables, no staging left
+    assert not any(p.is_file() for p in out.rglob("*")) if out.exists() else True
+
+
+def test_a_refused_rebuild_keeps_every_previous_table(tmp_path: Path) -> None:
+    """In this process (tables only): a valid change to one file and a bad one to another
+    leave every table as it was."""
+    from analysis.core.errors import InputError
+    from analysis.pipeline.builder import build
+    from analysis.pipeline.options import BuildOptions
+
+    data = _data(tmp_path)
+    out = tmp_path / "out"
+    build(BuildOptions(data=data, output=out, quiet=True, tables_only=True))
+    before = _files(out)
+    _flip(data, "briskwick")  # valid
+    _break(data, "haskbrook", ",no,", ",nope,")  # not
+    with pytest.raises(InputError) as refused:
+        build(BuildOptions(data=data, output=out, quiet=True, tables_only=True))
+    assert [p.value for p in refused.value.problems] == ["nope"]
+    assert _files(out) == before
+
+
+def test_another_areas_cases_in_a_case_file_are_refused(tmp_path: Path) -> None:
+    from analysis.core.errors import InputError
+    from analysis.pipeline.builder import build
+    from analysis.pipeline.options import BuildOptions
+
+    data = _data(tmp_path)
+    path = data / "cases" / "briskwick.csv"
+    header, first, *rest = path.read_text(encoding="utf-8").splitlines()
+    stray = first.replace("briskwick", "haskbrook", 1).replace("SYN-BRI-0001", "SYN-BRI-9999")
+    path.write_text("\n".join([header, first, *rest, stray]) + "\n", encoding="utf-8")
+    with pytest.raises(InputError) as refused:
+        build(BuildOptions(data=data, output=tmp_path / "out", quiet=True, tables_only=True))
+    (p,) = refused.value.problems
+    assert (p.file, p.column, p.value) == (str(path), "area_id", "haskbrook")
+
+
+def test_streamed_tables_equal_scoring_every_area_at_once(scored: Path, tmp_path: Path) -> None:
+    """The tables a build writes, area by area and then across areas from the written
+    summaries, are byte for byte those of validating every file together and scoring from
+    memory (the build before issue #31)."""
+    from analysis.core import paths
+    from analysis.method import crossarea
+    from analysis.method.bank import load_bank
+    from analysis.method.catalogue import load_areas
+    from analysis.method.published import headline_scores
+    from analysis.method.scoring import score_area, sensitivity_table
+    from analysis.method.tables import write_tables
+    from analysis.method.validation import load_cases
+
+    bank = load_bank()
+    areas = load_areas(paths.data_dir())
+    data = load_cases([a.cases for a in areas], bank)
+    every = {}
+    for a in areas:
+        cases = data.area(a.id)
+        tables = score_area(cases, bank, a.id).as_dict()
+        tables["sensitivity"] = sensitivity_table(cases, bank, a.id,
+                                                  headline_scores(paths.data_dir(), a.id))
+        every[a.id] = tables
+    for a in areas[:2]:
+        write_tables(every[a.id], tmp_path / a.id)
+        theirs = paths.area_tables(scored, a.id)
+        for p in sorted((tmp_path / a.id).glob("*.*")):
+            assert p.read_bytes() == (theirs / p.name).read_bytes(), (a.id, p.name)
+    shared = crossarea.comparison_tables(every)
+    names = [n for n in shared if n != "comparisons"]  # the file adds the groups' rows
+    write_tables({n: shared[n] for n in names}, tmp_path / "all")
+    for n in names:
+        for suffix in (".csv", ".parquet"):
+            assert ((tmp_path / "all" / f"{n}{suffix}").read_bytes()
+                    == (paths.all_tables(scored) / f"{n}{suffix}").read_bytes()), n
