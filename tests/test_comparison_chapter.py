@@ -97,7 +97,8 @@ def test_a_gap_is_hidden_with_the_share_it_is_made_from(two_areas: Built) -> Non
     for line in hidden:
         cells = [c.strip() for c in line.strip("|").split("|")]
         if cells[2] == "[c]" or cells[3] == "[c]":  # this area's share or the pooled one
-            assert cells[4] == "[c]", line
+            # the gap and the decision in words are made from it: withheld with it
+            assert cells[4] == "[c]" and cells[5] == "[c]", line
 
 
 def test_a_group_report_compares_with_the_groups_figure_never_all_areas(

@@ -87,7 +87,7 @@ def _outcomes(ctx: AreaContext) -> Exhibit:
                           score.shown and pooled.shown)
         body.append((plain("comparison.outcome_label", outcome=o), score, spread, pooled,
                      say("comparison.gap_cell", gap=gap) if gap else numbers.NOT_APPLICABLE,
-                     WORDS[r.decision],
+                     numbers.verdict(WORDS[r.decision], score, pooled),
                      *group_cells(ctx, groups, OUTCOME, str(r.outcome))))
         drawn += [score, spread, pooled]
     # the chart draws the area's own 95% interval; the limits it is judged by are wider
@@ -140,7 +140,10 @@ def _key_questions(ctx: AreaContext) -> Exhibit:
                       ctx.share(k_key(r.question), n_key(r.question)),
                       _pooled_share(ctx, r.question) if r.n else absent(r.question),
                       _gap_cell(ctx, r._asdict()),
-                      WORDS[r.decision] if r.n else absent(r.question),
+                      numbers.verdict(WORDS[r.decision],
+                                      ctx.share(k_key(r.question), n_key(r.question)),
+                                      _pooled_share(ctx, r.question))
+                      if r.n else absent(r.question),
                       *group_cells(ctx, groups, QUESTION, r.question))
                      for r in sub.itertuples())
         small = (sub["n"].between(1, 9)).any()

@@ -232,7 +232,8 @@ def group_cells(ctx: AreaContext, groups: list[Group], kind: str,
         hidden = kind != OUTCOME and ctx.disclosure.share_hidden(k_key(measure), n_key(measure))
         figure = Number(float(r["pooled"]), Kind.SCORE if kind == OUTCOME else Kind.SHARE,
                         lineage, shown=not hidden)
-        cells += [figure, group_words(str(r["decision"]))]
+        mine = [] if kind == OUTCOME else [ctx.share(k_key(measure), n_key(measure))]
+        cells += [figure, numbers.verdict(group_words(str(r["decision"])), figure, *mine)]
     return cells
 
 

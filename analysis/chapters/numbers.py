@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 
 __all__ = ["NOT_APPLICABLE", "Gap", "constant", "count", "external", "gap", "interval",
            "k_of_n", "not_applicable", "percent", "rules", "score", "score_lineage", "share",
-           "share_interval", "unlinked_share"]
+           "share_interval", "unlinked_share", "verdict"]
 
 
 def count(d: Disclosure, key: str) -> Number:
@@ -213,3 +213,15 @@ def gap(row: Mapping[str, Any], first: Lineage, second: Lineage, shown: bool) ->
                size(near), size(far), case_size(cases) if counted else None,
                case_size(c_near) if counted else None, case_size(c_far) if counted else None,
                side)
+
+
+def verdict(words: str, *figures: Number) -> str:
+    """A decision in words beside the figures it is made from, withheld ([c]) with any of
+    them: "unusually low" bounds a hidden count as a printed figure would, so the lineage
+    rule of the disclosure in force (:func:`analysis.report.guard.active`) decides it too."""
+    from ..report.guard import active
+
+    d = active()
+    cells = frozenset().union(*(f.cells() for f in figures))
+    hidden = any(not f.shown for f in figures) or (d is not None and not d.shows(cells))
+    return SUPPRESSED if hidden else words
