@@ -89,16 +89,8 @@ def _records(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
                  for col in sorted({c for c in header if c and header.count(c) > 1})]
     problems += textfile.long_cells(rows, header, name)
     problems += groupings.groupings(header, COLUMNS, name)[1]
-    records = []
-    for r, cells in enumerate(rows[1:], start=2):
-        if not any(c.strip() for c in cells):
-            continue
-        if any(c.strip() for c in cells[len(header):]):
-            problems.append(Problem(name, f"row has more cells than the header ({len(header)})",
-                                    row=r, value=",".join(cells[len(header):]),
-                                    allowed="one cell per header column"))
-        records.append((r, {h: (cells[i].strip() if i < len(cells) else "")
-                            for i, h in enumerate(header) if h}))
+    records, shape = textfile.records(rows, header, name)
+    problems += shape
     if problems:
         raise InputError(problems)
     if not records:

@@ -113,16 +113,8 @@ def _rows(spec: ContextFile, path: Path) -> tuple[Rows, list[Problem]]:
     if len(rows) > textfile.MAX_ROWS:
         problems.append(Problem(name, f"has too many rows ({len(rows):,})",
                                 allowed=f"at most {textfile.MAX_ROWS:,}"))
-    records = []
-    for r, cells in enumerate(rows[1:], start=2):
-        if not any(c.strip() for c in cells):
-            continue
-        if any(c.strip() for c in cells[len(header):]):
-            problems.append(Problem(name, f"row has more cells than the header ({len(header)})",
-                                    row=r, value=",".join(cells[len(header):]),
-                                    allowed="one cell per header column"))
-        records.append((r, {h: (cells[i].strip() if i < len(cells) else "")
-                            for i, h in enumerate(header) if h}))
+    records, shape = textfile.records(rows, header, name)
+    problems += shape
     return Rows(header, records), problems
 
 

@@ -140,3 +140,21 @@ def long_cells(rows: list[list[str]], header: list[str], name: str,
                                         row=r, column=column, value=cell,
                                         allowed=f"at most {MAX_CELL_CHARS:,} characters a cell"))
     return problems
+
+
+def records(rows: list[list[str]], header: list[str], name: str
+            ) -> tuple[list[tuple[int, dict[str, str]]], list[Problem]]:
+    """(spreadsheet row, record by column) of every non-blank row after the header, and a
+    problem for each row with a filled cell beyond the header's columns: one reading of a
+    small CSV table for every input beside the case files."""
+    problems, found = [], []
+    for r, cells in enumerate(rows[1:], start=2):
+        if not any(c.strip() for c in cells):
+            continue
+        if any(c.strip() for c in cells[len(header):]):
+            problems.append(Problem(name, f"row has more cells than the header ({len(header)})",
+                                    row=r, value=",".join(cells[len(header):]),
+                                    allowed="one cell per header column"))
+        found.append((r, {h: (cells[i].strip() if i < len(cells) else "")
+                          for i, h in enumerate(header) if h}))
+    return found, problems
