@@ -20,9 +20,10 @@ from analysis.method.catalogue import load_areas
 from analysis.method.scoring import question_scores
 from analysis.method.validation import load_cases
 
+from .independent import newcombe
+
 K = np.array([22, 12, 24, 12, 19, 20, 30, 11, 25, 9, 18, 21])
 N = np.array([22, 15, 26, 18, 21, 25, 33, 19, 26, 17, 20, 23])
-Z = stats.norm.ppf(0.975)
 
 
 def _exact_cdf(r: int, n: int, p: Fraction) -> Fraction:
@@ -37,20 +38,6 @@ def _brute_limits(p0: float, n: int) -> tuple[int, int]:
     k_hi = next((k for k in range(n + 1) if 1 - _exact_cdf(k - 1, n, p) < tail), n + 1)
     k_lo = max((k for k in range(n + 1) if _exact_cdf(k, n, p) < tail), default=-1)
     return k_hi, k_lo
-
-
-def newcombe(k1: int, n1: int, k2: int, n2: int) -> tuple[float, float]:
-    """Newcombe (1998) method 10, written from the paper: Wilson limits of each share."""
-    def wilson(k: int, n: int) -> tuple[float, float]:
-        p = k / n
-        centre, half = p + Z * Z / (2 * n), Z * math.sqrt(p * (1 - p) / n + Z * Z / (4 * n * n))
-        return (centre - half) / (1 + Z * Z / n), (centre + half) / (1 + Z * Z / n)
-
-    p1, p2 = k1 / n1, k2 / n2
-    (l1, u1), (l2, u2) = wilson(k1, n1), wilson(k2, n2)
-    d = p1 - p2
-    return (d - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2),
-            d + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2))
 
 
 @pytest.mark.parametrize("p0", [0.02, 0.3, 0.5, 0.8, 0.957, 0.99])
