@@ -294,16 +294,18 @@ def _headline_shown(out: Path, area: str) -> list[bool]:
 
 
 @pytest.mark.slow
-def test_the_index_hides_the_scores_its_reports_hide(built: Path) -> None:
+def test_the_index_hides_the_scores_its_reports_hide(published: Built) -> None:
     """The released index prints an area's five scores as its report does: a score over a
     hidden count is [c] in both (outcome scores are means of question shares)."""
     from bs4 import BeautifulSoup
+
+    built = published.out
 
     soup = BeautifulSoup((built / RELEASE / "index.html").read_text(encoding="utf-8"),
                          "html.parser")
     rows = {r.th.get_text(strip=True): [td.get_text(strip=True) for td in r.find_all(
         "td", class_="score")] for r in soup.find("table").find_all("tr") if r.th and r.td}
-    names = {a.id: a.name for a in load_areas(built.parent / "data", check_cases=False)}
+    names = {a.id: a.name for a in load_areas(published.data, check_cases=False)}
     seen = []
     for area in (AREA, TINY):
         shown = _headline_shown(built, area)
@@ -314,7 +316,7 @@ def test_the_index_hides_the_scores_its_reports_hide(built: Path) -> None:
 
 
 @pytest.mark.slow
-def test_no_words_or_picks_give_a_withheld_figure_away(built: Path) -> None:
+def test_no_words_or_picks_give_a_withheld_figure_away(published: Built) -> None:
     """Classes an intruder used on an earlier release: a criterion's best and worst questions
     said "N points above the criterion's score" while the score was [c] (the gap and the share
     give the score, and the score a withheld share of the criterion); a key strength,
@@ -322,6 +324,8 @@ def test_no_words_or_picks_give_a_withheld_figure_away(built: Path) -> None:
     cases", listed only if its lower limit was at least 80%); "within the usual range" or
     "high"/"low" beside a withheld score."""
     from bs4 import BeautifulSoup
+
+    built = published.out
 
     for area in (AREA, TINY):
         soup = BeautifulSoup((built / RELEASE / area / "report.html").read_text(

@@ -249,6 +249,9 @@ def commentary_figures(data: Path, out: OutputTree, area_id: str) -> list[str]:
     if not path.exists() or not (folder / "outcome_scores.parquet").exists():
         return []
     text = c.read_text(path)
+    claims, findings = c.score_claims(text), c.share_claims(text)
+    if not claims and not findings:
+        return []  # nothing to check: no table read (a no-op build reads stamps only)
     scores = read_table(folder, "outcome_scores")
     intervals = {int(r.outcome): (whole_percent(r.score), whole_percent(r.lower),
                                   whole_percent(r.upper))
@@ -258,8 +261,8 @@ def commentary_figures(data: Path, out: OutputTree, area_id: str) -> list[str]:
     for r in q[q["n"] > 0].itertuples():
         questions.setdefault(int(r.outcome), []).append(
             (whole_percent(r.lower) / 100, whole_percent(r.upper) / 100))
-    return (c.disagreements(path, c.score_claims(text), intervals)
-            + c.share_disagreements(path, c.share_claims(text), questions))
+    return (c.disagreements(path, claims, intervals)
+            + c.share_disagreements(path, findings, questions))
 
 
 def build(options: BuildOptions) -> BuildResult:

@@ -20,6 +20,8 @@ from .outputs import AGGREGATE, OutputTree, checked_files
 from .pdf import current_pdf
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from ..method.bank import QuestionBank
     from ..method.disclosure import Policy
 
@@ -202,17 +204,23 @@ def _index_scores(out: OutputTree, area_id: str, policy: Policy,
     from ..report.format import interval, pct
 
     folder = paths.area_tables(out.root, area_id)
-    tables = {n: read_table(folder, n) for n in DISCLOSED_FROM}
+    tables = {n: read_table(folder, n)
+              for n in (DISCLOSED_FROM if policy.publish else ("outcome_scores",))}
     d = (area_disclosure(tables, bank().sufficient_levels, policy, cache=out.root)
          if policy.publish else None)
-    q = tables["question_scores"]
     scores = []
     for r in tables["outcome_scores"].sort_values("outcome").itertuples():
-        applied = q.loc[(q["outcome"] == r.outcome) & (q["n"] > 0), "question"].astype(str)
-        shown = d is None or d.shows(score_cells(applied))
+        shown = d is None or d.shows(score_cells(_applied(tables["question_scores"],
+                                                          int(r.outcome))))
         scores.append(f"{pct(r.score)} ({interval(r.lower, r.upper)})" if shown
                       else SUPPRESSED)
     return policy.count(tables["outcome_scores"]["n_cases"].iloc[0]), scores
+
+
+def _applied(questions: pd.DataFrame, outcome: int) -> list[str]:
+    """The questions of an outcome that applied to at least one case (a score's questions)."""
+    rows = questions[(questions["outcome"] == outcome) & (questions["n"] > 0)]
+    return [str(x) for x in rows["question"]]
 
 
 def _index_row(out: OutputTree, area: Area, result: BuildResult, rebuilt: bool,
