@@ -58,6 +58,7 @@ from .scores import (
     write_group_tables,
     write_shared_tables,
 )
+from .views import write_area_views
 
 if TYPE_CHECKING:  # heavy imports stay out of a build that has nothing to do
     from ..method.bank import QuestionBank
@@ -142,6 +143,7 @@ class Builder:
             write_group_tables(self.out, self.groups, self.tables, self.package, self.o.force)
             write_shared_tables(self.out, every, self.groups, self.tables, self.package,
                                 self.o.force)
+            write_area_views(self.out, every, self.package, self.o.force)
 
     def _score_areas(self, every: list[Area], changed: list[Area],
                      executor: Executor | None, write: bool) -> None:

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..core import atomic, paths
 from ..method.catalogue import REAL, Area
+from ..report.registry import chapter
 from .digests import PACKAGE_DATA, digest_of, file_digest, sha256_bytes
 from .execute import Task
 from .notebooks import portable_params
@@ -123,6 +124,8 @@ class Explainer:
                 "package": _short(b.package), "versions": dict(b.versions),
                 "parameters": portable_params(task.parameters), "tables": own,
                 "shared": shared,
+                "figures": _short(file_digest(paths.area_view(out, task.folder)))
+                if area else "",
                 "commentary": _short(b.inputs.of_commentary(area)) if area else "",
                 "context": _short(digest_of(b.inputs.context()))}
 
@@ -182,6 +185,8 @@ class Explainer:
             return self._tables_reason(task)
         if old["commentary"] != now["commentary"]:
             return Reason("its commentary file changed", f"commentary/{task.folder}.md")
+        if old.get("figures", now["figures"]) != now["figures"] and chapter(task.notebook).view:
+            return Reason("the all-areas figures they show changed", self._moved_areas())
         if old["shared"] != now["shared"]:
             return Reason("the all-areas tables changed", self._moved_areas())
         if old["context"] != now["context"]:

@@ -1,7 +1,9 @@
 """What a build must run: one :class:`Task` per notebook, with the digest of its inputs.
 
 Each chapter of the registry (:mod:`analysis.report.registry`) says what it reads beyond its
-own area's tables: the cross-area tables, the area's commentary file. A task's digest covers
+own area's tables: the cross-area tables, its area's view of them (the all-areas figures it
+shows, at the precision it shows them: :mod:`analysis.pipeline.views`), the area's commentary
+file. A task's digest covers
 exactly that, plus the shared data, the notebook's source, the package, the parameters and the
 versions of what executes and renders it, so a change re-runs only what it reaches.
 
@@ -91,6 +93,9 @@ class Planner:
             params = AreaParameters(a.id, str(self.data), str(self.out), policy).as_dict()
             for c in area_chapters(self.options.notebooks):
                 extra = [shared] if c.cross_area else []
+                if c.view:  # its view; with a policy, the pooled counts it may hide too
+                    extra += [file_digest(paths.area_view(self.out, a.id))]
+                    extra += [shared] if self.options.policy.publish else []
                 if c.commentary:
                     extra.append(self.inputs.of_commentary(a))
                 tasks.append(self._task(a.id, c, params, deps + extra))

@@ -69,12 +69,14 @@ def task_bundle(out: OutputTree, task: Task) -> dict[str, str]:
 
 
 def shared_bundle(out: OutputTree, data: Path) -> dict[str, str]:
-    """The files tasks share (data other than case files, the cross-area and group tables,
-    and every area's tables, which the disclosure policy of the comparison chapters and the
-    aggregates reads): sent to each Dask worker once, not with every task."""
+    """The files tasks share (data other than case files, the cross-area and group tables
+    with the areas' views of them, and every area's tables, which the disclosure policy of
+    the comparison chapters and the aggregates reads): sent to each Dask worker once, not
+    with every task."""
     files = {f"data/{p.relative_to(data)}": p for p in sorted(data.rglob("*"))
              if p.is_file() and "cases" not in p.relative_to(data).parts}
-    for p in sorted(out.root.glob("**/tables/*.parquet")):
+    for p in sorted([*out.root.glob("**/tables/*.parquet"),
+                     *paths.area_views(out.root).glob("*.json")]):
         files[f"output/{p.relative_to(out.root)}"] = p
     return _encode(files)
 
