@@ -110,6 +110,10 @@ class Explainer:
                 {p.name: file_digest(p) for p in sorted(folder.glob("*.parquet"))}))
         return self._folders[key]
 
+    def folders_changed(self) -> None:
+        """Forget the tables' digests worked out so far: the build has written tables."""
+        self._folders.clear()
+
     def task_parts(self, task: Task) -> dict[str, Any]:
         b, out = self.b, self.b.out.root
         shared = self._folder(paths.all_tables(out))
@@ -286,7 +290,8 @@ class BuildExplanation:
     def before(self, tasks: list[Task]) -> None:
         """Take each stale notebook's reason while the stamps still say what ran last."""
         b = self.why.b
-        self.tasks = tasks
+        self.tasks = [*self.tasks, *tasks]
+        self.why.folders_changed()  # the cross-area tables may have been made since
         for t in tasks:
             target = b.out.notebook(t.folder, t.notebook)
             if not target.fresh(t.digest, b.o.force):
@@ -295,6 +300,7 @@ class BuildExplanation:
     def after(self, result: BuildResult) -> None:
         """Say what ran and why (one line per kind), then record what outputs are made of."""
         ran = set(result.executed) | set(result.failed)
+        self.why.folders_changed()
         lines = group_lines({a: r for a, r in self.tables.items()}, "scored again", "area")
         lines += group_lines({k: r for k, r in self.stale.items() if k in ran}, "ran")
         lines += real_data_note(self.why.b.every, self.why.b.o.publish, self.why.b.out.root)

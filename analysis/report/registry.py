@@ -29,6 +29,12 @@ class Chapter:
     extra: bool = False            # a researcher's own: runs in a kernel of its own
     modules: tuple[str, ...] = ()
 
+    @property
+    def own_tables(self) -> bool:
+        """Reads nothing but its own area's tables (and data): it can run before the
+        cross-area tables are made."""
+        return not (self.cross_area or self.view)
+
     def source(self, notebooks: Path) -> Path:
         """The notebook this chapter runs (an extra chapter lives in ``notebooks/extra/``)."""
         if self.extra:

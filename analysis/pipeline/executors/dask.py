@@ -8,7 +8,7 @@ the client.
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
@@ -96,7 +96,11 @@ class DaskExecutor:
     def submit(self, fn: Callable[[Any], Any], arg: Any) -> Future[Any] | None:
         return None
 
-    def run(self, tasks: list[Task]) -> Iterator[Result]:
+    def run(self, tasks: Iterable[Task]) -> Iterator[Result]:
+        """Every task, planned in full first (each carries its files), then run."""
+        tasks = list(tasks)
+        if not tasks:
+            return iter(())
         out, data = OutputTree(self.options.output.resolve()), self.options.data.resolve()
         bundles: dict[str, dict[str, str]] = {}
         for t in tasks:  # an area's tasks share one bundle of its tables
