@@ -129,27 +129,64 @@ def _copy(built, tmp_path: Path) -> tuple[Path, Path]:  # type: ignore[no-untype
     return data, out
 
 
-def test_one_area_change_reruns_that_area_the_comparisons_and_the_aggregate(  # type: ignore[no-untyped-def]
+def _edit_cases(data: Path, area: str, column: str, every: bool) -> None:
+    """Flip the answer of ``column`` in the area's first case, or set it to "no" in every
+    case (a valid edit either way)."""
+    cases = data / "cases" / f"{area}.csv"
+    frame = pd.read_csv(cases, dtype=str, keep_default_na=False)
+    if every:
+        frame[column] = "no"
+    else:
+        frame.loc[0, column] = "no" if frame.loc[0, column] == "yes" else "yes"
+    frame.to_csv(cases, index=False, lineterminator="\n")
+
+
+VIEW_CHAPTERS = [c.notebook for c in AREA_CHAPTERS if c.view]
+
+
+def test_a_change_below_what_another_area_shows_reruns_only_that_area_and_aggregates(  # type: ignore[no-untyped-def]
         built, tmp_path) -> None:
+    """One answer of one case (a question that is not key) moves the pooled figures by less
+    than the other area's report shows them: its summary and comparison chapters are kept,
+    and a build from scratch gives the same bytes (``verify``)."""
+    from analysis.pipeline.verify import verify
+
     data, out = _copy(built, tmp_path)
     moved = build(BuildOptions(data=data, output=out, areas=AREAS, jobs=SERIAL_JOBS,
                                quiet=True))
     assert moved.executed == [], "moving the data folder alone must change nothing"
-    cases = data / "cases" / f"{AREAS[1]}.csv"
-    frame = pd.read_csv(cases, dtype=str, keep_default_na=False)
-    frame.loc[0, "case_recording"] = "no" if frame.loc[0, "case_recording"] == "yes" else "yes"
-    frame.to_csv(cases, index=False, lineterminator="\n")
+    view = paths.area_view(out, AREAS[0])
+    before = view.read_bytes()
+    _edit_cases(data, AREAS[1], "case_recording", every=False)
     reports = {a: (out / a / "report.html").stat().st_mtime_ns
                for a in [*AREAS, "aggregate", *GROUPS]}
     result = build(BuildOptions(data=data, output=out, areas=AREAS, jobs=SERIAL_JOBS,
                                 quiet=True))
+    assert view.read_bytes() == before, "the pooled figures moved by less than they show"
     expected = [f"{AREAS[1]}/{n}" for n in AREA_NOTEBOOKS]
-    expected += [f"{AREAS[0]}/00_summary", f"{AREAS[0]}/06_comparison", "aggregate/aggregate",
-                 "groups/protecting-children/aggregate"]  # not the other block's
+    expected += ["aggregate/aggregate", "groups/protecting-children/aggregate"]
     assert sorted(result.executed) == sorted(expected)
-    for folder, mtime in reports.items():  # every report showing the area's data is new
+    for folder, mtime in reports.items():  # only the reports whose page changed are new
         changed = (out / folder / "report.html").stat().st_mtime_ns > mtime
-        assert changed == (folder != "groups/violent-offending"), folder
+        assert changed == (folder not in ("groups/violent-offending", AREAS[0])), folder
+    verdict = verify(out, data, jobs=2, say=lambda line: None)
+    assert verdict.exit_code == 0, verdict.render()
+
+
+def test_a_change_another_area_shows_reruns_its_summary_and_comparison(  # type: ignore[no-untyped-def]
+        built, tmp_path) -> None:
+    """Every case of one area judged not sufficient on a key question moves the all-areas
+    share the other area's comparison prints: its summary and comparison run again."""
+    data, out = _copy(built, tmp_path)
+    view = paths.area_view(out, AREAS[0])
+    before = view.read_bytes()
+    _edit_cases(data, AREAS[1], "reporting_instructions", every=True)
+    result = build(BuildOptions(data=data, output=out, areas=AREAS, jobs=SERIAL_JOBS,
+                                quiet=True))
+    assert view.read_bytes() != before
+    assert {f"{AREAS[0]}/{n}" for n in VIEW_CHAPTERS} <= set(result.executed)
+    assert not any(k.startswith(f"{AREAS[0]}/") and k.split("/")[1] not in VIEW_CHAPTERS
+                   for k in result.executed)
 
 
 def test_a_commentary_edit_reruns_only_its_chapters(built, tmp_path) -> None:  # type: ignore[no-untyped-def]

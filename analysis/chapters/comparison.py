@@ -117,8 +117,7 @@ def _key_rows(ctx: AreaContext) -> pd.DataFrame:
 
 
 def _pooled_share(ctx: AreaContext, question: str) -> Number:
-    return numbers.share(ctx.pooled(), pooled_key(k_key(question)), pooled_key(n_key(question)),
-                         mark_small=False)
+    return ctx.pooled_share(question)
 
 
 def _key_questions(ctx: AreaContext) -> Exhibit:

@@ -250,9 +250,7 @@ def _pooled_questions(ctx: AreaContext) -> dict[str, Number]:
     mine = rows[(rows["area_id"] == ctx.area.id) & (rows["kind"] == QUESTION)]
     if mine.empty:
         return {}
-    pooled = ctx.pooled()
-    return {q: numbers.share(pooled, pooled_key(k_key(q)), pooled_key(n_key(q)),
-                             mark_small=False) for q in mine["measure"]}
+    return {q: ctx.pooled_share(q) for q in mine["measure"]}
 
 
 def recommendations(ctx: AreaContext) -> Exhibit:

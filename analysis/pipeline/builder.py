@@ -25,7 +25,8 @@ import functools
 import logging
 import sys
 import time
-from concurrent.futures import Future
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
@@ -58,6 +59,7 @@ from .scores import (
     write_group_tables,
     write_shared_tables,
 )
+from .views import write_area_views
 
 if TYPE_CHECKING:  # heavy imports stay out of a build that has nothing to do
     from ..method.bank import QuestionBank
@@ -127,21 +129,27 @@ class Builder:
                            for lenient in readings)]
 
     def score(self, every: list[Area], changed: list[Area], executor: Executor | None,
-              write: bool = True) -> None:
+              write: bool = True, cross_area: bool = True) -> None:
         """Validate and score each changed area on its own (in the executor's workers when it
         has any), its tables staged; publish them only if every file was valid (else raise
-        :class:`InputError` with the problems of every file, nothing written); then the
-        groups' and the cross-area tables, from the areas' summary tables."""
+        :class:`InputError` with the problems of every file, nothing written); then, unless
+        the caller makes them later (:meth:`cross_area`), the cross-area tables."""
         atomic.clean_temporaries(self.out.root)
         Staging.clean(self.out)
         if changed:
             self._score_areas(every, changed, executor, write)
             if executor is not None:
                 executor.warm()  # kernels start while the cross-area tables are made
-        if write:
-            write_group_tables(self.out, self.groups, self.tables, self.package, self.o.force)
-            write_shared_tables(self.out, every, self.groups, self.tables, self.package,
-                                self.o.force)
+        if write and cross_area:
+            self.cross_area(every)
+
+    def cross_area(self, every: list[Area]) -> None:
+        """The groups' and all areas' tables and every area's view of them, from the areas'
+        summary tables (each only when what it is made from changed)."""
+        write_group_tables(self.out, self.groups, self.tables, self.package, self.o.force)
+        write_shared_tables(self.out, every, self.groups, self.tables, self.package,
+                            self.o.force)
+        write_area_views(self.out, every, self.package, self.o.force)
 
     def _score_areas(self, every: list[Area], changed: list[Area],
                      executor: Executor | None, write: bool) -> None:
@@ -171,25 +179,34 @@ class Builder:
 
     # 2. notebooks and reports -----------------------------------------------------------
     def execute(self, tasks: list[Task], areas: list[Area], every: list[Area],
-                executor: Executor) -> None:
+                executor: Executor, rest: Callable[[], list[Task]] | None = None) -> None:
         """Run what is not current; stitch each report as soon as its notebooks are done.
 
         ``areas`` are the areas rebuilt; the aggregate is always over ``every`` area.
+        ``rest``: the tasks planned once the cross-area tables are made (called when
+        ``tasks`` are all handed out, so those run meanwhile).
         """
-        pending = [t for t in tasks
-                   if not self.out.notebook(t.folder, t.notebook).fresh(t.digest, self.o.force)]
-        for t in {t.notebook: t for t in pending}.values():
-            declared = self.declared.pop(t.notebook, None)
-            check_parameters(notebook_source(self.o.notebooks, t.notebook), t.parameters,
-                             None if declared is None else declared.result())
-        self.result.reused = [t.key for t in tasks if t not in pending]
+        pending = self._pending(tasks)
+        later = None if rest is None else (lambda: self._pending(rest()))
         jobs: dict[str, dispatch.JobMaker] = {
             a.id: functools.partial(self.stitch_job, a) for a in areas}
         if self.o.aggregate:
             jobs[AGGREGATE] = functools.partial(self.aggregate_job, every)
             for g in self.groups:
                 jobs[group_folder(g.id)] = functools.partial(self.group_job, g)
-        dispatch.run(pending, jobs, self.o, self.out, self.result, executor)
+        dispatch.run(pending, jobs, self.o, self.out, self.result, executor, later)
+
+    def _pending(self, tasks: list[Task]) -> list[Task]:
+        """The tasks whose notebook is not current, their parameters checked; the others
+        counted as reused."""
+        pending = [t for t in tasks
+                   if not self.out.notebook(t.folder, t.notebook).fresh(t.digest, self.o.force)]
+        for t in {t.notebook: t for t in pending}.values():
+            declared = self.declared.pop(t.notebook, None)
+            check_parameters(notebook_source(self.o.notebooks, t.notebook), t.parameters,
+                             None if declared is None else declared.result())
+        self.result.reused += [t.key for t in tasks if t not in pending]
+        return pending
 
     def stitch_job(self, area: Area) -> StitchJob | None:
         """What stitching this area's report needs, or None if it is current or failed."""
@@ -265,6 +282,29 @@ def commentary_figures(data: Path, out: OutputTree, area_id: str) -> list[str]:
             + c.share_disagreements(path, findings, questions))
 
 
+def run_overlapped(b: Builder, areas: list[Area], every: list[Area], executor: Executor,
+                   why: BuildExplanation) -> None:
+    """Run the notebooks; those that read only their own area's tables start at once, while
+    the cross-area tables are made in a thread of this process (the workers would otherwise
+    wait for them); the rest are planned when those tables are done."""
+    planner = b.planner()
+    own = planner.tasks(areas, every, own_tables=True)
+    why.before(own)
+    with ThreadPoolExecutor(1, thread_name_prefix="cross-area") as thread:
+        made = thread.submit(b.cross_area, every)
+
+        def rest() -> list[Task]:
+            made.result()
+            tasks = planner.tasks(areas, every, own_tables=False)
+            why.before(tasks)
+            return tasks
+
+        try:
+            b.execute(own, areas, every, executor, rest)
+        finally:
+            made.result()  # never leave the thread writing tables behind an error
+
+
 def build(options: BuildOptions) -> BuildResult:
     """Run a whole build; raises :class:`InputError` before writing anything on bad input."""
     t0 = time.perf_counter()
@@ -291,7 +331,7 @@ def build(options: BuildOptions) -> BuildResult:
     try:
         if executor is not None and changed:  # workers score the changed areas, then run
             executor.start()                  # notebooks (a refused build starts no kernel)
-        b.score(every, changed, executor)
+        b.score(every, changed, executor, cross_area=executor is None)
         if executor is not None and changed:
             b.read_parameters(executor)
         for a in areas:  # the reports built: their commentary against their scores
@@ -303,9 +343,7 @@ def build(options: BuildOptions) -> BuildResult:
             print(f"tables: {b.out.root}", file=sys.stdout)
             return b.result
         t1 = time.perf_counter()
-        tasks = b.planner().tasks(areas, every)
-        why.before(tasks)
-        b.execute(tasks, areas, every, executor)
+        run_overlapped(b, areas, every, executor, why)
         b.result.timings["notebooks_and_reports"] = time.perf_counter() - t1
     finally:
         if executor is not None:

@@ -1,7 +1,9 @@
 """What a build must run: one :class:`Task` per notebook, with the digest of its inputs.
 
 Each chapter of the registry (:mod:`analysis.report.registry`) says what it reads beyond its
-own area's tables: the cross-area tables, the area's commentary file. A task's digest covers
+own area's tables: the cross-area tables, its area's view of them (the all-areas figures it
+shows, at the precision it shows them: :mod:`analysis.pipeline.views`), the area's commentary
+file. A task's digest covers
 exactly that, plus the shared data, the notebook's source, the package, the parameters and the
 versions of what executes and renders it, so a change re-runs only what it reaches.
 
@@ -62,16 +64,19 @@ class Planner:
             self.sources[c.notebook] = (text, sha256_bytes(text.encode()))
         return self.sources[c.notebook]
 
-    def tasks(self, areas: list[Area], every: list[Area]) -> list[Task]:
+    def tasks(self, areas: list[Area], every: list[Area],
+              own_tables: bool | None = None) -> list[Task]:
         """Every notebook of the areas rebuilt, the aggregate over ``every`` area and one per
         group; the aggregates first (the longest, so no worker idles at the end). A group's
         aggregate depends on its own tables only: a change in one area re-runs the aggregates
-        of that area's groups, not the others'."""
+        of that area's groups, not the others'. ``own_tables``: only the chapters that read nothing
+        but their area's tables (True), which can run before the cross-area tables are made,
+        or only the others (False); None: all."""
         context = digest_of(self.inputs.context())
-        shared = _folder_digest(paths.all_tables(self.out))
+        shared = "" if own_tables else _folder_digest(paths.all_tables(self.out))
         policy = str(self.options.policy)
         tasks = []
-        if self.options.aggregate:
+        if self.options.aggregate and not own_tables:
             # the areas the aggregate links to: those with a report once this build is done
             built = {a.id for a in areas}
             reports = ",".join(a.id for a in every
@@ -90,7 +95,12 @@ class Planner:
             deps = [self.tables(a.id), context]
             params = AreaParameters(a.id, str(self.data), str(self.out), policy).as_dict()
             for c in area_chapters(self.options.notebooks):
+                if own_tables is not None and own_tables != c.own_tables:
+                    continue
                 extra = [shared] if c.cross_area else []
+                if c.view:  # its view; with a policy, the pooled counts it may hide too
+                    extra += [file_digest(paths.area_view(self.out, a.id))]
+                    extra += [shared] if self.options.policy.publish else []
                 if c.commentary:
                     extra.append(self.inputs.of_commentary(a))
                 tasks.append(self._task(a.id, c, params, deps + extra))

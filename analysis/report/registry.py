@@ -22,9 +22,18 @@ class Chapter:
 
     notebook: str                  # the notebook's stem; an extra chapter's is extra-<stem>
     cross_area: bool = False       # reads the cross-area tables: re-runs when any area changes
+    #: reads the all-areas figures only through its area's view, at the precision it shows
+    #: them (analysis.method.display): re-runs when a figure of that view changes
+    view: bool = False
     commentary: bool = False       # prints the area's commentary file
     extra: bool = False            # a researcher's own: runs in a kernel of its own
     modules: tuple[str, ...] = ()
+
+    @property
+    def own_tables(self) -> bool:
+        """Reads nothing but its own area's tables (and data): it can run before the
+        cross-area tables are made."""
+        return not (self.cross_area or self.view)
 
     def source(self, notebooks: Path) -> Path:
         """The notebook this chapter runs (an extra chapter lives in ``notebooks/extra/``)."""
@@ -37,14 +46,14 @@ _OUTCOMES = ("analysis.chapters.outcomes", "analysis.chapters.commentary")
 
 #: An area report's built-in chapters, in the order the report prints them.
 AREA_CHAPTERS = (
-    Chapter("00_summary", cross_area=True, commentary=True,
+    Chapter("00_summary", view=True, commentary=True,
             modules=("analysis.chapters.summary", "analysis.chapters.commentary")),
     Chapter("01_assisting_sentencing", commentary=True, modules=_OUTCOMES),
     Chapter("02_delivering_sentence", commentary=True, modules=_OUTCOMES),
     Chapter("03_reducing_reoffending", commentary=True, modules=_OUTCOMES),
     Chapter("04_protecting_public", commentary=True, modules=_OUTCOMES),
     Chapter("05_victims", commentary=True, modules=_OUTCOMES),
-    Chapter("06_comparison", cross_area=True, modules=("analysis.chapters.comparison",)),
+    Chapter("06_comparison", view=True, modules=("analysis.chapters.comparison",)),
     Chapter("07_appendices", modules=("analysis.chapters.appendices",
                                       "analysis.chapters.reconstruction",
                                       "analysis.chapters.glossary")),
