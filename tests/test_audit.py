@@ -242,3 +242,24 @@ def test_words_chosen_by_a_hidden_number_cannot_give_it_away() -> None:
     assert not seen["many"][0].shown  # type: ignore[index]
     assert _noun(seen["n"], "point") == "points"  # type: ignore[arg-type]
     assert _noun(one, "point") == "point"
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_area("a"), st.data())
+def test_ranges_cut_short_by_witnesses_decide_as_exact_ones(
+        area: tuple[dict[str, int], list[Relation], set[str]], data: st.DataObject) -> None:
+    """With a protection interval, a count whose solver-found values already span it is not
+    solved again: the counts pinned, and their ranges, are those of the exact ranges."""
+    values, relations, _ = area
+    hidden = data.draw(st.sets(st.sampled_from(sorted(values)), min_size=1))
+    top = max(values.values())
+    a = Audit(values, frozenset(hidden), lambda _k: top)
+    a.relate(relations)
+    exact = {r.key: r for r in a.ranges()}
+    short = {r.key: r for r in a.ranges(protection=P.protection)}
+    assert set(short) == set(exact)
+    for key, r in short.items():
+        assert exact[key].low <= r.low <= r.value <= r.high <= exact[key].high
+        assert a.pinned(r, P.protection) == a.pinned(exact[key], P.protection)
+        if a.pinned(r, P.protection):
+            assert (r.low, r.high) == (exact[key].low, exact[key].high)

@@ -89,6 +89,26 @@ def test_secondary_cell_is_the_smallest_that_works():
     assert [d.count(str(i)) for i in range(4)] == ["40", "[c]", "[c]", "24"]
 
 
+def test_suppression_is_worked_out_once_per_set_of_inputs(tmp_path, monkeypatch):
+    """Every notebook and the release check ask for the same areas' suppression: with an
+    outputs folder the answer is kept and read back, the same as worked out; other counts or
+    another threshold are worked out anew."""
+    values = {"0": 40, "1": 20, "2": 3, "3": 24, "n": 87}
+    relations = [D.Relation("n", ("0", "1", "2", "3"))]
+    first = D.protect(values, relations, PUB, cache=tmp_path)
+    assert first == D.protect(values, relations, PUB)
+
+    def never(*_args, **_kwargs):
+        raise AssertionError("worked out again")
+
+    monkeypatch.setattr(D, "_hide", never)
+    assert D.protect(values, relations, PUB, cache=tmp_path) == first
+    with pytest.raises(AssertionError, match="again"):
+        D.protect({**values, "2": 4, "3": 23}, relations, PUB, cache=tmp_path)
+    with pytest.raises(AssertionError, match="again"):
+        D.protect(values, relations, D.Policy(True, 10), cache=tmp_path)
+
+
 def test_zero_cells_shown_unless_total_small():
     assert [cells(PUB, [30, 0, 10], 40).count(str(i)) for i in range(3)] == ["30", "0", "10"]
     assert cells(PUB, [3, 0], 3).count("1") == "[c]"

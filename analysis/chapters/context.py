@@ -138,15 +138,16 @@ def area_disclosures(output_dir: Path, area_ids: Iterable[str],
     for area_id in area_ids:
         folder = paths.area_tables(output_dir, area_id)
         stamp = tuple(sorted((p.name, p.stat().st_mtime_ns) for p in folder.glob("*.parquet")))
-        out[area_id] = _area(folder, area_id, policy, stamp)
+        out[area_id] = _area(output_dir, area_id, policy, stamp)
     return out
 
 
 @lru_cache(maxsize=16)
-def _area(folder: Path, area_id: str, policy: Policy,
+def _area(output_dir: Path, area_id: str, policy: Policy,
           stamp: tuple[tuple[str, int], ...]) -> Disclosure:
-    tables = _read_tables(folder, AREA_TABLES, f"tables of area {area_id!r}")
-    return area_disclosure(tables, load_bank().sufficient_levels, policy)
+    tables = _read_tables(paths.area_tables(output_dir, area_id), AREA_TABLES,
+                          f"tables of area {area_id!r}")
+    return area_disclosure(tables, load_bank().sufficient_levels, policy, cache=output_dir)
 
 
 def all_areas_disclosure(output_dir: Path, policy: Policy,
@@ -165,7 +166,7 @@ def _pooled(output_dir: Path, policy: Policy, folder: Path,
     pooled = _read_tables(folder, ("question_scores",),
                           "cross-area tables")["question_scores"]
     ids = sorted(set(pooled["area_id"].astype(str)))
-    return pooled_disclosure(area_disclosures(output_dir, ids, policy), policy)
+    return pooled_disclosure(area_disclosures(output_dir, ids, policy), policy, cache=output_dir)
 
 
 @dataclass

@@ -268,19 +268,31 @@ class Audit:
         bounds = Bounds(np.zeros(len(keys)), np.array([self.upper(k) for k in keys], dtype=float))
         integ = np.ones(len(keys))
 
+        # Every solution the solver returns is a release-consistent value of every count of
+        # the group at once: a witness. With ``protection``, a count whose witnessed values
+        # already span it needs no solve of its own (its range is at least that wide).
+        seen = {k: [self.values[k], self.values[k]] for k in keys}
+
         def solve(key: str, sign: float) -> int:
             c = np.zeros(len(keys))
             c[col[key]] = sign
             res = milp(c, constraints=cons, integrality=integ, bounds=bounds)
-            return round(sign * res.fun) if res.success else self.values[key]
+            if not res.success:
+                return self.values[key]
+            for k, x in zip(keys, np.round(res.x).astype(int), strict=True):
+                seen[k][0], seen[k][1] = min(seen[k][0], int(x)), max(seen[k][1], int(x))
+            return round(sign * res.fun)
+
+        def wide(key: str) -> bool:
+            return protection is not None and seen[key][1] - seen[key][0] >= protection
 
         out = []
         for k in targets:
+            if wide(k):
+                out.append(Range(k, self.values[k], *seen[k]))
+                continue
             high = solve(k, -1.0)
-            if protection is not None and high - self.values[k] >= protection:
-                low = self.values[k]
-            else:
-                low = solve(k, 1.0)
+            low = seen[k][0] if wide(k) else solve(k, 1.0)
             out.append(Range(k, self.values[k], int(low), int(high)))
         return out
 

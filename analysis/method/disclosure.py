@@ -23,10 +23,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..core import memo
 from .victims import chains
 
 if TYPE_CHECKING:
@@ -183,17 +186,41 @@ class Disclosure:
 
 # secondary suppression ---------------------------------------------------------------------
 def protect(values: Mapping[str, int], relations: Sequence[Relation], policy: Policy,
-            unpublished: Iterable[str] = (), fixed: Iterable[str] = ()) -> Disclosure:
+            unpublished: Iterable[str] = (), fixed: Iterable[str] = (),
+            cache: Path | None = None) -> Disclosure:
     """Hide every small count and then enough others that none can be derived.
 
     ``unpublished`` quantities are never printed (for example n - k) but a reader can still
     work them out, so they are protected like any other. ``fixed`` ones are printed elsewhere
-    as they are (in another report), so they are never chosen to be hidden here.
+    as they are (in another report), so they are never chosen to be hidden here. With
+    ``cache`` (an outputs folder), the answer is worked out once per set of inputs and read
+    back by every later caller (:mod:`analysis.core.memo`).
     """
     if not policy.publish:
         return Disclosure(policy, dict(values), frozenset(unpublished))
     relations = [r for r in relations if all(q in values for q in (r.total, *r.parts))]
-    every = tuple(relations)
+    unpublished, fixed = sorted(set(unpublished)), sorted(set(fixed))
+    key = memo.digest(_code(), policy.threshold, policy.protection, values,
+                      [(r.total, r.parts) for r in relations], unpublished, fixed)
+    hidden = memo.remembered(None if cache is None else memo.cache_dir(cache, "disclosure"),
+                             key, lambda: sorted(_hide(values, relations, policy,
+                                                       unpublished, fixed)))
+    return Disclosure(policy, dict(values), frozenset(hidden), tuple(relations))
+
+
+@cache
+def _code() -> str:
+    """The source of the rules that decide what is hidden: a cached answer of other rules is
+    never read back."""
+    here = Path(__file__).parent
+    return memo.digest(*((here / name).read_text(encoding="utf-8")
+                         for name in ("disclosure.py", "audit.py", "victims.py",
+                                      "intervals.py")))
+
+
+def _hide(values: Mapping[str, int], relations: list[Relation], policy: Policy,
+          unpublished: Iterable[str], fixed: Iterable[str]) -> set[str]:
+    """The counts to hide: the small ones, then enough others (secondary suppression)."""
     sensitive = _primary(values, relations, policy) - set(fixed)
     state = _State(values, set(sensitive) | set(unpublished), frozenset(fixed), policy)
     for group, members in _components(values, relations):
@@ -202,7 +229,7 @@ def protect(values: Mapping[str, int], relations: Sequence[Relation], policy: Po
         while (extra := state.next_to_hide(members, sensitive & group)) is not None:
             state.hidden.add(extra)
         _widen(state, members, policy)
-    return Disclosure(policy, dict(values), frozenset(state.hidden), every)
+    return state.hidden
 
 
 def _widen(state: _State, relations: Sequence[Relation], policy: Policy) -> None:
@@ -388,9 +415,21 @@ class _Builder:
         self.relations.append(Relation(total, tuple(parts)))
 
 
+#: The area tables a disclosure is worked out from (:func:`area_disclosure`).
+DISCLOSED_FROM = ("outcome_scores", "distributions", "question_scores", "crosstab", "factors")
+
+
+def score_cells(questions: Iterable[str]) -> frozenset[str]:
+    """The counts a score over these questions (those that applied: n > 0) is computed from,
+    under every scoring reading: each question's k and n. A score is shown only when the
+    disclosure shows all of them (:meth:`Disclosure.shows`)."""
+    return frozenset(key for q in questions for key in (k_key(q), n_key(q)))
+
+
 def area_disclosure(tables: Mapping[str, pd.DataFrame], sufficient: Mapping[str, Iterable[str]],
-                    policy: Policy) -> Disclosure:
-    """Every count of people an area report can print, linked as a reader can link them."""
+                    policy: Policy, cache: Path | None = None) -> Disclosure:
+    """Every count of people an area report can print, linked as a reader can link them
+    (``cache``: the outputs folder that keeps the answer, see :func:`protect`)."""
     b = _Builder()
     if len(tables["outcome_scores"]):
         b.add(CASES, tables["outcome_scores"]["n_cases"].iloc[0])
@@ -405,7 +444,7 @@ def area_disclosure(tables: Mapping[str, pd.DataFrame], sufficient: Mapping[str,
         a, n = level_key(step, YES), n_key(following)
         if a in b.values and n in b.values and b.values[a] == b.values[n]:
             b.relate(a, (n,))
-    return protect(b.values, b.relations, policy, b.unpublished)
+    return protect(b.values, b.relations, policy, b.unpublished, cache=cache)
 
 
 def _distributions(b: _Builder, d: pd.DataFrame) -> None:
@@ -512,10 +551,12 @@ def pooled_key(key: str) -> str:
     return f"all/{key}"
 
 
-def pooled_disclosure(areas: Mapping[str, Disclosure], policy: Policy) -> Disclosure:
+def pooled_disclosure(areas: Mapping[str, Disclosure], policy: Policy,
+                      cache: Path | None = None) -> Disclosure:
     """Counts summed over areas, and each area's own: a pooled count less the counts the area
     reports show gives the sum of the ones they hide, so a pooled count is hidden too when that
-    would give a hidden one (or a small group) away. Area figures are as their reports show."""
+    would give a hidden one (or a small group) away. Area figures are as their reports show
+    (``cache``: the outputs folder that keeps the answer, see :func:`protect`)."""
     b = _Builder()
     hidden: set[str] = set()
     shown: set[str] = set()
@@ -538,7 +579,8 @@ def pooled_disclosure(areas: Mapping[str, Disclosure], policy: Policy) -> Disclo
         b.relate(sums["n"], (sums["k"], sums["rest"]))
     for key in sorted({k for d in areas.values() for k in d.values if k.endswith(IDENTIFIED)}):
         _pooled_sum(b, key, [copy(a, d, key) for a, d in areas.items() if key in d.values])
-    return protect(b.values, b.relations, policy, b.unpublished | hidden, fixed=shown)
+    return protect(b.values, b.relations, policy, b.unpublished | hidden, fixed=shown,
+                   cache=cache)
 
 
 def _pooled_sum(b: _Builder, key: str, parts: list[str]) -> str:

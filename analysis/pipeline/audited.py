@@ -137,17 +137,18 @@ def table_figures(area_id: str, tables: Mapping[str, pd.DataFrame]) -> list[Figu
 
 def check_release(areas: Mapping[str, Disclosure], released: Mapping[str, Path],
                   tables: Mapping[str, Mapping[str, pd.DataFrame]],
-                  policy: Policy) -> list[Finding]:
+                  policy: Policy, cache: Path | None = None) -> list[Finding]:
     """The lineage rule and the audit over one release: a finding per problem.
 
     ``areas`` are every area the all-areas figures are pooled over (as the chapters pool
     them); ``released`` maps a report's folder (an area id, or the aggregate's) to its report;
     ``tables`` the released tables of each released area. An area not in this release is
     taken as its own report would show it (the reader may hold that report from another
-    release): its shown counts known, its hidden ones not.
+    release): its shown counts known, its hidden ones not. ``cache``: the outputs folder whose
+    suppression answers the chapters kept (the pooled counts are hidden as they hid them).
     """
     areas = {a: areas[a] for a in sorted(areas)}  # pooled as the chapters pool: by id
-    pooled = pooled_disclosure(areas, policy)
+    pooled = pooled_disclosure(areas, policy, cache=cache)
     values: dict[str, int] = dict(pooled.values)
     hidden: set[str] = set(pooled.hidden)
     relations: list[Relation] = list(pooled.relations)

@@ -72,7 +72,8 @@ def release(out: Path, areas: Sequence[Area], policy: Policy, bank: QuestionBank
         tables = {n: read_table(paths.area_tables(out, a.id), n)
                   for n in (*RELEASED_TABLES, "outcome_scores")}
         findings += undeclared_columns(a.id, {n: tables[n] for n in RELEASED_TABLES})
-        d = disclosures[a.id] = area_disclosure(tables, bank.sufficient_levels, policy)
+        d = disclosures[a.id] = area_disclosure(tables, bank.sufficient_levels, policy,
+                                                 cache=out)
         released[a.id] = suppressed_tables(tables, d)
         for name, frame in released[a.id].items():
             atomic.write_bytes(partial / a.id / "tables" / released_table(name),
@@ -83,11 +84,12 @@ def release(out: Path, areas: Sequence[Area], policy: Policy, bank: QuestionBank
     for area_id in pooled_over(out, disclosures):  # areas scored but not in this release
         tables = {n: read_table(paths.area_tables(out, area_id), n)
                   for n in (*RELEASED_TABLES, "outcome_scores")}
-        disclosures[area_id] = area_disclosure(tables, bank.sufficient_levels, policy)
+        disclosures[area_id] = area_disclosure(tables, bank.sufficient_levels, policy,
+                                               cache=out)
     reports = {f: partial / f / "report.html" for f in [*(a.id for a in areas), AGGREGATE]}
     findings += check_release(disclosures, {f: out / f / "report.html"
                                             for f, r in reports.items() if r.exists()},
-                              released, policy)
+                              released, policy, cache=out)
     if findings:
         shutil.rmtree(partial)
         atomic.write_text(out / FINDINGS, "".join(f"{f}\n" for f in findings))

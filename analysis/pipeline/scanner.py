@@ -21,7 +21,7 @@ import pandas as pd
 
 from ..method.bank import QuestionBank
 from ..method.victims import VICTIM_PATH
-from .readback import SUPPRESSED, Context, Table, read_file
+from .readback import LONG_LABEL, SUPPRESSED, Context, Table, read_file
 
 AREA_TABLES = ("question_scores", "distributions", "crosstab", "factors")
 _PHRASE = re.compile(r"(\[c\]|\d[\d,]*) (?:of|out of) (\[c\]|\d[\d,]*)")
@@ -168,10 +168,16 @@ class SecretIndex:
             for label in dict.fromkeys(x.lower() for x in s.labels if x):
                 self.by_label.setdefault(label, []).append(s)
 
+        # a sentence is only ever about a long label (Context.about): the rest never match
+        self.long = [(label, group) for label, group in self.by_label.items()
+                     if len(label) >= LONG_LABEL]
+
     def about(self, c: Context) -> list[Secret]:
         if c.is_row:
             return [s for label in c.labels for s in self.by_label.get(label, ())]
-        return [s for label, group in self.by_label.items() if c.about(label) for s in group]
+        text = c.lowered
+        return [s for label, group in self.long if label in text and c.about(label)
+                for s in group]
 
 
 def _sum_finding(file: str, place: str, total: int, cells: Sequence[int | str], t: int,
