@@ -106,9 +106,11 @@ def test_every_link_of_the_index_and_the_reports_resolves(built) -> None:  # typ
 
 
 def test_numbers_shown_equal_the_scoring_tables(built) -> None:  # type: ignore[no-untyped-def]
+    """The report prints each outcome score; its annex every question's n, k and share."""
     out, _ = built
     for area in AREAS:
         html = (out / area / "report.html").read_text()
+        annex = (out / area / "annex.html").read_text()
         q = pd.read_parquet(paths.area_tables(out, area) / "question_scores.parquet")
         o = pd.read_parquet(paths.area_tables(out, area) / "outcome_scores.parquet")
         for r in o.itertuples():  # whole percents, a half rounded up
@@ -117,7 +119,7 @@ def test_numbers_shown_equal_the_scoring_tables(built) -> None:  # type: ignore[
             share = f"{(200 * r.k + r.n) // (2 * r.n)}%" + (" *" if r.n < 10 else "")
             cell = '<td class="num"[^>]*>{}</td>'
             cells = cell.format(r.n) + cell.format(r.k) + cell.format(re.escape(share))
-            assert re.search(cells, html), (area, r.question)
+            assert re.search(cells, annex), (area, r.question)
 
 
 def test_label_and_no_case_ids(built) -> None:  # type: ignore[no-untyped-def]
@@ -169,8 +171,9 @@ def test_one_area_change_reruns_that_area_the_comparisons_and_the_aggregate(  # 
     result = build(BuildOptions(data=data, output=out, areas=AREAS, jobs=SERIAL_JOBS,
                                 quiet=True))
     expected = [f"{AREAS[1]}/{n}" for n in AREA_NOTEBOOKS]
-    expected += [f"{AREAS[0]}/00_summary", f"{AREAS[0]}/06_comparison", "aggregate/aggregate",
-                 "groups/protecting-children/aggregate"]  # not the other block's
+    expected += [f"{AREAS[0]}/{n}" for n in ("00_summary", "06_comparison", "08_annex")]
+    expected += [f"{folder}/{c.notebook}" for folder in ("aggregate", "groups/protecting-children")
+                 for c in AGGREGATE_CHAPTERS]  # not the other block's
     assert sorted(result.executed) == sorted(expected)
     for folder, mtime in reports.items():  # every report showing the area's data is new
         changed = (out / folder / "report.html").stat().st_mtime_ns > mtime
@@ -204,7 +207,7 @@ def test_a_lost_digest_stamp_reruns_only_that_notebook(built, tmp_path) -> None:
     (out / AREAS[0] / "notebooks" / f".{AREA_NOTEBOOKS[3]}.digest").unlink()
     result = build(BuildOptions(data=data, output=out, areas=AREAS, jobs=2, quiet=True))
     assert result.executed == [key] and len(result.reused) == (len(AREA_NOTEBOOKS) * len(AREAS)
-                                                               + len(GROUPS))
+                                                               + AGGREGATES - 1)
 
 
 def test_no_op_build_reads_stamps_only(built, tmp_path) -> None:  # type: ignore[no-untyped-def]
