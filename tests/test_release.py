@@ -316,3 +316,32 @@ def test_the_index_hides_the_scores_its_reports_hide(built: Path) -> None:
         assert [s != "[c]" for s in printed] == shown, (area, printed, shown)
         seen += shown
     assert False in seen  # the tiny area hides its scores
+
+
+@pytest.mark.slow
+def test_no_words_or_picks_give_a_withheld_figure_away(built: Path) -> None:
+    """Classes an intruder used on an earlier release: a criterion's best and worst questions
+    said "N points above the criterion's score" while the score was [c] (the gap and the share
+    give the score, and the score a withheld share of the criterion); a key strength,
+    priority or recommendation picked a question whose share was withheld ("In [c] of the 26
+    cases", listed only if its lower limit was at least 80%); "within the usual range" or
+    "high"/"low" beside a withheld score."""
+    from bs4 import BeautifulSoup
+
+    for area in (AREA, TINY):
+        soup = BeautifulSoup((built / RELEASE / area / "report.html").read_text(
+            encoding="utf-8"), "html.parser")
+        for p in soup.find_all("p", class_="findings"):
+            text = " ".join(p.get_text(" ").split())
+            if "(its score: [c])" in text:
+                assert "criterion's score" not in text, text
+        for ol in soup.find_all("ol", class_=["key-findings", "priorities", "recommendations"]):
+            for li in ol.find_all("li"):  # the pick's own "k of n" is shown
+                text = " ".join(li.get_text(" ").split())
+                assert "[c] of" not in text and "of [c]" not in text, text
+        for li in soup.select("ul.verdicts li"):
+            text = " ".join(li.get_text(" ").split())
+            if ": [c] done well enough" in text:
+                assert "usual range" not in text and "unusually" not in text, text
+    aggregate = (built / RELEASE / "aggregate" / "report.html").read_text(encoding="utf-8")
+    assert "[c] high" not in aggregate and "[c] low" not in aggregate

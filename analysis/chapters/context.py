@@ -21,6 +21,8 @@ from ..method.disclosure import (
     Disclosure,
     Policy,
     area_disclosure,
+    k_key,
+    n_key,
     pooled_disclosure,
 )
 from ..method.tables import AREA_TABLES, PARQUET_ONLY, read_table
@@ -106,6 +108,18 @@ class AreaContext:
         mine = {g.id for g in self.area.groups}
         return [g for g in groups_of(load_areas(self.data_dir, check_cases=False))
                 if g.id in mine]
+
+    def choosable_questions(self) -> pd.DataFrame:
+        """The questions a rule may pick from (key findings, priorities): in a publication
+        build only those whose counts are shown. Picking a question with a withheld share, or
+        passing it over, would say where that share lies (a strength's lower limit is at least
+        80%), so a withheld one is never a candidate, whatever its value."""
+        q = self.tables["question_scores"]
+        d = self.disclosure
+        if not d.policy.publish:
+            return q
+        keep = [d.shows((k_key(x), n_key(x))) for x in q["question"].astype(str)]
+        return q[keep]
 
     def count(self, key: str) -> Number:
         """A count of people in this area's report, by its key (``n_key("rmp")``,
