@@ -161,6 +161,10 @@ def test_release_holds_reports_and_suppressed_tables_only(built: Path) -> None:
                     "section_scores", "sensitivity"):
         assert not [n for n in names if working in n]
     assert not [n for n in names if n.endswith((".parquet", ".ipynb"))]
+    # the technical annexes are working documents: built, never released nor linked
+    assert (built / AREA / "annex.html").exists()
+    assert not [n for n in names if "annex" in n]
+    assert not [p for p in release.rglob("*.html") if "annex.html" in p.read_text("utf-8")]
     tiny = pd.read_csv(release / TINY / "tables" / "question_scores.csv", dtype=str)
     small = {str(v) for v in range(1, 5)}
     assert not (set(tiny["n"]) | set(tiny["k"])) & small
@@ -239,13 +243,14 @@ def test_a_file_off_the_allow_list_is_found(tmp_path: Path) -> None:
     for name in ("index.html", f"{AREA}/report.html", f"{AREA}/tables/question_scores.csv",
                  f"{AREA}/tables/bootstrap_counts.csv", f"{AREA}/tables/outcome_scores.csv",
                  f"{AREA}/notebooks/01_assisting_sentencing.ipynb", "aggregate/report.pdf",
-                 "tables/comparisons.csv"):
+                 "tables/comparisons.csv", f"{AREA}/annex.html", "aggregate/annex.pdf"):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("x", encoding="utf-8")
     found = off_the_list(tmp_path, [AREA])
     assert [f.file for f in found] == sorted([
-        f"{AREA}/notebooks/01_assisting_sentencing.ipynb", f"{AREA}/tables/bootstrap_counts.csv",
-        f"{AREA}/tables/outcome_scores.csv", "tables/comparisons.csv"])
+        f"{AREA}/annex.html", f"{AREA}/notebooks/01_assisting_sentencing.ipynb",
+        f"{AREA}/tables/bootstrap_counts.csv", f"{AREA}/tables/outcome_scores.csv",
+        "aggregate/annex.pdf", "tables/comparisons.csv"])
     assert {f.rule for f in found} == {ALLOW_LIST}
 
 

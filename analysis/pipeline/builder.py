@@ -36,7 +36,15 @@ from ..core import atomic, paths
 from ..core.errors import InputError, Problem
 from ..core.paths import group_folder
 from ..method.catalogue import Area, Group, groups_of
-from ..report.registry import AGGREGATE_CHAPTER, AREA_CHAPTERS
+from ..report.registry import (
+    AGGREGATE_CHAPTERS,
+    AREA_CHAPTERS,
+    DOCUMENTS,
+    REPORT,
+    Chapter,
+    area_chapters,
+    in_document,
+)
 from . import dispatch, printed
 from .digests import digest_of, package_digest, versions
 from .execute import Task
@@ -48,7 +56,7 @@ from .notebooks import check_parameters, declared_parameters, normalise_notebook
 from .options import BuildOptions
 from .outputs import AGGREGATE, OutputTree
 from .pages import BuildResult, Pages, linked_areas, write_index, write_manifest
-from .plan import AGGREGATE_NOTEBOOK, Planner, area_notebooks, notebook_source
+from .plan import Planner, area_notebooks, notebook_source
 from .scores import (
     ScoreJob,
     Staging,
@@ -98,7 +106,7 @@ class Builder:
         """Have the executor's workers read each notebook's declared parameters while data is
         scored (papermill is imported there anyway; in this process it would cost half a
         second); without workers they are read when needed."""
-        for c in (*AREA_CHAPTERS, AGGREGATE_CHAPTER):
+        for c in (*AREA_CHAPTERS, *AGGREGATE_CHAPTERS):
             path = c.source(self.o.notebooks)
             if path.exists():
                 future = executor.submit(declared_parameters, str(path))
@@ -208,33 +216,43 @@ class Builder:
         self.result.reused += [t.key for t in tasks if t not in pending]
         return pending
 
-    def stitch_job(self, area: Area) -> StitchJob | None:
-        """What stitching this area's report needs, or None if it is current or failed."""
-        names = area_notebooks(self.o.notebooks)
-        if any(f"{area.id}/{n}" in self.result.failed for n in names):
+    def stitch_job(self, area: Area) -> list[StitchJob | None]:
+        """What stitching this area's report and annex needs (None: current), nothing if a
+        notebook of the area failed."""
+        if any(f"{area.id}/{n}" in self.result.failed
+               for n in area_notebooks(self.o.notebooks)):
             log.warning("%s: a notebook failed; its previous report (if any) is kept", area.id)
-            return None
-        return self._job(area.id, names,
-                         self.pages.area_page(area, self.inputs.for_area(area)))
+            return []
+        return self._documents(area.id, area_chapters(self.o.notebooks),
+                               self.pages.area_page(area, self.inputs.for_area(area)))
 
-    def aggregate_job(self, areas: list[Area]) -> StitchJob | None:
-        if f"{AGGREGATE}/{AGGREGATE_NOTEBOOK}" in self.result.failed:
-            return None
-        return self._job(AGGREGATE, (AGGREGATE_NOTEBOOK,),
-                         self.pages.aggregate_page(areas, self.inputs.checksums))
+    def aggregate_job(self, areas: list[Area]) -> list[StitchJob | None]:
+        if any(f"{AGGREGATE}/{c.notebook}" in self.result.failed for c in AGGREGATE_CHAPTERS):
+            return []
+        return self._documents(AGGREGATE, AGGREGATE_CHAPTERS,
+                               self.pages.aggregate_page(areas, self.inputs.checksums))
 
-    def group_job(self, group: Group) -> StitchJob | None:
-        """A group's aggregate report, or None if it is current or its notebook failed."""
+    def group_job(self, group: Group) -> list[StitchJob | None]:
+        """A group's aggregate report and annex, nothing if a notebook of it failed."""
         folder = group_folder(group.id)
-        if f"{folder}/{AGGREGATE_NOTEBOOK}" in self.result.failed:
-            return None
-        return self._job(folder, (AGGREGATE_NOTEBOOK,),
-                         self.pages.group_page(group, self.inputs.for_cases(
-                             [a.cases for a in self.every if a.id in group.areas],
-                             group.areas),
-                             {a.id: a.label for a in self.every}))
+        if any(f"{folder}/{c.notebook}" in self.result.failed for c in AGGREGATE_CHAPTERS):
+            return []
+        return self._documents(folder, AGGREGATE_CHAPTERS,
+                               self.pages.group_page(group, self.inputs.for_cases(
+                                   [a.cases for a in self.every if a.id in group.areas],
+                                   group.areas),
+                                   {a.id: a.label for a in self.every}))
 
-    def _job(self, folder: str, names: tuple[str, ...], page: Page) -> StitchJob | None:
+    def _documents(self, folder: str, chapters: tuple[Chapter, ...],
+                   page: Page) -> list[StitchJob | None]:
+        """A stitch job for each document of the folder that has chapters, in the order of
+        ``DOCUMENTS``: each is stitched from its own chapters (the registry says which)."""
+        return [self._job(folder, tuple(c.notebook for c in in_document(chapters, d)),
+                          self.pages.of_document(page, d), d)
+                for d in DOCUMENTS if in_document(chapters, d)]
+
+    def _job(self, folder: str, names: tuple[str, ...], page: Page,
+             document: str = REPORT) -> StitchJob | None:
         notebooks = [self.out.notebook(folder, n) for n in names]
         digests = tuple(t.recorded() for t in notebooks)
         if None in digests:  # a notebook never executed: nothing to stitch yet
@@ -242,7 +260,7 @@ class Builder:
         from dataclasses import asdict
 
         digest = digest_of(digests, self.package, asdict(page))
-        target = self.out.report(folder)
+        target = self.out.report(folder, document)
         self.result.reports.append(target.files[0])
         if target.fresh(digest, self.o.force):
             return None
@@ -405,7 +423,7 @@ def summary(result: BuildResult, out: Path, quiet: bool) -> None:
     elif result.release is not None:
         print(f"release (safe to hand out): {result.release}", file=sys.stdout)
     if result.pdfs:
-        print(f"PDFs: {out} (report.pdf beside each report.html: {len(result.pdfs)} in all, "
+        print(f"PDFs: {out} (a PDF beside each report and annex: {len(result.pdfs)} in all, "
               f"{result.printed} printed now)", file=sys.stdout)
     print(f"index: {out / 'index.html'}", file=sys.stdout)
     aggregate = out / AGGREGATE / "report.html"
@@ -438,6 +456,6 @@ def stitch_only(area_id: str, data: Path, output: Path) -> Path:
             write_notebook(nb, path)
         if target.recorded() is None:
             target.mark(nb.metadata["iaow"]["digest"])
-    job = b.stitch_job(area)
-    assert job is not None
-    return Path(stitch.write_report(job))
+    written = [Path(stitch.write_report(j)) for j in b.stitch_job(area) if j is not None]
+    assert written
+    return written[0]  # the report; its annex is written beside it

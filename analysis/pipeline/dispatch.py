@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
@@ -22,7 +22,8 @@ from .options import BuildOptions
 from .outputs import OutputTree
 from .pages import BuildResult
 
-JobMaker = Callable[[], StitchJob | None]
+#: Makes a folder's stitch jobs, one per document due (the report, its annex).
+JobMaker = Callable[[], Iterable[StitchJob | None]]
 
 
 class Stitcher:
@@ -34,16 +35,18 @@ class Stitcher:
         self.futures: list[Future[Any]] = []
         self.later: list[StitchJob] = []
 
-    def add(self, job: StitchJob | None) -> None:
-        if job is None:
-            return
+    def add(self, jobs: Iterable[StitchJob | None]) -> None:
+        """Stitch each document due (None: current, or its notebooks failed)."""
         from . import stitch
 
-        future = self.executor.submit(stitch.write_report, job)
-        if future is not None:
-            self.futures.append(future)
-        else:
-            self.later.append(job)
+        for job in jobs:
+            if job is None:
+                continue
+            future = self.executor.submit(stitch.write_report, job)
+            if future is not None:
+                self.futures.append(future)
+            else:
+                self.later.append(job)
 
     def finish(self, jobs: int) -> None:
         for future in self.futures:
@@ -129,10 +132,11 @@ def run(pending: list[Task], jobs: dict[str, JobMaker], options: BuildOptions,
         later: Callable[[], list[Task]] | None = None) -> None:
     """Run the pending tasks; stitch each folder's report once its last notebook is in.
 
-    ``jobs`` makes each folder's stitch job (None: nothing to stitch), called when the
-    folder's notebooks are done, so the job sees this build's results. ``later`` plans more
-    tasks (after the cross-area tables are made): called once ``pending`` are all handed to
-    the executor, so they run meanwhile; no report is stitched before.
+    ``jobs`` makes each folder's stitch jobs (one per document due; None: nothing to
+    stitch), called when the folder's notebooks are done, so the jobs see this build's
+    results. ``later`` plans more tasks (after the cross-area tables are made): called once
+    ``pending`` are all handed to the executor, so they run meanwhile; no report is stitched
+    before.
     """
     stitcher = Stitcher(executor)
     waiting = Waiting(pending, jobs, later is not None, stitcher)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from ..core import paths
 from ..method.catalogue import Area, Group
-from ..report.registry import AGGREGATE_CHAPTER, Chapter, area_chapters, chapter
+from ..report.registry import AGGREGATE_CHAPTER, AGGREGATE_CHAPTERS, Chapter, area_chapters, chapter
 from .digests import digest_of, file_digest, sha256_bytes
 from .execute import Task
 from .inputs import Inputs
@@ -83,14 +83,14 @@ class Planner:
                                if a.id in built or paths.area_report(self.out, a.id).exists())
             whole = AggregateParameters(",".join(a.id for a in every), str(self.data),
                                         str(self.out), policy, reports=reports)
-            tasks.append(self._task(AGGREGATE, AGGREGATE_CHAPTER, whole.as_dict(),
-                                    [shared, context]))
+            tasks += [self._task(AGGREGATE, c, whole.as_dict(), [shared, context])
+                      for c in AGGREGATE_CHAPTERS]
             for g in self.groups:
                 of_group = AggregateParameters(",".join(g.areas), str(self.data), str(self.out),
                                                policy, group=g.id, reports=reports)
                 own = _folder_digest(paths.group_tables(self.out, g.id))
-                tasks.append(self._task(paths.group_folder(g.id), AGGREGATE_CHAPTER,
-                                        of_group.as_dict(), [own, context]))
+                tasks += [self._task(paths.group_folder(g.id), c, of_group.as_dict(),
+                                     [own, context]) for c in AGGREGATE_CHAPTERS]
         for a in areas:
             deps = [self.tables(a.id), context]
             params = AreaParameters(a.id, str(self.data), str(self.out), policy).as_dict()
