@@ -36,12 +36,13 @@ class Stitcher:
         self.later: list[StitchJob] = []
 
     def add(self, jobs: Iterable[StitchJob | None]) -> None:
-        """Stitch each document due (None: current, or its notebooks failed)."""
-        from . import stitch
-
+        """Stitch each document due (None: current, or its notebooks failed; nbconvert is
+        imported only when one is due, so a no-op build never loads it)."""
         for job in jobs:
             if job is None:
                 continue
+            from . import stitch
+
             future = self.executor.submit(stitch.write_report, job)
             if future is not None:
                 self.futures.append(future)

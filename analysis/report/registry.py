@@ -65,7 +65,7 @@ AREA_CHAPTERS = (
     Chapter("06_comparison", view=True, modules=("analysis.chapters.comparison",)),
     Chapter("07_appendices", modules=("analysis.chapters.appendices",
                                       "analysis.chapters.glossary")),
-    Chapter("08_annex", cross_area=True, document=ANNEX,
+    Chapter("08_annex", view=True, document=ANNEX,
             modules=("analysis.chapters.annex", "analysis.chapters.outcomes",
                      "analysis.chapters.appendices", "analysis.chapters.comparison",
                      "analysis.chapters.reconstruction", "analysis.chapters.glossary")),
