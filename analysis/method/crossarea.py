@@ -95,9 +95,13 @@ def outcome_replicates(tables: Mapping[str, Mapping[str, pd.DataFrame]],
     if every is None:
         return None
     pooled = group_figures.outcome_replicates(every, questions)
-    return {o: positions.Replicates(tuple(by_area), np.vstack(list(by_area.values())),
-                                    pooled[o])
-            for o, by_area in scores.items() if o in pooled}
+    out = {}
+    for o in list(scores):  # each outcome's rows stacked as the next's are let go
+        by_area = scores.pop(o)
+        if o in pooled:
+            out[o] = positions.Replicates(tuple(by_area), np.vstack(list(by_area.values())),
+                                          pooled[o])
+    return out
 
 
 def comparison_tables(tables: Mapping[str, Mapping[str, pd.DataFrame]],
