@@ -223,25 +223,26 @@ def _question_rows(questions: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]
     areas = np.asarray(k_frame.columns)
     rows: list[pd.DataFrame] = []
     disp_rows: list[dict[str, object]] = []
-    for part in row_chunks(len(qids), n.shape[1] * (int(n.max()) + 1)):
-        more, disp = _question_chunk(qids[part], areas, k[part], n[part])
+    top = int(n.max())
+    for part in row_chunks(len(qids), n.shape[1] * (top + 1)):
+        more, disp = _question_chunk(qids[part], areas, k[part], n[part], top)
         rows += more
         disp_rows += disp
     return (pd.concat(rows, ignore_index=True),
             pd.DataFrame(disp_rows, columns=DISPERSION_COLUMNS))
 
 
-def _question_chunk(qids: pd.Index, areas: npt.NDArray[np.object_], k: Float,
-                    n: Float) -> tuple[list[pd.DataFrame], list[dict[str, object]]]:
+def _question_chunk(qids: pd.Index, areas: npt.NDArray[np.object_], k: Float, n: Float,
+                    top: int) -> tuple[list[pd.DataFrame], list[dict[str, object]]]:
     """The comparison rows (a frame per question) and dispersion rows of some questions:
-    ``k``, ``n`` questions by areas."""
+    ``k``, ``n`` questions by areas; ``top`` the largest n of every question."""
     from .intervals import wilson
 
     d = decide_questions(k, n, plain=True)
     pooled = d.fit.pooled
     statistic, p_disp = model.pearson(k, n, pooled)
     chance = model.beyond_chance(pooled[:, None], d.fit.rho[:, None], np.maximum(n, 1.0),
-                                 (1.0 - LEVEL) / 2.0)
+                                 (1.0 - LEVEL) / 2.0, top)
     shrunk = model.shrink_shares(k, n, pooled[:, None], d.fit.rho[:, None], GAP_LEVEL)
     rows, disp_rows = [], []
     for r, qid in enumerate(qids):
