@@ -391,6 +391,20 @@ def test_pdf(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         starts = re.search(r"(^|\n)\s*" + heading, unicodedata.normalize("NFKC", printed))
         assert starts is not None, f"{title!r} is not printed on page {number}"
     assert numbers == sorted(numbers) and numbers[-1] > numbers[0]
+    # bookmarks: every chapter of the contents is a top-level entry of the PDF's outline,
+    # leading to the page its contents entry gives
+    reader = pypdf.PdfReader(pdf)
+    marks = {plain(m.title): reader.get_destination_page_number(m) + 1
+             for m in _outline(reader.outline)}
+    assert {t: marks.get(t) for t in entries} == dict(zip(entries, numbers, strict=True))
+
+
+def _outline(entries: list[Any]) -> list[Any]:
+    """Every bookmark of a PDF outline, nested ones too."""
+    out = []
+    for e in entries:
+        out += _outline(e) if isinstance(e, list) else [e]
+    return out
 
 
 def test_missing_chromium_is_a_clear_error(monkeypatch: pytest.MonkeyPatch,

@@ -81,9 +81,31 @@ def test_stated_scores_are_checked_against_the_recomputed_intervals(tmp_path: Pa
                         "shows the published one beside the recomputed)"]
 
 
+def test_stated_findings_are_checked_against_every_question_of_their_outcome(
+        tmp_path: Path) -> None:
+    """A "k of n" or a percentage in an outcome section agrees when some question of the
+    outcome could have it (within its recomputed interval); a score's own wording, a
+    published figure and a figure outside the outcome sections are left to other rules."""
+    from analysis.method.commentary import share_claims, share_disagreements
+
+    text = ("# Commentary\n## Foreword\nIn 3 of 4 areas it is so.\n## Outcome 1\n"
+            "In 12 of the 18 cases the plan was reviewed; 79% of this work was done well\n"
+            "enough. The published report gave 91%. In 2 out of 20 cases, 40% did.\n")
+    claims = share_claims(text)
+    assert [(c.line, c.outcome, c.text) for c in claims] == [
+        (5, 1, "12 of the 18"), (6, 1, "2 out of 20"), (6, 1, "40%")]
+    path = tmp_path / "x.md"
+    warnings = share_disagreements(path, claims, {1: [(0.45, 0.85), (0.30, 0.52)]})
+    assert warnings == [f"{path}: line 6: Outcome 1 states '2 out of 20' (10%), outside the "
+                        "recomputed 95% interval of every question of the outcome; check the "
+                        "figure, or say which report it is from"]
+    assert share_disagreements(path, claims, {2: [(0.0, 0.1)]}) == []
+
+
 def test_the_bundled_commentary_agrees_with_its_figures_or_says_they_are_published() -> None:
-    from analysis.method.commentary import score_claims
+    from analysis.method.commentary import score_claims, share_claims
 
     text = (DATA / "commentary" / "durham-tees-valley.md").read_text(encoding="utf-8")
     assert score_claims(text) == []
+    assert share_claims(text) == []
     assert text.count("The published report gave") >= 4

@@ -25,6 +25,7 @@ from analysis.pipeline.pdf import (
     print_report,
     print_reports,
     progress_printer,
+    retitle_outline,
 )
 
 #: A stand-in for Chromium that writes a one-line PDF where it is told to print.
@@ -152,3 +153,31 @@ def test_a_page_without_contents_is_printed_once(tmp_path: Path,
     plain.write_text("<p>no contents</p>", encoding="utf-8")
     assert PdfReader(print_report(plain, "chromium")).pages
     assert fake.prints == [[]]
+
+
+def test_a_bookmark_split_where_its_heading_wrapped_gets_the_heading_back(tmp_path: Path) -> None:
+    """Chromium drops the space where a heading wraps ("the riskof harm"); the bookmark takes
+    the heading's words again, other bookmarks and the pages untouched."""
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    writer.add_outline_item(title="Outcome 4: minimising the riskof harm", page_number=0)
+    writer.add_outline_item(title="Glossary", page_number=0)
+    pdf = tmp_path / "report.pdf"
+    with open(pdf, "wb") as out:
+        writer.write(out)
+    page = ("<h2 id='o4'>Outcome 4: minimising <em>the risk</em>\n of harm</h2>"
+            "<h2>Glossary</h2><h3>Other &amp; more</h3>")
+    assert printing.headings(page) == ["Outcome 4: minimising the risk of harm", "Glossary",
+                                       "Other & more"]
+    retitle_outline(pdf, printing.headings(page))
+    reader = PdfReader(pdf)
+    assert [m.title for m in reader.outline] == ["Outcome 4: minimising the risk of harm",
+                                                 "Glossary"]
+    assert len(reader.pages) == 1
+
+
+def test_a_file_pypdf_cannot_read_is_left_as_it_is(tmp_path: Path) -> None:
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(b"%PDF-1.4\n")
+    retitle_outline(pdf, ["Anything"])
+    assert pdf.read_bytes() == b"%PDF-1.4\n"

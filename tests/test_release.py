@@ -279,3 +279,35 @@ def test_a_raw_count_an_extra_chapter_prints_stops_the_release(built: Path) -> N
     assert (f"{TINY}/report.html (My chapter: {d.values[key]})", "lineage") in \
         [(f.file, f.rule) for f in found]
     assert not (built / RELEASE).exists()
+
+
+def _headline_shown(out: Path, area: str) -> list[bool]:
+    """Whether each outcome chapter of the area's report showed its score (its records)."""
+    import json
+
+    chapters = json.loads((out / area / "figures.json").read_text())["chapters"]
+    shown = []
+    for chapter in chapters[1:6]:  # the five outcome chapters, in report order
+        (headline,) = [e for e in chapter["exhibits"] if e["exhibit"] == "Case assessment score"]
+        shown.append(next(n["shown"] for n in headline["numbers"] if n["kind"] == "score"))
+    return shown
+
+
+@pytest.mark.slow
+def test_the_index_hides_the_scores_its_reports_hide(built: Path) -> None:
+    """The released index prints an area's five scores as its report does: a score over a
+    hidden count is [c] in both (outcome scores are means of question shares)."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup((built / RELEASE / "index.html").read_text(encoding="utf-8"),
+                         "html.parser")
+    rows = {r.th.get_text(strip=True): [td.get_text(strip=True) for td in r.find_all(
+        "td", class_="score")] for r in soup.find("table").find_all("tr") if r.th and r.td}
+    names = {a.id: a.name for a in load_areas(built.parent / "data", check_cases=False)}
+    seen = []
+    for area in (AREA, TINY):
+        shown = _headline_shown(built, area)
+        printed = rows[names[area]]
+        assert [s != "[c]" for s in printed] == shown, (area, printed, shown)
+        seen += shown
+    assert False in seen  # the tiny area hides its scores

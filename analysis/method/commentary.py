@@ -164,20 +164,73 @@ class Claim:
 def score_claims(text: str) -> list[Claim]:
     """Every outcome score a commentary's outcome sections state as their own, with its line
     (a figure its sentence attributes to a published report is left alone)."""
+    return [Claim(line, outcome, int(m.group(1)))
+            for line, outcome, m in _own_figures(text, SCORE_CLAIM)]
+
+
+def _own_figures(text: str, pattern: re.Pattern[str]) -> list[tuple[int, int, re.Match[str]]]:
+    """Each match of ``pattern`` in an outcome section, with its line and outcome, unless its
+    sentence says the figure is a published report's."""
     plain = _blank_comments(text)
     heads = [(m.start(), int(m.group(1))) for m in _HEADING.finditer(plain)]
     others = [m.start() for m in re.finditer(r"^## ", plain, re.M)]
-    claims = []
-    for m in SCORE_CLAIM.finditer(plain):
+    found = []
+    for m in pattern.finditer(plain):
         section = max((h for h in heads if h[0] < m.start()), default=None)
         if section is None or any(section[0] < o < m.start() for o in others):
             continue  # not in an outcome's section
         sentence = re.split(r"[.!?]\s", plain[section[0]:m.start()])[-1]
         if "published" in sentence.lower():
             continue  # a published report's figure, said to be one
-        claims.append(Claim(plain.count("\n", 0, m.start()) + 1, section[1],
-                            int(m.group(1))))
-    return claims
+        found.append((plain.count("\n", 0, m.start()) + 1, section[1], m))
+    return found
+
+
+#: "12 of the 18 cases", "12 out of 18", "67%": a commentary's own figure for a finding (a
+#: question of its outcome); an outcome score's own wording is :data:`SCORE_CLAIM`'s.
+SHARE_CLAIM = re.compile(r"\b(\d{1,4})\s+(?:of|out\s+of)\s+(?:the\s+|these\s+)?(\d{1,4})\b"
+                         r"|\b(\d{1,3})%(?!\s+(?:of\s+(?:this|the)\s+work\s+)?"
+                         r"(?:(?:was|as)\s+)?done\s+well\s+enough)")
+
+
+@dataclass(frozen=True)
+class ShareClaim:
+    """A finding's figure a commentary states ("k of n" or a percentage), where it states it."""
+
+    line: int
+    outcome: int
+    text: str
+    share: float
+
+
+def share_claims(text: str) -> list[ShareClaim]:
+    """Every "k of n" and percentage an outcome section states as its own (0 < k <= n)."""
+    out = []
+    for line, outcome, m in _own_figures(text, SHARE_CLAIM):
+        if m.group(3) is not None:
+            out.append(ShareClaim(line, outcome, m.group(0), int(m.group(3)) / 100))
+        elif 0 <= int(m.group(1)) <= int(m.group(2)) > 0:
+            out.append(ShareClaim(line, outcome, m.group(0),
+                                  int(m.group(1)) / int(m.group(2))))
+    return out
+
+
+def share_disagreements(path: Path, claims: list[ShareClaim],
+                        intervals: dict[int, list[tuple[float, float]]]) -> list[str]:
+    """Warnings for the stated findings that lie outside the recomputed 95% interval of every
+    question of their outcome (``intervals``: outcome -> each question's (lower, upper), in
+    whole percents as printed, over 100): a commentary's figure names no question, so it
+    agrees when some question's recomputed share could be it."""
+    out = []
+    for c in claims:
+        if c.outcome not in intervals:
+            continue
+        share = round(c.share, 2)
+        if not any(lo - 1e-9 <= share <= hi + 1e-9 for lo, hi in intervals[c.outcome]):
+            out.append(f"{path}: line {c.line}: Outcome {c.outcome} states {c.text!r} "
+                       f"({share:.0%}), outside the recomputed 95% interval of every question "
+                       "of the outcome; check the figure, or say which report it is from")
+    return out
 
 
 def disagreements(path: Path, claims: list[Claim],

@@ -415,6 +415,17 @@ class _Builder:
         self.relations.append(Relation(total, tuple(parts)))
 
 
+#: The area tables a disclosure is worked out from (:func:`area_disclosure`).
+DISCLOSED_FROM = ("outcome_scores", "distributions", "question_scores", "crosstab", "factors")
+
+
+def score_cells(questions: Iterable[str]) -> frozenset[str]:
+    """The counts a score over these questions (those that applied: n > 0) is computed from,
+    under every scoring reading: each question's k and n. A score is shown only when the
+    disclosure shows all of them (:meth:`Disclosure.shows`)."""
+    return frozenset(key for q in questions for key in (k_key(q), n_key(q)))
+
+
 def area_disclosure(tables: Mapping[str, pd.DataFrame], sufficient: Mapping[str, Iterable[str]],
                     policy: Policy, cache: Path | None = None) -> Disclosure:
     """Every count of people an area report can print, linked as a reader can link them

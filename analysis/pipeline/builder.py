@@ -237,24 +237,29 @@ class Builder:
 
 
 def commentary_figures(data: Path, out: OutputTree, area_id: str) -> list[str]:
-    """The area's commentary checked against its recomputed outcome scores: a warning for
-    each score it states outside the score's 95% interval (nothing without a commentary)."""
-    from ..method.commentary import commentary_path, disagreements, read_text, score_claims
+    """The area's commentary checked against its recomputed figures: a warning for each
+    outcome score it states outside the score's 95% interval, and each "k of n" or percentage
+    outside the interval of every question of its outcome (nothing without a commentary)."""
+    from ..method import commentary as c
     from ..method.rounding import whole_percent
     from ..method.tables import read_table
 
-    path = commentary_path(data, area_id)
+    path = c.commentary_path(data, area_id)
     folder = paths.area_tables(out.root, area_id)
     if not path.exists() or not (folder / "outcome_scores.parquet").exists():
         return []
-    claims = score_claims(read_text(path))
-    if not claims:
-        return []
+    text = c.read_text(path)
     scores = read_table(folder, "outcome_scores")
     intervals = {int(r.outcome): (whole_percent(r.score), whole_percent(r.lower),
                                   whole_percent(r.upper))
                  for r in scores.itertuples() if r.score == r.score}
-    return disagreements(path, claims, intervals)
+    q = read_table(folder, "question_scores")
+    questions: dict[int, list[tuple[float, float]]] = {}
+    for r in q[q["n"] > 0].itertuples():
+        questions.setdefault(int(r.outcome), []).append(
+            (whole_percent(r.lower) / 100, whole_percent(r.upper) / 100))
+    return (c.disagreements(path, c.score_claims(text), intervals)
+            + c.share_disagreements(path, c.share_claims(text), questions))
 
 
 def build(options: BuildOptions) -> BuildResult:

@@ -12,6 +12,7 @@ from .. import __version__
 from ..core import atomic, paths
 from ..core.paths import group_folder
 from ..method.catalogue import Area, Group, combined_label
+from ..method.disclosure import DISCLOSED_FROM
 from .digests import digest_of, file_digest, git_commit, installed
 from .jobs import Download, Page, Provenance
 from .options import BuildOptions
@@ -179,21 +180,39 @@ def write_index(out: OutputTree, areas: list[Area], rebuilt: set[str], result: B
                        policy.threshold)
     if target.fresh(digest, force):
         return
-    from ..method.tables import read_table
-    from ..report.format import interval, pct
     from .stitch import render_page
 
     for row in rows:
-        o = read_table(paths.area_tables(out.root, row.id), "outcome_scores")
-        o = o.sort_values("outcome")
-        row.cases = policy.count(o["n_cases"].iloc[0])
-        row.scores = [f"{pct(r.score)} ({interval(r.lower, r.upper)})" for r in o.itertuples()]
+        row.cases, row.scores = _index_scores(out, row.id, policy, bank)
     html = render_page("index.html.j2", title="Inspection of adult offending work: area reports",
                        areas=rows, outcomes=[o.short for o in bank().outcomes], links=links,
                        publish=policy.publish, version=__version__,
                        label=combined_label(a.label for a in areas))
     atomic.write_text(target.files[0], html)
     target.mark(digest)
+
+
+def _index_scores(out: OutputTree, area_id: str, policy: Policy,
+                  bank: Callable[[], QuestionBank]) -> tuple[str, list[str]]:
+    """An area's cases and five scores with their intervals as its report prints them: in a
+    publication build, a score computed from a count the report hides is hidden too (the
+    lineage rule of :meth:`~analysis.method.disclosure.Disclosure.shows`)."""
+    from ..method.disclosure import SUPPRESSED, area_disclosure, score_cells
+    from ..method.tables import read_table
+    from ..report.format import interval, pct
+
+    folder = paths.area_tables(out.root, area_id)
+    tables = {n: read_table(folder, n) for n in DISCLOSED_FROM}
+    d = (area_disclosure(tables, bank().sufficient_levels, policy, cache=out.root)
+         if policy.publish else None)
+    q = tables["question_scores"]
+    scores = []
+    for r in tables["outcome_scores"].sort_values("outcome").itertuples():
+        applied = q.loc[(q["outcome"] == r.outcome) & (q["n"] > 0), "question"].astype(str)
+        shown = d is None or d.shows(score_cells(applied))
+        scores.append(f"{pct(r.score)} ({interval(r.lower, r.upper)})" if shown
+                      else SUPPRESSED)
+    return policy.count(tables["outcome_scores"]["n_cases"].iloc[0]), scores
 
 
 def _index_row(out: OutputTree, area: Area, result: BuildResult, rebuilt: bool,
@@ -206,7 +225,8 @@ def _index_row(out: OutputTree, area: Area, result: BuildResult, rebuilt: bool,
         status=("failed: previous report kept" if failed and report.exists()
                 else "failed" if failed else "built" if rebuilt
                 else "from an earlier build"),
-        scores_digest=file_digest(paths.area_tables(out.root, area.id) / "outcome_scores.parquet"),
+        scores_digest=digest_of(*(file_digest(paths.area_tables(out.root, area.id)
+                                              / f"{name}.parquet") for name in DISCLOSED_FROM)),
         pdf=_pdf_href(out, area.id) if linked else None,
         tables=f"{area.id}/report.html#downloads" if linked else None)
 

@@ -2,7 +2,8 @@
 
 Each ``<dir>/report.html`` is printed to ``<dir>/report.pdf`` by the browser's own print engine,
 so the PDF follows the report's ``@media print`` rules: A4, a chapter per new page, figures and
-tables never cut, no browser header or footer. The report is self-contained, so printing needs
+tables never cut, no browser header or footer, and bookmarks (the PDF's outline) from the
+report's headings. The report is self-contained, so printing needs
 no network; the browser is started with its background services off and a throw-away profile.
 
 The contents give page numbers. Chromium cannot compute them (CSS ``target-counter()`` is not
@@ -44,7 +45,8 @@ CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-st
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
          "--disable-extensions", "--disable-default-apps", "--mute-audio",
-         "--run-all-compositor-stages-before-draw", "--no-pdf-header-footer")
+         "--run-all-compositor-stages-before-draw", "--no-pdf-header-footer",
+         "--generate-pdf-document-outline")
 TIMEOUT_SECONDS = 300.0
 # A contents entry's page-number slot, as report.html.j2 writes it (empty in the HTML report).
 SLOT_RE = re.compile(r'(<span class="toc-page" data-page-of="([^"]*)">)[^<]*(</span>)')
@@ -145,6 +147,47 @@ def destination_pages(pdf: Path, ids: Collection[str]) -> dict[str, int]:
     return found
 
 
+HEADING_RE = re.compile(r"<h[1-6]\b[^>]*>(.*?)</h[1-6]>", re.S)
+
+
+def headings(page: str) -> list[str]:
+    """The report's headings as plain text, as a reader sees them."""
+    return [" ".join(html.unescape(re.sub(r"<[^>]+>", "", h)).split())
+            for h in HEADING_RE.findall(page)]
+
+
+def retitle_outline(pdf: Path, titles: Sequence[str]) -> None:
+    """Give each bookmark its heading's words: Chromium builds a bookmark's title from the
+    heading's printed lines and drops the space where a long heading wraps ("the riskof
+    harm"). A bookmark is matched to the heading with the same letters; the file is
+    rewritten only when a title changes."""
+    from pypdf import PdfWriter
+    from pypdf.errors import PdfReadError
+    from pypdf.generic import NameObject, TextStringObject
+
+    by_letters = {"".join(t.split()): t for t in titles}
+    try:
+        writer = PdfWriter(clone_from=str(pdf))
+    except PdfReadError:  # not a PDF pypdf reads: no outline to mend
+        return
+    changed = False
+    stack = [writer.root_object.get("/Outlines")]
+    while stack:
+        node = stack.pop()
+        node = node.get_object() if node is not None else None
+        if node is None:
+            continue
+        title = str(node.get("/Title", ""))
+        wanted = by_letters.get("".join(title.split()))
+        if wanted is not None and wanted != title:
+            node[NameObject("/Title")] = TextStringObject(wanted)
+            changed = True
+        stack += [node.get("/First"), node.get("/Next")]
+    if changed:
+        with open(pdf, "wb") as out:
+            writer.write(out)
+
+
 @contextlib.contextmanager
 def numbered_copy(report: Path, text: str) -> Iterator[Path]:
     """A hidden copy of the report beside it (so its relative links stay right), removed after."""
@@ -197,6 +240,7 @@ def print_report(report: Path, browser: str | None = None,
             atomic.atomic_path(target) as tmp:
         run_chromium(browser, report, report, tmp, Path(profile), timeout)
         if not ids:
+            retitle_outline(tmp, headings(text))
             return target
         pages = destination_pages(tmp, ids)
         for _ in range(PASSES):
@@ -204,6 +248,7 @@ def print_report(report: Path, browser: str | None = None,
                 run_chromium(browser, report, copy, tmp, Path(profile), timeout)
             printed, pages = pages, destination_pages(tmp, ids)
             if printed == pages:
+                retitle_outline(tmp, headings(text))
                 return target
         raise PdfError([Problem(str(report), f"the contents' page numbers still moved after "
                                 f"{PASSES + 1} prints")])
