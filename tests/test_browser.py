@@ -32,6 +32,12 @@ CHROMIUM = Path("/usr/bin/chromium")
 AREAS = ["durham-tees-valley", "vale-of-braxness"]
 PAGES = ["index.html", *(f"{a}/report.html" for a in AREAS), "aggregate/report.html"]
 REPORTS = PAGES[1:]
+#: The documents whose charts are measured: Durham Tees Valley's report and annex, and the
+#: aggregate report, whose funnel plots and heatmaps are still drawn page-wide (8 inches).
+PAGE_WIDE = "funnel plots and heatmaps are still drawn 8 inches wide (issue 28, not done)"
+CHARTED = [f"{AREAS[0]}/report.html", f"{AREAS[0]}/annex.html",
+           pytest.param("aggregate/report.html",
+                        marks=pytest.mark.xfail(strict=True, reason=PAGE_WIDE))]
 #: Every kind of page once: the index, an area report (Durham Tees Valley's has every optional
 #: section: foreword, commentary, the reconstruction note) and the aggregate. The other area's
 #: report is made by the same notebooks and template; axe takes 10 to 15 s a report.
@@ -168,8 +174,9 @@ def test_images_load_with_alt_text(context: Any, site: Path, name: str) -> None:
         images = page.eval_on_selector_all(
             "img", "els => els.map(e => ({src: e.src.slice(0, 30), complete: e.complete, "
             "width: e.naturalWidth, alt: e.getAttribute('alt') || ''}))")
-        if name != "index.html":
-            assert len(images) >= 10, f"{name}: only {len(images)} charts"
+        # an area report: at a glance and each outcome's data summary (the rest in its annex)
+        least = 0 if name == "index.html" else 6 if name.split("/")[0] in AREAS else 10
+        assert len(images) >= least, f"{name}: only {len(images)} charts"
         for img in images:
             assert img["src"].startswith("data:image/"), img["src"]
             assert img["complete"] and img["width"] > 0, f"{name}: image did not load"
@@ -331,6 +338,77 @@ def test_index_has_no_sideways_box_at_1280(context: Any, site: Path) -> None:
         assert page.evaluate(SIDEWAYS_JS) == []
 
 
+CHARTS_JS = """() => [...document.querySelectorAll('main img, main svg')]
+  .filter(e => !(e.parentElement && e.parentElement.closest('svg')))
+  .map(e => ({alt: (e.getAttribute('alt') || e.tagName).slice(0, 60),
+              rendered: e.getBoundingClientRect().width,
+              drawn: e.tagName === 'IMG' ? e.naturalWidth : e.width.baseVal.value}))"""
+#: The least share of its drawn width a chart keeps on a 375-pixel phone (issue 28).
+PHONE_SHARE = 0.75
+#: The least size of a chart's text once printed, in points.
+PRINT_PT = 9.0
+
+
+@needs_chromium
+@pytest.mark.parametrize("name", CHARTED)
+def test_charts_keep_three_quarters_of_their_size_on_a_phone(context: Any, site: Path,
+                                                              name: str) -> None:
+    """At 375 px no chart is shrunk below three quarters of its drawn width: they are drawn
+    narrow enough for a phone, so their text stays legible there."""
+    with open_page(context, site, name, viewport=PHONE) as (page, _):
+        charts = page.evaluate(CHARTS_JS)
+    assert charts, f"{name} has no chart"
+    shrunk = [(c["alt"], round(c["rendered"] / c["drawn"], 2)) for c in charts
+              if c["rendered"] < PHONE_SHARE * c["drawn"]]
+    assert shrunk == [], f"{name}: charts shrunk below {PHONE_SHARE} at 375 px: {shrunk}"
+
+
+SVG_IMAGE = re.compile(r'<img[^>]*src="data:image/svg\+xml;base64,([^"]+)"')
+SVG_WIDTH = re.compile(r'<svg[^>]*\swidth="([\d.]+)pt"')
+FONT_SIZE = re.compile(r"font(?:-size)?:\s*(?:[a-z]+\s+)*([\d.]+)px")
+
+
+def printed_font_sizes(page: str) -> list[tuple[float, float]]:
+    """Each chart of a page: the smallest size of its text once printed (points) and its
+    drawn width (points). A chart is printed at its drawn size, or scaled down to an A4
+    page's text width (report.css: never up)."""
+    import base64
+
+    a4_points = A4_TEXT["width"] * 72 / 96
+    found = []
+    for data in SVG_IMAGE.findall(page):
+        svg = base64.b64decode(data).decode("utf-8")
+        width = SVG_WIDTH.search(svg)
+        sizes = [float(x) for x in FONT_SIZE.findall(svg)]
+        assert width is not None and sizes, "a chart without a width or text"
+        drawn = float(width.group(1))
+        found.append((min(sizes) * min(1.0, a4_points / drawn), drawn))
+    return found
+
+
+def test_the_font_scan_reads_matplotlib_svg() -> None:
+    import base64
+
+    svg = ('<svg width="331.2pt" height="100pt"><text style="font: 10.5px \'DejaVu Sans\'">'
+           'a</text><text style="font: 9.5px \'DejaVu Sans\'">b</text></svg>')
+    encoded = base64.b64encode(svg.encode()).decode()
+    page = f'<img alt="x" src="data:image/svg+xml;base64,{encoded}">'
+    assert printed_font_sizes(page) == [(9.5, 331.2)]
+
+
+@pytest.mark.parametrize("name", [
+    f"{AREAS[0]}/report.html", f"{AREAS[0]}/annex.html",
+    pytest.param("aggregate/report.html", marks=pytest.mark.xfail(
+        strict=True, reason="the legends of page-wide charts print at 8.5 pt (not done)"))])
+def test_chart_text_is_at_least_9_pt_in_print(site: Path, name: str) -> None:
+    """Every chart's text is at least 9 pt at print size (as matplotlib writes it into the
+    SVG, in points of the drawing)."""
+    sizes = printed_font_sizes((site / name).read_text(encoding="utf-8"))
+    assert sizes, f"{name} has no chart"
+    small = [round(pt, 2) for pt, _ in sizes if pt < PRINT_PT]
+    assert small == [], f"{name}: chart text under {PRINT_PT} pt in print: {small}"
+
+
 @needs_chromium
 @pytest.mark.parametrize("name", REPORTS)
 def test_printed_tables_fit_an_a4_page(context: Any, site: Path, name: str) -> None:
@@ -370,7 +448,7 @@ def test_pdf(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert pdf == report.with_suffix(".pdf")
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF-")
-    assert pdf_pages(data) > 5
+    assert 15 <= pdf_pages(data) <= 25, "the public report prints at 15 to 25 pages"
     assert not list(pdf.parent.glob(".tmp-*")), "temporary file left behind"
     pages = [page.extract_text() for page in pypdf.PdfReader(pdf).pages]
     nav = re.search(r'<nav class="toc".*?</nav>', report.read_text(encoding="utf-8"), re.S)

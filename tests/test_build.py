@@ -15,7 +15,7 @@ import pytest
 from analysis.core import paths
 from analysis.core.errors import InputError
 from analysis.pipeline.builder import BuildOptions, build
-from analysis.report.registry import AREA_CHAPTERS, AREA_NOTEBOOKS
+from analysis.report.registry import AGGREGATE_CHAPTERS, AREA_CHAPTERS, AREA_NOTEBOOKS
 
 from .conftest import BUILT_AREAS, SERIAL_JOBS, Built, seed_tables
 
@@ -23,6 +23,8 @@ pytestmark = pytest.mark.slow
 COMMENTARY_NOTEBOOKS = tuple(c.notebook for c in AREA_CHAPTERS if c.commentary)
 AREAS = ["durham-tees-valley", "vale-of-braxness"]  # both in the protecting children block
 GROUPS = ["groups/violent-offending", "groups/protecting-children"]
+#: The notebooks of the aggregate and of each group's aggregate (a report and its annex each).
+AGGREGATES = len(AGGREGATE_CHAPTERS) * (1 + len(GROUPS))
 
 
 @pytest.fixture(scope="module")
@@ -35,11 +37,11 @@ def built(two_areas: Built) -> tuple[Path, dict[str, object]]:
 def test_reports_exist_with_every_chapter(built) -> None:  # type: ignore[no-untyped-def]
     out, manifest = built
     assert manifest["failed"] == {} and len(manifest["executed"]) == (
-        len(AREA_NOTEBOOKS) * len(AREAS) + 1 + len(GROUPS))
+        len(AREA_NOTEBOOKS) * len(AREAS) + AGGREGATES)
     for area in AREAS:
         html = (out / area / "report.html").read_text()
         for chapter in ("summary", "outcome-1", "outcome-2", "outcome-3", "outcome-4",
-                        "outcome-5", "comparison", "appendix-area", "appendix-sample",
+                        "outcome-5", "comparison", "appendix-area",
                         "appendix-method", "glossary"):
             assert f'id="{chapter}"' in html, chapter
             assert f'href="#{chapter}"' in html, f"table of contents lacks {chapter}"
@@ -58,6 +60,29 @@ def test_reports_exist_with_every_chapter(built) -> None:  # type: ignore[no-unt
     index = (out / "index.html").read_text()
     assert all(f'href="{a}/report.html"' in index for a in AREAS)
     assert 'href="aggregate/report.html"' in index
+
+
+def test_each_report_has_its_technical_annex_linked_both_ways(built) -> None:  # type: ignore[no-untyped-def]
+    """Analysts' material is a document of its own beside each report: the report and its
+    annex link each other, the index links every annex, and what moved to the annex (the
+    reconstruction, the method's detail, every question's table) is no longer in the report."""
+    out, manifest = built
+    for folder in [*AREAS, "aggregate", *GROUPS]:
+        report = (out / folder / "report.html").read_text()
+        annex = (out / folder / "annex.html").read_text()
+        assert 'href="annex.html"' in report and 'href="report.html"' in annex, folder
+        assert f"{folder}/annex.html" in manifest["outputs"], folder
+        assert 'id="annex"' in annex and 'id="annex"' not in report, folder
+    index = (out / "index.html").read_text()
+    assert all(f'href="{f}/annex.html"' in index for f in [*AREAS, "aggregate", *GROUPS])
+    dtv, annex = ((out / AREAS[0] / f"{d}.html").read_text() for d in ("report", "annex"))
+    for moved in ("appendix-reconstruction", "annex-method", "annex-questions",
+                  "annex-further", "appendix-sample", "annex-comparison"):
+        assert f'id="{moved}"' in annex and f'id="{moved}"' not in dtv, moved
+    assert "Wilson interval" in annex and "criterion score" in annex
+    assert 'id="appendix-reconstruction"' not in (out / AREAS[1] / "annex.html").read_text()
+    aggregate = (out / "aggregate" / "annex.html").read_text()
+    assert 'id="methods"' in aggregate and 'id="pooled-questions"' in aggregate
     assert (out / "aggregate" / "report.html").exists()
     for folder in GROUPS:  # every group's aggregate, whichever areas were rebuilt
         assert f'href="{folder}/report.html"' in index
@@ -81,9 +106,11 @@ def test_every_link_of_the_index_and_the_reports_resolves(built) -> None:  # typ
 
 
 def test_numbers_shown_equal_the_scoring_tables(built) -> None:  # type: ignore[no-untyped-def]
+    """The report prints each outcome score; its annex every question's n, k and share."""
     out, _ = built
     for area in AREAS:
         html = (out / area / "report.html").read_text()
+        annex = (out / area / "annex.html").read_text()
         q = pd.read_parquet(paths.area_tables(out, area) / "question_scores.parquet")
         o = pd.read_parquet(paths.area_tables(out, area) / "outcome_scores.parquet")
         for r in o.itertuples():  # whole percents, a half rounded up
@@ -92,7 +119,7 @@ def test_numbers_shown_equal_the_scoring_tables(built) -> None:  # type: ignore[
             share = f"{(200 * r.k + r.n) // (2 * r.n)}%" + (" *" if r.n < 10 else "")
             cell = '<td class="num"[^>]*>{}</td>'
             cells = cell.format(r.n) + cell.format(r.k) + cell.format(re.escape(share))
-            assert re.search(cells, html), (area, r.question)
+            assert re.search(cells, annex), (area, r.question)
 
 
 def test_label_and_no_case_ids(built) -> None:  # type: ignore[no-untyped-def]
@@ -113,8 +140,8 @@ def test_label_and_no_case_ids(built) -> None:  # type: ignore[no-untyped-def]
 def test_rebuild_reuses_everything_and_manifest_says_so(built, tmp_path) -> None:  # type: ignore[no-untyped-def]
     _, out = _copy(built, tmp_path)
     again = build(BuildOptions(output=out, areas=AREAS, jobs=2, quiet=True))
-    assert again.executed == [] and len(again.reused) == (len(AREA_NOTEBOOKS) * len(AREAS) + 1
-                                                          + len(GROUPS))
+    assert again.executed == [] and len(again.reused) == (len(AREA_NOTEBOOKS) * len(AREAS)
+                                                          + AGGREGATES)
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["executed"] == [] and len(manifest["reused"]) == len(again.reused)
     assert manifest["groups"]["protecting-children"]["areas"][4] == "durham-tees-valley"
@@ -129,27 +156,66 @@ def _copy(built, tmp_path: Path) -> tuple[Path, Path]:  # type: ignore[no-untype
     return data, out
 
 
-def test_one_area_change_reruns_that_area_the_comparisons_and_the_aggregate(  # type: ignore[no-untyped-def]
+def _edit_cases(data: Path, area: str, column: str, every: bool) -> None:
+    """Flip the answer of ``column`` in the area's first case, or set it to "no" in every
+    case (a valid edit either way)."""
+    cases = data / "cases" / f"{area}.csv"
+    frame = pd.read_csv(cases, dtype=str, keep_default_na=False)
+    if every:
+        frame[column] = "no"
+    else:
+        frame.loc[0, column] = "no" if frame.loc[0, column] == "yes" else "yes"
+    frame.to_csv(cases, index=False, lineterminator="\n")
+
+
+VIEW_CHAPTERS = [c.notebook for c in AREA_CHAPTERS if c.view]
+
+
+def test_a_change_below_what_another_area_shows_reruns_only_that_area_and_aggregates(  # type: ignore[no-untyped-def]
         built, tmp_path) -> None:
+    """One answer of one case (a question that is not key) moves the pooled figures by less
+    than the other area's report shows them: its summary and comparison chapters are kept,
+    and a build from scratch gives the same bytes (``verify``)."""
+    from analysis.pipeline.verify import verify
+
     data, out = _copy(built, tmp_path)
     moved = build(BuildOptions(data=data, output=out, areas=AREAS, jobs=SERIAL_JOBS,
                                quiet=True))
     assert moved.executed == [], "moving the data folder alone must change nothing"
-    cases = data / "cases" / f"{AREAS[1]}.csv"
-    frame = pd.read_csv(cases, dtype=str, keep_default_na=False)
-    frame.loc[0, "case_recording"] = "no" if frame.loc[0, "case_recording"] == "yes" else "yes"
-    frame.to_csv(cases, index=False, lineterminator="\n")
+    view = paths.area_view(out, AREAS[0])
+    before = view.read_bytes()
+    _edit_cases(data, AREAS[1], "case_recording", every=False)
     reports = {a: (out / a / "report.html").stat().st_mtime_ns
                for a in [*AREAS, "aggregate", *GROUPS]}
     result = build(BuildOptions(data=data, output=out, areas=AREAS, jobs=SERIAL_JOBS,
                                 quiet=True))
+    assert view.read_bytes() == before, "the pooled figures moved by less than they show"
     expected = [f"{AREAS[1]}/{n}" for n in AREA_NOTEBOOKS]
-    expected += [f"{AREAS[0]}/00_summary", f"{AREAS[0]}/06_comparison", "aggregate/aggregate",
-                 "groups/protecting-children/aggregate"]  # not the other block's
+    expected += [f"{AREAS[0]}/08_annex"]  # its annex prints the cross-area tables in full
+    expected += [f"{folder}/{c.notebook}" for folder in ("aggregate", "groups/protecting-children")
+                 for c in AGGREGATE_CHAPTERS]  # not the other block's
     assert sorted(result.executed) == sorted(expected)
-    for folder, mtime in reports.items():  # every report showing the area's data is new
+    for folder, mtime in reports.items():  # only the reports whose page changed are new
         changed = (out / folder / "report.html").stat().st_mtime_ns > mtime
-        assert changed == (folder != "groups/violent-offending"), folder
+        assert changed == (folder not in ("groups/violent-offending", AREAS[0])), folder
+    verdict = verify(out, data, jobs=2, say=lambda line: None)
+    assert verdict.exit_code == 0, verdict.render()
+
+
+def test_a_change_another_area_shows_reruns_its_summary_and_comparison(  # type: ignore[no-untyped-def]
+        built, tmp_path) -> None:
+    """Every case of one area judged not sufficient on a key question moves the all-areas
+    share the other area's comparison prints: its summary and comparison run again."""
+    data, out = _copy(built, tmp_path)
+    view = paths.area_view(out, AREAS[0])
+    before = view.read_bytes()
+    _edit_cases(data, AREAS[1], "reporting_instructions", every=True)
+    result = build(BuildOptions(data=data, output=out, areas=AREAS, jobs=SERIAL_JOBS,
+                                quiet=True))
+    assert view.read_bytes() != before
+    assert {f"{AREAS[0]}/{n}" for n in VIEW_CHAPTERS} <= set(result.executed)
+    assert not any(k.startswith(f"{AREAS[0]}/") and k.split("/")[1] not in VIEW_CHAPTERS
+                   for k in result.executed)
 
 
 def test_a_commentary_edit_reruns_only_its_chapters(built, tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -179,7 +245,7 @@ def test_a_lost_digest_stamp_reruns_only_that_notebook(built, tmp_path) -> None:
     (out / AREAS[0] / "notebooks" / f".{AREA_NOTEBOOKS[3]}.digest").unlink()
     result = build(BuildOptions(data=data, output=out, areas=AREAS, jobs=2, quiet=True))
     assert result.executed == [key] and len(result.reused) == (len(AREA_NOTEBOOKS) * len(AREAS)
-                                                               + len(GROUPS))
+                                                               + AGGREGATES - 1)
 
 
 def test_no_op_build_reads_stamps_only(built, tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -209,7 +275,7 @@ def test_a_build_on_a_dask_cluster_equals_the_local_build(built, tmp_path, score
     shutil.copy(built[0] / AREAS[0] / "report.html", paths.area_report(out, AREAS[0]))
     result = build(BuildOptions(output=out, areas=AREAS[1:], jobs=2, quiet=True,
                                 executor="dask"))
-    assert result.exit_code == 0 and len(result.executed) == len(AREA_NOTEBOOKS) + 1 + len(GROUPS)
+    assert result.exit_code == 0 and len(result.executed) == len(AREA_NOTEBOOKS) + AGGREGATES
     for folder in [AREAS[1], "aggregate", *GROUPS]:
         ours = (out / folder / "report.html").read_bytes()
         assert ours == (built[0] / folder / "report.html").read_bytes(), folder

@@ -17,7 +17,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pytest
 
-from analysis.chapters import appendices, comparison, outcomes
+from analysis.chapters import annex, appendices, comparison, outcomes
 from analysis.chapters.context import AreaContext
 from analysis.report import text
 from analysis.report.exhibit import Exhibit
@@ -50,6 +50,7 @@ OUTCOME_BLOCKS: dict[str, Callable[[AreaContext, int], Exhibit]] = {
     "strengths": outcomes.strengths_and_improvements,
     "findings": outcomes.findings,
     "data_summary": outcomes.data_summary,
+    "question_tables": outcomes.question_tables,
 }
 
 
@@ -67,8 +68,10 @@ def test_comparison_and_appendices(tables: Path, snapshot, area: str, publish: b
     ctx = AreaContext.load(area, output_dir=str(tables),
                            policy="publish:5" if publish else "open")
     assert _text(comparison.comparison(ctx)) == snapshot(name="comparison")
-    for name in ("area_context", "survey", "case_sample", "method"):
+    assert _text(comparison.key_questions(ctx)) == snapshot(name="key_questions")
+    for name in ("area_context", "survey", "case_sample", "method", "method_detail"):
         assert _text(getattr(appendices, name)(ctx)) == snapshot(name=name)
+    assert _text(annex.about(ctx)) == snapshot(name="annex_about")
 
 
 @pytest.mark.parametrize("area", AREAS)

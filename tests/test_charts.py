@@ -46,31 +46,35 @@ def test_svg_keeps_text_as_text_and_reruns_are_byte_identical() -> None:
     assert "<dc:date>" not in text  # no timestamp
 
 
-def test_charts_keep_the_page_width_and_draw_once() -> None:
-    """Bar charts, like funnels, set their own margins: the page's width (text at its printed
-    size) and no second drawing pass for a tight crop."""
+def test_charts_keep_their_width_and_draw_once() -> None:
+    """Bar charts, like funnels, set their own margins and need no second drawing pass for a
+    tight crop: row charts are phone-wide (kept at three quarters of their size or more on a
+    375-pixel screen: 351 px of text width over 4.6 in at 96 px an inch), funnels page-wide."""
     width = re.compile(rb'<svg[^>]*width="([0-9.]+)pt"')
     bars, _ = charts.sufficiency_bars(_bars(), "Key questions")
     counts, _ = charts.distribution_bars(_answers(30, 10), {"a": "Yes", "b": "No"}, 40,
                                          "Answers")
     funnel, _ = charts.funnel_plot(*_funnel(), 0.8, "binomial", "A key question")
-    for fig in (bars, counts, funnel):
+    for fig, inches in ((bars, style.ROW_WIDTH), (counts, style.ROW_WIDTH),
+                        (funnel, style.FIG_WIDTH)):
         assert fig.get_label() == style.FIXED_LAYOUT
         page = figure_svg(fig)
-        assert float(width.search(page).group(1)) == 72 * style.FIG_WIDTH  # type: ignore[union-attr]
+        assert float(width.search(page).group(1)) == 72 * inches  # type: ignore[union-attr]
+    assert 351 / (96 * style.ROW_WIDTH) >= 0.75
 
 
 def test_long_answer_labels_get_rows_tall_enough() -> None:
-    """A label wrapped over three lines gets a row tall enough for three lines of text
-    (three lines of 10.5 pt need about 0.5 inch; a one-line row is 0.34), and a bar as thick
-    as the others."""
+    """A row's label is written above its bar across the chart's width: a label wrapped over
+    two lines gets a row taller by a line of 10.5 pt text, and a bar as thick as the others."""
     short, _ = charts.distribution_bars(_answers(1, 1), {"a": "Yes", "b": "No"}, 2, "Short")
     long_label = "Action taken; neither brought back into compliance nor breached by the time"
     tall, _ = charts.distribution_bars(_answers(1, 1), {"a": long_label, "b": "No"}, 2, "Long")
-    rows = [fig.axes[0].get_position().height * fig.get_figheight() / 2 for fig in (short, tall)]
-    assert rows[0] == pytest.approx(0.34) and rows[1] >= 3 * charts.LABEL_PT * 1.2 / 72
-    bars = [fig.axes[0].patches[0].get_height() * row for fig, row in zip((short, tall), rows,
-                                                                          strict=True)]
+    body = [fig.axes[0].get_position().height * fig.get_figheight() for fig in (short, tall)]
+    assert body[1] - body[0] == pytest.approx(charts.ROW_LINE_IN)
+    assert charts.ROW_LINE_IN >= charts.LABEL_PT * 1.2 / 72
+    labels = [t.get_text() for t in tall.axes[0].texts if "Action" in t.get_text()]
+    assert labels and labels[0].count("\n") == 1
+    bars = [fig.axes[0].patches[0].get_height() for fig in (short, tall)]
     assert bars[0] == pytest.approx(bars[1]), "bars as thick, however tall their rows"
     for fig in (short, tall):
         charts.close(fig)

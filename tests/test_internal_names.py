@@ -1,6 +1,7 @@
 """No internal names in a report's prose: file names, column ids or code words.
 
-The reports of the session's two-area build (both areas, the aggregate and a group's) are read
+The reports of the session's two-area build (both areas, the aggregate and a group's), and
+each one's technical annex, are read
 as a reader reads them: the words of the report body, its headings, tables, captions and the
 charts' alternative text. The contents, the data downloads and the provenance footer name files
 on purpose (they are links and a record of the build) and are left out.
@@ -47,9 +48,11 @@ def test_the_scan_finds_what_it_looks_for() -> None:
         == []
 
 
-@pytest.mark.parametrize("report", [*(f"{a}/report.html" for a in BUILT_AREAS),
-                                    "aggregate/report.html",
-                                    "groups/protecting-children/report.html", "index.html"])
+@pytest.mark.parametrize("report", [*(f"{a}/{d}.html" for a in BUILT_AREAS
+                                      for d in ("report", "annex")),
+                                    "aggregate/report.html", "aggregate/annex.html",
+                                    "groups/protecting-children/report.html",
+                                    "groups/protecting-children/annex.html", "index.html"])
 def test_built_reports_carry_no_internal_names(two_areas: Built, report: str) -> None:
     page = (two_areas.out / report).read_text(encoding="utf-8")
     assert internal_names(reader_text(page)) == []

@@ -16,7 +16,7 @@ import pytest
 
 from analysis.core import paths
 from analysis.pipeline.options import BuildOptions, parameter_names
-from analysis.report.registry import AGGREGATE_CHAPTER, AREA_NOTEBOOKS
+from analysis.report.registry import AGGREGATE_CHAPTERS, AREA_NOTEBOOKS
 
 from .conftest import Built
 
@@ -24,9 +24,8 @@ NOTEBOOKS = sorted(paths.NOTEBOOKS.glob("*.ipynb"))
 EXPLORE = "explore"  # a worked example for researchers, not part of any report
 REPORT_NOTEBOOKS = [p for p in NOTEBOOKS if p.stem != EXPLORE]
 AREA_DEFAULT = "durham-tees-valley"
-AGGREGATE_NOTEBOOK = AGGREGATE_CHAPTER.notebook
 EXPECTED = {**{name: parameter_names(aggregate=False) for name in AREA_NOTEBOOKS},
-            AGGREGATE_NOTEBOOK: parameter_names(aggregate=True),
+            **{c.notebook: parameter_names(aggregate=True) for c in AGGREGATE_CHAPTERS},
             EXPLORE: frozenset({"output_dir", "quality_question", "outcome_variable",
                                 "outcome_level"})}
 

@@ -10,20 +10,24 @@ import pytest
 from analysis.core import paths
 from analysis.report import registry
 from analysis.report.registry import (
-    AGGREGATE_CHAPTER,
+    AGGREGATE_CHAPTERS,
+    ANNEX,
     AREA_CHAPTERS,
     AREA_NOTEBOOKS,
+    DOCUMENTS,
+    REPORT,
     area_chapters,
     chapter,
+    in_document,
     kernel_modules,
 )
 
 
 def test_every_report_notebook_is_a_registered_chapter() -> None:
     report = {p.stem for p in paths.NOTEBOOKS.glob("*.ipynb")} - {"explore"}
-    assert report == {*AREA_NOTEBOOKS, AGGREGATE_CHAPTER.notebook}
+    assert report == {*AREA_NOTEBOOKS, *(c.notebook for c in AGGREGATE_CHAPTERS)}
     assert len(set(AREA_NOTEBOOKS)) == len(AREA_NOTEBOOKS)
-    for c in (*AREA_CHAPTERS, AGGREGATE_CHAPTER):
+    for c in (*AREA_CHAPTERS, *AGGREGATE_CHAPTERS):
         assert c.source(paths.NOTEBOOKS).is_file()
         assert chapter(c.notebook) is c
 
@@ -31,7 +35,7 @@ def test_every_report_notebook_is_a_registered_chapter() -> None:
 def test_kernel_modules_are_the_chapters_imports_and_exist() -> None:
     modules = kernel_modules()
     assert len(set(modules)) == len(modules)
-    for c in (*AREA_CHAPTERS, AGGREGATE_CHAPTER):
+    for c in (*AREA_CHAPTERS, *AGGREGATE_CHAPTERS):
         text = c.source(paths.NOTEBOOKS).read_text(encoding="utf-8")
         imported = {m for m in modules if f"from {m} import" in text
                     or f"from {m.rpartition('.')[0]} import {m.rpartition('.')[2]}" in text}
@@ -39,6 +43,21 @@ def test_kernel_modules_are_the_chapters_imports_and_exist() -> None:
         assert imported, c.notebook
     for m in modules:
         importlib.import_module(m)
+
+
+def test_every_report_has_a_public_document_and_an_annex() -> None:
+    """Each chapter names its document: an area's and the aggregate's chapters split into the
+    public report (first, holding every chapter but the annex's) and the technical annex;
+    the reconstruction's readings and every question's table are the annex's only."""
+    assert DOCUMENTS == (REPORT, ANNEX)
+    for chapters in (AREA_CHAPTERS, AGGREGATE_CHAPTERS):
+        assert {c.document for c in chapters} == set(DOCUMENTS)
+        assert chapters[0].document == REPORT
+        assert in_document(chapters, REPORT) + in_document(chapters, ANNEX) == chapters
+    annex = {m for c in in_document(AREA_CHAPTERS, ANNEX) for m in c.modules}
+    report = {m for c in in_document(AREA_CHAPTERS, REPORT) for m in c.modules}
+    assert "analysis.chapters.reconstruction" in annex - report
+    assert "analysis.chapters.annex" in annex - report
 
 
 def test_researchers_chapters_follow_the_built_in_ones(tmp_path: Path) -> None:
@@ -49,7 +68,7 @@ def test_researchers_chapters_follow_the_built_in_ones(tmp_path: Path) -> None:
     assert chapters[:len(AREA_CHAPTERS)] == AREA_CHAPTERS
     extra = chapters[len(AREA_CHAPTERS):]
     assert [c.notebook for c in extra] == ["extra-a_first", "extra-b_second"]
-    assert all(c.extra and c.cross_area for c in extra)
+    assert all(c.extra and c.cross_area and c.document == REPORT for c in extra)
     assert extra[0].source(tmp_path) == tmp_path / "extra" / "a_first.ipynb"
     assert chapter("extra-a_first") == extra[0]
     with pytest.raises(KeyError):

@@ -161,6 +161,10 @@ def test_release_holds_reports_and_suppressed_tables_only(built: Path) -> None:
                     "section_scores", "sensitivity"):
         assert not [n for n in names if working in n]
     assert not [n for n in names if n.endswith((".parquet", ".ipynb"))]
+    # the technical annexes are working documents: built, never released nor linked
+    assert (built / AREA / "annex.html").exists()
+    assert not [n for n in names if "annex" in n]
+    assert not [p for p in release.rglob("*.html") if "annex.html" in p.read_text("utf-8")]
     tiny = pd.read_csv(release / TINY / "tables" / "question_scores.csv", dtype=str)
     small = {str(v) for v in range(1, 5)}
     assert not (set(tiny["n"]) | set(tiny["k"])) & small
@@ -239,13 +243,14 @@ def test_a_file_off_the_allow_list_is_found(tmp_path: Path) -> None:
     for name in ("index.html", f"{AREA}/report.html", f"{AREA}/tables/question_scores.csv",
                  f"{AREA}/tables/bootstrap_counts.csv", f"{AREA}/tables/outcome_scores.csv",
                  f"{AREA}/notebooks/01_assisting_sentencing.ipynb", "aggregate/report.pdf",
-                 "tables/comparisons.csv"):
+                 "tables/comparisons.csv", f"{AREA}/annex.html", "aggregate/annex.pdf"):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("x", encoding="utf-8")
     found = off_the_list(tmp_path, [AREA])
     assert [f.file for f in found] == sorted([
-        f"{AREA}/notebooks/01_assisting_sentencing.ipynb", f"{AREA}/tables/bootstrap_counts.csv",
-        f"{AREA}/tables/outcome_scores.csv", "tables/comparisons.csv"])
+        f"{AREA}/annex.html", f"{AREA}/notebooks/01_assisting_sentencing.ipynb",
+        f"{AREA}/tables/bootstrap_counts.csv", f"{AREA}/tables/outcome_scores.csv",
+        "aggregate/annex.pdf", "tables/comparisons.csv"])
     assert {f.rule for f in found} == {ALLOW_LIST}
 
 
@@ -294,16 +299,18 @@ def _headline_shown(out: Path, area: str) -> list[bool]:
 
 
 @pytest.mark.slow
-def test_the_index_hides_the_scores_its_reports_hide(built: Path) -> None:
+def test_the_index_hides_the_scores_its_reports_hide(published: Built) -> None:
     """The released index prints an area's five scores as its report does: a score over a
     hidden count is [c] in both (outcome scores are means of question shares)."""
     from bs4 import BeautifulSoup
+
+    built = published.out
 
     soup = BeautifulSoup((built / RELEASE / "index.html").read_text(encoding="utf-8"),
                          "html.parser")
     rows = {r.th.get_text(strip=True): [td.get_text(strip=True) for td in r.find_all(
         "td", class_="score")] for r in soup.find("table").find_all("tr") if r.th and r.td}
-    names = {a.id: a.name for a in load_areas(built.parent / "data", check_cases=False)}
+    names = {a.id: a.name for a in load_areas(published.data, check_cases=False)}
     seen = []
     for area in (AREA, TINY):
         shown = _headline_shown(built, area)
@@ -311,3 +318,34 @@ def test_the_index_hides_the_scores_its_reports_hide(built: Path) -> None:
         assert [s != "[c]" for s in printed] == shown, (area, printed, shown)
         seen += shown
     assert False in seen  # the tiny area hides its scores
+
+
+@pytest.mark.slow
+def test_no_words_or_picks_give_a_withheld_figure_away(published: Built) -> None:
+    """Classes an intruder used on an earlier release: a criterion's best and worst questions
+    said "N points above the criterion's score" while the score was [c] (the gap and the share
+    give the score, and the score a withheld share of the criterion); a key strength,
+    priority or recommendation picked a question whose share was withheld ("In [c] of the 26
+    cases", listed only if its lower limit was at least 80%); "within the usual range" or
+    "high"/"low" beside a withheld score."""
+    from bs4 import BeautifulSoup
+
+    built = published.out
+
+    for area in (AREA, TINY):
+        soup = BeautifulSoup((built / RELEASE / area / "report.html").read_text(
+            encoding="utf-8"), "html.parser")
+        for p in soup.find_all("p", class_="findings"):
+            text = " ".join(p.get_text(" ").split())
+            if "(its score: [c])" in text:
+                assert "criterion's score" not in text, text
+        for ol in soup.find_all("ol", class_=["key-findings", "priorities", "recommendations"]):
+            for li in ol.find_all("li"):  # the pick's own "k of n" is shown
+                text = " ".join(li.get_text(" ").split())
+                assert "[c] of" not in text and "of [c]" not in text, text
+        for li in soup.select("ul.verdicts li"):
+            text = " ".join(li.get_text(" ").split())
+            if ": [c] done well enough" in text:
+                assert "usual range" not in text and "unusually" not in text, text
+    aggregate = (built / RELEASE / "aggregate" / "report.html").read_text(encoding="utf-8")
+    assert "[c] high" not in aggregate and "[c] low" not in aggregate

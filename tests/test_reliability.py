@@ -23,7 +23,7 @@ import pytest
 
 from analysis.core import paths
 from analysis.core.atomic import TMP_PREFIX
-from analysis.report.registry import AREA_NOTEBOOKS
+from analysis.report.registry import AGGREGATE_CHAPTERS, AREA_NOTEBOOKS
 
 from .conftest import BUILT_AREAS, PUBLISHED_AREAS, TINY, Built, seed_tables
 
@@ -313,7 +313,8 @@ def test_manifest_records_inputs_parameters_versions_and_work(reference) -> None
     assert {"engine", "lenient", "force"} <= set(p)
     for package in ("python", "iaow-analysis", "papermill", "nbconvert", "pandas"):
         assert m["versions"][package] not in ("", "absent"), package
-    assert len(m["executed"]) == 2 * len(AREA_NOTEBOOKS) + 1 + len(m["groups"])
+    assert len(m["executed"]) == (2 * len(AREA_NOTEBOOKS)
+                                  + len(AGGREGATE_CHAPTERS) * (1 + len(m["groups"])))
     assert m["reused"] == [] and m["failed"] == {}
     assert sorted(m["notebook_seconds"]) == m["executed"]
     assert all(v > 0 for v in m["notebook_seconds"].values())

@@ -15,6 +15,7 @@ from pathlib import Path
 import matplotlib.colors as mcolors
 import pandas as pd
 import pytest
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -150,10 +151,17 @@ def _labelled_fills(fig: Figure) -> Iterator[tuple[str, str]]:
                 face = handle.get_markerfacecolor() if marked else handle.get_color()
                 yield text.get_text(), _hex(face)
     for ax in fig.axes:
-        ticks = [t.get_text().replace("\n", " ") for t in ax.get_yticklabels()]  # unwrapped
+        ticks = [t.replace("\n", " ") for t in row_labels(ax)]  # unwrapped
         if not ax.get_legend() and not fig.legends and len(ax.patches) == len(ticks):
             for label, bar in zip(ticks, ax.patches, strict=True):
                 yield label, _hex(bar.get_facecolor())
+
+
+def row_labels(ax: Axes) -> list[str]:
+    """The label of each row of a chart: written above its bar (a row chart, positioned on
+    the y axis' transform), else the y axis' tick labels (a heatmap, a funnel)."""
+    above = [t.get_text() for t in ax.texts if t.get_transform() is ax.get_yaxis_transform()]
+    return above or [t.get_text() for t in ax.get_yticklabels()]
 
 
 def _fills(fig: Figure) -> set[str]:
@@ -228,7 +236,7 @@ def test_a_chart_that_combines_answers_says_so_in_its_text_and_caption(drawn) ->
     combined = 0
     for exhibit in exhibits:
         for fig, caption in zip(exhibit.figures, CAPTION.findall(exhibit.html), strict=True):
-            ticks = [t.get_text() for ax in fig.axes for t in ax.get_yticklabels()]
+            ticks = [t for ax in fig.axes for t in row_labels(ax)]
             other = [t for t in ticks if t.startswith("Other (") and "combined" in t]
             assert bool(other) == ("the chart combines" in caption)
             combined += bool(other)

@@ -59,7 +59,7 @@ def reports_and_tables(root: Path) -> dict[str, str]:
     for path in root.rglob("*"):
         rel = path.relative_to(root).as_posix()
         is_table = path.parent.name == "tables" and path.suffix in (".csv", ".parquet")
-        if path.name in ("report.html", "index.html") or is_table:
+        if path.name in ("report.html", "annex.html", "index.html") or is_table:
             found[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
     return found
 
@@ -74,6 +74,7 @@ def test_a_fresh_build_verifies(verified: Verified) -> None:
     assert verified.code == 0, verified.stdout + verified.stderr[-3000:]
     files = reports_and_tables(verified.out)
     assert sum(name.endswith("report.html") for name in files) == 2 + 1 + 2  # areas, all, groups
+    assert sum(name.endswith("annex.html") for name in files) == 2 + 1 + 2  # each its annex
     assert f"rebuild: all {len(files)} reports, index and tables are byte-identical" in (
         verified.stdout)
     assert verified.stdout.rstrip().endswith("verified: every check matched (exit 0)")

@@ -204,10 +204,14 @@ def area_table(ctx: AggregateContext) -> Exhibit:
                 cells.append(numbers.NOT_APPLICABLE)
                 continue
             score = numbers.score(float(r.share), area_score_lineage(ctx, a.id, o.id))
-            cells.append(say("aggregate.area_score", score=score, decision=str(r.decision)))
+            cells.append(say("aggregate.area_score", score=score,
+                             decision=numbers.verdict(str(r.decision), score)))
         c = counts.loc[a.id] if a.id in counts.index else pd.Series({"above": 0, "below": 0})
-        cells += [numbers.external(int(c["above"]), Kind.NUMBER, "comparisons"),
-                  numbers.external(int(c["below"]), Kind.NUMBER, "comparisons")]
+        # a count of decisions is made from every key question's share of the area
+        decided = depends_on(*(share_of(area_key(a.id, k_key(q)), area_key(a.id, n_key(q)))
+                               for q in sorted(keys)))
+        cells += [Number(int(c["above"]), Kind.NUMBER, decided),
+                  Number(int(c["below"]), Kind.NUMBER, decided)]
         body.append(tuple(cells))
     columns = (Column("Area"),
                *[Column(plain("aggregate.outcome_column", outcome=o), True)

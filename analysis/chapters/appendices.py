@@ -1,4 +1,5 @@
-"""The appendices: the area, the case sample, the survey and the scoring method."""
+"""The appendices: the area, the survey and the scoring method; for the technical annex, the
+case sample and the method's detail."""
 
 from __future__ import annotations
 
@@ -73,7 +74,8 @@ def area_context(ctx: AreaContext) -> Exhibit:
 
 
 def case_sample(ctx: AreaContext) -> Exhibit:
-    """Appendix 2: type of case, RoSH at start, ethnicity, principal offence."""
+    """The case sample (in the technical annex): type of case, RoSH at start, ethnicity,
+    principal offence."""
     parts: list = [Heading(plain("appendices.sample_heading"), 2, "appendix-sample"),
                    Paragraph(say("appendices.sample_intro", cases=ctx.count(CASES),
                                  area=ctx.area.name))]
@@ -103,22 +105,32 @@ def survey(ctx: AreaContext) -> Exhibit:
 
 
 def method(ctx: AreaContext) -> Exhibit:
-    """The scoring method and its denominators, stated once in every report."""
-    sec = ctx.tables["section_scores"]
-    body = tuple((str(r.title), numbers.score(float(r.score), _section_lineage(ctx, r.section)),
-                  Number(int(r.n_criteria), Kind.NUMBER, depends_on(
-                      _section_lineage(ctx, r.section))))
-                 for r in sec.itertuples())
+    """The scoring method and its denominators, stated once in every report, in the words a
+    reader needs; its detail (intervals compared, section scores) is in the annex."""
     reading = str(ctx.tables["outcome_scores"]["reading"].iloc[0])
     return Exhibit((
         Heading(plain("appendices.method_heading"), 2, "appendix-method"),
         Paragraph(say("appendices.method", reading_label=READING_LABEL[reading],
                       reading_text=READING_TEXT[reading])),
+        Paragraph(say("appendices.small_and_ids", small_n=numbers.constant(style.SMALL_N))),
+        key_rule(ctx),
+        Paragraph(say("appendices.method_in_annex"))),
+        ctx.tables["outcome_scores"])
+
+
+def method_detail(ctx: AreaContext) -> Exhibit:
+    """For the technical annex: the outcome intervals as built beside those independent
+    answers would give, and the section scores with their criteria counts."""
+    sec = ctx.tables["section_scores"]
+    body = tuple((str(r.title), numbers.score(float(r.score), _section_lineage(ctx, r.section)),
+                  Number(int(r.n_criteria), Kind.NUMBER, depends_on(
+                      _section_lineage(ctx, r.section))))
+                 for r in sec.itertuples())
+    return Exhibit((
+        Heading(plain("appendices.method_detail_heading"), 2, "annex-method"),
         *_intervals(ctx),
         Table(say("appendices.sections_caption"),
-              (Column("Section"), Column("Score", True), Column("Criteria", True)), body),
-        Paragraph(say("appendices.small_and_ids", small_n=numbers.constant(style.SMALL_N))),
-        key_rule(ctx)),
+              (Column("Section"), Column("Score", True), Column("Criteria", True)), body)),
         sec)
 
 

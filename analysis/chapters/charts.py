@@ -43,10 +43,19 @@ LABEL_PT = 10.5          # >= 9 pt once an 8-inch figure is printed 7.2 inches w
 FUNNEL_HEIGHT = 4.8      # inches; the plot takes the left of the page, names the right
 FUNNEL_AXES = (0.09, 0.10, 0.50, 0.61)
 NAME_X = 1.04            # the funnel's column of names, in axes fractions
-TOP_WITH_LEGEND = 1.3     # inches above a row chart's axes: its title and a legend (<= 3 rows)
-TOP_TITLE_ONLY = 0.6      # inches above a row chart's axes: its title alone
-LEGEND_ROW = 0.3          # inches a row of a two-column legend takes below the title
 BAR_INCHES = 0.27         # the most a bar is thick, however many lines its label has
+# A row chart (bars or dots, one row per label) is drawn style.ROW_WIDTH wide, for a phone:
+# each row's label is written above its bar, across the chart's width, and never shrunk.
+ROW_LABEL_CHARS = 52      # a row's label wraps at this many characters
+ROW_LINE_IN = 0.18        # one line of a row's label (10.5 pt, leading 1.2)
+ROW_BAND_IN = 0.24        # the band under a row's label that its bar or dots take
+ROW_GAP_IN = 0.06         # between one row's band and the next row's label
+ROW_LEFT, ROW_RIGHT = 0.04, 0.93  # a row chart's axes, in figure fractions
+TITLE_CHARS = 44          # a chart's title wraps at this many characters (11 pt)
+TITLE_LINE_IN = 0.2       # one line of a title
+LEGEND_ENTRY_IN = 0.22    # one entry of a one-column legend (9.5 pt)
+LEGEND_PT = 9.5           # a legend's text
+BOTTOM_IN = 0.55          # below a row chart's axes: its tick labels and axis label
 LEADER_GAP_PT = 3        # a leader stops this far short of its dot
 INK_ON_LUMINANCE = 0.408  # a cell lighter than this takes ink, else paper (seaborn's rule)
 OTHER_WORDS = "Other ({count} answers combined{names})"
@@ -73,16 +82,14 @@ def _decision_handles() -> list[Line2D]:
 
 
 def _percent_bars(labels: Sequence[str], title: str, right: float = 100.0,
-                  legend_rows: int = 0) -> tuple[Figure, plt.Axes, np.ndarray, float]:
+                  legend: int = 0) -> tuple[Figure, plt.Axes, np.ndarray, float]:
     """A row chart of horizontal percentage bars (:func:`_labelled_rows`), room for value
-    labels up to ``right`` per cent and for a legend of ``legend_rows`` rows above; returns
-    the figure, its axes, the rows' positions and the bars' thickness (in rows)."""
-    top = TOP_TITLE_ONLY + LEGEND_ROW * legend_rows
-    fig, ax = _labelled_rows(labels, title, top)
+    labels up to ``right`` per cent and for a legend of ``legend`` entries above; returns
+    the figure, its axes, the rows' positions and the bars' thickness (in the axes' units)."""
+    fig, ax, y = _labelled_rows(labels, title, legend)
     ax.set_xlim(0, right)
     ax.spines["bottom"].set_bounds(0, 100)  # the axis is a percentage; beyond it, labels
-    row_inches = ax.get_position().height * fig.get_figheight() / max(len(labels), 1)
-    return fig, ax, np.arange(len(labels)), min(0.8, BAR_INCHES / row_inches)
+    return fig, ax, y, min(BAR_INCHES, ROW_BAND_IN)
 
 
 def sufficiency_bars(data: pd.DataFrame, title: str) -> tuple[Figure, str]:
@@ -102,7 +109,7 @@ def sufficiency_bars(data: pd.DataFrame, title: str) -> tuple[Figure, str]:
     if small.any():
         handles.append(Patch(facecolor=style.PAPER, edgecolor=style.INK,
                              hatch=style.HATCH, label=hatch_words()))
-    fig, ax, y, thick = _percent_bars(labels, title, legend_rows=math.ceil(len(handles) / 2))
+    fig, ax, y, thick = _percent_bars(labels, title, legend=len(handles))
     sufficient = 100 * data["share"].to_numpy(dtype=float)
     hatch = [style.HATCH if s else None for s in small]
     ax.barh(y, 100.0, height=thick, color=style.NOT_SUFFICIENT, hatch=hatch)
@@ -113,7 +120,7 @@ def sufficiency_bars(data: pd.DataFrame, title: str) -> tuple[Figure, str]:
                 ha="right" if inside else "left",
                 color=style.INK_ON_DARK if inside else style.INK, fontsize=LABEL_PT)
     ax.set_xlabel(plain("charts.share_axis"), fontsize=LABEL_PT)
-    _legend_top(fig, handles)
+    _legend_top(fig, handles, title)
     items = [plain("charts.sufficiency_item", label=r.label, share=pct(r.share), n=r.n)
              for r in data.itertuples()]
     return fig, plain("charts.sufficiency", title=title, items=items)
@@ -157,37 +164,65 @@ def _members(bar: Category, labels: Mapping[str, str]) -> str:
     return OTHER_WORDS.format(count=len(bar.levels), names=names) if bar.other else ""
 
 
-def _labelled_rows(labels: Sequence[str], title: str,
-                   top: float = TOP_WITH_LEGEND) -> tuple[Figure, plt.Axes]:
-    """A page-wide figure of one row per label, labels wrapped in a fixed left margin.
+def _title(title: str) -> str:
+    """A chart's title wrapped to the chart's width."""
+    return textwrap.fill(title, TITLE_CHARS)
 
-    Fixed layout (no tight crop, so one drawing pass): the figure stays ``style.FIG_WIDTH``
-    wide, so its text is printed at ``LABEL_PT`` x 0.9 >= 9 pt on A4; the legend goes in the
-    top margin (``top`` inches, with the title). Rows grow with the lines of their labels.
+
+def _top(title: str, legend: int, columns: int = 1) -> float:
+    """Inches above a chart's axes: its title's lines and a legend of ``legend`` entries in
+    ``columns`` columns."""
+    lines = _title(title).count("\n") + 1
+    rows = math.ceil(legend / columns)
+    return 0.2 + TITLE_LINE_IN * lines + (0.1 + LEGEND_ENTRY_IN * rows if legend else 0.15)
+
+
+def _labelled_rows(labels: Sequence[str], title: str,
+                   legend: int = 0) -> tuple[Figure, plt.Axes, np.ndarray]:
+    """A phone-wide figure of one row per label, each label written above its row's band.
+
+    Fixed layout (no tight crop, so one drawing pass): the figure is ``style.ROW_WIDTH``
+    wide, narrow enough to keep three quarters of its size on a 375-pixel phone and printed
+    at its own size, so its text stays ``LABEL_PT``; the title and a legend of ``legend``
+    entries go above the axes. The y axis runs in inches from the top, so a row grows with
+    the lines of its label; returns the figure, its axes and the centre of each row's band.
     """
     plt.rcParams.update(style.RC)
-    rows = len(labels)
-    wrapped = [textwrap.fill(str(lab), 34) for lab in labels]
-    lines = max((w.count("\n") + 1 for w in wrapped), default=1)
-    per_row = 0.34 if lines == 1 else 0.44 + 0.17 * (lines - 2)
-    height = 0.55 + top + per_row * rows
-    fig = plt.figure(figsize=(style.FIG_WIDTH, height))
-    ax = fig.add_axes((0.36, 0.55 / height, 0.6, per_row * rows / height))
-    ax.set_yticks(np.arange(rows), wrapped, fontsize=LABEL_PT)
-    ax.set_ylim(rows - 0.5, -0.5)
-    ax.tick_params(axis="y", length=0)
+    wrapped = [textwrap.fill(str(lab), ROW_LABEL_CHARS) for lab in labels]
+    heights = [ROW_LINE_IN * (w.count("\n") + 1) + ROW_BAND_IN + ROW_GAP_IN for w in wrapped]
+    tops = np.concatenate(([0.0], np.cumsum(heights)[:-1])) if heights else np.zeros(0)
+    body = float(sum(heights)) or ROW_BAND_IN
+    top = _top(title, legend)
+    height = BOTTOM_IN + top + body
+    fig = plt.figure(figsize=(style.ROW_WIDTH, height))
+    ax = fig.add_axes((ROW_LEFT, BOTTOM_IN / height, ROW_RIGHT - ROW_LEFT, body / height))
+    ax.set_ylim(body, 0)
+    ax.set_yticks([])
+    ax.spines["left"].set_visible(False)
+    for w, t in zip(wrapped, tops, strict=True):
+        ax.text(0, t + ROW_GAP_IN / 2, w, transform=ax.get_yaxis_transform(), ha="left",
+                va="top", fontsize=LABEL_PT, linespacing=1.15)
     ax.set_xlim(0, 100)
     ax.set_xticks(range(0, 101, 20), [f"{t}%" for t in range(0, 101, 20)], fontsize=LABEL_PT)
-    fig.suptitle(title, x=0.02, ha="left", fontsize=11)
+    fig.suptitle(_title(title), x=0.02, y=1 - 0.12 / height, ha="left", va="top",
+                 fontsize=11)
     fig.set_label(style.FIXED_LAYOUT)
-    return fig, ax
+    centres = np.array([t + h - ROW_GAP_IN / 2 - ROW_BAND_IN / 2
+                        for t, h in zip(tops, heights, strict=True)])
+    return fig, ax, centres
 
 
-def _legend_top(fig: Figure, handles: Sequence[Artist]) -> None:
-    """The legend under the title, in two columns (0.4 inch from the figure's top)."""
+def _legend_top(fig: Figure, handles: Sequence[Artist], title: str = "",
+                columns: int = 1) -> None:
+    """The legend under the title, one entry a line on a phone-wide chart (it has no room for
+    two columns), in ``columns`` on a page-wide one."""
+    lines = _title(title).count("\n") + 1 if title else 1
+    below = 0.2 + TITLE_LINE_IN * lines + 0.05
     fig.legend(handles=handles, loc="upper left",
-               bbox_to_anchor=(0.02, 1 - 0.4 / fig.get_figheight()),
-               ncol=2, frameon=False, fontsize=9.5)
+               bbox_to_anchor=(0.02, 1 - below / fig.get_figheight()),
+               ncol=columns, frameon=False, fontsize=LEGEND_PT, borderaxespad=0,
+               handlelength=1.6,
+               labelspacing=0.35)
 
 
 def comparison_dots(data: pd.DataFrame, title: str, area_name: str,
@@ -203,8 +238,7 @@ def comparison_dots(data: pd.DataFrame, title: str, area_name: str,
     small = data["n"].fillna(style.SMALL_N).to_numpy() < style.SMALL_N if "n" in data else \
         np.zeros(rows, dtype=bool)
     labels = [f"{lab}{'*' if s else ''}" for lab, s in zip(data["label"], small, strict=True)]
-    fig, ax = _labelled_rows(labels, title)
-    y = np.arange(rows)
+    fig, ax, y = _labelled_rows(labels, title, legend=2 + len(DECISION_LOOK))
     ax.hlines(y, 100 * data["lower"], 100 * data["upper"], color=style.BAND, linewidth=6)
     ax.plot(100 * data["pooled"], y, "|", color=style.POOLED, markersize=14,
             markeredgewidth=2)
@@ -218,7 +252,7 @@ def comparison_dots(data: pd.DataFrame, title: str, area_name: str,
                Line2D([], [], color=style.POOLED, marker="|", linestyle="", markersize=12,
                       markeredgewidth=2, label="All areas")]
     handles += _decision_handles()
-    _legend_top(fig, handles)
+    _legend_top(fig, handles, title)
     items = [plain("charts.dots_item", label=r.label, area=area_name, share=pct(r.share),
                    pooled=pct(r.pooled), words=WORDS[r.decision]) for r in data.itertuples()]
     return fig, plain("charts.dots", title=title, items=items)
@@ -232,8 +266,9 @@ def glance_dots(data: pd.DataFrame, title: str, area_name: str,
     ``data``: label, share, lower, upper (the area's), pooled, group, published (NaN where
     there is none), decision (the comparisons table's, "" before a full build).
     """
-    fig, ax = _labelled_rows(list(data["label"]), title)
-    y = np.arange(len(data))
+    entries = 3 + bool(group_label and data["group"].notna().any()) + \
+        bool(data["published"].notna().any())
+    fig, ax, y = _labelled_rows(list(data["label"]), title, legend=entries)
     ax.hlines(y, 100 * data["lower"], 100 * data["upper"], color=style.BAND, linewidth=6)
     ax.plot(100 * data["pooled"], y, "|", color=style.POOLED, markersize=14,
             markeredgewidth=2)
@@ -255,7 +290,7 @@ def glance_dots(data: pd.DataFrame, title: str, area_name: str,
     handles.insert(0, Line2D([], [], color=style.INK, marker="o", linestyle="",
                              label=area_name))
     ax.set_xlabel(plain("charts.glance_axis"), fontsize=LABEL_PT)
-    _legend_top(fig, handles)
+    _legend_top(fig, handles, title)
     items = [plain("charts.glance_item", label=r.label, area=area_name, share=pct(r.share),
                    lower=pct(r.lower), upper=pct(r.upper), pooled=pct(r.pooled),
                    group=group_label if group_label and not _nan(r.group) else "",
@@ -278,8 +313,7 @@ def score_intervals(data: pd.DataFrame, title: str, reference: float,
     dot is drawn as its decision, and the decision is in the alt text.
     """
     data = data.sort_values("share", ascending=False)
-    fig, ax = _labelled_rows(data["name"].tolist(), title)
-    y = np.arange(len(data))
+    fig, ax, y = _labelled_rows(data["name"].tolist(), title, legend=1 + len(DECISION_LOOK))
     ax.hlines(y, 100 * data["lower"], 100 * data["upper"], color=style.BAND, linewidth=5)
     for decision, (colour, marker) in DECISION_LOOK.items():
         pick = (data["decision"] == decision).to_numpy()
@@ -290,7 +324,7 @@ def score_intervals(data: pd.DataFrame, title: str, reference: float,
     handles = [Line2D([], [], color=style.POOLED, linestyle="--",
                       label=plain("charts.reference_legend", group=group)),
                *_decision_handles()]
-    _legend_top(fig, handles)
+    _legend_top(fig, handles, title)
     items = [plain("charts.intervals_item", name=r.name, share=pct(r.share),
                    lower=pct(r.lower).removesuffix("%"), upper=pct(r.upper).removesuffix("%"),
                    words=WORDS[r.decision]) for r in data.itertuples()]
@@ -451,7 +485,7 @@ def _legend(fig: Figure, group: bool = False) -> Legend:
     handles.append(Line2D([], [], color=style.INK, marker="o", markerfacecolor=style.PAPER,
                           linestyle="", label=f"* fewer than {style.SMALL_N} cases"))
     return fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.02, 0.955), ncol=2,
-                      frameon=False, fontsize=9.5)
+                      frameon=False, fontsize=LEGEND_PT)
 
 
 def funnel_alt(points: pd.DataFrame, pooled: float, limits: str, title: str,
@@ -543,7 +577,9 @@ def _cells(ax: plt.Axes, values: np.ndarray, cmap: ListedColormap, norm: Boundar
     ax.set_ylim(values.shape[0], 0)  # first row at the top
     for spine in ax.spines.values():
         spine.set_visible(False)
-    bar = ax.figure.colorbar(mesh, cax=cbar, ticks=style.SHARE_STEPS, label="%")
+    bar = ax.figure.colorbar(mesh, cax=cbar, ticks=style.SHARE_STEPS)
+    bar.set_label("%", fontsize=LABEL_PT)
+    bar.ax.tick_params(labelsize=LABEL_PT)  # a page-wide chart prints at 0.9: >= 9 pt
     bar.outline.set_linewidth(0)
 
 
@@ -674,7 +710,8 @@ def spread_strips(strips: Sequence[Strip], title: str,
         spans.append(span)
     heights = [0.3 + 2 * lay[4] + 0.32 + NAME_ROW_IN * (max(lay[3], default=-1) + 1) + 0.12
                for lay in layouts]
-    top = TOP_WITH_LEGEND
+    handles = _spread_handles(reference)
+    top = _top(title, len(handles), columns=2)
     height = top + sum(heights) + 0.1
     fig = plt.figure(figsize=(style.FIG_WIDTH, height))
     cursor = height - top
@@ -714,8 +751,9 @@ def spread_strips(strips: Sequence[Strip], title: str,
                         arrowprops={"arrowstyle": "-", "color": style.LEADER, "lw": 0.6},
                         annotation_clip=False)
         cursor -= h
-    fig.suptitle(title, x=0.02, ha="left", fontsize=11)
-    _legend_top(fig, _spread_handles(reference))
+    fig.suptitle(_title(title), x=0.02, y=1 - 0.12 / height, ha="left", va="top",
+                 fontsize=11)
+    _legend_top(fig, handles, title, columns=2)
     fig.set_label(style.FIXED_LAYOUT)
     return fig, spread_alt(strips, title, reference)
 
@@ -736,23 +774,24 @@ def spread_grid(strips: Sequence[Strip], title: str,
     plt.rcParams.update(style.RC)
     span = axis_range(*(v for s in strips for v in (*s.values, *s.range_998, s.pooled)))
     labels = [s.label for s in strips]
-    fig, ax = _labelled_rows(labels, title, TOP_WITH_LEGEND)
+    handles = _spread_handles(reference)
+    fig, ax, centres = _labelled_rows(labels, title, legend=len(handles))
     ax.set_xlim(*span)
     ticks = np.arange(span[0], span[1] + 0.1, style.AXIS_STEP)
     ax.set_xticks(ticks, [f"{t:.0f}%" for t in ticks], fontsize=LABEL_PT)
-    width_in = ax.get_position().width * style.FIG_WIDTH
-    row_in = ax.get_position().height * fig.get_figheight() / max(len(strips), 1)
-    for i, s in enumerate(strips):
-        ax.fill_betweenx([i - 0.42, i + 0.42], 100 * s.range_95[0], 100 * s.range_95[1],
+    width_in = ax.get_position().width * style.ROW_WIDTH
+    half = ROW_BAND_IN / 2
+    for c, s in zip(centres, strips, strict=True):
+        ax.fill_betweenx([c - half, c + half], 100 * s.range_95[0], 100 * s.range_95[1],
                          color=style.RANGE, zorder=0, linewidth=0)
-        ax.vlines([100 * v for v in s.range_998], i - 0.42, i + 0.42, color=style.NEUTRAL,
+        ax.vlines([100 * v for v in s.range_998], c - half, c + half, color=style.NEUTRAL,
                   linewidth=1.2, zorder=1)
-        ax.vlines(100 * s.pooled, i - 0.42, i + 0.42, color=style.POOLED, linewidth=1.2,
+        ax.vlines(100 * s.pooled, c - half, c + half, color=style.POOLED, linewidth=1.2,
                   zorder=2)
-        y = _swarm_offsets(s.values, span, width_in, 0.36 * row_in) / row_in
-        _strip_dots(ax, 100 * s.values, i + y, s.decisions, 14)
+        y = _swarm_offsets(s.values, span, width_in, 0.85 * half)
+        _strip_dots(ax, 100 * s.values, c + y, s.decisions, 14)
     ax.grid(False)
-    _legend_top(fig, _spread_handles(reference))
+    _legend_top(fig, handles, title)
     return fig, spread_alt(strips, title, reference)
 
 

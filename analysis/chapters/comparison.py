@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..method.bank import Outcome
 from ..method.disclosure import k_key, n_key, pooled_key
 from ..method.positions import OUTCOME, QUESTION, WORDS, expected_chance_flags, largest_gaps
 from ..report.exhibit import Exhibit, combine
@@ -55,13 +56,38 @@ def comparison(ctx: AreaContext) -> Exhibit:
     if not ctx.load_comparison():
         return combine([*parts, Paragraph(say("comparison.no_tables"))])
     parts.append(Paragraph(say("comparison.introduction")))
+    mine = _mine(ctx, OUTCOME)
+    shown = _shown(_key_rows(ctx))
+    parts.append(Paragraph(Text.of(
+        chance_sentence(expected_chance_flags(mine), len(mine), "outcomes"), " ",
+        chance_sentence(expected_chance_flags(shown), len(shown), "key questions"))))
+    parts.append(_largest_gaps(ctx, shown))
+    parts.extend(ctx.rules())
+    return combine(parts, data=shown)
+
+
+def key_questions(ctx: AreaContext) -> Exhibit:
+    """The outcome scores and every key question beside all areas (and the area's groups),
+    outcome by outcome: a table and a chart of that outcome's questions (one chart per
+    outcome, so none is too long to read), for the technical annex; the report keeps the
+    chances and the largest gaps (at a glance charts the outcomes)."""
+    parts: list[Block | Exhibit] = [Heading(plain("comparison.annex_heading"), 2,
+                                            "annex-comparison")]
+    if not ctx.load_comparison():
+        return combine([*parts, Paragraph(say("comparison.no_tables"))])
     if ctx.area.groups:
         parts.append(Paragraph(say("comparison.groups",
                                    labels=[g.label for g in ctx.area.groups])))
+    parts.append(Heading(plain("comparison.outcomes_heading"), 3, "annex-comparison-outcomes"))
     parts.append(_outcomes(ctx))
     parts.append(_key_questions(ctx))
     parts.extend(ctx.rules())
     return combine(parts)
+
+
+def _shown(frame: pd.DataFrame) -> pd.DataFrame:
+    """The key questions the comparisons table decided on, each once."""
+    return frame[frame["decision"].notna()].drop_duplicates("question")
 
 
 def _mine(ctx: AreaContext, kind: str) -> pd.DataFrame:
@@ -117,8 +143,7 @@ def _key_rows(ctx: AreaContext) -> pd.DataFrame:
 
 
 def _pooled_share(ctx: AreaContext, question: str) -> Number:
-    return numbers.share(ctx.pooled(), pooled_key(k_key(question)), pooled_key(n_key(question)),
-                         mark_small=False)
+    return ctx.pooled_share(question)
 
 
 def _key_questions(ctx: AreaContext) -> Exhibit:
@@ -129,7 +154,7 @@ def _key_questions(ctx: AreaContext) -> Exhibit:
     for o in ctx.bank.outcomes:
         sub = frame[frame["outcome"] == o.id]
         parts.append(Heading(plain("comparison.key_heading", outcome=o), 3,
-                             f"comparison-outcome-{o.id}"))
+                             f"annex-comparison-outcome-{o.id}"))
         if sub.empty:
             parts.append(Paragraph(say("comparison.no_key_question")))
             continue
@@ -153,12 +178,8 @@ def _key_questions(ctx: AreaContext) -> Exhibit:
                             Column("Compared with all areas"),
                             *group_heads(groups)), body,
                            notes=(say("comparison.small_note"),) if small else ()))
-    shown = frame[frame["decision"].notna()].drop_duplicates("question")
-    parts.append(_largest_gaps(ctx, shown))
-    parts.append(Paragraph(chance_sentence(expected_chance_flags(shown), len(shown),
-                                           "key questions")))
-    parts.append(_key_question_chart(ctx, shown))
-    return combine(parts, data=shown)
+        parts.append(_key_question_chart(ctx, _shown(sub), o))
+    return combine(parts, data=_shown(frame))
 
 
 def _gap(ctx: AreaContext, row: dict[str, object]) -> numbers.Gap | None:
@@ -200,7 +221,8 @@ def _largest_gaps(ctx: AreaContext, shown: pd.DataFrame) -> Exhibit:
                     ItemList(items, role="comparison-gaps")), chosen)
 
 
-def _key_question_chart(ctx: AreaContext, shown: pd.DataFrame) -> Exhibit:
+def _key_question_chart(ctx: AreaContext, shown: pd.DataFrame, outcome: Outcome) -> Exhibit:
+    """One outcome's key questions against all areas, as dots on their usual ranges."""
     pooled = ctx.pooled()
     charted = shown[[not ctx.disclosure.share_hidden(k_key(r.question), n_key(r.question))
                      and not pooled.share_hidden(pooled_key(k_key(r.question)),
@@ -208,14 +230,13 @@ def _key_question_chart(ctx: AreaContext, shown: pd.DataFrame) -> Exhibit:
                      for r in shown.itertuples()]]
     if charted.empty:
         return Exhibit()
-    rows = charted.assign(label=[f"{r.outcome}: {r.label}" for r in charted.itertuples()])
-    fig, alt = charts.comparison_dots(rows, plain("comparison.key_chart_heading"),
+    rows = charted.assign(label=[str(r.label) for r in charted.itertuples()])
+    fig, alt = charts.comparison_dots(rows, plain("comparison.key_chart_title", outcome=outcome),
                                       ctx.area.name, band="limits")
     drawn = tuple(x for r in charted.itertuples()
                   for x in (ctx.share(k_key(r.question), n_key(r.question)),
                             _pooled_share(ctx, r.question)))
-    block = chart(fig, alt, say("comparison.key_chart_caption"), drawn)
+    block = chart(fig, alt, say("comparison.key_chart_caption", outcome=outcome), drawn)
     charts.close(fig)
-    return Exhibit((Heading(plain("comparison.key_chart_heading"), 3, "comparison-chart"),
-                    block), figures=(fig,))
+    return Exhibit((block,), figures=(fig,))
 

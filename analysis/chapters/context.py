@@ -6,6 +6,7 @@ has not written them yet (``python -m analysis build``, or ``build --tables-only
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -21,14 +22,18 @@ from ..method.disclosure import (
     Disclosure,
     Policy,
     area_disclosure,
+    k_key,
+    n_key,
     pooled_disclosure,
+    pooled_key,
 )
+from ..method.display import area_view, key_questions, read_view
+from ..method.positions import QUESTION
 from ..method.tables import AREA_TABLES, PARQUET_ONLY, read_table
 from ..report.guard import publish_with
-from ..report.model import Banner, Number, Paragraph
+from ..report.model import Banner, Kind, Number, Paragraph, share_of
 from . import numbers
 
-COMPARISON_TABLES = ("comparisons",)
 SHARED = ("question_scores", "outcome_scores", "factors", "pooled_questions",
           "pooled_outcomes", "comparisons", "dispersion", "funnel_limits")
 GROUP_TABLES = ("group_figures", "group_differences")  # in the all-areas tables only
@@ -78,25 +83,40 @@ class AreaContext:
         return cls(areas[area_id], bank, tables, data, out, disclosure)
 
     def load_comparison(self) -> dict[str, pd.DataFrame]:
-        """The cross-area tables; read only by the comparison chapter, so that a change in
-        another area re-runs only that chapter here (see :mod:`analysis.pipeline.plan`)."""
-        shared = paths.all_tables(self.output_dir)
-        for name in COMPARISON_TABLES:
-            if (shared / f"{name}.parquet").exists():
-                self.comparison[name] = read_table(shared, name)
-        rows = self.comparison.get("comparisons")
-        if rows is not None:  # this area against all areas; against its groups apart
-            mine = {g.id for g in self.area.groups}
-            self.comparison["comparisons"] = rows[rows["scope"] == ALL]
-            self.comparison["group_comparisons"] = rows[rows["scope"].isin(mine)
-                                                        & (rows["area_id"] == self.area.id)]
-        if self.disclosure.policy.publish and rows is not None:
+        """This area's view of the cross-area figures (its rows of the comparisons table, at
+        the precision the report shows them: :mod:`analysis.method.display`); read only by
+        the summary and comparison chapters, whose digest covers exactly this view, so that a
+        change in another area re-runs them here only when a figure they show changed (see
+        :mod:`analysis.pipeline.plan`)."""
+        if self.comparison:
+            return self.comparison
+        rows = _area_view(self.output_dir, self.area.id, self.bank)
+        if rows is None:
+            return self.comparison
+        mine = {g.id for g in self.area.groups}
+        self.comparison["comparisons"] = rows[rows["scope"] == ALL]
+        self.comparison["group_comparisons"] = rows[rows["scope"].isin(mine)]
+        if self.disclosure.policy.publish:
             self.pooled()
         return self.comparison
 
+    def pooled_share(self, question: str) -> Number:
+        """A question's all-areas share as this area's view holds it (hidden as the pooled
+        counts are, in publication mode); not applicable when no area has a case for it."""
+        rows = self.load_comparison()["comparisons"]
+        hit = rows[(rows["kind"] == QUESTION) & (rows["measure"] == question)]["pooled"]
+        value = float(hit.iloc[0]) if len(hit) else math.nan
+        keys = (pooled_key(k_key(question)), pooled_key(n_key(question)))
+        return Number(None if math.isnan(value) else value, Kind.SHARE, share_of(*keys),
+                      shown=self.pooled().shows(keys))
+
     def pooled(self) -> Disclosure:
         """All areas' counts and the pooled ones, as the aggregate report hides them (from
-        now on the exhibits of this notebook pass the lineage rule under both)."""
+        now on the exhibits of this notebook pass the lineage rule under both). Without a
+        publication policy nothing is hidden and no chapter prints a pooled count, so no
+        other area's tables are read (the chapter depends on its view only)."""
+        if not self.disclosure.policy.publish:
+            return Disclosure(self.disclosure.policy, {})
         pooled = all_areas_disclosure(self.output_dir, self.disclosure.policy)
         publish_with(self.disclosure.joined(pooled))
         return pooled
@@ -106,6 +126,18 @@ class AreaContext:
         mine = {g.id for g in self.area.groups}
         return [g for g in groups_of(load_areas(self.data_dir, check_cases=False))
                 if g.id in mine]
+
+    def choosable_questions(self) -> pd.DataFrame:
+        """The questions a rule may pick from (key findings, priorities): in a publication
+        build only those whose counts are shown. Picking a question with a withheld share, or
+        passing it over, would say where that share lies (a strength's lower limit is at least
+        80%), so a withheld one is never a candidate, whatever its value."""
+        q = self.tables["question_scores"]
+        d = self.disclosure
+        if not d.policy.publish:
+            return q
+        keep = [d.shows((k_key(x), n_key(x))) for x in q["question"].astype(str)]
+        return q[keep]
 
     def count(self, key: str) -> Number:
         """A count of people in this area's report, by its key (``n_key("rmp")``,
@@ -128,6 +160,19 @@ class AreaContext:
     def rules(self) -> tuple[Paragraph, ...]:
         """The publication rules in plain words (nothing outside publication mode)."""
         return numbers.rules(self.disclosure.policy)
+
+
+def _area_view(output_dir: Path, area_id: str, bank: QuestionBank) -> pd.DataFrame | None:
+    """An area's view of the cross-area figures: the file the build wrote, else worked out
+    from the comparisons table the same way (None before the cross-area tables exist)."""
+    view = paths.area_view(output_dir, area_id)
+    if view.exists():
+        return read_view(view.read_text(encoding="utf-8"))
+    shared = paths.all_tables(output_dir)
+    if not (shared / "comparisons.parquet").exists():
+        return None
+    return read_view(area_view(read_table(shared, "comparisons"), area_id,
+                               key_questions(bank)))
 
 
 def area_disclosures(output_dir: Path, area_ids: Iterable[str],

@@ -8,6 +8,7 @@ this module renders it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -28,13 +29,17 @@ __all__ = ["DEFAULT_GLOSSARY", "GROUPS", "Entry", "GlossaryError", "check_glossa
            "glossary", "load_glossary"]
 
 
-def glossary(anchor: str = "glossary", path: Path = DEFAULT_GLOSSARY) -> Exhibit:
-    """The glossary appendix: practice terms, then method terms, each alphabetical."""
-    entries = load_glossary(path)
-    groups = [(plain("appendices.glossary_group", group=key),
+def glossary(anchor: str = "glossary", path: Path = DEFAULT_GLOSSARY,
+             groups: Sequence[str] = GROUPS) -> Exhibit:
+    """The glossary appendix: practice terms, then method terms, each alphabetical; only the
+    ``groups`` given (an area's report prints the practice terms, its annex the method's)."""
+    entries = [e for e in load_glossary(path) if e.group in groups]
+    titled = [(plain("appendices.glossary_group", group=key),
                [e for e in entries if e.group == key]) for key in GROUPS]
-    blocks: list = [Heading("Glossary", 2, anchor), Paragraph(say("appendices.glossary_intro"))]
-    for i, (title, listed) in enumerate([g for g in groups if g[1]], start=1):
+    blocks: list = [Heading("Glossary", 2, anchor), Paragraph(say(
+        "appendices.glossary_intro", method_elsewhere="method" not in groups,
+        practice_elsewhere="practice" not in groups))]
+    for i, (title, listed) in enumerate([g for g in titled if g[1]], start=1):
         blocks.append(Heading(title, 3, f"{anchor}-{i}"))
         blocks.append(Definitions(tuple((_term(e), Text.of(e.meaning)) for e in listed),
                                   role="glossary"))

@@ -75,9 +75,11 @@ def _difference(r: pd.Series, a: Group, b: Group, lineage: Lineage) -> Text:
     def pts(v: float) -> Number:
         return Number(v, Kind.POINTS, depends_on(lineage), digits=1)
 
-    return say("comparison.difference", a=a.label, b=b.label, clear=bool(r["clear"]),
-               difference=pts(value), size=Number(abs(value) * 100, Kind.NUMBER,
-                                                    depends_on(lineage), digits=1),
+    difference = pts(value)
+    side = ("higher" if value > 0 else "lower") if bool(r["clear"]) else "none"
+    return say("comparison.difference", a=a.label, b=b.label,
+               side=numbers.verdict(side, difference), difference=difference,
+               size=Number(abs(value) * 100, Kind.NUMBER, depends_on(lineage), digits=1),
                lower=pts(float(r["lower"])), upper=pts(float(r["upper"])))
 
 

@@ -136,29 +136,52 @@ def question_table(ctx: AreaContext, rows: pd.DataFrame, caption: Text) -> Table
 
 
 def findings(ctx: AreaContext, outcome: int) -> Exhibit:
-    """Explanation of findings: one table per criterion of the outcome's scoring questions."""
+    """Explanation of findings: per criterion, what stands out, in words; every question's
+    figures are tabled in the technical annex (:func:`question_tables`), not here twice."""
     slug = _outcome_slug(outcome)
     blocks: list = [Heading("Explanation of findings", 3, f"{slug}-findings")]
     crit_scores = ctx.tables["criterion_scores"].set_index("criterion")
     rows = _scoring_rows(ctx, outcome)
     for c in ctx.bank.criteria_of(outcome):
         sub = rows[rows["criterion"] == c.id]
-        value = crit_scores.loc[c.id, "score"] if c.id in crit_scores.index else math.nan
         blocks.append(Heading(plain("outcomes.criterion_heading", criterion=c), 4,
                               f"{slug}-criterion-{slug_id(c.id)}"))
         if sub.empty:
             blocks.append(Paragraph(say("outcomes.no_question")))
             continue
-        score = numbers.score(float(value), numbers.score_lineage(sub, "questions"))
-        blocks.extend(prose.criterion_paragraph(ctx, sub, score))
+        blocks.extend(prose.criterion_paragraph(ctx, sub, _criterion_score(ctx, sub, c.id,
+                                                                           crit_scores)))
+    blocks.append(Paragraph(say("outcomes.tables_in_annex"), "note"))
+    blocks.extend(ctx.rules())
+    return Exhibit(tuple(blocks), rows)
+
+
+def _criterion_score(ctx: AreaContext, sub: pd.DataFrame, criterion: str,
+                     crit_scores: pd.DataFrame) -> Number:
+    """A criterion's score as printed, with the lineage of its questions' shares."""
+    value = crit_scores.loc[criterion, "score"] if criterion in crit_scores.index else math.nan
+    return numbers.score(float(value), numbers.score_lineage(sub, "questions"))
+
+
+def question_tables(ctx: AreaContext, outcome: int) -> Exhibit:
+    """Every scoring question of an outcome with its n, k, share and interval, one table per
+    criterion: the analysts' full rows behind the report's explanation of findings (printed
+    in the technical annex)."""
+    o = ctx.bank.outcome_by_id[outcome]
+    slug = f"annex-{_outcome_slug(outcome)}"
+    blocks: list = [Heading(plain("outcomes.annex_outcome_heading", outcome=o), 3, slug)]
+    crit_scores = ctx.tables["criterion_scores"].set_index("criterion")
+    rows = _scoring_rows(ctx, outcome)
+    for c in ctx.bank.criteria_of(outcome):
+        sub = rows[rows["criterion"] == c.id]
+        if sub.empty:
+            continue
+        score = _criterion_score(ctx, sub, c.id, crit_scores)
         blocks.append(question_table(ctx, sub, say("outcomes.criterion_caption", criterion=c,
                                                    score=score)))
     also = rows[~rows["criterion"].isin([c.id for c in ctx.bank.criteria_of(outcome)])]
     if not also.empty:
-        blocks.append(Heading(plain("outcomes.also_heading"), 4, f"{slug}-also"))
         blocks.append(question_table(ctx, also, say("outcomes.also_caption")))
-    blocks.append(Paragraph(say("outcomes.findings_note"), "note"))
-    blocks.extend(ctx.rules())
     return Exhibit(tuple(blocks), rows)
 
 

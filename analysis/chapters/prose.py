@@ -111,7 +111,7 @@ def criterion_paragraph(ctx: AreaContext, rows: pd.DataFrame,
                           "findings"),)
     best = max(shown, key=lambda x: x[1])
     worst = min(shown, key=lambda x: x[1])
-    level = score.value if score is not None and isinstance(score.value, float) else None
+    level = score if score is not None and ctx.disclosure.shows(score.cells()) else None
     return (Paragraph(say("outcomes.criterion_lead", count=constant(len(found), "design"),
                           best=best[0], worst=worst[0], score=score,
                           same=best[1] == worst[1],
@@ -119,13 +119,15 @@ def criterion_paragraph(ctx: AreaContext, rows: pd.DataFrame,
                           worst_gap=_gap(worst[0], worst[1], level)), "findings"),)
 
 
-def _gap(f: Finding, share: float, level: float | None) -> tuple[Number, str] | None:
+def _gap(f: Finding, share: float, score: Number | None) -> tuple[Number, str] | None:
     """How far a share lies from the criterion's score: whole points and "above" or
-    "below" (None without a score)."""
-    if level is None:
+    "below" (None without a score, or when the score is withheld: the gap and the share
+    beside it would give the score back, and through it a withheld share of the criterion).
+    The gap is computed from both, so the lineage rule sees both."""
+    if score is None or not isinstance(score.value, float):
         return None
-    gap = share - level
-    return (Number(abs(100 * gap), Kind.NUMBER, depends_on(f.share.lineage)),
+    gap = share - score.value
+    return (Number(abs(100 * gap), Kind.NUMBER, depends_on(f.share.lineage, score.lineage)),
             "above" if gap > 0 else "below")
 
 
@@ -136,7 +138,7 @@ def min_listed_n(ctx: AreaContext) -> int:
 
 def outcome_key_findings(ctx: AreaContext, outcome: int) -> KeyFindings:
     """The rule's lists for one outcome of this area (one rule, :mod:`..method.keyfindings`)."""
-    return key_findings(ctx.tables["question_scores"], outcome, min_listed_n(ctx))
+    return key_findings(ctx.choosable_questions(), outcome, min_listed_n(ctx))
 
 
 def _listed(ctx: AreaContext, rows: pd.DataFrame, empty: str) -> ItemList | Paragraph:

@@ -122,7 +122,8 @@ def _readings(bank: QuestionBank, pub: Published, quotes: bool) -> tuple[Paragra
 
 
 def about_reconstruction(ctx: AreaContext) -> Exhibit:
-    """Appendix 4, for an area reconstructed from its published report (empty otherwise).
+    """About this reconstruction (in the technical annex), for an area reconstructed from its
+    published report (empty otherwise).
 
     Its data: the sensitivity table (variant, reading, outcome, score, published)."""
     pub = published_for(ctx.data_dir, ctx.area.id)

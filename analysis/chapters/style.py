@@ -65,7 +65,9 @@ FIXED = {"sufficient": SUFFICIENT, "sufficient_in_part": SUFFICIENT_PART,
 
 SMALL_N = 10          # shares on fewer cases than this are marked as small-number figures
 HATCH = "//"          # how a bar on fewer than SMALL_N cases is drawn
-FIG_WIDTH = 8.0
+FIG_WIDTH = 8.0       # inches: a wide chart (funnels, heatmaps, strips), scaled to the page
+ROW_WIDTH = 4.6       # inches: a row chart (bars, dots), drawn to keep three quarters of
+                      # its size on a 375-pixel phone and printed at its own size
 MAX_PAGE_PT = 800     # no chart taller than about one printed page (points)
 
 # How many areas a chart of one row (or column) per area is drawn for: beyond it the chart

@@ -96,13 +96,15 @@ def outcome_lines(ctx: AreaContext) -> list[OutcomeLine]:
         group = groups.loc[o.id] if o.id in groups.index else None
         all_areas = (pooled_score(ctx, o.id, float(pooled.loc[o.id, "pooled"])) if has_pool
                      else None)
+        words = WORDS.get(str(pooled.loc[o.id, "decision"]), "") if has_pool else ""
         gap = (numbers.gap(pooled.loc[o.id].to_dict(), score.lineage, all_areas.lineage,
                            score.shown and all_areas.shown) if all_areas is not None else None)
         lines.append(OutcomeLine(
             o.id, o.title, score, spread,
             numbers.external(published[o.id], Kind.PERCENT, "published report")
             if o.id in published else None,
-            all_areas, WORDS.get(str(pooled.loc[o.id, "decision"]), "") if has_pool else "",
+            all_areas,
+            numbers.verdict(words, score, all_areas) if words and all_areas is not None else "",
             applicable,
             _group_score(ctx, o.id, float(group["pooled"])) if group is not None else None,
             describe(whole_percent(float(row["score"])), 100)
@@ -226,7 +228,7 @@ class Priority:
 def priority_findings(ctx: AreaContext) -> list[Priority]:
     """The area's priorities (one rule, :func:`analysis.method.keyfindings.priorities`) as
     findings with their evidence's place in this report."""
-    rows = priorities(ctx.tables["question_scores"], [o.id for o in ctx.bank.outcomes],
+    rows = priorities(ctx.choosable_questions(), [o.id for o in ctx.bank.outcomes],
                       min_listed_n(ctx))
     pooled = _pooled_questions(ctx)
     out = []
@@ -248,9 +250,7 @@ def _pooled_questions(ctx: AreaContext) -> dict[str, Number]:
     mine = rows[(rows["area_id"] == ctx.area.id) & (rows["kind"] == QUESTION)]
     if mine.empty:
         return {}
-    pooled = ctx.pooled()
-    return {q: numbers.share(pooled, pooled_key(k_key(q)), pooled_key(n_key(q)),
-                             mark_small=False) for q in mine["measure"]}
+    return {q: ctx.pooled_share(q) for q in mine["measure"]}
 
 
 def recommendations(ctx: AreaContext) -> Exhibit:

@@ -44,6 +44,16 @@ def all_tables(output: Path) -> Path:
     return output / "tables"
 
 
+def area_views(output: Path) -> Path:
+    """The folder of every area's view of the cross-area figures (one JSON file an area)."""
+    return all_tables(output) / "views"
+
+
+def area_view(output: Path, area_id: str) -> Path:
+    """An area's view: the cross-area figures its chapters show, at the precision shown."""
+    return area_views(output) / f"{area_id}.json"
+
+
 GROUPS = "groups"
 
 

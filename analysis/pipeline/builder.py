@@ -25,7 +25,8 @@ import functools
 import logging
 import sys
 import time
-from concurrent.futures import Future
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
@@ -35,7 +36,15 @@ from ..core import atomic, paths
 from ..core.errors import InputError, Problem
 from ..core.paths import group_folder
 from ..method.catalogue import Area, Group, groups_of
-from ..report.registry import AGGREGATE_CHAPTER, AREA_CHAPTERS
+from ..report.registry import (
+    AGGREGATE_CHAPTERS,
+    AREA_CHAPTERS,
+    DOCUMENTS,
+    REPORT,
+    Chapter,
+    area_chapters,
+    in_document,
+)
 from . import dispatch, printed
 from .digests import digest_of, package_digest, versions
 from .execute import Task
@@ -47,7 +56,7 @@ from .notebooks import check_parameters, declared_parameters, normalise_notebook
 from .options import BuildOptions
 from .outputs import AGGREGATE, OutputTree
 from .pages import BuildResult, Pages, linked_areas, write_index, write_manifest
-from .plan import AGGREGATE_NOTEBOOK, Planner, area_notebooks, notebook_source
+from .plan import Planner, area_notebooks, notebook_source
 from .scores import (
     ScoreJob,
     Staging,
@@ -58,6 +67,7 @@ from .scores import (
     write_group_tables,
     write_shared_tables,
 )
+from .views import write_area_views
 
 if TYPE_CHECKING:  # heavy imports stay out of a build that has nothing to do
     from ..method.bank import QuestionBank
@@ -96,7 +106,7 @@ class Builder:
         """Have the executor's workers read each notebook's declared parameters while data is
         scored (papermill is imported there anyway; in this process it would cost half a
         second); without workers they are read when needed."""
-        for c in (*AREA_CHAPTERS, AGGREGATE_CHAPTER):
+        for c in (*AREA_CHAPTERS, *AGGREGATE_CHAPTERS):
             path = c.source(self.o.notebooks)
             if path.exists():
                 future = executor.submit(declared_parameters, str(path))
@@ -127,21 +137,27 @@ class Builder:
                            for lenient in readings)]
 
     def score(self, every: list[Area], changed: list[Area], executor: Executor | None,
-              write: bool = True) -> None:
+              write: bool = True, cross_area: bool = True) -> None:
         """Validate and score each changed area on its own (in the executor's workers when it
         has any), its tables staged; publish them only if every file was valid (else raise
-        :class:`InputError` with the problems of every file, nothing written); then the
-        groups' and the cross-area tables, from the areas' summary tables."""
+        :class:`InputError` with the problems of every file, nothing written); then, unless
+        the caller makes them later (:meth:`cross_area`), the cross-area tables."""
         atomic.clean_temporaries(self.out.root)
         Staging.clean(self.out)
         if changed:
             self._score_areas(every, changed, executor, write)
             if executor is not None:
                 executor.warm()  # kernels start while the cross-area tables are made
-        if write:
-            write_group_tables(self.out, self.groups, self.tables, self.package, self.o.force)
-            write_shared_tables(self.out, every, self.groups, self.tables, self.package,
-                                self.o.force)
+        if write and cross_area:
+            self.cross_area(every)
+
+    def cross_area(self, every: list[Area]) -> None:
+        """The groups' and all areas' tables and every area's view of them, from the areas'
+        summary tables (each only when what it is made from changed)."""
+        write_group_tables(self.out, self.groups, self.tables, self.package, self.o.force)
+        write_shared_tables(self.out, every, self.groups, self.tables, self.package,
+                            self.o.force)
+        write_area_views(self.out, every, self.package, self.o.force)
 
     def _score_areas(self, every: list[Area], changed: list[Area],
                      executor: Executor | None, write: bool) -> None:
@@ -171,53 +187,72 @@ class Builder:
 
     # 2. notebooks and reports -----------------------------------------------------------
     def execute(self, tasks: list[Task], areas: list[Area], every: list[Area],
-                executor: Executor) -> None:
+                executor: Executor, rest: Callable[[], list[Task]] | None = None) -> None:
         """Run what is not current; stitch each report as soon as its notebooks are done.
 
         ``areas`` are the areas rebuilt; the aggregate is always over ``every`` area.
+        ``rest``: the tasks planned once the cross-area tables are made (called when
+        ``tasks`` are all handed out, so those run meanwhile).
         """
-        pending = [t for t in tasks
-                   if not self.out.notebook(t.folder, t.notebook).fresh(t.digest, self.o.force)]
-        for t in {t.notebook: t for t in pending}.values():
-            declared = self.declared.pop(t.notebook, None)
-            check_parameters(notebook_source(self.o.notebooks, t.notebook), t.parameters,
-                             None if declared is None else declared.result())
-        self.result.reused = [t.key for t in tasks if t not in pending]
+        pending = self._pending(tasks)
+        later = None if rest is None else (lambda: self._pending(rest()))
         jobs: dict[str, dispatch.JobMaker] = {
             a.id: functools.partial(self.stitch_job, a) for a in areas}
         if self.o.aggregate:
             jobs[AGGREGATE] = functools.partial(self.aggregate_job, every)
             for g in self.groups:
                 jobs[group_folder(g.id)] = functools.partial(self.group_job, g)
-        dispatch.run(pending, jobs, self.o, self.out, self.result, executor)
+        dispatch.run(pending, jobs, self.o, self.out, self.result, executor, later)
 
-    def stitch_job(self, area: Area) -> StitchJob | None:
-        """What stitching this area's report needs, or None if it is current or failed."""
-        names = area_notebooks(self.o.notebooks)
-        if any(f"{area.id}/{n}" in self.result.failed for n in names):
+    def _pending(self, tasks: list[Task]) -> list[Task]:
+        """The tasks whose notebook is not current, their parameters checked; the others
+        counted as reused."""
+        pending = [t for t in tasks
+                   if not self.out.notebook(t.folder, t.notebook).fresh(t.digest, self.o.force)]
+        for t in {t.notebook: t for t in pending}.values():
+            declared = self.declared.pop(t.notebook, None)
+            check_parameters(notebook_source(self.o.notebooks, t.notebook), t.parameters,
+                             None if declared is None else declared.result())
+        self.result.reused += [t.key for t in tasks if t not in pending]
+        return pending
+
+    def stitch_job(self, area: Area) -> list[StitchJob | None]:
+        """What stitching this area's report and annex needs (None: current), nothing if a
+        notebook of the area failed."""
+        if any(f"{area.id}/{n}" in self.result.failed
+               for n in area_notebooks(self.o.notebooks)):
             log.warning("%s: a notebook failed; its previous report (if any) is kept", area.id)
-            return None
-        return self._job(area.id, names,
-                         self.pages.area_page(area, self.inputs.for_area(area)))
+            return []
+        return self._documents(area.id, area_chapters(self.o.notebooks),
+                               self.pages.area_page(area, self.inputs.for_area(area)))
 
-    def aggregate_job(self, areas: list[Area]) -> StitchJob | None:
-        if f"{AGGREGATE}/{AGGREGATE_NOTEBOOK}" in self.result.failed:
-            return None
-        return self._job(AGGREGATE, (AGGREGATE_NOTEBOOK,),
-                         self.pages.aggregate_page(areas, self.inputs.checksums))
+    def aggregate_job(self, areas: list[Area]) -> list[StitchJob | None]:
+        if any(f"{AGGREGATE}/{c.notebook}" in self.result.failed for c in AGGREGATE_CHAPTERS):
+            return []
+        return self._documents(AGGREGATE, AGGREGATE_CHAPTERS,
+                               self.pages.aggregate_page(areas, self.inputs.checksums))
 
-    def group_job(self, group: Group) -> StitchJob | None:
-        """A group's aggregate report, or None if it is current or its notebook failed."""
+    def group_job(self, group: Group) -> list[StitchJob | None]:
+        """A group's aggregate report and annex, nothing if a notebook of it failed."""
         folder = group_folder(group.id)
-        if f"{folder}/{AGGREGATE_NOTEBOOK}" in self.result.failed:
-            return None
-        return self._job(folder, (AGGREGATE_NOTEBOOK,),
-                         self.pages.group_page(group, self.inputs.for_cases(
-                             [a.cases for a in self.every if a.id in group.areas],
-                             group.areas),
-                             {a.id: a.label for a in self.every}))
+        if any(f"{folder}/{c.notebook}" in self.result.failed for c in AGGREGATE_CHAPTERS):
+            return []
+        return self._documents(folder, AGGREGATE_CHAPTERS,
+                               self.pages.group_page(group, self.inputs.for_cases(
+                                   [a.cases for a in self.every if a.id in group.areas],
+                                   group.areas),
+                                   {a.id: a.label for a in self.every}))
 
-    def _job(self, folder: str, names: tuple[str, ...], page: Page) -> StitchJob | None:
+    def _documents(self, folder: str, chapters: tuple[Chapter, ...],
+                   page: Page) -> list[StitchJob | None]:
+        """A stitch job for each document of the folder that has chapters, in the order of
+        ``DOCUMENTS``: each is stitched from its own chapters (the registry says which)."""
+        return [self._job(folder, tuple(c.notebook for c in in_document(chapters, d)),
+                          self.pages.of_document(page, d), d)
+                for d in DOCUMENTS if in_document(chapters, d)]
+
+    def _job(self, folder: str, names: tuple[str, ...], page: Page,
+             document: str = REPORT) -> StitchJob | None:
         notebooks = [self.out.notebook(folder, n) for n in names]
         digests = tuple(t.recorded() for t in notebooks)
         if None in digests:  # a notebook never executed: nothing to stitch yet
@@ -225,7 +260,7 @@ class Builder:
         from dataclasses import asdict
 
         digest = digest_of(digests, self.package, asdict(page))
-        target = self.out.report(folder)
+        target = self.out.report(folder, document)
         self.result.reports.append(target.files[0])
         if target.fresh(digest, self.o.force):
             return None
@@ -249,6 +284,9 @@ def commentary_figures(data: Path, out: OutputTree, area_id: str) -> list[str]:
     if not path.exists() or not (folder / "outcome_scores.parquet").exists():
         return []
     text = c.read_text(path)
+    claims, findings = c.score_claims(text), c.share_claims(text)
+    if not claims and not findings:
+        return []  # nothing to check: no table read (a no-op build reads stamps only)
     scores = read_table(folder, "outcome_scores")
     intervals = {int(r.outcome): (whole_percent(r.score), whole_percent(r.lower),
                                   whole_percent(r.upper))
@@ -258,8 +296,31 @@ def commentary_figures(data: Path, out: OutputTree, area_id: str) -> list[str]:
     for r in q[q["n"] > 0].itertuples():
         questions.setdefault(int(r.outcome), []).append(
             (whole_percent(r.lower) / 100, whole_percent(r.upper) / 100))
-    return (c.disagreements(path, c.score_claims(text), intervals)
-            + c.share_disagreements(path, c.share_claims(text), questions))
+    return (c.disagreements(path, claims, intervals)
+            + c.share_disagreements(path, findings, questions))
+
+
+def run_overlapped(b: Builder, areas: list[Area], every: list[Area], executor: Executor,
+                   why: BuildExplanation) -> None:
+    """Run the notebooks; those that read only their own area's tables start at once, while
+    the cross-area tables are made in a thread of this process (the workers would otherwise
+    wait for them); the rest are planned when those tables are done."""
+    planner = b.planner()
+    own = planner.tasks(areas, every, own_tables=True)
+    why.before(own)
+    with ThreadPoolExecutor(1, thread_name_prefix="cross-area") as thread:
+        made = thread.submit(b.cross_area, every)
+
+        def rest() -> list[Task]:
+            made.result()
+            tasks = planner.tasks(areas, every, own_tables=False)
+            why.before(tasks)
+            return tasks
+
+        try:
+            b.execute(own, areas, every, executor, rest)
+        finally:
+            made.result()  # never leave the thread writing tables behind an error
 
 
 def build(options: BuildOptions) -> BuildResult:
@@ -288,7 +349,7 @@ def build(options: BuildOptions) -> BuildResult:
     try:
         if executor is not None and changed:  # workers score the changed areas, then run
             executor.start()                  # notebooks (a refused build starts no kernel)
-        b.score(every, changed, executor)
+        b.score(every, changed, executor, cross_area=executor is None)
         if executor is not None and changed:
             b.read_parameters(executor)
         for a in areas:  # the reports built: their commentary against their scores
@@ -300,9 +361,7 @@ def build(options: BuildOptions) -> BuildResult:
             print(f"tables: {b.out.root}", file=sys.stdout)
             return b.result
         t1 = time.perf_counter()
-        tasks = b.planner().tasks(areas, every)
-        why.before(tasks)
-        b.execute(tasks, areas, every, executor)
+        run_overlapped(b, areas, every, executor, why)
         b.result.timings["notebooks_and_reports"] = time.perf_counter() - t1
     finally:
         if executor is not None:
@@ -364,7 +423,7 @@ def summary(result: BuildResult, out: Path, quiet: bool) -> None:
     elif result.release is not None:
         print(f"release (safe to hand out): {result.release}", file=sys.stdout)
     if result.pdfs:
-        print(f"PDFs: {out} (report.pdf beside each report.html: {len(result.pdfs)} in all, "
+        print(f"PDFs: {out} (a PDF beside each report and annex: {len(result.pdfs)} in all, "
               f"{result.printed} printed now)", file=sys.stdout)
     print(f"index: {out / 'index.html'}", file=sys.stdout)
     aggregate = out / AGGREGATE / "report.html"
@@ -397,6 +456,6 @@ def stitch_only(area_id: str, data: Path, output: Path) -> Path:
             write_notebook(nb, path)
         if target.recorded() is None:
             target.mark(nb.metadata["iaow"]["digest"])
-    job = b.stitch_job(area)
-    assert job is not None
-    return Path(stitch.write_report(job))
+    written = [Path(stitch.write_report(j)) for j in b.stitch_job(area) if j is not None]
+    assert written
+    return written[0]  # the report; its annex is written beside it

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
@@ -22,7 +22,8 @@ from .options import BuildOptions
 from .outputs import OutputTree
 from .pages import BuildResult
 
-JobMaker = Callable[[], StitchJob | None]
+#: Makes a folder's stitch jobs, one per document due (the report, its annex).
+JobMaker = Callable[[], Iterable[StitchJob | None]]
 
 
 class Stitcher:
@@ -34,16 +35,18 @@ class Stitcher:
         self.futures: list[Future[Any]] = []
         self.later: list[StitchJob] = []
 
-    def add(self, job: StitchJob | None) -> None:
-        if job is None:
-            return
+    def add(self, jobs: Iterable[StitchJob | None]) -> None:
+        """Stitch each document due (None: current, or its notebooks failed)."""
         from . import stitch
 
-        future = self.executor.submit(stitch.write_report, job)
-        if future is not None:
-            self.futures.append(future)
-        else:
-            self.later.append(job)
+        for job in jobs:
+            if job is None:
+                continue
+            future = self.executor.submit(stitch.write_report, job)
+            if future is not None:
+                self.futures.append(future)
+            else:
+                self.later.append(job)
 
     def finish(self, jobs: int) -> None:
         for future in self.futures:
@@ -91,23 +94,66 @@ def _progress(total: int, quiet: bool) -> Any:
                 file=sys.stderr, dynamic_ncols=True)
 
 
+class Waiting:
+    """Which reports wait for notebooks: a report is stitched once its last notebook is in,
+    and, while more tasks may still be planned (``held``), not before they are."""
+
+    def __init__(self, pending: list[Task], jobs: dict[str, JobMaker], held: bool,
+                 stitcher: Stitcher) -> None:
+        self.count = Counter(t.folder for t in pending)
+        self.jobs = jobs
+        self.held = held
+        self.stitcher = stitcher
+        self.stitched: set[str] = set()
+
+    def ready(self) -> None:
+        """Stitch every report with nothing left to wait for (reused notebooks only, or
+        all of its notebooks in)."""
+        if self.held:
+            return
+        for folder, job in self.jobs.items():
+            if not self.count[folder] and folder not in self.stitched:
+                self.stitched.add(folder)
+                self.stitcher.add(job())
+
+    def done(self, folder: str) -> None:
+        self.count[folder] -= 1
+        if not self.count[folder]:
+            self.ready()
+
+    def planned(self, later: list[Task]) -> None:
+        self.count.update(t.folder for t in later)
+        self.held = False
+        self.ready()
+
+
 def run(pending: list[Task], jobs: dict[str, JobMaker], options: BuildOptions,
-        out: OutputTree, result: BuildResult, executor: Executor) -> None:
+        out: OutputTree, result: BuildResult, executor: Executor,
+        later: Callable[[], list[Task]] | None = None) -> None:
     """Run the pending tasks; stitch each folder's report once its last notebook is in.
 
-    ``jobs`` makes each folder's stitch job (None: nothing to stitch), called when the
-    folder's notebooks are done, so the job sees this build's results.
+    ``jobs`` makes each folder's stitch jobs (one per document due; None: nothing to
+    stitch), called when the folder's notebooks are done, so the jobs see this build's
+    results. ``later`` plans more tasks (after the cross-area tables are made): called once
+    ``pending`` are all handed to the executor, so they run meanwhile; no report is stitched
+    before.
     """
-    waiting = Counter(t.folder for t in pending)
     stitcher = Stitcher(executor)
-    for folder, job in jobs.items():
-        if not waiting[folder]:  # notebooks all reused; the report may still be stale
-            stitcher.add(job())
+    waiting = Waiting(pending, jobs, later is not None, stitcher)
+    waiting.ready()
     with _progress(len(pending), options.quiet) as bar:
-        for res in executor.run(pending) if pending else ():
+        def tasks() -> Iterator[Task]:
+            yield from pending
+            if later is not None:
+                more = later()
+                bar.total += len(more)
+                bar.refresh()
+                waiting.planned(more)
+                yield from more
+
+        for res in executor.run(tasks()):
             collect(res, out, result)
             bar.update(1)
-            waiting[res.folder] -= 1
-            if not waiting[res.folder] and res.folder in jobs:
-                stitcher.add(jobs[res.folder]())
+            waiting.done(res.folder)
+    waiting.planned([])  # nothing ran at all: the reports that may still be stale
     stitcher.finish(options.jobs)

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..core import atomic, paths
 from ..method.catalogue import REAL, Area
+from ..report.registry import chapter
 from .digests import PACKAGE_DATA, digest_of, file_digest, sha256_bytes
 from .execute import Task
 from .notebooks import portable_params
@@ -109,6 +110,10 @@ class Explainer:
                 {p.name: file_digest(p) for p in sorted(folder.glob("*.parquet"))}))
         return self._folders[key]
 
+    def folders_changed(self) -> None:
+        """Forget the tables' digests worked out so far: the build has written tables."""
+        self._folders.clear()
+
     def task_parts(self, task: Task) -> dict[str, Any]:
         b, out = self.b, self.b.out.root
         shared = self._folder(paths.all_tables(out))
@@ -123,6 +128,8 @@ class Explainer:
                 "package": _short(b.package), "versions": dict(b.versions),
                 "parameters": portable_params(task.parameters), "tables": own,
                 "shared": shared,
+                "figures": _short(file_digest(paths.area_view(out, task.folder)))
+                if area else "",
                 "commentary": _short(b.inputs.of_commentary(area)) if area else "",
                 "context": _short(digest_of(b.inputs.context()))}
 
@@ -182,6 +189,8 @@ class Explainer:
             return self._tables_reason(task)
         if old["commentary"] != now["commentary"]:
             return Reason("its commentary file changed", f"commentary/{task.folder}.md")
+        if old.get("figures", now["figures"]) != now["figures"] and chapter(task.notebook).view:
+            return Reason("the all-areas figures they show changed", self._moved_areas())
         if old["shared"] != now["shared"]:
             return Reason("the all-areas tables changed", self._moved_areas())
         if old["context"] != now["context"]:
@@ -281,7 +290,8 @@ class BuildExplanation:
     def before(self, tasks: list[Task]) -> None:
         """Take each stale notebook's reason while the stamps still say what ran last."""
         b = self.why.b
-        self.tasks = tasks
+        self.tasks = [*self.tasks, *tasks]
+        self.why.folders_changed()  # the cross-area tables may have been made since
         for t in tasks:
             target = b.out.notebook(t.folder, t.notebook)
             if not target.fresh(t.digest, b.o.force):
@@ -290,6 +300,7 @@ class BuildExplanation:
     def after(self, result: BuildResult) -> None:
         """Say what ran and why (one line per kind), then record what outputs are made of."""
         ran = set(result.executed) | set(result.failed)
+        self.why.folders_changed()
         lines = group_lines({a: r for a, r in self.tables.items()}, "scored again", "area")
         lines += group_lines({k: r for k, r in self.stale.items() if k in ran}, "ran")
         lines += real_data_note(self.why.b.every, self.why.b.o.publish, self.why.b.out.root)

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..report.registry import REPORT
 from .digests import Target
 
 
@@ -23,12 +24,15 @@ class Provenance:
     checksums: Mapping[str, str]
     versions: Mapping[str, str]
 
-    def items(self) -> list[tuple[str, str | Mapping[str, object]]]:
+    def items(self, brief: bool = False) -> list[tuple[str, str | Mapping[str, object]]]:
         """The rows of the report's provenance footer, in order: the last says how a reader
-        checks the report against all the others and cites the package."""
+        checks the report against all the others and cites the package. ``brief``: without
+        the input checksums and versions (a report whose annex lists them)."""
         return [("Data", self.data), ("Made with", self.package),
-                ("Parameters", self.parameters), ("Input checksums (SHA-256)", self.checksums),
-                ("Versions", self.versions), ("Checking and citing", CHECKING)]
+                ("Parameters", self.parameters),
+                *([("Input checksums (SHA-256)", self.checksums), ("Versions", self.versions)]
+                  if not brief else []),
+                ("Checking and citing", CHECKING)]
 
 
 #: How a reader checks a report and cites the package that made it (every report says it).
@@ -57,6 +61,8 @@ class Page:
     tables: tuple[Download, ...] = ()  # the tables behind the report (see OutputTree)
     pdf: bool = False  # this build prints the report to report.pdf beside it
     publish: bool = False  # a publication build: linked tables hide small counts as [c]
+    document: str = REPORT  # which document of the folder: the report or its annex
+    companion: str | None = None  # the folder's other document, linked from this one
 
 
 @dataclass(frozen=True)

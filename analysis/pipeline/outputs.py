@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ..core import paths
 from ..method.tables import AREA_TABLES
+from ..report.registry import DOCUMENTS, REPORT
 from .digests import Target
 from .jobs import Download
 
@@ -46,10 +47,10 @@ RELEASED_TABLES: dict[str, dict[str, str]] = {
 }
 
 
-#: The files ``verify`` compares: what a reader opens (every report and the index) and every
-#: table behind them; not the executed notebooks, stamps, PDFs (a browser's print) or the
-#: manifest (it records timings).
-CHECKED_PAGES = ("index.html", "report.html")
+#: The files ``verify`` compares: what a reader opens (the index, every report and its
+#: annex) and every table behind them; not the executed notebooks, stamps, PDFs (a browser's
+#: print) or the manifest (it records timings).
+CHECKED_PAGES = ("index.html", *(f"{d}.html" for d in DOCUMENTS))
 
 
 def checked_files(root: Path) -> list[Path]:
@@ -90,8 +91,10 @@ class OutputTree:
     def failed(self, folder: str, notebook: str) -> Path:
         return self.root / folder / "failed" / f"{notebook}.ipynb"
 
-    def report(self, folder: str) -> Target:
-        return Target.of(self.root / folder / ".report.digest", self.root / folder / "report.html")
+    def report(self, folder: str, document: str = REPORT) -> Target:
+        """A document of the folder (the public report unless told: see ``DOCUMENTS``)."""
+        return Target.of(self.root / folder / f".{document}.digest",
+                         self.root / folder / f"{document}.html")
 
     def area_tables(self, area_id: str) -> Target:
         folder = paths.area_tables(self.root, area_id)

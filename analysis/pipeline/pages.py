@@ -13,6 +13,7 @@ from ..core import atomic, paths
 from ..core.paths import group_folder
 from ..method.catalogue import Area, Group, combined_label
 from ..method.disclosure import DISCLOSED_FROM
+from ..report.registry import ANNEX, REPORT
 from .digests import digest_of, file_digest, git_commit, installed
 from .jobs import Download, Page, Provenance
 from .options import BuildOptions
@@ -20,6 +21,8 @@ from .outputs import AGGREGATE, OutputTree, checked_files
 from .pdf import current_pdf
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from ..method.bank import QuestionBank
     from ..method.disclosure import Policy
 
@@ -67,6 +70,17 @@ class Pages:
         return replace(page, tables=self.out.downloads(folder, self.options.publish),
                        pdf=self.options.pdf, publish=self.options.publish)
 
+    def of_document(self, page: Page, document: str) -> Page:
+        """The page of one document of a folder: the report links its annex, the annex its
+        report. A publication build releases no annex (:mod:`.release`), so its report links
+        none."""
+        if document == REPORT:
+            return replace(page, companion=None if self.options.publish else f"{ANNEX}.html")
+        return replace(page, document=document, title=f"Technical annex: {page.title}",
+                       subtitle="For analysts: method detail, every question's figures, "
+                                "checks and readings",
+                       companion=f"{REPORT}.html")
+
     def area_page(self, area: Area, inputs: dict[str, str]) -> Page:
         page = Page(title=f"Inspection of adult offending work: {area.name}",
                     subtitle="Area report: five outcomes, comparison with all areas, appendices",
@@ -105,6 +119,7 @@ class IndexGroup:
     areas: int
     href: str
     pdf: str | None = None
+    annex: str | None = None
 
 
 def index_groups(out: OutputTree, groups: list[Group], publish: bool = False
@@ -114,7 +129,7 @@ def index_groups(out: OutputTree, groups: list[Group], publish: bool = False
     if publish:
         return []
     return [IndexGroup(g.label, len(g.areas), f"{group_folder(g.id)}/report.html",
-                       _pdf_href(out, group_folder(g.id)))
+                       _pdf_href(out, group_folder(g.id)), annex_href(out, group_folder(g.id)))
             for g in groups if out.report(group_folder(g.id)).files[0].exists()]
 
 
@@ -132,6 +147,12 @@ def _pdf_href(out: OutputTree, folder: str) -> str | None:
     return f"{folder}/report.pdf" if current_pdf(out.report(folder).files[0]) else None
 
 
+def annex_href(out: OutputTree, folder: str) -> str | None:
+    """The link to a folder's technical annex, when it has one."""
+    annex = out.report(folder, ANNEX).files[0]
+    return f"{folder}/{annex.name}" if annex.exists() else None
+
+
 @dataclass
 class IndexRow:
     """One area's line in the index."""
@@ -144,6 +165,7 @@ class IndexRow:
     scores_digest: str
     pdf: str | None = None
     tables: str | None = None  # the report's list of its tables
+    annex: str | None = None  # its technical annex (never in a publication build's index)
     cases: str = ""
     scores: list[str] = field(default_factory=list)
 
@@ -156,13 +178,15 @@ class IndexLinks:
     aggregate_pdf: str | None
     groups: list[IndexGroup]
     tables: tuple[Download, ...]  # the cross-area tables
+    aggregate_annex: str | None = None
 
     @classmethod
     def of(cls, out: OutputTree, groups: list[Group], publish: bool) -> IndexLinks:
         exists = out.report(AGGREGATE).files[0].exists()
         return cls(f"{AGGREGATE}/report.html" if exists else None,
                    _pdf_href(out, AGGREGATE) if exists else None,
-                   index_groups(out, groups, publish), out.downloads(AGGREGATE, publish, at=""))
+                   index_groups(out, groups, publish), out.downloads(AGGREGATE, publish, at=""),
+                   None if publish or not exists else annex_href(out, AGGREGATE))
 
 
 def write_index(out: OutputTree, areas: list[Area], rebuilt: set[str], result: BuildResult,
@@ -172,7 +196,8 @@ def write_index(out: OutputTree, areas: list[Area], rebuilt: set[str], result: B
     marked so; rewritten only when what it shows changed (``bank`` is called only then, so a
     no-op build never loads it)."""
     linked = {a.id for a in linked_areas(out, areas, rebuilt, policy.publish)}
-    rows = [_index_row(out, a, result, a.id in rebuilt, a.id in linked) for a in areas
+    rows = [_index_row(out, a, result, a.id in rebuilt, a.id in linked, policy.publish)
+            for a in areas
             if a.id in rebuilt or out.report(a.id).files[0].exists()]
     target = out.index()
     links = IndexLinks.of(out, groups, policy.publish)
@@ -202,21 +227,27 @@ def _index_scores(out: OutputTree, area_id: str, policy: Policy,
     from ..report.format import interval, pct
 
     folder = paths.area_tables(out.root, area_id)
-    tables = {n: read_table(folder, n) for n in DISCLOSED_FROM}
+    tables = {n: read_table(folder, n)
+              for n in (DISCLOSED_FROM if policy.publish else ("outcome_scores",))}
     d = (area_disclosure(tables, bank().sufficient_levels, policy, cache=out.root)
          if policy.publish else None)
-    q = tables["question_scores"]
     scores = []
     for r in tables["outcome_scores"].sort_values("outcome").itertuples():
-        applied = q.loc[(q["outcome"] == r.outcome) & (q["n"] > 0), "question"].astype(str)
-        shown = d is None or d.shows(score_cells(applied))
+        shown = d is None or d.shows(score_cells(_applied(tables["question_scores"],
+                                                          int(r.outcome))))
         scores.append(f"{pct(r.score)} ({interval(r.lower, r.upper)})" if shown
                       else SUPPRESSED)
     return policy.count(tables["outcome_scores"]["n_cases"].iloc[0]), scores
 
 
+def _applied(questions: pd.DataFrame, outcome: int) -> list[str]:
+    """The questions of an outcome that applied to at least one case (a score's questions)."""
+    rows = questions[(questions["outcome"] == outcome) & (questions["n"] > 0)]
+    return [str(x) for x in rows["question"]]
+
+
 def _index_row(out: OutputTree, area: Area, result: BuildResult, rebuilt: bool,
-               linked: bool) -> IndexRow:
+               linked: bool, publish: bool = False) -> IndexRow:
     report = out.report(area.id).files[0]
     failed = any(k.startswith(f"{area.id}/") for k in result.failed)
     return IndexRow(
@@ -228,7 +259,8 @@ def _index_row(out: OutputTree, area: Area, result: BuildResult, rebuilt: bool,
         scores_digest=digest_of(*(file_digest(paths.area_tables(out.root, area.id)
                                               / f"{name}.parquet") for name in DISCLOSED_FROM)),
         pdf=_pdf_href(out, area.id) if linked else None,
-        tables=f"{area.id}/report.html#downloads" if linked else None)
+        tables=f"{area.id}/report.html#downloads" if linked else None,
+        annex=annex_href(out, area.id) if linked and not publish else None)
 
 
 def write_manifest(out: OutputTree, options: BuildOptions, areas: list[Area],

@@ -1,7 +1,9 @@
 """What a build must run: one :class:`Task` per notebook, with the digest of its inputs.
 
 Each chapter of the registry (:mod:`analysis.report.registry`) says what it reads beyond its
-own area's tables: the cross-area tables, the area's commentary file. A task's digest covers
+own area's tables: the cross-area tables, its area's view of them (the all-areas figures it
+shows, at the precision it shows them: :mod:`analysis.pipeline.views`), the area's commentary
+file. A task's digest covers
 exactly that, plus the shared data, the notebook's source, the package, the parameters and the
 versions of what executes and renders it, so a change re-runs only what it reaches.
 
@@ -18,7 +20,7 @@ from pathlib import Path
 
 from ..core import paths
 from ..method.catalogue import Area, Group
-from ..report.registry import AGGREGATE_CHAPTER, Chapter, area_chapters, chapter
+from ..report.registry import AGGREGATE_CHAPTER, AGGREGATE_CHAPTERS, Chapter, area_chapters, chapter
 from .digests import digest_of, file_digest, sha256_bytes
 from .execute import Task
 from .inputs import Inputs
@@ -62,35 +64,43 @@ class Planner:
             self.sources[c.notebook] = (text, sha256_bytes(text.encode()))
         return self.sources[c.notebook]
 
-    def tasks(self, areas: list[Area], every: list[Area]) -> list[Task]:
+    def tasks(self, areas: list[Area], every: list[Area],
+              own_tables: bool | None = None) -> list[Task]:
         """Every notebook of the areas rebuilt, the aggregate over ``every`` area and one per
         group; the aggregates first (the longest, so no worker idles at the end). A group's
         aggregate depends on its own tables only: a change in one area re-runs the aggregates
-        of that area's groups, not the others'."""
+        of that area's groups, not the others'. ``own_tables``: only the chapters that read nothing
+        but their area's tables (True), which can run before the cross-area tables are made,
+        or only the others (False); None: all."""
         context = digest_of(self.inputs.context())
-        shared = _folder_digest(paths.all_tables(self.out))
+        shared = "" if own_tables else _folder_digest(paths.all_tables(self.out))
         policy = str(self.options.policy)
         tasks = []
-        if self.options.aggregate:
+        if self.options.aggregate and not own_tables:
             # the areas the aggregate links to: those with a report once this build is done
             built = {a.id for a in areas}
             reports = ",".join(a.id for a in every
                                if a.id in built or paths.area_report(self.out, a.id).exists())
             whole = AggregateParameters(",".join(a.id for a in every), str(self.data),
                                         str(self.out), policy, reports=reports)
-            tasks.append(self._task(AGGREGATE, AGGREGATE_CHAPTER, whole.as_dict(),
-                                    [shared, context]))
+            tasks += [self._task(AGGREGATE, c, whole.as_dict(), [shared, context])
+                      for c in AGGREGATE_CHAPTERS]
             for g in self.groups:
                 of_group = AggregateParameters(",".join(g.areas), str(self.data), str(self.out),
                                                policy, group=g.id, reports=reports)
                 own = _folder_digest(paths.group_tables(self.out, g.id))
-                tasks.append(self._task(paths.group_folder(g.id), AGGREGATE_CHAPTER,
-                                        of_group.as_dict(), [own, context]))
+                tasks += [self._task(paths.group_folder(g.id), c, of_group.as_dict(),
+                                     [own, context]) for c in AGGREGATE_CHAPTERS]
         for a in areas:
             deps = [self.tables(a.id), context]
             params = AreaParameters(a.id, str(self.data), str(self.out), policy).as_dict()
             for c in area_chapters(self.options.notebooks):
+                if own_tables is not None and own_tables != c.own_tables:
+                    continue
                 extra = [shared] if c.cross_area else []
+                if c.view:  # its view; with a policy, the pooled counts it may hide too
+                    extra += [file_digest(paths.area_view(self.out, a.id))]
+                    extra += [shared] if self.options.policy.publish else []
                 if c.commentary:
                     extra.append(self.inputs.of_commentary(a))
                 tasks.append(self._task(a.id, c, params, deps + extra))

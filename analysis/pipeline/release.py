@@ -10,7 +10,10 @@ no shown figure's lineage touches a hidden count and audits the whole release by
 programming (:mod:`analysis.pipeline.audited`, :mod:`analysis.method.audit`). A finding fails
 the build: each is listed with its file and place on the console and in
 ``<output>/release-findings.txt``, and no release folder is left. Working files (the
-unsuppressed tables, every other table, executed notebooks) stay outside it.
+unsuppressed tables, every other table, executed notebooks) stay outside it, and so do the
+technical annexes (``annex.html``): they are analysts' documents, made of sensitivity readings,
+the method's detail and every question's row, which are read from the same hidden cells as the
+tables kept back; a publication build's reports and index do not link them.
 """
 
 from __future__ import annotations
@@ -110,7 +113,7 @@ ALLOW_LIST = "allow-list"
 
 def allowed_files(area_ids: Sequence[str]) -> frozenset[str]:
     """Every file a release may hold, relative to its folder: the index, each report and its
-    PDF, and each area's released tables."""
+    PDF, and each area's released tables (never a technical annex)."""
     names = {"index.html"}
     for folder in [*area_ids, AGGREGATE]:
         names |= {f"{folder}/report.html", f"{folder}/report.pdf"}

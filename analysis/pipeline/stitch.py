@@ -155,6 +155,7 @@ def report_page(chapters: Sequence[str], page: Page, index_href: str) -> str:
                        label=page.label, toc=toc(body), body=body,
                        provenance=page.provenance, index_href=index_href,
                        tables=page.tables, pdf=page.pdf, publish=page.publish,
+                       document=page.document, companion=page.companion,
                        script=sortable_script() if SORTABLE.search(body) else "")
 
 

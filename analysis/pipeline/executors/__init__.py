@@ -4,14 +4,16 @@ An executor is made from the build options, may start its workers before the dat
 (:meth:`Executor.start`: they validate and score the changed areas, each on its own, through
 :meth:`Executor.submit`) and start their kernels once the data is valid
 (:meth:`Executor.warm`), runs notebook tasks and yields their results as they complete
-(:meth:`Executor.run`), and may run other picklable jobs (stitching a report) in its workers
-(:meth:`Executor.submit`; None: the build runs the job itself). A new executor (a batch
+(:meth:`Executor.run`; the tasks are an iterable the build may still be planning: a local
+executor starts the first ones while later ones wait for the cross-area tables), and may run
+other picklable jobs (stitching a report) in its workers (:meth:`Executor.submit`; None: the
+build runs the job itself). A new executor (a batch
 scheduler, Ray) is a module here and one entry in :data:`EXECUTORS`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
 from importlib import import_module
 from typing import TYPE_CHECKING, Any, Protocol
@@ -36,7 +38,7 @@ class Executor(Protocol):
 
     def submit(self, fn: Callable[[Any], Any], arg: Any) -> Future[Any] | None: ...
 
-    def run(self, tasks: list[Task]) -> Iterator[Result]: ...
+    def run(self, tasks: Iterable[Task]) -> Iterator[Result]: ...
 
     def close(self) -> None: ...
 

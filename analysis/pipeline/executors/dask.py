@@ -8,7 +8,7 @@ the client.
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
@@ -69,12 +69,14 @@ def task_bundle(out: OutputTree, task: Task) -> dict[str, str]:
 
 
 def shared_bundle(out: OutputTree, data: Path) -> dict[str, str]:
-    """The files tasks share (data other than case files, the cross-area and group tables,
-    and every area's tables, which the disclosure policy of the comparison chapters and the
-    aggregates reads): sent to each Dask worker once, not with every task."""
+    """The files tasks share (data other than case files, the cross-area and group tables
+    with the areas' views of them, and every area's tables, which the disclosure policy of
+    the comparison chapters and the aggregates reads): sent to each Dask worker once, not
+    with every task."""
     files = {f"data/{p.relative_to(data)}": p for p in sorted(data.rglob("*"))
              if p.is_file() and "cases" not in p.relative_to(data).parts}
-    for p in sorted(out.root.glob("**/tables/*.parquet")):
+    for p in sorted([*out.root.glob("**/tables/*.parquet"),
+                     *paths.area_views(out.root).glob("*.json")]):
         files[f"output/{p.relative_to(out.root)}"] = p
     return _encode(files)
 
@@ -94,7 +96,11 @@ class DaskExecutor:
     def submit(self, fn: Callable[[Any], Any], arg: Any) -> Future[Any] | None:
         return None
 
-    def run(self, tasks: list[Task]) -> Iterator[Result]:
+    def run(self, tasks: Iterable[Task]) -> Iterator[Result]:
+        """Every task, planned in full first (each carries its files), then run."""
+        tasks = list(tasks)
+        if not tasks:
+            return iter(())
         out, data = OutputTree(self.options.output.resolve()), self.options.data.resolve()
         bundles: dict[str, dict[str, str]] = {}
         for t in tasks:  # an area's tasks share one bundle of its tables

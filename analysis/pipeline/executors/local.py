@@ -8,7 +8,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any
 
@@ -91,10 +91,10 @@ class LocalWorkers:
     def submit(self, fn: Callable[[Any], Any], arg: Any) -> Future[Any]:
         return self._pool.submit(fn, arg)
 
-    def run(self, tasks: list[Task]) -> Iterator[Result]:
+    def run(self, tasks: Iterable[Task]) -> Iterator[Result]:
         """Results in completion order, with a bounded window of tasks in flight: executed
         notebooks are handed on and dropped as they come, so memory does not grow with the
-        number of notebooks."""
+        number of notebooks (and tasks are taken from ``tasks`` only as room comes free)."""
         pending = iter(tasks)
         window = {self._pool.submit(_run_local, (t, self.engine))
                   for t in itertools.islice(pending, IN_FLIGHT * self.jobs)}
@@ -140,8 +140,8 @@ class LocalExecutor:
     def submit(self, fn: Callable[[Any], Any], arg: Any) -> Future[Any] | None:
         return None if self.workers is None else self.workers.submit(fn, arg)
 
-    def run(self, tasks: list[Task]) -> Iterator[Result]:
-        if self.workers is not None and len(tasks) > 1:
+    def run(self, tasks: Iterable[Task]) -> Iterator[Result]:
+        if self.workers is not None:
             return self.workers.run(tasks)
         return run_serial(tasks, self.engine)
 
