@@ -224,6 +224,24 @@ def bundled() -> pd.DataFrame:
     return q[q["n"] > 0]
 
 
+def test_deciding_in_chunks_of_questions_changes_no_figure(
+        bundled: pd.DataFrame, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cross-area step decides questions (and draws their funnel limits) in chunks of
+    rows so that its memory is flat in the number of areas: one question at a time gives
+    exactly the tables of every question at once."""
+    outcomes = pd.DataFrame(columns=["area_id", "outcome", "score", "lower", "upper"])
+    whole, disp = cmp.comparisons(bundled, outcomes, pd.Series(dtype=float))
+    curves = cmp.limit_curves(whole, disp)
+    assert len(list(cmp.row_chunks(len(disp), 12 * 100))) == 1  # everything at once here
+    monkeypatch.setattr(cmp, "TABLE_CELLS", 1)
+    assert len(list(cmp.row_chunks(len(disp), 12 * 100))) == len(disp)
+    chunked, chunked_disp = cmp.comparisons(bundled, outcomes, pd.Series(dtype=float))
+    pd.testing.assert_frame_equal(chunked, whole, check_exact=True)
+    pd.testing.assert_frame_equal(chunked_disp, disp, check_exact=True)
+    pd.testing.assert_frame_equal(cmp.limit_curves(chunked, chunked_disp), curves,
+                                  check_exact=True)
+
+
 def test_chance_alone_flags_at_the_stated_rates(bundled: pd.DataFrame) -> None:
     """Every key question's areas drawn from its fitted model (true shares from the fitted
     beta, cases binomial), refitted and decided as the build decides: the rate of flags is

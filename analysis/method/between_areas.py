@@ -349,16 +349,18 @@ def _steps(tables: tuple[Float, Float], nn: Float, inner: npt.NDArray[np.bool_],
 
 
 def beyond_chance(p0: npt.ArrayLike, rho: npt.ArrayLike, n: npt.ArrayLike,
-                  tail: npt.ArrayLike) -> Float:
+                  tail: npt.ArrayLike, top: int | None = None) -> Float:
     """P(an area of size n falls beyond the limits leaving ``tail`` each side) under the
     fitted beta-binomial: the probability of a count at or beyond the first flagged ones
-    (below 2 ``tail``: counts are whole)."""
+    (below 2 ``tail``: counts are whole). ``top`` (at least the largest n) fixes the counts
+    summed over, so that rows computed in chunks sum exactly as all rows at once do."""
     p, r, nn, t = np.broadcast_arrays(np.asarray(p0, dtype=np.float64),
                                       np.asarray(rho, dtype=np.float64),
                                       np.asarray(n, dtype=np.float64),
                                       np.asarray(tail, dtype=np.float64))
     lower, upper = step_limits(p, r, nn, t)
-    j = np.arange(int(nn.max()) + 1 if nn.size else 1, dtype=np.float64)
+    largest = int(nn.max()) if nn.size else 0
+    j = np.arange(max(largest, top or 0) + 1, dtype=np.float64)
     inner = (p > 0.0) & (p < 1.0)
     mixed, _ = _pmf(j, nn[..., None], np.where(inner, p, 0.5)[..., None], r[..., None])
     share = j / np.maximum(nn[..., None], 1.0)

@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -50,13 +50,10 @@ def pooled_outcomes(pooled_q: pd.DataFrame, outcomes: pd.DataFrame) -> pd.DataFr
     return out
 
 
-def _area_scores(counts: group_figures.Counts, questions: pd.DataFrame,
-                  reading: str) -> dict[int, np.ndarray]:
-    """One area's outcome scores in each of its resamples, by the reading it was scored with
-    (:func:`analysis.method.scoring.combine`, the rule of its point estimate and interval):
-    an outcome's questions that applied in the area, grouped by criterion in bank order."""
-    from .scoring import combine
-
+def _criterion_groups(counts: group_figures.Counts,
+                      questions: pd.DataFrame) -> dict[int, list[list[int]]]:
+    """One area's outcomes that can be scored in its resamples: the columns of ``counts`` of
+    each outcome's questions that applied in the area, grouped by criterion in bank order."""
     applied = questions[questions["n"] > 0]
     out = {}
     for outcome, sub in applied.groupby("outcome"):
@@ -66,38 +63,76 @@ def _area_scores(counts: group_figures.Counts, questions: pd.DataFrame,
             if q in criterion:
                 groups.setdefault(str(criterion[q]), []).append(j)
         if groups:
-            out[int(outcome)] = combine(counts.k.astype(float), counts.n.astype(float),
-                                        list(groups.values()), reading)
+            out[int(outcome)] = list(groups.values())
     return out
+
+
+class OutcomeReplicates(Mapping[int, positions.Replicates]):
+    """Each outcome's bootstrap replicates over some areas, made when asked for and not kept:
+    every area's score in each of its resamples (by the reading it was scored with,
+    :func:`analysis.method.scoring.combine`, the rule of its point estimate and interval) and
+    the all-areas score of resample b. The areas' bootstrap counts are read again for each
+    outcome, so the cross-area step holds one outcome's replicates (areas x resamples) at a
+    time, not every outcome's: its memory grows less with the number of areas."""
+
+    def __init__(self, tables: Mapping[str, Mapping[str, pd.DataFrame]],
+                 questions: pd.DataFrame, readings: Mapping[str, str],
+                 pooled: Mapping[int, np.ndarray], outcomes: Sequence[int]) -> None:
+        self.tables, self.readings, self.pooled = tables, readings, pooled
+        self.rows = questions.groupby("area_id", sort=False).indices
+        self.questions = questions
+        self.outcomes = [o for o in outcomes if o in pooled]
+
+    def _mine(self, area_id: str) -> pd.DataFrame:
+        return self.questions.iloc[self.rows.get(area_id, [])]
+
+    def __getitem__(self, outcome: int) -> positions.Replicates:
+        from .scoring import combine
+
+        if outcome not in self.outcomes:
+            raise KeyError(outcome)
+        by_area = {}
+        for area_id, t in self.tables.items():
+            counts = group_figures.Counts.from_table(t["bootstrap_counts"])
+            groups = _criterion_groups(counts, self._mine(area_id)).get(outcome)
+            if groups:
+                by_area[area_id] = combine(counts.k.astype(float), counts.n.astype(float),
+                                           groups, str(self.readings.get(area_id,
+                                                                         "questions")))
+        return positions.Replicates(tuple(by_area), np.vstack(list(by_area.values())),
+                                    self.pooled[outcome])
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.outcomes)
+
+    def __len__(self) -> int:
+        return len(self.outcomes)
 
 
 def outcome_replicates(tables: Mapping[str, Mapping[str, pd.DataFrame]],
                        questions: pd.DataFrame,
-                       outcomes: pd.DataFrame) -> dict[int, positions.Replicates] | None:
-    """Each outcome's bootstrap replicates over these areas: every area's score in each of
-    its resamples, and the all-areas score of resample b summed over every area's resample b
-    (:func:`analysis.method.group_figures.outcome_replicates`). None when an area has no
-    resample counts (tables made by hand)."""
+                       outcomes: pd.DataFrame) -> OutcomeReplicates | None:
+    """Each outcome's bootstrap replicates over these areas (:class:`OutcomeReplicates`); the
+    all-areas score of resample b is summed over every area's resample b
+    (:func:`analysis.method.group_figures.outcome_replicates`), in one pass that holds one
+    area's counts at a time. None when an area has no resample counts (tables made by hand)."""
     every: group_figures.Counts | None = None
-    scores: dict[int, dict[str, np.ndarray]] = {}
+    scored: dict[int, None] = {}
     readings = outcomes.drop_duplicates("area_id").set_index("area_id")["reading"] \
         if "reading" in outcomes else pd.Series(dtype=str)
+    rows = questions.groupby("area_id", sort=False).indices
     for area_id, t in tables.items():
         frame = t.get("bootstrap_counts")
         if frame is None or frame.empty:
             return None
         counts = group_figures.Counts.from_table(frame)
         every = counts if every is None else every + counts
-        reading = str(readings.get(area_id, "questions"))
-        mine = questions[questions["area_id"] == area_id]
-        for outcome, values in _area_scores(counts, mine, reading).items():
-            scores.setdefault(outcome, {})[area_id] = values
+        scored.update(dict.fromkeys(_criterion_groups(counts,
+                                                      questions.iloc[rows.get(area_id, [])])))
     if every is None:
         return None
-    pooled = group_figures.outcome_replicates(every, questions)
-    return {o: positions.Replicates(tuple(by_area), np.vstack(list(by_area.values())),
-                                    pooled[o])
-            for o, by_area in scores.items() if o in pooled}
+    return OutcomeReplicates(tables, questions, readings.astype(str).to_dict(),
+                             group_figures.outcome_replicates(every, questions), list(scored))
 
 
 def comparison_tables(tables: Mapping[str, Mapping[str, pd.DataFrame]],

@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -197,25 +197,55 @@ def _question_frames(questions: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFram
             n.reindex(index=qids, columns=areas).fillna(0).astype(float))
 
 
-def _question_rows(questions: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Comparison rows and dispersion rows of every question (areas with n > 0)."""
-    from .intervals import wilson
+TABLE_CELLS = 1 << 19
+"""At most this many (question, area, count) cells in one tail table: questions are decided
+in chunks of rows so that the cross-area step's memory does not grow with areas x questions
+x sample size (each row is decided on its own, so chunking changes no figure)."""
 
+
+def row_chunks(rows: int, width: int) -> Iterator[slice]:
+    """Slices of ``rows`` rows whose tables of ``width`` cells a row hold at most
+    :data:`TABLE_CELLS` cells (one row at least)."""
+    step = max(1, TABLE_CELLS // max(width, 1))
+    for start in range(0, rows, step):
+        yield slice(start, min(start + step, rows))
+
+
+def _question_rows(questions: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Comparison rows and dispersion rows of every question (areas with n > 0), decided in
+    chunks of questions (:func:`row_chunks`)."""
     k_frame, n_frame = _question_frames(questions)
     if k_frame.empty or not (n_frame.to_numpy() > 0).any():
         return pd.DataFrame(columns=COLUMNS), pd.DataFrame(columns=DISPERSION_COLUMNS)
     k, n = k_frame.to_numpy(), n_frame.to_numpy()
     keep = n.sum(axis=1) > 0
-    k_frame, n_frame, k, n = k_frame[keep], n_frame[keep], k[keep], n[keep]
+    qids, k, n = k_frame.index[keep], k[keep], n[keep]
+    areas = np.asarray(k_frame.columns)
+    rows: list[pd.DataFrame] = []
+    disp_rows: list[dict[str, object]] = []
+    top = int(n.max())
+    for part in row_chunks(len(qids), n.shape[1] * (top + 1)):
+        more, disp = _question_chunk(qids[part], areas, k[part], n[part], top)
+        rows += more
+        disp_rows += disp
+    return (pd.concat(rows, ignore_index=True),
+            pd.DataFrame(disp_rows, columns=DISPERSION_COLUMNS))
+
+
+def _question_chunk(qids: pd.Index, areas: npt.NDArray[np.object_], k: Float, n: Float,
+                    top: int) -> tuple[list[pd.DataFrame], list[dict[str, object]]]:
+    """The comparison rows (a frame per question) and dispersion rows of some questions:
+    ``k``, ``n`` questions by areas; ``top`` the largest n of every question."""
+    from .intervals import wilson
+
     d = decide_questions(k, n, plain=True)
     pooled = d.fit.pooled
     statistic, p_disp = model.pearson(k, n, pooled)
     chance = model.beyond_chance(pooled[:, None], d.fit.rho[:, None], np.maximum(n, 1.0),
-                                 (1.0 - LEVEL) / 2.0)
+                                 (1.0 - LEVEL) / 2.0, top)
     shrunk = model.shrink_shares(k, n, pooled[:, None], d.fit.rho[:, None], GAP_LEVEL)
     rows, disp_rows = [], []
-    areas = np.asarray(k_frame.columns)
-    for r, qid in enumerate(k_frame.index):
+    for r, qid in enumerate(qids):
         on = n[r] > 0
         kr, nr = k[r][on], n[r][on]
         share = kr / nr
@@ -245,8 +275,7 @@ def _question_rows(questions: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]
             "outside": int((d.decision[r][on] != WITHIN).sum()),
             "outside_95": int((d.beyond_95[r][on] != WITHIN).sum()),
             "chance_flags": float(chance[r][on].sum())})
-    return (pd.concat(rows, ignore_index=True),
-            pd.DataFrame(disp_rows, columns=DISPERSION_COLUMNS))
+    return rows, disp_rows
 
 
 #: The dispersion table's columns, one row per measure (kept when no measure has rows).
@@ -521,13 +550,16 @@ def limit_curves(rows: pd.DataFrame, dispersion: pd.DataFrame) -> pd.DataFrame:
     pooled = disp["pooled"].to_numpy(dtype=float)[:, None]
     rho = disp["rho"].to_numpy(dtype=float)[:, None]
     areas = disp["n_areas"].to_numpy(dtype=float)[:, None]
-    limits = model.step_limits_at(pooled, rho, grid[None, :],
-                                  [model.adjusted_tail(level, areas) for level in (LEVEL, INNER)])
-    at = dict(zip((LEVEL, INNER), limits, strict=True))
+    measures = disp["measure"].to_numpy()
     frames = []
-    for r, (measure, top) in enumerate(zip(disp["measure"], tops, strict=True)):
-        frames.append(pd.DataFrame({
-            "measure": measure, "n": grid[:top].astype(int),
-            "lower": at[LEVEL][0][r, :top], "upper": at[LEVEL][1][r, :top],
-            "lower_95": at[INNER][0][r, :top], "upper_95": at[INNER][1][r, :top]}))
+    for part in row_chunks(len(measures), grid.size * (grid.size + 1)):
+        limits = model.step_limits_at(pooled[part], rho[part], grid[None, :],
+                                      [model.adjusted_tail(level, areas[part])
+                                       for level in (LEVEL, INNER)])
+        at = dict(zip((LEVEL, INNER), limits, strict=True))
+        for r, (measure, top) in enumerate(zip(measures[part], tops[part], strict=True)):
+            frames.append(pd.DataFrame({
+                "measure": measure, "n": grid[:top].astype(int),
+                "lower": at[LEVEL][0][r, :top], "upper": at[LEVEL][1][r, :top],
+                "lower_95": at[INNER][0][r, :top], "upper_95": at[INNER][1][r, :top]}))
     return pd.concat(frames, ignore_index=True)
