@@ -38,11 +38,14 @@ def _pooled(out: Path) -> pd.DataFrame:
 
 
 def _chapter_text(out: Path, policy: str) -> str:
+    """The comparison chapter of the report and its tables in the annex, as text."""
     ctx = AreaContext.load(AREA, output_dir=str(out), policy=policy)
-    exhibit = comparison.comparison(ctx)
-    for fig in exhibit.figures:
-        plt.close(fig)
-    return text.render(exhibit.blocks)
+    said = []
+    for exhibit in (comparison.comparison(ctx), comparison.key_questions(ctx)):
+        for fig in exhibit.figures:
+            plt.close(fig)
+        said.append(text.render(exhibit.blocks))
+    return "\n".join(said)
 
 
 def _number(s: str) -> int:

@@ -170,8 +170,9 @@ def test_every_exhibit_has_data_and_renders_as_its_html(path: Path, tables: Path
     ran = _run(probed, params, path.stem)
     found = json.loads(ran.cells[-1].outputs[0]["text"])
     assert sorted(found) == sorted(names)
-    assert all(is_frame and (rows > 0 or not shown) and figs_ok
-               for is_frame, rows, shown, figs_ok in found.values())
+    bad = [name for name, (is_frame, rows, shown, figs_ok) in found.items()
+           if not (is_frame and (rows > 0 or not shown) and figs_ok)]
+    assert bad == [], f"exhibits without data or figures: {bad}"
     ran.cells.pop()
     exhibits, as_html = _keep(ran, as_html=False), _keep(ran, as_html=True)
     assert sum(len(c.get("outputs", [])) for c in as_html.cells) > 0

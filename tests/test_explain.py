@@ -14,6 +14,7 @@ import pytest
 
 from analysis.core import paths
 from analysis.pipeline.explain import RECORD, Explainer, Reason, group_lines, which
+from analysis.report.registry import AGGREGATE_CHAPTERS, AREA_NOTEBOOKS
 
 from .conftest import BUILT_AREAS, Built
 
@@ -106,7 +107,9 @@ def test_a_dry_run_before_any_build_checks_the_inputs_and_creates_nothing(
     out = tmp_path / "outputs"
     dry = run("--output", str(out), "--areas", BUILT_AREAS[1], "--dry-run")
     assert dry.returncode == 0, dry.stderr[-3000:]
-    assert "would run 11 notebooks" in dry.stdout and "not run before" in dry.stdout
+    # the area's chapters, and both documents of the aggregate and of the two groups' ones
+    expected = len(AREA_NOTEBOOKS) + 3 * len(AGGREGATE_CHAPTERS)
+    assert f"would run {expected} notebooks" in dry.stdout and "not run before" in dry.stdout
     assert "would score again 12 areas (braxbrook, briskwick, durham-tees-valley and 9 more): " \
         "not scored before (a new area or output folder)" in dry.stdout
     assert not out.exists()

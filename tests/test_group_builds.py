@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from analysis.chapters import group_comparison as chapter
-from analysis.chapters.comparison import comparison
+from analysis.chapters.comparison import comparison, key_questions
 from analysis.chapters.context import AggregateContext, AreaContext
 from analysis.core import paths
 from analysis.method.tables import read_table
@@ -109,10 +109,10 @@ def test_a_group_of_one_area_is_that_area(scored, tmp_path) -> None:  # type: ig
     assert list(solo["lower"]) == pytest.approx(list(mine["lower"]), abs=1e-12)
     assert list(solo["upper"]) == pytest.approx(list(mine["upper"]), abs=1e-12)
     assert list(solo["share"]) == pytest.approx(list(mine["score"]), abs=1e-12)
-    html = comparison(AreaContext.load("durham-tees-valley", str(data), str(out))).html
+    html = key_questions(AreaContext.load("durham-tees-valley", str(data), str(out))).html
     assert chapter.only_area() in html and "Compared with Group B" in html
-    secret = comparison(AreaContext.load("durham-tees-valley", str(data), str(out),
-                                         policy="publish:1000")).html
+    secret = key_questions(AreaContext.load("durham-tees-valley", str(data), str(out),
+                                            policy="publish:1000")).html
     assert "[c]" in secret
 
 

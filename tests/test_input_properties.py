@@ -414,7 +414,8 @@ def test_valid_data_always_builds(tmp_path_factory: pytest.TempPathFactory,
         assert ("Real case data from an inspection" in report) == (labels[area_id] == "real")
     first = (out / AREA_IDS[0] / "report.html").read_text(encoding="utf-8")
     assert all(html.escape(w, quote=False) in first for w in WORDS), "no word is lost"
-    assert html.escape(GROUP_LABEL, quote=False) in first
+    annex = (out / AREA_IDS[0] / "annex.html").read_text(encoding="utf-8")
+    assert html.escape(GROUP_LABEL, quote=False) in first + annex  # its tables: the annex
     assert "Real case data from inspections" in (out / "aggregate" / "report.html").read_text(
         encoding="utf-8")
     assert "Real case data from inspections" in (out / "index.html").read_text(encoding="utf-8")

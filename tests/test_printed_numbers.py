@@ -42,7 +42,7 @@ from analysis.report.model import Markup, Paragraph, Section, Text, block_number
 
 from .conftest import BUILT_AREAS, Built
 
-TOKEN = re.compile(r"\[c\]|\d[\d,]*(?:\.\d+)?%?")
+TOKEN = re.compile(r"\[c\]|\d+(?:,\d{3})*(?:\.\d+)?%?")
 MARK = "\u2063#\u2063"  # an invisible separator either side: a mark never joins a digit
 SOURCES = [*(paths.PACKAGE_ROOT / "chapters" / "wording").glob("*"),
            paths.data_dir() / "question_bank.yaml", paths.data_dir() / "glossary.yaml",

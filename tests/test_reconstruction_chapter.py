@@ -9,7 +9,7 @@ from dataclasses import replace
 import pandas as pd
 import pytest
 
-from analysis.chapters.appendices import method
+from analysis.chapters.appendices import method, method_detail
 from analysis.chapters.context import AreaContext
 from analysis.chapters.outcomes import headline
 from analysis.chapters.reconstruction import (
@@ -56,8 +56,9 @@ def test_every_headline_names_its_reading(reading: str, label: str) -> None:
     assert f"reads the method as '{label}'" in text(method(ctx).html)
 
 
-def test_method_note_shows_independent_intervals(dtv: AreaContext) -> None:
-    note = text(method(dtv).html)
+def test_method_detail_shows_independent_intervals(dtv: AreaContext) -> None:
+    """The annex's method detail sets the intervals beside those independent answers give."""
+    note = text(method_detail(dtv).html)
     assert "95% interval, independent answers" in note
     o = dtv.tables["outcome_scores"]
     assert ((o["upper"] - o["lower"]) > (o["upper_independent"] - o["lower_independent"])).all()

@@ -9,6 +9,8 @@ question's figures, outcome by outcome. Words are in ``wording/annex.j2``.
 
 from __future__ import annotations
 
+import pandas as pd
+
 from ..report.exhibit import Exhibit, combine
 from ..report.model import Heading, Paragraph
 from .context import AggregateContext, AreaContext, label_banner
@@ -20,20 +22,27 @@ def further_figures(ctx: AreaContext) -> Exhibit:
     """The opening of the outcomes' further breakdowns (answers by level, agreement tables,
     the victim path): figures the report's outcome chapters summarise in their findings."""
     return Exhibit((Heading(plain("annex.further_heading"), 2, "annex-further"),
-                    Paragraph(say("annex.further"))))
+                    Paragraph(say("annex.further"))), _what(ctx, plain("annex.further_heading")))
 
 
 def outcome_heading(ctx: AreaContext, outcome: int) -> Exhibit:
     """One outcome's part of the further figures."""
     o = ctx.bank.outcome_by_id[outcome]
-    return Exhibit((Heading(plain("outcomes.annex_outcome_heading", outcome=o), 3,
-                            f"annex-further-outcome-{outcome}"),))
+    title = plain("outcomes.annex_outcome_heading", outcome=o)
+    return Exhibit((Heading(title, 3, f"annex-further-outcome-{outcome}"),),
+                   _what(ctx, title).assign(outcome=o.id))
 
 
 def about(ctx: AreaContext) -> Exhibit:
     """What the annex holds and whom it is for, said once at its start."""
     return Exhibit((Heading(plain("annex.heading"), 2, "annex"), label_banner(ctx),
-                    Paragraph(say("annex.about", area=ctx.area.name))))
+                    Paragraph(say("annex.about", area=ctx.area.name))),
+                   _what(ctx, plain("annex.heading")).assign(label=ctx.area.label_text))
+
+
+def _what(ctx: AreaContext, title: str) -> pd.DataFrame:
+    """The data of an exhibit that only opens a part: which area and which part."""
+    return pd.DataFrame({"area_id": [ctx.area.id], "area": [ctx.area.name], "title": [title]})
 
 
 def every_question(ctx: AreaContext) -> Exhibit:

@@ -34,7 +34,7 @@ from ..method.disclosure import (
     level_key,
     pooled_disclosure,
 )
-from .printed import FIGURES
+from .printed import figures_path
 from .scanner import Finding
 
 AUDIT = "audit"
@@ -77,7 +77,7 @@ def printed_value(kind: str, value: Any, digits: int) -> float | tuple[float, fl
 
 def report_figures(report: Path, where: str, prefix: str, own: Sequence[str]) -> list[Figure]:
     """Every shown number of a released report (its ``figures.json``)."""
-    path = report.with_name(FIGURES)
+    path = figures_path(report)
     if not path.exists():
         return []
     out = []

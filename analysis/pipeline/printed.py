@@ -58,10 +58,18 @@ def read_chapter(notebook: Path) -> list[dict[str, Any]]:
     return records
 
 
+def figures_path(document: Path) -> Path:
+    """Where a document's numbers are kept: ``figures.json`` beside the report,
+    ``<name>.figures.json`` beside another document of the folder (``annex.figures.json``),
+    so that no document's records overwrite another's."""
+    name = FIGURES if document.name == "report.html" else f"{document.stem}.{FIGURES}"
+    return document.with_name(name)
+
+
 def write_report(report: Path, notebooks: Sequence[Path]) -> Path:
-    """The report's ``figures.json``: each chapter (its notebook's name) with its exhibits."""
+    """A document's ``figures.json``: each chapter (its notebook's name) with its exhibits."""
     chapters = [{"chapter": nb.stem, "exhibits": read_chapter(nb)} for nb in notebooks]
-    target = report.with_name(FIGURES)
+    target = figures_path(report)
     atomic.write_text(target, json.dumps({"chapters": chapters}, ensure_ascii=False,
                                          indent=1) + "\n")
     return target
