@@ -58,7 +58,7 @@ def _text(fragment: str) -> str:
 def _area_decisions(report: str) -> dict[str, str]:
     """Question label (or 'Outcome N') -> the words of its 'Compared with all areas' cell."""
     found = {}
-    for row in re.findall(r"<tr>(.*?)</tr>", report[report.index('id="comparison"'):]):
+    for row in re.findall(r"<tr>(.*?)</tr>", report[report.index('id="annex-comparison"'):]):
         cells = [_text(c) for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row)]
         words = [c for c in cells if c in WORDS.values()]  # all areas first, then any groups
         if cells and words:

@@ -24,6 +24,7 @@ from bs4 import BeautifulSoup
 
 from analysis.chapters import (
     aggregate,
+    annex,
     appendices,
     comparison,
     group_comparison,
@@ -95,6 +96,9 @@ def area_exhibits(ctx: AreaContext) -> Iterator[tuple[str, Exhibit]]:
     yield "factors", outcomes.factor_table(ctx)
     yield "victims", outcomes.victim_path(ctx)
     yield "comparison", comparison.comparison(ctx)
+    yield "annex: comparison", comparison.key_questions(ctx)  # the technical annex's
+    yield "annex: every question", annex.every_question(ctx)
+    yield "annex: method", appendices.method_detail(ctx)
     for name in ("area_context", "case_sample", "survey", "method"):
         yield name, getattr(appendices, name)(ctx)
     yield "reconstruction", about_reconstruction(ctx)
