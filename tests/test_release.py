@@ -186,6 +186,18 @@ def test_every_link_in_the_release_resolves_within_it(built: Path) -> None:
                                                    ).read_text(encoding="utf-8")
 
 
+def _release_with(built: Path, planted: Path, text: str) -> list[Finding]:
+    """Release the build with ``planted`` holding ``text`` for the while, then put it back."""
+    original = planted.read_text(encoding="utf-8")
+    planted.write_text(text, encoding="utf-8")
+    try:
+        areas = [a for a in load_areas(built.parent / "data")
+                 if (built / a.id / "report.html").exists()]
+        return release(built, areas, Policy(True, 5), load_bank())
+    finally:
+        planted.write_text(original, encoding="utf-8")
+
+
 @pytest.mark.slow
 def test_a_leak_in_a_report_stops_the_release(built: Path) -> None:
     """A sentence planted in a built report: the release is refused, the finding located."""
@@ -193,13 +205,7 @@ def test_a_leak_in_a_report_stops_the_release(built: Path) -> None:
     original = report.read_text(encoding="utf-8")
     planted_html = original.replace("</body>", "<p>Restorative justice proceeded in 0 of 3 "
                                     "where offered.</p></body>")
-    report.write_text(planted_html, encoding="utf-8")
-    try:
-        areas = [a for a in load_areas(built.parent / "data")
-                 if (built / a.id / "report.html").exists()]
-        found = release(built, areas, Policy(True, 5), load_bank())
-    finally:
-        report.write_text(original, encoding="utf-8")
+    found = _release_with(built, report, planted_html)
     assert [(f.file, f.rule) for f in found] == [(f"{AREA}/report.html", "k of n")]
     assert not (built / RELEASE).exists()
     assert not list(built.glob(f".{RELEASE}*"))
@@ -274,13 +280,7 @@ def test_a_raw_count_an_extra_chapter_prints_stops_the_release(built: Path) -> N
             "exhibit": "My chapter", "text": str(d.values[key]), "kind": "count",
             "value": d.values[key], "digits": 0, "shown": True, "lineage": {"cell": key},
             "chart": False}]}]})
-    figures.write_text(json.dumps(planted), encoding="utf-8")
-    try:
-        areas = [a for a in load_areas(built.parent / "data")
-                 if (built / a.id / "report.html").exists()]
-        found = release(built, areas, Policy(True, 5), load_bank())
-    finally:
-        figures.write_text(original, encoding="utf-8")
+    found = _release_with(built, figures, json.dumps(planted))
     assert (f"{TINY}/report.html (My chapter: {d.values[key]})", "lineage") in \
         [(f.file, f.rule) for f in found]
     assert not (built / RELEASE).exists()

@@ -133,11 +133,7 @@ class AreaContext:
         passing it over, would say where that share lies (a strength's lower limit is at least
         80%), so a withheld one is never a candidate, whatever its value."""
         q = self.tables["question_scores"]
-        d = self.disclosure
-        if not d.policy.publish:
-            return q
-        keep = [d.shows((k_key(x), n_key(x))) for x in q["question"].astype(str)]
-        return q[keep]
+        return q[[self.disclosure.shows((k_key(x), n_key(x))) for x in q["question"].astype(str)]]
 
     def count(self, key: str) -> Number:
         """A count of people in this area's report, by its key (``n_key("rmp")``,
