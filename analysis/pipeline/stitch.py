@@ -71,6 +71,7 @@ def _exporter() -> Any:
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
     exporter.anchor_link_text = ""
+    exporter.optimistic_validation = True  # validate once, not after each preprocessor
     exporter.register_preprocessor(
         "nbconvert.preprocessors.TagRemovePreprocessor", enabled=True)
     exporter.config.TagRemovePreprocessor.remove_input_tags = {"remove-input", "hide-input"}
