@@ -167,3 +167,16 @@ def test_relative_luminance_is_seaborns() -> None:
     assert [round(charts.relative_luminance(c), 12) for c in colours] == [
         round(seaborns(c), 12) for c in colours]
     assert charts.relative_luminance("#000000") == 0.0 and charts.relative_luminance("white") == 1.0
+
+
+def test_every_chart_reads_its_width_and_text_sizes_from_style() -> None:
+    """One rule in one place (issue 28): no chart module sets a figure's width or a text size
+    of its own; each reads style.CHART_WIDTH and style's text sizes, all at least MIN_PT."""
+    from pathlib import Path
+
+    folder = Path(charts.__file__).parent
+    for path in folder.glob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        assert re.findall(r"figsize=\((?!style\.CHART_WIDTH)", source) == [], path.name
+        assert re.findall(r"(?:fontsize|labelsize)=(?!style\.)", source) == [], path.name
+    assert min(style.LABEL_PT, style.LEGEND_PT, style.TITLE_PT) >= style.MIN_PT

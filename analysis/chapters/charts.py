@@ -178,12 +178,11 @@ def _title(title: str) -> str:
     return textwrap.fill(title, TITLE_CHARS)
 
 
-def _top(title: str, legend: int, columns: int = 1, extra_in: float = 0.0) -> float:
-    """Inches above a chart's axes: its title's lines and a legend of ``legend`` entries in
-    ``columns`` columns (``extra_in``: what its wrapped entries take beyond a line each)."""
+def _top(title: str, legend: int, extra_in: float = 0.0) -> float:
+    """Inches above a chart's axes: its title's lines and a one-column legend of ``legend``
+    entries (``extra_in``: what its wrapped entries take beyond a line each)."""
     lines = _title(title).count("\n") + 1
-    rows = math.ceil(legend / columns)
-    return 0.2 + TITLE_LINE_IN * lines + (0.1 + LEGEND_ENTRY_IN * rows + extra_in
+    return 0.2 + TITLE_LINE_IN * lines + (0.1 + LEGEND_ENTRY_IN * legend + extra_in
                                           if legend else 0.15)
 
 
@@ -228,13 +227,12 @@ def _legend_below(title: str) -> float:
     return 0.2 + TITLE_LINE_IN * lines + 0.05
 
 
-def _legend_top(fig: Figure, handles: Sequence[Artist], title: str = "",
-                columns: int = 1) -> Legend:
+def _legend_top(fig: Figure, handles: Sequence[Artist], title: str = "") -> Legend:
     """The legend under the title, one entry a line (a phone-wide chart has no room for two
-    columns unless its entries are short)."""
+    columns)."""
     return fig.legend(handles=handles, loc="upper left",
                       bbox_to_anchor=(0.02, 1 - _legend_below(title) / fig.get_figheight()),
-                      ncol=columns, frameon=False, fontsize=style.LEGEND_PT, borderaxespad=0,
+                      frameon=False, fontsize=style.LEGEND_PT, borderaxespad=0,
                       handlelength=1.6, labelspacing=0.35)
 
 

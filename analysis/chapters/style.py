@@ -83,7 +83,8 @@ MAX_PAGE_PT = 800     # no chart taller than about one printed page (points)
 # would be taller than a page or its text too small, and the sortable table of areas (with
 # the spread charts at the start of the aggregate report) replaces it.
 MAX_AREA_ROWS = 20    # rows: the outcome heatmap, the "areas against the all-areas score" charts
-MAX_AREA_COLUMNS = 12  # columns: the key-question heatmaps (a cell's value must fit its cell)
+MAX_AREA_COLUMNS = 12  # areas in a key-question heatmap (a row each since issue 28; a column
+                       # each before, when a cell's value had to fit its column)
 MAX_NAMED_DOTS = 20   # a funnel names every dot up to this many areas, beyond only unusual ones
 
 # Spread charts: each axis runs from the lowest value or limit drawn, less AXIS_PAD points,
