@@ -50,6 +50,7 @@ NAME_GAP_IN = 0.05        # between two names
 FUNNEL_PLOT_IN = 3.0      # the plot's least height
 FUNNEL_PLOT_MAX_IN = 5.2  # the most height names may take (beyond it, fewer are named)
 FUNNEL_BOTTOM_IN = 0.5    # below the plot: its tick labels and axis label
+FUNNEL_RIGHT_IN = 0.25    # right of a plot without names: half its last tick label
 NAME_X = 1.0 + 0.12 / (style.CHART_WIDTH - FUNNEL_LEFT_IN - NAME_COLUMN_IN)  # axes fraction
 LEGEND_CHARS = 46         # a legend entry wraps at this many characters (9.5 pt)
 LEGEND_LINE_IN = 0.16     # each further line of a wrapped legend entry
@@ -449,9 +450,11 @@ class FunnelCanvas:
                    extra_in=_legend_extra_in(t.get_text() for t in self.legend.texts))
         height = top + plot_in + FUNNEL_BOTTOM_IN
         self.fig.set_size_inches(style.CHART_WIDTH, height)
+        # no name to write (many areas, none unusual): the plot takes the names' column too
+        right_in = NAME_COLUMN_IN if labels else FUNNEL_RIGHT_IN
         ax.set_position((FUNNEL_LEFT_IN / style.CHART_WIDTH, FUNNEL_BOTTOM_IN / height,
-                         (style.CHART_WIDTH - FUNNEL_LEFT_IN - NAME_COLUMN_IN) /
-                         style.CHART_WIDTH, plot_in / height))
+                         (style.CHART_WIDTH - FUNNEL_LEFT_IN - right_in) / style.CHART_WIDTH,
+                         plot_in / height))
         self.legend.set_bbox_to_anchor((0.02, 1 - _legend_below(title) / height),
                                        transform=self.fig.transFigure)
         self.title.set_text(_title(title))
