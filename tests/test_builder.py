@@ -126,3 +126,31 @@ class _Started(Exception):
 
 def _stop(self: object) -> None:
     raise _Started
+
+
+def test_the_preloaded_modules_are_the_cross_area_steps_own(scored: Path,
+                                                            tmp_path: Path) -> None:
+    """Every module the build imports ahead of its cross-area step is one that step imports
+    (a stale name would cost the build an import for nothing)."""
+    import subprocess
+    import sys
+
+    code = ("import sys\n"
+            "from pathlib import Path\n"
+            "from analysis.core import paths\n"
+            "from analysis.method.catalogue import groups_of\n"
+            "from analysis.pipeline.builder import CROSS_AREA_MODULES, Builder\n"
+            "from analysis.pipeline.inputs import select_areas\n"
+            "from analysis.pipeline.options import BuildOptions\n"
+            f"b = Builder(BuildOptions(data=paths.data_dir(), output=Path({str(tmp_path)!r}),"
+            " force=True))\n"
+            "every = select_areas(b.data, None)\n"
+            "b.every, b.groups = every, groups_of(every)\n"
+            "b.cross_area(every)\n"
+            "print([m for m in CROSS_AREA_MODULES if m not in sys.modules])\n")
+    import shutil
+
+    shutil.copytree(scored, tmp_path, dirs_exist_ok=True)
+    proc = subprocess.run([sys.executable, "-c", code], text=True, capture_output=True,
+                          timeout=300, check=True)
+    assert proc.stdout.strip() == "[]", proc.stderr[-2000:]

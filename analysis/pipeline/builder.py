@@ -300,6 +300,28 @@ def commentary_figures(data: Path, out: OutputTree, area_id: str) -> list[str]:
             + c.share_disagreements(path, findings, questions))
 
 
+#: What the cross-area step imports (statsmodels and scipy among them: over a second).
+CROSS_AREA_MODULES = ("analysis.method.crossarea", "analysis.method.between_areas",
+                      "analysis.pipeline.views", "scipy.optimize", "pyarrow.parquet",
+                      "statsmodels.stats.proportion", "statsmodels.stats.multitest")
+
+
+def preload_cross_area() -> None:
+    """Import the cross-area step's modules in a thread while the workers' fork server
+    imports its own (this process only waits for it then, and one core is idle), instead of
+    during the cross-area step, when the kernels need both cores."""
+    import contextlib
+    import importlib
+    import threading
+
+    def load() -> None:
+        for name in CROSS_AREA_MODULES:
+            with contextlib.suppress(Exception):  # the step imports it again, and says why
+                importlib.import_module(name)
+
+    threading.Thread(target=load, name="preload", daemon=True).start()
+
+
 def run_overlapped(b: Builder, areas: list[Area], every: list[Area], executor: Executor,
                    why: BuildExplanation) -> None:
     """Run the notebooks; those that read only their own area's tables start at once, while
@@ -348,7 +370,8 @@ def build(options: BuildOptions) -> BuildResult:
     executor = None if options.tables_only else make_executor(options)
     try:
         if executor is not None and changed:  # workers score the changed areas, then run
-            executor.start()                  # notebooks (a refused build starts no kernel)
+            preload_cross_area()              # notebooks (a refused build starts no kernel)
+            executor.start()
         b.score(every, changed, executor, cross_area=executor is None)
         if executor is not None and changed:
             b.read_parameters(executor)
