@@ -135,11 +135,15 @@ def outcome_replicates(tables: Mapping[str, Mapping[str, pd.DataFrame]],
                              group_figures.outcome_replicates(every, questions), list(scored))
 
 
-def comparison_tables(tables: Mapping[str, Mapping[str, pd.DataFrame]],
-                      scope: str = "all") -> dict[str, pd.DataFrame]:
-    """Every cross-area table over the areas given, as written to ``outputs/tables`` (every
-    area, ``scope`` "all") or to a group's tables (its areas, ``scope`` the group id: each
-    area is then compared with its group)."""
+#: Area tables the cross-area tables stack over areas and make nothing else from.
+STACKED = ("factors", "distributions")
+
+
+def decided_tables(tables: Mapping[str, Mapping[str, pd.DataFrame]],
+                   scope: str = "all") -> dict[str, pd.DataFrame]:
+    """The cross-area tables made from the areas' question and outcome scores (the stacked
+    scores themselves among them): :func:`comparison_tables` without the tables of
+    :data:`STACKED`, which a build writes area by area instead of holding them stacked."""
     questions = concat(tables, "question_scores")
     outcomes = concat(tables, "outcome_scores")
     pooled_q = pooled_questions(questions)
@@ -150,11 +154,19 @@ def comparison_tables(tables: Mapping[str, Mapping[str, pd.DataFrame]],
     return {
         "question_scores": questions,
         "outcome_scores": outcomes,
-        "factors": concat(tables, "factors"),
-        "distributions": concat(tables, "distributions"),
         "pooled_questions": pooled_q,
         "pooled_outcomes": pooled_o,
         "comparisons": decided.assign(scope=scope)[["scope", *decided.columns]],
         "dispersion": dispersion,
         "funnel_limits": positions.limit_curves(decided, dispersion),
     }
+
+
+def comparison_tables(tables: Mapping[str, Mapping[str, pd.DataFrame]],
+                      scope: str = "all") -> dict[str, pd.DataFrame]:
+    """Every cross-area table over the areas given, as written to ``outputs/tables`` (every
+    area, ``scope`` "all") or to a group's tables (its areas, ``scope`` the group id: each
+    area is then compared with its group)."""
+    made = decided_tables(tables, scope)
+    scores = {n: made.pop(n) for n in ("question_scores", "outcome_scores")}
+    return {**scores, **{n: concat(tables, n) for n in STACKED}, **made}
