@@ -8,7 +8,8 @@ exact, from the kernel's accounting) before and after, so a run per size gives t
 growth per added area. ``--repeat N`` measures N areas from the same tables: the areas of OUT
 are copied again under new names into a scratch folder until there are N (made before the
 step, in this process: so measure with a second run on the same ``--scratch``). ``--digest`` prints
-one digest of every cross-area table file written, to compare two versions' outputs.
+one digest of every cross-area table file written, to compare two versions' outputs;
+``--thread`` runs the step in a thread of its own, as a build does.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import resource
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
@@ -80,6 +82,8 @@ def main() -> int:
     parser.add_argument("--scratch", type=Path, help="where --repeat writes (default: a new "
                         "temporary folder)")
     parser.add_argument("--digest", action="store_true")
+    parser.add_argument("--thread", action="store_true", help="run the step in a thread, as "
+                        "a build does while its first notebooks run")
     args = parser.parse_args()
     import analysis.pipeline.builder  # noqa: F401  (the build's imports)
     from analysis.method import crossarea, group_figures  # noqa: F401
@@ -95,10 +99,17 @@ def main() -> int:
     tree = OutputTree(out)
     digests = TableDigests(tree)
     package = package_digest()
+    def step() -> None:
+        write_group_tables(tree, groups, digests, package, True)
+        write_shared_tables(tree, areas, groups, digests, package, True)
+
     before = peak_mib()
     start = time.perf_counter()
-    write_group_tables(tree, groups, digests, package, True)
-    write_shared_tables(tree, areas, groups, digests, package, True)
+    if args.thread:
+        with ThreadPoolExecutor(1, thread_name_prefix="cross-area") as thread:
+            thread.submit(step).result()
+    else:
+        step()
     seconds = time.perf_counter() - start
     print(f"{len(areas)} areas, {len(groups)} groups: peak {peak_mib():.0f} MiB "
           f"({before:.0f} MiB before the step), {seconds:.1f} s; tables in {out}")

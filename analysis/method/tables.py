@@ -409,14 +409,17 @@ def remove_stale(folder: str | Path, written: Sequence[Path]) -> None:
             stale.unlink()
 
 
-def read_table(folder: str | Path, name: str) -> pd.DataFrame:
-    """Read a tidy table back (Parquet keeps dtypes); a table whose columns are not the ones
-    declared (written by another version of the package) is refused with what differs."""
+def read_table(folder: str | Path, name: str,
+               columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """Read a tidy table back (Parquet keeps dtypes), or only some of its ``columns``; a table
+    whose columns are not the ones declared (written by another version of the package) is
+    refused with what differs."""
     import pandas as pd
 
-    frame = pd.read_parquet(Path(folder) / f"{name}.parquet")
+    path = Path(folder) / f"{name}.parquet"
+    frame = pd.read_parquet(path, columns=None if columns is None else list(columns))
     table = declared(name)
-    missing = [c for c in table.columns if c not in frame.columns]
+    missing = [c for c in columns or table.columns if c not in frame.columns]
     if missing:
         raise TableError(f"{Path(folder) / name}.parquet lacks columns {', '.join(missing)}: "
                          "rebuild it with `python -m analysis build --force`")

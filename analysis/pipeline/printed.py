@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..core import atomic
-from ..report.model import NUMBERS_MIME
+from ..report.model import NUMBERS_MIME, numbers_text
 
 if TYPE_CHECKING:
     import nbformat
@@ -28,14 +28,28 @@ FIGURES = "figures.json"
 
 def take_numbers(nb: nbformat.NotebookNode) -> list[dict[str, Any]]:
     """Every exhibit's printed numbers, in order, removed from the notebook's outputs."""
-    exhibits: list[dict[str, Any]] = []
+    return [json.loads(t) for t in take_number_texts(nb)]
+
+
+def take_number_texts(nb: nbformat.NotebookNode) -> list[str]:
+    """Every exhibit's printed numbers as JSON text, in order, removed from the notebook's
+    outputs, never parsed (a notebook run by an older version holds the records themselves:
+    they are written as the text a current one holds)."""
+    texts: list[str] = []
     for cell in nb.cells:
         for out in cell.get("outputs", []):
             data = out.get("data", {})
             if NUMBERS_MIME in data:
-                exhibits.append(dict(data.pop(NUMBERS_MIME)))
+                value = data.pop(NUMBERS_MIME)
+                texts.append(value if isinstance(value, str) else numbers_text(dict(value)))
                 out.get("metadata", {}).pop(NUMBERS_MIME, None)
-    return exhibits
+    return texts
+
+
+def chapter_text(texts: Sequence[str]) -> str:
+    """A chapter's records file from its exhibits' JSON texts: what ``json.dumps`` of the
+    parsed records gives, made without parsing them."""
+    return "[" + ", ".join(texts) + "]"
 
 
 def chapter_file(notebook: Path) -> Path:
