@@ -94,3 +94,28 @@ def test_the_plan_reads_what_the_registry_says(two_areas) -> None:  # type: igno
              if t.folder == area.id}
     changed = {name for name in before if before[name] != after[name]}
     assert changed == {c.notebook for c in AREA_CHAPTERS if c.commentary}
+
+
+def test_an_areas_annex_runs_first_and_its_report_prints_in_registry_order(
+        two_areas) -> None:  # type: ignore[no-untyped-def]
+    """Workers take an area's annex (its longest notebook) before its other chapters, so a
+    build ends on short notebooks; the plan holds every chapter once and the report's order
+    stays the registry's."""
+    from analysis.pipeline.builder import Builder
+    from analysis.pipeline.inputs import Inputs, select_areas
+    from analysis.pipeline.options import BuildOptions
+    from analysis.pipeline.plan import area_notebooks
+
+    b = Builder(BuildOptions(data=two_areas.data, output=two_areas.out))
+    every = select_areas(b.data, None)
+    b.inputs = Inputs.record(b.data, every)
+    for own in (True, False, None):
+        tasks = [t for t in b.planner().tasks(every[:1], every, own_tables=own)
+                 if t.folder == every[0].id]
+        documents = [chapter(t.notebook).document for t in tasks]
+        assert documents == sorted(documents, key=lambda d: d != ANNEX), own
+    everything = [t.notebook for t in b.planner().tasks(every[:1], every)
+                  if t.folder == every[0].id]
+    assert sorted(everything) == sorted(area_notebooks(b.o.notebooks))
+    assert area_notebooks(b.o.notebooks)[:len(AREA_CHAPTERS)] == tuple(
+        c.notebook for c in AREA_CHAPTERS)

@@ -10,7 +10,12 @@ import pytest
 
 from analysis.core import paths
 from analysis.method.bank import load_bank
-from analysis.method.scoring import combine, score_area, sensitivity_table
+from analysis.method.scoring import (
+    combine,
+    independent_counts,
+    score_area,
+    sensitivity_table,
+)
 from analysis.method.tables import write_tables
 from analysis.method.validation import load_cases
 
@@ -137,6 +142,27 @@ def test_independent_answers_narrow_the_interval_as_theory_says(mini_bank) -> No
                                                         rel=0.08)
     ratio = (row["upper"] - row["lower"]) / (row["upper_independent"] - row["lower_independent"])
     assert ratio == pytest.approx(math.sqrt(2), rel=0.08)
+
+
+def test_independent_counts_have_the_law_of_drawing_cases() -> None:
+    """The two binomials give each question's (k, n) the law of drawing its cases' indices
+    with replacement: checked against that direct draw on the same answers (means, variances
+    and the k-n covariance, within Monte Carlo error), and counts never exceed their bases."""
+    rng = np.random.default_rng(11)
+    applicable = (rng.random((40, 3)) < [1.0, 0.7, 0.3]).astype(float)
+    sufficient = applicable * (rng.random((40, 3)) < [0.6, 1.0, 0.5])
+    k, n = independent_counts(applicable, sufficient, 40_000, np.random.default_rng(1))
+    drawn = np.random.default_rng(2).integers(0, 40, size=(40_000, 40))
+    k_ref = np.stack([sufficient[drawn, j].sum(axis=1) for j in range(3)], axis=1)
+    n_ref = np.stack([applicable[drawn, j].sum(axis=1) for j in range(3)], axis=1)
+    assert (k <= n).all() and (n <= 40).all()
+    assert np.allclose(k.mean(axis=0), k_ref.mean(axis=0), atol=0.06)
+    assert np.allclose(n.mean(axis=0), n_ref.mean(axis=0), atol=0.06)
+    assert np.allclose(k.var(axis=0), k_ref.var(axis=0), rtol=0.04, atol=0.01)
+    assert np.allclose(n.var(axis=0), n_ref.var(axis=0), rtol=0.04, atol=0.01)
+    cov = [np.cov(k[:, j], n[:, j])[0, 1] for j in range(3)]
+    cov_ref = [np.cov(k_ref[:, j], n_ref[:, j])[0, 1] for j in range(3)]
+    assert np.allclose(cov, cov_ref, rtol=0.05, atol=0.02)
 
 
 def test_shuffled_case_file_gives_byte_identical_tables(tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -87,7 +87,22 @@ def _row(index: object) -> int:
     return int(str(index)) + 2
 
 
+#: Schemas made, by bank and column set: a worker validates one file after another with the
+#: same bank (building a schema of 170 columns cost a third as much as checking a file).
+_SCHEMAS: dict[tuple[int, frozenset[str]], tuple[QuestionBank, Any]] = {}
+
+
 def _schema(bank: QuestionBank, columns: Iterable[str]) -> Any:
+    """The pandera schema of the bank's columns present in a file (made once per column set)."""
+    present = frozenset(columns)
+    key = (id(bank), present)
+    made = _SCHEMAS.get(key)
+    if made is None or made[0] is not bank:  # an id reused by another bank: make it again
+        made = _SCHEMAS[key] = (bank, _make_schema(bank, present))
+    return made[1]
+
+
+def _make_schema(bank: QuestionBank, present: frozenset[str]) -> Any:
     import pandera.pandas as pa
 
     cols: dict[str, Any] = {
@@ -95,7 +110,6 @@ def _schema(bank: QuestionBank, columns: Iterable[str]) -> Any:
         "case_id": pa.Column(str, [pa.Check.str_length(min_value=1),
                                    pa.Check.notin(sorted(EXCEL_ERRORS))], nullable=False),
     }
-    present = set(columns)
     for f in bank.fields:
         if f.id in present:
             levels = list(bank.scales[f.scale].levels)

@@ -20,7 +20,14 @@ from pathlib import Path
 
 from ..core import paths
 from ..method.catalogue import Area, Group
-from ..report.registry import AGGREGATE_CHAPTER, AGGREGATE_CHAPTERS, Chapter, area_chapters, chapter
+from ..report.registry import (
+    AGGREGATE_CHAPTER,
+    AGGREGATE_CHAPTERS,
+    ANNEX,
+    Chapter,
+    area_chapters,
+    chapter,
+)
 from .digests import digest_of, file_digest, sha256_bytes
 from .execute import Task
 from .inputs import Inputs
@@ -35,6 +42,15 @@ AGGREGATE_NOTEBOOK = AGGREGATE_CHAPTER.notebook
 def area_notebooks(notebooks: Path) -> tuple[str, ...]:
     """An area report's notebooks in order: the built-in chapters, then the researchers' own."""
     return tuple(c.notebook for c in area_chapters(notebooks))
+
+
+def run_order(chapters: tuple[Chapter, ...]) -> list[Chapter]:
+    """An area's chapters in the order they are handed to the workers: the technical annex's
+    first (it draws every exhibit of the area: its longest notebook, four to eight times an
+    outcome chapter), so that the last notebooks of a build are short ones and no worker
+    idles while the other finishes a long one. Reports print in registry order whatever
+    order their notebooks ran in."""
+    return sorted(chapters, key=lambda c: c.document != ANNEX)
 
 
 def notebook_source(notebooks: Path, name: str) -> Path:
@@ -94,7 +110,7 @@ class Planner:
         for a in areas:
             deps = [self.tables(a.id), context]
             params = AreaParameters(a.id, str(self.data), str(self.out), policy).as_dict()
-            for c in area_chapters(self.options.notebooks):
+            for c in run_order(area_chapters(self.options.notebooks)):
                 if own_tables is not None and own_tables != c.own_tables:
                     continue
                 extra = [shared] if c.cross_area else []
