@@ -91,16 +91,21 @@ class OutcomeReplicates(Mapping[int, positions.Replicates]):
 
         if outcome not in self.outcomes:
             raise KeyError(outcome)
-        by_area = {}
+        areas: list[str] = []
+        scores: np.ndarray | None = None  # a row an area; rows never reached never touched
         for area_id, t in self.tables.items():
             counts = group_figures.Counts.from_table(t["bootstrap_counts"])
             groups = _criterion_groups(counts, self._mine(area_id)).get(outcome)
             if groups:
-                by_area[area_id] = combine(counts.k.astype(float), counts.n.astype(float),
-                                           groups, str(self.readings.get(area_id,
-                                                                         "questions")))
-        return positions.Replicates(tuple(by_area), np.vstack(list(by_area.values())),
-                                    self.pooled[outcome])
+                row = combine(counts.k.astype(float), counts.n.astype(float), groups,
+                              str(self.readings.get(area_id, "questions")))
+                if scores is None:
+                    scores = np.empty((len(self.tables), row.size))
+                scores[len(areas)] = row
+                areas.append(area_id)
+        if scores is None:
+            raise ValueError(f"no area has replicates of outcome {outcome}")
+        return positions.Replicates(tuple(areas), scores[:len(areas)], self.pooled[outcome])
 
     def __iter__(self) -> Iterator[int]:
         return iter(self.outcomes)
