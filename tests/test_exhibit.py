@@ -195,3 +195,11 @@ def test_numbers_travel_as_text_and_make_the_chapter_file_the_records_make() -> 
     assert text == printed.chapter_text(printed.take_number_texts(old) * 2)
     assert text == json.dumps([json.loads(message[NUMBERS_MIME])] * 2, ensure_ascii=False)
     assert NUMBERS_MIME not in nb.cells[0].outputs[0].data
+
+
+def test_numbers_text_writes_numpy_numbers_as_a_kernel_message_would() -> None:
+    import numpy as np
+
+    from analysis.report.model import numbers_text
+
+    assert numbers_text({"b": np.int64(3), "a": np.float64(0.5)}) == '{"a": 0.5, "b": 3}'

@@ -29,7 +29,7 @@ from typing import Any, TypeAlias
 NUMBERS_MIME = "application/vnd.iaow.numbers+json"
 
 
-def _plain(value: object) -> object:
+def _json_number(value: object) -> object:
     """A numpy number as the JSON a kernel's messages would make of it."""
     if isinstance(value, numbers.Integral):
         return int(value)
@@ -42,7 +42,7 @@ def numbers_text(record: Mapping[str, Any]) -> str:
     """One exhibit's numbers as the text :data:`NUMBERS_MIME` carries: the JSON the build
     writes for it (keys sorted, as a notebook written and read back has them; a list of them
     joined by ", " is the chapter's records file)."""
-    return json.dumps(record, ensure_ascii=False, sort_keys=True, default=_plain)
+    return json.dumps(record, ensure_ascii=False, sort_keys=True, default=_json_number)
 
 
 # lineage --------------------------------------------------------------------------------------
