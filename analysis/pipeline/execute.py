@@ -81,6 +81,9 @@ class Result:
     #: set by :func:`finish`: ``notebook_json`` is then the notebook as written (normalised,
     #: its printed numbers taken out into ``figures_json``)
     figures_json: str | None = None
+    #: set by :func:`~.dispatch.write_result` in a worker that shares the build's output
+    #: folder: the files are written and the texts dropped
+    written: bool = False
 
     @property
     def key(self) -> str:
