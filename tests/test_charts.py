@@ -48,19 +48,22 @@ def test_svg_keeps_text_as_text_and_reruns_are_byte_identical() -> None:
 
 def test_charts_keep_their_width_and_draw_once() -> None:
     """Bar charts, like funnels, set their own margins and need no second drawing pass for a
-    tight crop: row charts are phone-wide (kept at three quarters of their size or more on a
-    375-pixel screen: 351 px of text width over 4.6 in at 96 px an inch), funnels page-wide."""
+    tight crop: every chart is phone-wide (kept at three quarters of its size or more on a
+    375-pixel screen: 351 px of text width over 4.6 in at 96 px an inch)."""
     width = re.compile(rb'<svg[^>]*width="([0-9.]+)pt"')
     bars, _ = charts.sufficiency_bars(_bars(), "Key questions")
     counts, _ = charts.distribution_bars(_answers(30, 10), {"a": "Yes", "b": "No"}, 40,
                                          "Answers")
     funnel, _ = charts.funnel_plot(*_funnel(), 0.8, "binomial", "A key question")
-    for fig, inches in ((bars, style.ROW_WIDTH), (counts, style.ROW_WIDTH),
-                        (funnel, style.FIG_WIDTH)):
+    shares = pd.DataFrame([[0.5, 0.8], [0.9, 0.7]], index=["Area A", "Area B"],
+                          columns=["Outcome 1", "Outcome 2"])
+    heat, _ = charts.heatmap(shares, "Outcome scores by area", "Outcome")
+    for fig in (bars, counts, funnel, heat):
         assert fig.get_label() == style.FIXED_LAYOUT
         page = figure_svg(fig)
-        assert float(width.search(page).group(1)) == 72 * inches  # type: ignore[union-attr]
-    assert 351 / (96 * style.ROW_WIDTH) >= 0.75
+        assert float(width.search(page).group(1)) == 72 * style.CHART_WIDTH  # type: ignore[union-attr]
+        charts.close(fig)
+    assert style.PHONE_TEXT_PX / (96 * style.CHART_WIDTH) >= style.PHONE_SHARE
 
 
 def test_long_answer_labels_get_rows_tall_enough() -> None:
@@ -71,7 +74,7 @@ def test_long_answer_labels_get_rows_tall_enough() -> None:
     tall, _ = charts.distribution_bars(_answers(1, 1), {"a": long_label, "b": "No"}, 2, "Long")
     body = [fig.axes[0].get_position().height * fig.get_figheight() for fig in (short, tall)]
     assert body[1] - body[0] == pytest.approx(charts.ROW_LINE_IN)
-    assert charts.ROW_LINE_IN >= charts.LABEL_PT * 1.2 / 72
+    assert charts.ROW_LINE_IN >= style.LABEL_PT * 1.2 / 72
     labels = [t.get_text() for t in tall.axes[0].texts if "Action" in t.get_text()]
     assert labels and labels[0].count("\n") == 1
     bars = [fig.axes[0].patches[0].get_height() for fig in (short, tall)]
@@ -110,10 +113,10 @@ def test_funnel_names_every_dot_without_overlap_and_explains_small_samples() -> 
     for i, box in enumerate(boxes):
         assert page.x0 <= box.x0 and box.x1 <= page.x1 and page.y0 <= box.y0 <= box.y1 <= page.y1
         assert all(not box.overlaps(other) for other in boxes[i + 1:])
-    texts = [t.get_text() for t in fig.axes[0].texts]
+    texts = [t.get_text().replace("\n", " ") for t in fig.axes[0].texts]   # unwrapped
     assert "Area 03 with a long name* 75%" in texts          # n = 8: starred
-    assert all(t.get_fontsize() >= 9 / 0.9 for t in fig.axes[0].texts)  # >= 9 pt printed
-    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert all(t.get_fontsize() >= style.MIN_PT for t in fig.axes[0].texts)  # printed as drawn
+    legend = [t.get_text().replace("\n", " ") for t in fig.legends[0].get_texts()]
     assert "* fewer than 10 cases" in legend and "Unusually low among areas" in legend
     assert "99.8% limits: beyond them, unusual among areas" in legend
     assert "Unusually low among areas: Area 00 with a long name 40% of 20" in alt
@@ -164,3 +167,16 @@ def test_relative_luminance_is_seaborns() -> None:
     assert [round(charts.relative_luminance(c), 12) for c in colours] == [
         round(seaborns(c), 12) for c in colours]
     assert charts.relative_luminance("#000000") == 0.0 and charts.relative_luminance("white") == 1.0
+
+
+def test_every_chart_reads_its_width_and_text_sizes_from_style() -> None:
+    """One rule in one place (issue 28): no chart module sets a figure's width or a text size
+    of its own; each reads style.CHART_WIDTH and style's text sizes, all at least MIN_PT."""
+    from pathlib import Path
+
+    folder = Path(charts.__file__).parent
+    for path in folder.glob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        assert re.findall(r"figsize=\((?!style\.CHART_WIDTH)", source) == [], path.name
+        assert re.findall(r"(?:fontsize|labelsize)=(?!style\.)", source) == [], path.name
+    assert min(style.LABEL_PT, style.LEGEND_PT, style.TITLE_PT) >= style.MIN_PT

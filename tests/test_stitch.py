@@ -27,7 +27,7 @@ def test_chapters_converted_one_by_one_equal_the_merged_conversion() -> None:
     notebooks = [_chapter(n) for n in range(3)]
     merged, _ = stitch._exporter().from_notebook_node(stitch.merge(notebooks, "Title"))
     joined = "".join(stitch.chapter_html(nb, i, "Title") for i, nb in enumerate(notebooks))
-    assert joined == merged
+    assert joined == merged.rstrip("\n") + "\n"  # but the blank lines the template ends on
     body = stitch.body_html([joined])
     assert body.count('id="note"') == 1 and 'id="note-2"' in body and 'id="note-3"' in body
 
@@ -63,3 +63,31 @@ def test_unchanged_chapters_are_reused_and_changed_ones_converted(tmp_path: Path
     assert "Reused 0" in (tmp_path / "report.html").read_text()
     stitch.write_report(_job(tmp_path, ["external", "b"]))  # run outside the build: converted
     assert "Reused 0" not in (tmp_path / "report.html").read_text()
+
+
+def test_a_chapter_converts_as_nbconvert_does_without_its_markup_round_trip() -> None:
+    """The chapter exporter leaves out only nbconvert's BeautifulSoup pass: the same page
+    once both are parsed (same elements, attributes and text), and an image drawn without
+    alternative text still gets nbconvert's sentence saying so."""
+    from bs4 import BeautifulSoup
+    from nbconvert import HTMLExporter
+
+    nb = _chapter(1)
+    png = nbformat.v4.new_output("display_data", data={"image/png": "iVBORw0KGgo="})
+    nb.cells[2].outputs.append(png)
+    merged = stitch.merge([nb], "Title")
+    ours = stitch.chapter_html(nb, 0, "Title")
+    theirs = HTMLExporter(template_name="basic", config=stitch._exporter().config)
+    for name in ("exclude_input", "exclude_input_prompt", "exclude_output_prompt",
+                 "anchor_link_text"):
+        setattr(theirs, name, getattr(stitch._exporter(), name))
+    theirs.register_preprocessor("nbconvert.preprocessors.TagRemovePreprocessor", enabled=True)
+    reference, _ = theirs.from_notebook_node(merged)
+
+    def parsed(html: str) -> list[tuple[str, dict[str, object], str]]:
+        soup = BeautifulSoup(html, "html.parser")
+        return [(e.name, dict(sorted(e.attrs.items())), e.get_text(" ", strip=True))
+                for e in soup.find_all(True)]
+
+    assert parsed(ours) == parsed(reference)
+    assert f'alt="{stitch.NO_ALT}"' in ours

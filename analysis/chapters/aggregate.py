@@ -465,13 +465,16 @@ def question_heatmap(ctx: AggregateContext) -> Exhibit:
         sub = keyq[keyq["outcome"] == o.id]
         if sub.empty:
             continue
-        matrix = sub.pivot(index="label", columns="area_id", values="share")
+        # a row per area, a column per key question (numbered, named in the chart's key): a
+        # phone-wide chart has room for an area's name beside its row, not above a column
+        matrix = sub.pivot(index="area_id", columns="label", values="share")
         order = sub.drop_duplicates("label").sort_values("order")["label"]
-        matrix = matrix.loc[[lab for lab in order if lab in matrix.index]]
+        matrix = matrix[[lab for lab in order if lab in matrix.columns]]
         drawn = tuple(ctx.share(*_area_keys(str(r.area_id))(str(r.question)))
                       for r in sub.itertuples() if not math.isnan(r.share))
-        matrix.columns = [ctx.name(c) for c in matrix.columns]
-        fig, alt = charts.heatmap(matrix, plain("aggregate.outcome_title", outcome=o), "Area")
+        matrix.index = [ctx.name(a) for a in matrix.index]
+        fig, alt = charts.heatmap(matrix, plain("aggregate.outcome_title", outcome=o),
+                                  plain("aggregate.key_heatmap_columns"))
         blocks.append(chart(fig, alt, say("aggregate.key_heatmap_caption", outcome=o), drawn))
         charts.close(fig)
         figures.append(fig)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import textwrap
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
@@ -28,6 +28,7 @@ from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.text import Text
+from matplotlib.ticker import MaxNLocator, MultipleLocator
 
 from ..method.positions import ABOVE, BELOW, WITHIN, WORDS
 from ..report.format import pct
@@ -39,12 +40,22 @@ from .style import Category
 # travel with every dot in legends and alt text, so colour never carries the decision alone.
 DECISION_LOOK = {ABOVE: (style.ABOVE, "^"), BELOW: (style.BELOW, "v"),
                  WITHIN: (style.WITHIN, "o")}
-LABEL_PT = 10.5          # >= 9 pt once an 8-inch figure is printed 7.2 inches wide (A4)
-FUNNEL_HEIGHT = 4.8      # inches; the plot takes the left of the page, names the right
-FUNNEL_AXES = (0.09, 0.10, 0.50, 0.61)
-NAME_X = 1.04            # the funnel's column of names, in axes fractions
+# A funnel (style.CHART_WIDTH wide): the plot on the left, a column of names on the right,
+# each name wrapped to NAME_CHARS and joined to its dot; the plot grows taller with its names.
+FUNNEL_LEFT_IN = 0.62     # left of the plot: its tick labels and axis label
+NAME_COLUMN_IN = 1.4      # right of the plot: the column of names (NAME_CHARS at 10.5 pt)
+NAME_CHARS = 14           # a name (with its share) wraps at this many characters
+NAME_LINE_IN = 0.175      # one line of a name (10.5 pt, leading 1.2)
+NAME_GAP_IN = 0.05        # between two names
+FUNNEL_PLOT_IN = 3.0      # the plot's least height
+FUNNEL_PLOT_MAX_IN = 5.2  # the most height names may take (beyond it, fewer are named)
+FUNNEL_BOTTOM_IN = 0.5    # below the plot: its tick labels and axis label
+FUNNEL_RIGHT_IN = 0.25    # right of a plot without names: half its last tick label
+NAME_X = 1.0 + 0.12 / (style.CHART_WIDTH - FUNNEL_LEFT_IN - NAME_COLUMN_IN)  # axes fraction
+LEGEND_CHARS = 46         # a legend entry wraps at this many characters (9.5 pt)
+LEGEND_LINE_IN = 0.16     # each further line of a wrapped legend entry
 BAR_INCHES = 0.27         # the most a bar is thick, however many lines its label has
-# A row chart (bars or dots, one row per label) is drawn style.ROW_WIDTH wide, for a phone:
+# A row chart (bars or dots, one row per label) is drawn style.CHART_WIDTH wide, for a phone:
 # each row's label is written above its bar, across the chart's width, and never shrunk.
 ROW_LABEL_CHARS = 52      # a row's label wraps at this many characters
 ROW_LINE_IN = 0.18        # one line of a row's label (10.5 pt, leading 1.2)
@@ -54,7 +65,6 @@ ROW_LEFT, ROW_RIGHT = 0.04, 0.93  # a row chart's axes, in figure fractions
 TITLE_CHARS = 44          # a chart's title wraps at this many characters (11 pt)
 TITLE_LINE_IN = 0.2       # one line of a title
 LEGEND_ENTRY_IN = 0.22    # one entry of a one-column legend (9.5 pt)
-LEGEND_PT = 9.5           # a legend's text
 BOTTOM_IN = 0.55          # below a row chart's axes: its tick labels and axis label
 LEADER_GAP_PT = 3        # a leader stops this far short of its dot
 INK_ON_LUMINANCE = 0.408  # a cell lighter than this takes ink, else paper (seaborn's rule)
@@ -118,8 +128,8 @@ def sufficiency_bars(data: pd.DataFrame, title: str) -> tuple[Figure, str]:
         inside = value >= 12
         ax.text(value - 1.5 if inside else value + 1.5, yi, pct(value / 100), va="center",
                 ha="right" if inside else "left",
-                color=style.INK_ON_DARK if inside else style.INK, fontsize=LABEL_PT)
-    ax.set_xlabel(plain("charts.share_axis"), fontsize=LABEL_PT)
+                color=style.INK_ON_DARK if inside else style.INK, fontsize=style.LABEL_PT)
+    ax.set_xlabel(plain("charts.share_axis"), fontsize=style.LABEL_PT)
     _legend_top(fig, handles, title)
     items = [plain("charts.sufficiency_item", label=r.label, share=pct(r.share), n=r.n)
              for r in data.itertuples()]
@@ -145,8 +155,8 @@ def distribution_bars(bars: Sequence[Category], labels: Mapping[str, str], n: in
     shares = [100 * c / n if n else 0.0 for c in counts]
     ax.barh(y, shares, height=thick, color=[b.colour for b in bars])
     for yi, c, s in zip(y, counts, shares, strict=True):
-        ax.text(s + 1, yi, f"{c} ({pct(s / 100)})", va="center", ha="left", fontsize=LABEL_PT)
-    ax.set_xlabel(f"Share of {n} cases (%)", fontsize=LABEL_PT)
+        ax.text(s + 1, yi, f"{c} ({pct(s / 100)})", va="center", ha="left", fontsize=style.LABEL_PT)
+    ax.set_xlabel(f"Share of {n} cases (%)", fontsize=style.LABEL_PT)
     items = [plain("charts.distribution_item", label=_members(b, labels) or lv, count=c, n=n,
                    share=pct(s / 100)) for lv, b, c, s in
              zip(levels, bars, counts, shares, strict=True)]
@@ -169,21 +179,21 @@ def _title(title: str) -> str:
     return textwrap.fill(title, TITLE_CHARS)
 
 
-def _top(title: str, legend: int, columns: int = 1) -> float:
-    """Inches above a chart's axes: its title's lines and a legend of ``legend`` entries in
-    ``columns`` columns."""
+def _top(title: str, legend: int, extra_in: float = 0.0) -> float:
+    """Inches above a chart's axes: its title's lines and a one-column legend of ``legend``
+    entries (``extra_in``: what its wrapped entries take beyond a line each)."""
     lines = _title(title).count("\n") + 1
-    rows = math.ceil(legend / columns)
-    return 0.2 + TITLE_LINE_IN * lines + (0.1 + LEGEND_ENTRY_IN * rows if legend else 0.15)
+    return 0.2 + TITLE_LINE_IN * lines + (0.1 + LEGEND_ENTRY_IN * legend + extra_in
+                                          if legend else 0.15)
 
 
-def _labelled_rows(labels: Sequence[str], title: str,
-                   legend: int = 0) -> tuple[Figure, plt.Axes, np.ndarray]:
+def _labelled_rows(labels: Sequence[str], title: str, legend: int = 0,
+                   extra_in: float = 0.0) -> tuple[Figure, plt.Axes, np.ndarray]:
     """A phone-wide figure of one row per label, each label written above its row's band.
 
-    Fixed layout (no tight crop, so one drawing pass): the figure is ``style.ROW_WIDTH``
+    Fixed layout (no tight crop, so one drawing pass): the figure is ``style.CHART_WIDTH``
     wide, narrow enough to keep three quarters of its size on a 375-pixel phone and printed
-    at its own size, so its text stays ``LABEL_PT``; the title and a legend of ``legend``
+    at its own size, so its text stays ``style.LABEL_PT``; the title and a legend of ``legend``
     entries go above the axes. The y axis runs in inches from the top, so a row grows with
     the lines of its label; returns the figure, its axes and the centre of each row's band.
     """
@@ -192,37 +202,39 @@ def _labelled_rows(labels: Sequence[str], title: str,
     heights = [ROW_LINE_IN * (w.count("\n") + 1) + ROW_BAND_IN + ROW_GAP_IN for w in wrapped]
     tops = np.concatenate(([0.0], np.cumsum(heights)[:-1])) if heights else np.zeros(0)
     body = float(sum(heights)) or ROW_BAND_IN
-    top = _top(title, legend)
+    top = _top(title, legend, extra_in=extra_in)
     height = BOTTOM_IN + top + body
-    fig = plt.figure(figsize=(style.ROW_WIDTH, height))
+    fig = plt.figure(figsize=(style.CHART_WIDTH, height))
     ax = fig.add_axes((ROW_LEFT, BOTTOM_IN / height, ROW_RIGHT - ROW_LEFT, body / height))
     ax.set_ylim(body, 0)
     ax.set_yticks([])
     ax.spines["left"].set_visible(False)
     for w, t in zip(wrapped, tops, strict=True):
         ax.text(0, t + ROW_GAP_IN / 2, w, transform=ax.get_yaxis_transform(), ha="left",
-                va="top", fontsize=LABEL_PT, linespacing=1.15)
+                va="top", fontsize=style.LABEL_PT, linespacing=1.15)
     ax.set_xlim(0, 100)
-    ax.set_xticks(range(0, 101, 20), [f"{t}%" for t in range(0, 101, 20)], fontsize=LABEL_PT)
+    ax.set_xticks(range(0, 101, 20), [f"{t}%" for t in range(0, 101, 20)], fontsize=style.LABEL_PT)
     fig.suptitle(_title(title), x=0.02, y=1 - 0.12 / height, ha="left", va="top",
-                 fontsize=11)
+                 fontsize=style.TITLE_PT)
     fig.set_label(style.FIXED_LAYOUT)
     centres = np.array([t + h - ROW_GAP_IN / 2 - ROW_BAND_IN / 2
                         for t, h in zip(tops, heights, strict=True)])
     return fig, ax, centres
 
 
-def _legend_top(fig: Figure, handles: Sequence[Artist], title: str = "",
-                columns: int = 1) -> None:
-    """The legend under the title, one entry a line on a phone-wide chart (it has no room for
-    two columns), in ``columns`` on a page-wide one."""
+def _legend_below(title: str) -> float:
+    """Inches from a chart's top to its legend: under the title."""
     lines = _title(title).count("\n") + 1 if title else 1
-    below = 0.2 + TITLE_LINE_IN * lines + 0.05
-    fig.legend(handles=handles, loc="upper left",
-               bbox_to_anchor=(0.02, 1 - below / fig.get_figheight()),
-               ncol=columns, frameon=False, fontsize=LEGEND_PT, borderaxespad=0,
-               handlelength=1.6,
-               labelspacing=0.35)
+    return 0.2 + TITLE_LINE_IN * lines + 0.05
+
+
+def _legend_top(fig: Figure, handles: Sequence[Artist], title: str = "") -> Legend:
+    """The legend under the title, one entry a line (a phone-wide chart has no room for two
+    columns)."""
+    return fig.legend(handles=handles, loc="upper left",
+                      bbox_to_anchor=(0.02, 1 - _legend_below(title) / fig.get_figheight()),
+                      frameon=False, fontsize=style.LEGEND_PT, borderaxespad=0,
+                      handlelength=1.6, labelspacing=0.35)
 
 
 def comparison_dots(data: pd.DataFrame, title: str, area_name: str,
@@ -246,7 +258,7 @@ def comparison_dots(data: pd.DataFrame, title: str, area_name: str,
         pick = (data["decision"] == decision).to_numpy()
         ax.plot(100 * data["share"].to_numpy()[pick], y[pick], marker, color=colour,
                 markersize=7, linestyle="")
-    ax.set_xlabel("Share / score (%)", fontsize=LABEL_PT)
+    ax.set_xlabel("Share / score (%)", fontsize=style.LABEL_PT)
     handles = [Line2D([], [], color=style.BAND, linewidth=6,
                       label=_capital(plain("charts.band_legend", band=band))),
                Line2D([], [], color=style.POOLED, marker="|", linestyle="", markersize=12,
@@ -289,7 +301,7 @@ def glance_dots(data: pd.DataFrame, title: str, area_name: str,
     ax.plot(100 * data["share"], y, "o", color=style.INK, markersize=7, linestyle="")
     handles.insert(0, Line2D([], [], color=style.INK, marker="o", linestyle="",
                              label=area_name))
-    ax.set_xlabel(plain("charts.glance_axis"), fontsize=LABEL_PT)
+    ax.set_xlabel(plain("charts.glance_axis"), fontsize=style.LABEL_PT)
     _legend_top(fig, handles, title)
     items = [plain("charts.glance_item", label=r.label, area=area_name, share=pct(r.share),
                    lower=pct(r.lower), upper=pct(r.upper), pooled=pct(r.pooled),
@@ -320,7 +332,7 @@ def score_intervals(data: pd.DataFrame, title: str, reference: float,
         ax.plot(100 * data["share"].to_numpy()[pick], y[pick], marker, color=colour,
                 markersize=7, linestyle="")
     ax.axvline(100 * reference, color=style.POOLED, linestyle="--")
-    ax.set_xlabel(plain("charts.score_axis"), fontsize=LABEL_PT)
+    ax.set_xlabel(plain("charts.score_axis"), fontsize=style.LABEL_PT)
     handles = [Line2D([], [], color=style.POOLED, linestyle="--",
                       label=plain("charts.reference_legend", group=group)),
                *_decision_handles()]
@@ -333,21 +345,25 @@ def score_intervals(data: pd.DataFrame, title: str, reference: float,
 
 
 def spread_positions(targets: Sequence[float], gap: float, low: float = 0.0,
-                     high: float = 1.0) -> np.ndarray:
+                     high: float = 1.0, heights: Sequence[float] | None = None) -> np.ndarray:
     """Label positions as close to their targets as possible, at least ``gap`` apart.
 
     Sorted top to bottom, each label is pushed below its upper neighbour, then the stack is
     pushed back up from ``low``; with enough room (len * gap <= high - low) no two labels
-    overlap and none leaves [low, high].
+    overlap and none leaves [low, high]. With ``heights`` (each label's own, same units), two
+    neighbours are half their heights apart and each label lies wholly within [low, high].
     """
     order = np.argsort(-np.asarray(targets, dtype=float), kind="stable")
-    y = np.clip(np.asarray(targets, dtype=float)[order], low, high)
+    size = np.full(order.size, gap) if heights is None else \
+        np.asarray(heights, dtype=float)[order]
+    half = np.zeros(order.size) if heights is None else size / 2
+    y = np.clip(np.asarray(targets, dtype=float)[order], low + half, high - half)
     for i in range(1, y.size):
-        y[i] = min(y[i], y[i - 1] - gap)
-    if y.size and y[-1] < low:
-        y[-1] = low
+        y[i] = min(y[i], y[i - 1] - (size[i - 1] + size[i]) / 2)
+    if y.size and y[-1] < low + half[-1]:
+        y[-1] = low + half[-1]
         for i in range(y.size - 2, -1, -1):
-            y[i] = max(y[i], y[i + 1] + gap)
+            y[i] = max(y[i], y[i + 1] + (size[i] + size[i + 1]) / 2)
     out = np.empty_like(y)
     out[order] = y
     return out
@@ -371,17 +387,21 @@ class FunnelCanvas:
 
     Making a figure costs as much as drawing it (axes, ticks, legend), and the aggregate
     reports draw dozens of funnels of the same frame; a canvas makes the frame once and each
-    :meth:`draw` sets only what differs: lines, dots, names, limits and title. A fresh canvas
-    and a reused one give the same SVG for the same question (tested), so a figure of its own
-    (:func:`funnel_plot`) is the chart the report embeds.
+    :meth:`draw` sets only what differs: lines, dots, names, limits, title and the height the
+    names need. A fresh canvas and a reused one give the same SVG for the same question
+    (tested), so a figure of its own (:func:`funnel_plot`) is the chart the report embeds.
+
+    The figure is ``style.CHART_WIDTH`` wide, for a phone, and printed at its own size: the
+    plot on the left, the names in a column on the right (each wrapped to ``NAME_CHARS``), the
+    title and a one-column legend above.
     """
 
     def __init__(self, group: bool = False) -> None:
         """``group``: the line is the group's figure (a group's report), not all areas'."""
         plt.rcParams.update(style.RC)
         self.group = group
-        self.fig = fig = plt.figure(figsize=(style.FIG_WIDTH, FUNNEL_HEIGHT))
-        self.ax = ax = fig.add_axes(FUNNEL_AXES)
+        self.fig = fig = plt.figure(figsize=(style.CHART_WIDTH, FUNNEL_PLOT_IN + 3))
+        self.ax = ax = fig.add_axes((0.1, 0.1, 0.5, 0.5))
         self.limit_lines = [ax.plot([], [], color=style.NEUTRAL, linestyle="-",
                                     linewidth=1.2, drawstyle="steps-mid")[0]
                             for _ in ("upper", "lower")]
@@ -396,16 +416,17 @@ class FunnelCanvas:
                                       markerfacecolor=face)[0]
                               for face in (colour, style.PAPER))
                      for d, (colour, m) in DECISION_LOOK.items()}
-        ax.set_xlabel("Applicable cases (n)", fontsize=LABEL_PT)
-        ax.set_ylabel("Share sufficient (%)", fontsize=LABEL_PT)
-        ax.tick_params(labelsize=LABEL_PT)
+        ax.set_xlabel("Applicable cases (n)", fontsize=style.LABEL_PT)
+        ax.set_ylabel("Share sufficient (%)", fontsize=style.LABEL_PT)
+        ax.tick_params(labelsize=style.LABEL_PT)
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
         # leaders from each name to its dot: one collection in axes fractions, outside the plot
         self.leaders = LineCollection([], colors=style.LEADER, linewidths=0.6, zorder=3,
                                       transform=ax.transAxes, clip_on=False)
         ax.add_collection(self.leaders)
         self.names: list[Text] = []
         self.legend = _legend(fig, group)
-        self.title = fig.suptitle("", x=0.02, ha="left", fontsize=11)
+        self.title = fig.suptitle("", x=0.02, ha="left", va="top", fontsize=style.TITLE_PT)
         fig.set_label(style.FIXED_LAYOUT)
 
     def draw(self, points: pd.DataFrame, curve: pd.DataFrame, pooled: float, limits: str,
@@ -421,9 +442,24 @@ class FunnelCanvas:
         low = max(0.0, 100 * min(points["share"].min(), curve["lower"].min()) - 5)
         ax.set_ylim(low, 100.5)
         ax.set_xlim(0, max(curve["n"].max(), points["n"].max()) * 1.04)
-        self._name_column(points, low, pooled)
-        self.legend.texts[0].set_text(limit_words(limits))
-        self.title.set_text(title)
+        named, labels = self._named(points, pooled)
+        heights = [NAME_LINE_IN * (lab.count("\n") + 1) + NAME_GAP_IN for lab in labels]
+        plot_in = max(FUNNEL_PLOT_IN, sum(heights))
+        self.legend.texts[0].set_text(_legend_label(limit_words(limits)))
+        top = _top(title, len(self.legend.texts),
+                   extra_in=_legend_extra_in(t.get_text() for t in self.legend.texts))
+        height = top + plot_in + FUNNEL_BOTTOM_IN
+        self.fig.set_size_inches(style.CHART_WIDTH, height)
+        # no name to write (many areas, none unusual): the plot takes the names' column too
+        right_in = NAME_COLUMN_IN if labels else FUNNEL_RIGHT_IN
+        ax.set_position((FUNNEL_LEFT_IN / style.CHART_WIDTH, FUNNEL_BOTTOM_IN / height,
+                         (style.CHART_WIDTH - FUNNEL_LEFT_IN - right_in) / style.CHART_WIDTH,
+                         plot_in / height))
+        self.legend.set_bbox_to_anchor((0.02, 1 - _legend_below(title) / height),
+                                       transform=self.fig.transFigure)
+        self.title.set_text(_title(title))
+        self.title.set_y(1 - 0.12 / height)
+        self._name_column(named, labels, heights, low, plot_in)
         return self.fig, funnel_alt(points, pooled, limits, title, self.group)
 
     @staticmethod
@@ -437,30 +473,46 @@ class FunnelCanvas:
             line.set_visible(bool(pick.any()))
             line.set_data(n[pick], share[pick])
 
-    def _name_column(self, points: pd.DataFrame, low: float, pooled: float) -> None:
-        """Each area's name and share in a column right of the plot, joined to its dot by a
-        leader that stops 3 points short of it. With a ``named`` column, only those areas
-        are named, the farthest from the all-areas figure first, as many as fit."""
-        if "named" in points:
-            room = int(1 / (1.3 * LABEL_PT / 72 / (FUNNEL_AXES[3] * FUNNEL_HEIGHT)))
-            named = points[points["named"].to_numpy(dtype=bool)]
-            far = (named["share"] - pooled).abs().to_numpy()
-            points = named.iloc[np.argsort(-far, kind="stable")[:room]]
+    @staticmethod
+    def _named(points: pd.DataFrame, pooled: float) -> tuple[pd.DataFrame, list[str]]:
+        """The areas named and their names (name, a star on few cases, share; wrapped).
+        With a ``named`` column, only those areas, the farthest from the all-areas figure
+        first, as many as ``FUNNEL_PLOT_MAX_IN`` holds."""
+        def label(r: Any) -> str:
+            star = "*" if r.n < style.SMALL_N else ""
+            return textwrap.fill(f"{r.name}{star} {pct(r.share)}", NAME_CHARS)
+
+        if "named" not in points:
+            return points, [label(r) for r in points.itertuples()]
+        named = points[points["named"].to_numpy(dtype=bool)]
+        far = (named["share"] - pooled).abs().to_numpy()
+        named = named.iloc[np.argsort(-far, kind="stable")]
+        labels, used = [], 0.0
+        for r in named.itertuples():
+            text = label(r)
+            used += NAME_LINE_IN * (text.count("\n") + 1) + NAME_GAP_IN
+            if used > FUNNEL_PLOT_MAX_IN:
+                break
+            labels.append(text)
+        return named.iloc[:len(labels)], labels
+
+    def _name_column(self, points: pd.DataFrame, labels: list[str], heights: list[float],
+                     low: float, height_in: float) -> None:
+        """Each named area's name and share in a column right of the plot, joined to its dot
+        by a leader that stops 3 points short of it; names never overlap."""
         x0, x1 = self.ax.get_xlim()
-        height_in = FUNNEL_AXES[3] * FUNNEL_HEIGHT
-        width_in = FUNNEL_AXES[2] * style.FIG_WIDTH
+        width_in = (style.CHART_WIDTH - FUNNEL_LEFT_IN - NAME_COLUMN_IN)
         dot_y = (100 * points["share"].to_numpy(dtype=float) - low) / (100.5 - low)
         dot_x = (points["n"].to_numpy(dtype=float) - x0) / (x1 - x0)
-        ys = spread_positions(dot_y, 1.3 * LABEL_PT / 72 / height_in, 0.0, 1.0)
+        ys = spread_positions(dot_y, 0.0, 0.0, 1.0, [h / height_in for h in heights])
         while len(self.names) < len(points):
             self.names.append(self.ax.text(NAME_X, 0, "", transform=self.ax.transAxes,
-                                           va="center", ha="left", fontsize=LABEL_PT,
-                                           color=style.INK, clip_on=False))
+                                           va="center", ha="left", fontsize=style.LABEL_PT,
+                                           color=style.INK, clip_on=False,
+                                           linespacing=1.1))
         segments = []
-        for text, r, y, dx, dy in zip(self.names, points.itertuples(), ys, dot_x, dot_y,
-                                      strict=False):
-            star = "*" if r.n < style.SMALL_N else ""
-            text.set_text(f"{r.name}{star} {pct(r.share)}")
+        for text, label, y, dx, dy in zip(self.names, labels, ys, dot_x, dot_y, strict=False):
+            text.set_text(label)
             text.set_y(y)
             text.set_visible(True)
             length = math.hypot((NAME_X - dx) * width_in, (y - dy) * height_in)
@@ -472,9 +524,20 @@ class FunnelCanvas:
         self.leaders.set_segments(segments)
 
 
+def _legend_label(text: str) -> str:
+    """A legend entry wrapped to a phone-wide chart."""
+    return textwrap.fill(text, LEGEND_CHARS)
+
+
+def _legend_extra_in(labels: Iterable[str]) -> float:
+    """Inches a legend's wrapped entries take beyond one line each."""
+    return LEGEND_LINE_IN * sum(label.count("\n") for label in labels)
+
+
 def _legend(fig: Figure, group: bool = False) -> Legend:
     """One legend above the plot, where it hides nothing, explaining markers and lines (its
-    first entry names the limits: each :meth:`FunnelCanvas.draw` writes which)."""
+    first entry names the limits: each :meth:`FunnelCanvas.draw` writes which, and where the
+    legend goes)."""
     handles = [Line2D([], [], color=style.NEUTRAL, linestyle="--",
                       label=limit_words("binomial")),
                Line2D([], [], color=style.NEUTRAL, linestyle="-", linewidth=1.2,
@@ -484,8 +547,9 @@ def _legend(fig: Figure, group: bool = False) -> Legend:
     handles += _decision_handles()
     handles.append(Line2D([], [], color=style.INK, marker="o", markerfacecolor=style.PAPER,
                           linestyle="", label=f"* fewer than {style.SMALL_N} cases"))
-    return fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.02, 0.955), ncol=2,
-                      frameon=False, fontsize=LEGEND_PT)
+    for h in handles:
+        h.set_label(_legend_label(str(h.get_label())))
+    return _legend_top(fig, handles)
 
 
 def funnel_alt(points: pd.DataFrame, pooled: float, limits: str, title: str,
@@ -512,32 +576,71 @@ def _share_steps() -> tuple[ListedColormap, BoundaryNorm]:
     return ListedColormap(colours), BoundaryNorm(steps, len(colours))
 
 
-def heatmap(matrix: pd.DataFrame, title: str, xlabel: str) -> tuple[Figure, str]:
-    """A heatmap of shares (0–100%) with the value written in each cell, readable on A4.
+# A heatmap (style.CHART_WIDTH wide): a row per area, its name on the left (wrapped), a
+# column per measure, numbered above its cells and named in the key under them (long names
+# do not fit above a phone-wide chart's cells), and the colour scale last.
+HEAT_LEFT_IN = 1.35       # the rows' labels
+HEAT_RIGHT_IN = 0.15
+HEAT_ROW_CHARS = 16       # a row's label wraps at this many characters (10.5 pt)
+HEAT_ROW_IN = 0.36        # one row: a label of two lines
+HEAT_HEAD_IN = 0.5        # above the cells: the columns' axis label and numbers
+KEY_CHARS = 54            # a key entry wraps at this many characters (9.5 pt)
+KEY_LINE_IN = 0.17        # one line of the key
+SCALE_IN = 0.12           # the colour scale's bar
+SCALE_TEXT_IN = 0.45      # its ticks and label
 
-    The page is always ``style.FIG_WIDTH`` wide with fixed margins (no tight crop that could
-    widen it), so its text prints at ``LABEL_PT`` x 0.9 >= 9 pt; long row labels are wrapped.
-    Keep to about a dozen columns: more do not fit at that size (split the matrix instead).
-    Shares are coloured in the steps of ``style.SHARE_STEPS``; each cell's value is written.
+
+def heatmap_key(columns: Sequence[str]) -> list[str]:
+    """The key of a heatmap's numbered columns: "1  name", wrapped with a hanging indent."""
+    return [textwrap.fill(f"{i}  {name}", KEY_CHARS, subsequent_indent="    ")
+            for i, name in enumerate(columns, start=1)]
+
+
+def heatmap(matrix: pd.DataFrame, title: str, xlabel: str) -> tuple[Figure, str]:
+    """A heatmap of shares (0–100%) with the value written in each cell, readable on a phone.
+
+    ``style.CHART_WIDTH`` wide with fixed margins (no tight crop that could widen it), printed
+    at its own size: its text is ``style.LABEL_PT``, its key ``style.LEGEND_PT``. Rows (areas)
+    are labelled on the left, wrapped; columns are numbered above the cells and named in a key
+    under them, so a column needs only the width of its values: keep to about ten columns
+    (split the matrix instead). Shares are coloured in the steps of ``style.SHARE_STEPS``,
+    the scale under the key; each cell's value is written.
     """
     plt.rcParams.update(style.RC)
     rows, cols = matrix.shape
-    height = 0.42 * rows + 2.6
-    fig = plt.figure(figsize=(style.FIG_WIDTH, height))
-    ax = fig.add_axes((0.36, 1.9 / height, 0.52, (0.42 * rows) / height))
-    cbar = fig.add_axes((0.90, 1.9 / height, 0.02, (0.42 * rows) / height))
+    key = heatmap_key([str(c) for c in matrix.columns])
+    key_in = KEY_LINE_IN * sum(k.count("\n") + 1 for k in key)
+    title_in = 0.22 + TITLE_LINE_IN * (_title(title).count("\n") + 1)
+    cells_in = HEAT_ROW_IN * rows
+    height = title_in + HEAT_HEAD_IN + cells_in + 0.15 + key_in + 0.2 + SCALE_IN + \
+        SCALE_TEXT_IN
+    width = style.CHART_WIDTH - HEAT_LEFT_IN - HEAT_RIGHT_IN
+    fig = plt.figure(figsize=(style.CHART_WIDTH, height))
+    cells_bottom = height - title_in - HEAT_HEAD_IN - cells_in
+    ax = fig.add_axes((HEAT_LEFT_IN / style.CHART_WIDTH, cells_bottom / height,
+                       width / style.CHART_WIDTH, cells_in / height))
+    scale_bottom = SCALE_TEXT_IN
+    cbar = fig.add_axes((HEAT_LEFT_IN / style.CHART_WIDTH, scale_bottom / height,
+                         width / style.CHART_WIDTH, SCALE_IN / height))
     cmap, norm = _share_steps()
     _cells(ax, 100 * matrix.to_numpy(dtype=float), cmap, norm, cbar)
-    ax.set_yticks(np.arange(rows) + 0.5, [textwrap.fill(str(i), 30) for i in matrix.index],
-                  fontsize=LABEL_PT, rotation=0)
-    ax.set_xticks(np.arange(cols) + 0.5, [str(c) for c in matrix.columns], fontsize=LABEL_PT,
-                  rotation=45, ha="right", rotation_mode="anchor")
-    ax.set_xlabel(xlabel, fontsize=LABEL_PT)
+    ax.set_yticks(np.arange(rows) + 0.5,
+                  [textwrap.fill(str(i), HEAT_ROW_CHARS) for i in matrix.index],
+                  fontsize=style.LABEL_PT, rotation=0, linespacing=1.1)
+    ax.xaxis.tick_top()
+    ax.xaxis.set_label_position("top")
+    ax.set_xticks(np.arange(cols) + 0.5, [str(i) for i in range(1, cols + 1)],
+                  fontsize=style.LABEL_PT)
+    ax.tick_params(length=0)
+    ax.set_xlabel(xlabel, fontsize=style.LABEL_PT)
     ax.set_ylabel("")
-    fig.suptitle(title, x=0.02, ha="left", fontsize=11)
+    fig.text(0.02, (cells_bottom - 0.15) / height, "\n".join(key), ha="left", va="top",
+             fontsize=style.LEGEND_PT, linespacing=1.25)
+    fig.suptitle(_title(title), x=0.02, y=1 - 0.12 / height, ha="left", va="top",
+                 fontsize=style.TITLE_PT)
     fig.set_label(style.FIXED_LAYOUT)
-    lows = matrix.stack().sort_values().head(3)
-    highs = matrix.stack().sort_values().tail(3)
+    shown = matrix.stack().dropna().sort_values(kind="stable")  # a hidden share is no item
+    lows, highs = shown.head(3), shown.tail(3)
 
     def items(s: pd.Series) -> list[str]:
         return [plain("charts.heatmap_item", row=a, column=b, share=pct(v))
@@ -572,14 +675,14 @@ def _cells(ax: plt.Axes, values: np.ndarray, cmap: ListedColormap, norm: Boundar
                 else style.PAPER
             ax.text(j + 0.5, i + 0.5, pct(value / 100).removesuffix("%"), ha="center",
                     va="center",
-                    fontsize=LABEL_PT, color=ink)
+                    fontsize=style.LABEL_PT, color=ink)
     ax.set_xlim(0, values.shape[1])
     ax.set_ylim(values.shape[0], 0)  # first row at the top
     for spine in ax.spines.values():
         spine.set_visible(False)
-    bar = ax.figure.colorbar(mesh, cax=cbar, ticks=style.SHARE_STEPS)
-    bar.set_label("%", fontsize=LABEL_PT)
-    bar.ax.tick_params(labelsize=LABEL_PT)  # a page-wide chart prints at 0.9: >= 9 pt
+    bar = ax.figure.colorbar(mesh, cax=cbar, ticks=style.SHARE_STEPS, orientation="horizontal")
+    bar.set_label("Share (%)", fontsize=style.LABEL_PT)
+    bar.ax.tick_params(labelsize=style.LABEL_PT)
     bar.outline.set_linewidth(0)
 
 
@@ -589,12 +692,11 @@ def close(fig: Figure) -> None:
 
 # spread charts: how areas spread on each measure (the aggregate's overview) -----------------
 DOT_IN = 0.075          # a spread chart's dot, in inches (about 5.4 pt across)
-SWARM_MAX_IN = 0.62     # the most a swarm of dots is tall before its rows are pressed together
+SWARM_MAX_IN = 0.52     # the most a swarm of dots is tall before its rows are pressed together
 NAME_ROW_IN = 0.21      # one row of names under a strip
 NAME_ROWS = 2           # at most this many rows of names under a strip; the rest in words
-STRIP_LEFT, STRIP_RIGHT = 0.06, 0.97   # axes' left and right, in figure fractions
-GRID_LEFT = 0.36        # a grid's axes start here: its rows' labels to the left
-GRID_ROW_IN = 0.42      # one row of a grid
+STRIP_LEFT, STRIP_RIGHT = 0.06, 0.95   # axes' left and right, in figure fractions
+MAX_TICKS = 7           # at most this many ticks on a strip's axis (10.5 pt, 4.2 inches)
 
 
 @dataclass(frozen=True)
@@ -678,7 +780,7 @@ def _name_rows(x_in: np.ndarray, names: Sequence[str], width_in: float) -> list[
     ends = [-math.inf] * NAME_ROWS
     rows = [-1] * len(names)
     for i in order:
-        w = 0.6 * LABEL_PT / 72 * len(names[i]) + 0.08
+        w = 0.6 * style.LABEL_PT / 72 * len(names[i]) + 0.08
         left = min(max(x_in[i] - w / 2, 0.0), width_in - w)
         for r in range(NAME_ROWS):
             if left > ends[r]:
@@ -697,7 +799,7 @@ def spread_strips(strips: Sequence[Strip], title: str,
     ``reference`` names the line the areas are compared with (a group's figure, in a group's
     report)."""
     plt.rcParams.update(style.RC)
-    width_in = (STRIP_RIGHT - STRIP_LEFT) * style.FIG_WIDTH
+    width_in = (STRIP_RIGHT - STRIP_LEFT) * style.CHART_WIDTH
     spans, layouts = [], []
     for s in strips:
         span = axis_range(*s.values, *s.range_998, s.pooled)
@@ -711,9 +813,10 @@ def spread_strips(strips: Sequence[Strip], title: str,
     heights = [0.3 + 2 * lay[4] + 0.32 + NAME_ROW_IN * (max(lay[3], default=-1) + 1) + 0.12
                for lay in layouts]
     handles = _spread_handles(reference)
-    top = _top(title, len(handles), columns=2)
+    top = _top(title, len(handles), extra_in=_legend_extra_in(
+        str(h.get_label()) for h in handles))
     height = top + sum(heights) + 0.1
-    fig = plt.figure(figsize=(style.FIG_WIDTH, height))
+    fig = plt.figure(figsize=(style.CHART_WIDTH, height))
     cursor = height - top
     for s, span, (y, x_in, named, rows, half), h in zip(strips, spans, layouts, heights,
                                                          strict=True):
@@ -731,18 +834,19 @@ def spread_strips(strips: Sequence[Strip], title: str,
         _strip_dots(ax, 100 * s.values, y, s.decisions, 30)
         ax.set_yticks([])
         ax.spines["left"].set_visible(False)
-        ax.tick_params(axis="x", labelsize=LABEL_PT)
+        ax.tick_params(axis="x", labelsize=style.LABEL_PT)
+        ax.xaxis.set_major_locator(MultipleLocator(_tick_step(span)))
         ax.xaxis.set_major_formatter(lambda v, _: f"{v:.0f}%")
-        ax.set_title(s.label, loc="left", fontsize=LABEL_PT, pad=4)
+        ax.set_title(s.label, loc="left", fontsize=style.LABEL_PT, pad=4)
         for i, r in zip(named, rows, strict=True):
             if r < 0:
                 continue
-            w = 0.6 * LABEL_PT / 72 * len(s.names[i]) + 0.08
+            w = 0.6 * style.LABEL_PT / 72 * len(s.names[i]) + 0.08
             centre = min(max(x_in[i], w / 2), width_in - w / 2)
             text_y = -half - 0.32 - NAME_ROW_IN * r - 0.06
-            fig.text((STRIP_LEFT * style.FIG_WIDTH + centre) / style.FIG_WIDTH,
+            fig.text((STRIP_LEFT * style.CHART_WIDTH + centre) / style.CHART_WIDTH,
                      (bottom + half + text_y) / height, s.names[i], ha="center", va="top",
-                     fontsize=LABEL_PT)
+                     fontsize=style.LABEL_PT)
             # a leader from the dot down through the axis to its name
             ax.annotate("", xy=(100 * s.values[i], y[i] - DOT_IN / 2),
                         xytext=(span[0] + centre / width_in * (span[1] - span[0]),
@@ -752,18 +856,30 @@ def spread_strips(strips: Sequence[Strip], title: str,
                         annotation_clip=False)
         cursor -= h
     fig.suptitle(_title(title), x=0.02, y=1 - 0.12 / height, ha="left", va="top",
-                 fontsize=11)
-    _legend_top(fig, handles, title, columns=2)
+                 fontsize=style.TITLE_PT)
+    _legend_top(fig, handles, title)
     fig.set_label(style.FIXED_LAYOUT)
     return fig, spread_alt(strips, title, reference)
 
 
+def _tick_step(span: tuple[float, float]) -> float:
+    """Ticks every ``style.AXIS_STEP`` points, or every two where more than
+    ``MAX_TICKS`` would crowd a phone-wide axis."""
+    step = float(style.AXIS_STEP)
+    return step if (span[1] - span[0]) / step < MAX_TICKS else 2 * step
+
+
 def _spread_handles(reference: str) -> list[Artist]:
-    return [Line2D([], [], color=style.POOLED, linewidth=1.2, label=reference),
-            Patch(color=style.RANGE, label=plain("charts.range_legend")),
-            Line2D([], [], color=style.NEUTRAL, linewidth=1.2,
-                   label=plain("charts.outer_limits_legend")),
-            *_decision_handles()]
+    """The legend of a spread chart, one entry a line (wrapped to a phone-wide chart)."""
+    handles: list[Artist] = [
+        Line2D([], [], color=style.POOLED, linewidth=1.2, label=reference),
+        Patch(color=style.RANGE, label=plain("charts.range_legend")),
+        Line2D([], [], color=style.NEUTRAL, linewidth=1.2,
+               label=plain("charts.outer_limits_legend")),
+        *_decision_handles()]
+    for h in handles:
+        h.set_label(_legend_label(str(h.get_label())))
+    return handles
 
 
 def spread_grid(strips: Sequence[Strip], title: str,
@@ -775,11 +891,12 @@ def spread_grid(strips: Sequence[Strip], title: str,
     span = axis_range(*(v for s in strips for v in (*s.values, *s.range_998, s.pooled)))
     labels = [s.label for s in strips]
     handles = _spread_handles(reference)
-    fig, ax, centres = _labelled_rows(labels, title, legend=len(handles))
+    fig, ax, centres = _labelled_rows(labels, title, legend=len(handles), extra_in=(
+        _legend_extra_in(str(h.get_label()) for h in handles)))
     ax.set_xlim(*span)
-    ticks = np.arange(span[0], span[1] + 0.1, style.AXIS_STEP)
-    ax.set_xticks(ticks, [f"{t:.0f}%" for t in ticks], fontsize=LABEL_PT)
-    width_in = ax.get_position().width * style.ROW_WIDTH
+    ticks = np.arange(span[0], span[1] + 0.1, _tick_step(span))
+    ax.set_xticks(ticks, [f"{t:.0f}%" for t in ticks], fontsize=style.LABEL_PT)
+    width_in = ax.get_position().width * style.CHART_WIDTH
     half = ROW_BAND_IN / 2
     for c, s in zip(centres, strips, strict=True):
         ax.fill_betweenx([c - half, c + half], 100 * s.range_95[0], 100 * s.range_95[1],

@@ -65,16 +65,26 @@ FIXED = {"sufficient": SUFFICIENT, "sufficient_in_part": SUFFICIENT_PART,
 
 SMALL_N = 10          # shares on fewer cases than this are marked as small-number figures
 HATCH = "//"          # how a bar on fewer than SMALL_N cases is drawn
-FIG_WIDTH = 8.0       # inches: a wide chart (funnels, heatmaps, strips), scaled to the page
-ROW_WIDTH = 4.6       # inches: a row chart (bars, dots), drawn to keep three quarters of
-                      # its size on a 375-pixel phone and printed at its own size
+# One size for every chart of every report (issue 28): each is drawn CHART_WIDTH wide, which
+# keeps PHONE_SHARE of its size on a 375-pixel phone (PHONE_TEXT_PX of text width, at 96 px
+# an inch: 351 / (96 x 4.6) = 0.79) and is narrower than an A4 page's text, so it prints at its
+# own size: its text prints at the sizes below, none under MIN_PT. A chart that cannot be read
+# this narrow is split (small multiples), keyed or shortened, never drawn wider or smaller.
+CHART_WIDTH = 4.6     # inches
+PHONE_TEXT_PX = 351   # a 375-pixel phone's text width (report.css: 0.75rem side padding)
+PHONE_SHARE = 0.75    # the least share of its drawn size a chart keeps on that phone
+MIN_PT = 9.0          # no chart's text smaller than this in print (points)
+LABEL_PT = 10.5       # labels, ticks, names, the values written in cells
+LEGEND_PT = 9.5       # a legend's entries, a heatmap's key
+TITLE_PT = 11         # a chart's title
 MAX_PAGE_PT = 800     # no chart taller than about one printed page (points)
 
 # How many areas a chart of one row (or column) per area is drawn for: beyond it the chart
 # would be taller than a page or its text too small, and the sortable table of areas (with
 # the spread charts at the start of the aggregate report) replaces it.
 MAX_AREA_ROWS = 20    # rows: the outcome heatmap, the "areas against the all-areas score" charts
-MAX_AREA_COLUMNS = 12  # columns: the key-question heatmaps (a cell's value must fit its cell)
+MAX_AREA_COLUMNS = 12  # areas in a key-question heatmap (a row each since issue 28; a column
+                       # each before, when a cell's value had to fit its column)
 MAX_NAMED_DOTS = 20   # a funnel names every dot up to this many areas, beyond only unusual ones
 
 # Spread charts: each axis runs from the lowest value or limit drawn, less AXIS_PAD points,
@@ -87,7 +97,7 @@ DPI = 96
 RC: Any = {
     "font.family": "DejaVu Sans",
     "font.size": 10,
-    "axes.titlesize": 11,
+    "axes.titlesize": TITLE_PT,
     "axes.labelsize": 10,
     "axes.spines.top": False,
     "axes.spines.right": False,
