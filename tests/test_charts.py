@@ -174,9 +174,9 @@ def test_every_chart_reads_its_width_and_text_sizes_from_style() -> None:
     of its own; each reads style.CHART_WIDTH and style's text sizes, all at least MIN_PT."""
     from pathlib import Path
 
-    folder = Path(charts.__file__).parent
-    for path in folder.glob("*.py"):
-        source = path.read_text(encoding="utf-8")
-        assert re.findall(r"figsize=\((?!style\.CHART_WIDTH)", source) == [], path.name
-        assert re.findall(r"(?:fontsize|labelsize)=(?!style\.)", source) == [], path.name
+    chapters = Path(charts.__file__).parents[1]  # the chart modules and every other chapter's
+    for path in chapters.rglob("*.py"):
+        source, name = path.read_text(encoding="utf-8"), path.relative_to(chapters)
+        assert re.findall(r"figsize=\((?!style\.CHART_WIDTH)", source) == [], name
+        assert re.findall(r"(?:fontsize|labelsize)=(?!style\.)", source) == [], name
     assert min(style.LABEL_PT, style.LEGEND_PT, style.TITLE_PT) >= style.MIN_PT

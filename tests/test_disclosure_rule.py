@@ -5,9 +5,10 @@ read as Python: a count or share of people (a column or field such as ``r.n``, `
 ``row["n_cases"]``, ``r.share``, ``r.identified``) must not be formatted into text by an
 f-string, ``str``, ``format`` or ``pct`` there; it goes through
 :mod:`analysis.method.disclosure`, which hides it when the publication rules say so.
-Not checked: the policy itself; ``html`` (formats whatever it is given); ``charts``, which draw
-and describe only figures the chapters have checked are shown (the scanner reads their alt
-text); and the scanner, whose findings are written outside the release folder.
+Not checked: the policy itself; ``html`` (formats whatever it is given); the ``charts``
+subpackage (not collected: only the chapters' own modules are), which draws and describes only
+figures the chapters have checked are shown (the scanner reads their alt text); and the
+scanner, whose findings are written outside the release folder.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from analysis.core import paths
 
 PACKAGE = paths.REPO_ROOT / "analysis"
 CHECKED = sorted([*(PACKAGE / "chapters").glob("*.py"), *(PACKAGE / "pipeline").glob("*.py")])
-POLICY = {"numbers.py", "html.py", "charts.py", "scanner.py", "readback.py"}
+POLICY = {"numbers.py", "html.py", "scanner.py", "readback.py"}
 PEOPLE = {"n", "k", "count", "counts", "identified", "n_cases", "share", "interventions_k",
           "interventions_n", "progress_k", "progress_n", "interventions_share",
           "progress_share", "rj_k", "rj_n", "rjp_k", "rjp_n", "lower_count", "higher_count"}

@@ -48,8 +48,8 @@ def _luminance(colour: str) -> float:
 
 def test_no_chapter_module_but_style_names_a_colour() -> None:
     literal = re.compile(r"#[0-9A-Fa-f]{6}\b|colou?rs?\s*=\s*[\"']|[\"']colou?r[\"']\s*:\s*[\"']")
-    found = {p.name: literal.findall(p.read_text()) for p in CHAPTERS.glob("*.py")
-             if p.name != "style.py"}
+    found = {str(p.relative_to(CHAPTERS)): literal.findall(p.read_text())
+             for p in CHAPTERS.rglob("*.py") if p.name != "style.py"}
     assert {name: hits for name, hits in found.items() if hits} == {}
 
 
@@ -208,7 +208,7 @@ def test_one_colour_keeps_one_meaning_across_an_areas_charts(drawn) -> None:  # 
     assert labels_of[style.NOT_SUFFICIENT] | labels_of[style.NOT_DONE] <= bad
     assert colour_of["Not done at all"] == {style.NOT_DONE}
     assert all(colour_of[lab] <= ORANGES for lab in bad & set(colour_of))
-    decisions = {charts._capital(w) for w in positions.WORDS.values()}
+    decisions = {charts.capital(w) for w in positions.WORDS.values()}
     assert {lab for lab in decisions if colour_of[lab] & (BLUES | ORANGES)} == set()
 
 
