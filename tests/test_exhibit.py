@@ -38,7 +38,7 @@ def test_html_is_what_jupyter_renders_with_the_numbers_beside_it() -> None:
     (with their lineage, a hidden one without its value) as the numbers MIME type."""
     data, _ = DisplayFormatter().format(Exhibit(BLOCKS, _frame()))
     assert data["text/html"] == HTML
-    numbers = data[NUMBERS_MIME]
+    numbers = json.loads(data[NUMBERS_MIME])  # the records' text: never parsed on its way
     assert numbers["exhibit"] == "Small counts"
     assert [(n["text"], n["value"], n["shown"], n["lineage"]) for n in numbers["numbers"]] == [
         ("3", 3, True, {"cell": "q:k"}), ("[c]", None, False, {"cell": "q:n"})]
@@ -177,3 +177,29 @@ def test_every_exhibit_has_data_and_renders_as_its_html(path: Path, tables: Path
     exhibits, as_html = _keep(ran, as_html=False), _keep(ran, as_html=True)
     assert sum(len(c.get("outputs", [])) for c in as_html.cells) > 0
     assert stitch.chapter_html(exhibits, 0, "t") == stitch.chapter_html(as_html, 0, "t")
+
+
+def test_numbers_travel_as_text_and_make_the_chapter_file_the_records_make() -> None:
+    """The numbers MIME carries the records' JSON text (a worker never parses them); the
+    chapter's records file made from the texts is what ``json.dumps`` of the parsed records
+    gives, and a notebook of an older version (records, not text) gives the same file."""
+    from analysis.pipeline import printed
+
+    data, _ = DisplayFormatter().format(Exhibit(BLOCKS, _frame()))
+    message = json.loads(json.dumps(data))  # as a kernel's message carries it
+    output = nbformat.v4.new_output("display_data", data=message)
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(outputs=[output])])
+    old = copy.deepcopy(nb)
+    old.cells[0].outputs[0].data[NUMBERS_MIME] = json.loads(message[NUMBERS_MIME])
+    text = printed.chapter_text(printed.take_number_texts(nb) * 2)
+    assert text == printed.chapter_text(printed.take_number_texts(old) * 2)
+    assert text == json.dumps([json.loads(message[NUMBERS_MIME])] * 2, ensure_ascii=False)
+    assert NUMBERS_MIME not in nb.cells[0].outputs[0].data
+
+
+def test_numbers_text_writes_numpy_numbers_as_a_kernel_message_would() -> None:
+    import numpy as np
+
+    from analysis.report.model import numbers_text
+
+    assert numbers_text({"b": np.int64(3), "a": np.float64(0.5)}) == '{"a": 0.5, "b": 3}'

@@ -203,3 +203,20 @@ def test_numbers_of_a_chart_are_known_as_such() -> None:
     records = [p.as_json() for p in ex.printed()]
     assert [r["chart"] for r in records] == [False, True]
     assert Printed.of("x", drawn).exhibit == "x"
+
+
+def test_a_documents_numbers_are_its_chapters_files_put_together_as_json_dumps_would(
+        tmp_path: Path) -> None:
+    """figures.json is made from the chapters' files without parsing them: the bytes of
+    dumping every chapter's parsed records (a chapter without a file has none)."""
+    from analysis.pipeline import printed
+
+    records = [[{"exhibit": "Éa", "numbers": [{"text": "3", "value": 3.0, "lineage": None}]}],
+               [], [{"exhibit": "b", "numbers": []}, {"exhibit": "c", "numbers": []}]]
+    notebooks = [tmp_path / f"0{i}_chapter.ipynb" for i in range(4)]
+    for nb, chapter in zip(notebooks, records, strict=False):
+        printed.write_chapter(nb, chapter)
+    target = printed.write_report(tmp_path / "report.html", notebooks)
+    expected = {"chapters": [{"chapter": nb.stem, "exhibits": printed.read_chapter(nb)}
+                             for nb in notebooks]}
+    assert target.read_text(encoding="utf-8") == json.dumps(expected, ensure_ascii=False) + "\n"

@@ -91,16 +91,21 @@ class OutcomeReplicates(Mapping[int, positions.Replicates]):
 
         if outcome not in self.outcomes:
             raise KeyError(outcome)
-        by_area = {}
+        areas: list[str] = []
+        scores: np.ndarray | None = None  # a row an area; rows never reached never touched
         for area_id, t in self.tables.items():
             counts = group_figures.Counts.from_table(t["bootstrap_counts"])
             groups = _criterion_groups(counts, self._mine(area_id)).get(outcome)
             if groups:
-                by_area[area_id] = combine(counts.k.astype(float), counts.n.astype(float),
-                                           groups, str(self.readings.get(area_id,
-                                                                         "questions")))
-        return positions.Replicates(tuple(by_area), np.vstack(list(by_area.values())),
-                                    self.pooled[outcome])
+                row = combine(counts.k.astype(float), counts.n.astype(float), groups,
+                              str(self.readings.get(area_id, "questions")))
+                if scores is None:
+                    scores = np.empty((len(self.tables), row.size))
+                scores[len(areas)] = row
+                areas.append(area_id)
+        if scores is None:
+            raise ValueError(f"no area has replicates of outcome {outcome}")
+        return positions.Replicates(tuple(areas), scores[:len(areas)], self.pooled[outcome])
 
     def __iter__(self) -> Iterator[int]:
         return iter(self.outcomes)
@@ -135,11 +140,15 @@ def outcome_replicates(tables: Mapping[str, Mapping[str, pd.DataFrame]],
                              group_figures.outcome_replicates(every, questions), list(scored))
 
 
-def comparison_tables(tables: Mapping[str, Mapping[str, pd.DataFrame]],
-                      scope: str = "all") -> dict[str, pd.DataFrame]:
-    """Every cross-area table over the areas given, as written to ``outputs/tables`` (every
-    area, ``scope`` "all") or to a group's tables (its areas, ``scope`` the group id: each
-    area is then compared with its group)."""
+#: Area tables the cross-area tables stack over areas and make nothing else from.
+STACKED = ("factors", "distributions")
+
+
+def decided_tables(tables: Mapping[str, Mapping[str, pd.DataFrame]],
+                   scope: str = "all") -> dict[str, pd.DataFrame]:
+    """The cross-area tables made from the areas' question and outcome scores (the stacked
+    scores themselves among them): :func:`comparison_tables` without the tables of
+    :data:`STACKED`, which a build writes area by area instead of holding them stacked."""
     questions = concat(tables, "question_scores")
     outcomes = concat(tables, "outcome_scores")
     pooled_q = pooled_questions(questions)
@@ -150,11 +159,19 @@ def comparison_tables(tables: Mapping[str, Mapping[str, pd.DataFrame]],
     return {
         "question_scores": questions,
         "outcome_scores": outcomes,
-        "factors": concat(tables, "factors"),
-        "distributions": concat(tables, "distributions"),
         "pooled_questions": pooled_q,
         "pooled_outcomes": pooled_o,
         "comparisons": decided.assign(scope=scope)[["scope", *decided.columns]],
         "dispersion": dispersion,
         "funnel_limits": positions.limit_curves(decided, dispersion),
     }
+
+
+def comparison_tables(tables: Mapping[str, Mapping[str, pd.DataFrame]],
+                      scope: str = "all") -> dict[str, pd.DataFrame]:
+    """Every cross-area table over the areas given, as written to ``outputs/tables`` (every
+    area, ``scope`` "all") or to a group's tables (its areas, ``scope`` the group id: each
+    area is then compared with its group)."""
+    made = decided_tables(tables, scope)
+    scores = {n: made.pop(n) for n in ("question_scores", "outcome_scores")}
+    return {**scores, **{n: concat(tables, n) for n in STACKED}, **made}

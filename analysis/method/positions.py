@@ -408,19 +408,30 @@ def _within_areas(sub: pd.DataFrame, centre: float, reps: Replicates | None) -> 
         z = model.normal_quantile(GAP_LEVEL) * np.sqrt(v)
         gap = sub["score"].to_numpy(dtype=float) - centre
         return None, v, gap - z, gap + z
-    scores = np.full((len(sub), reps.scores.shape[1]), np.nan)
-    for i, area in enumerate(sub["area_id"]):
-        if area in reps.areas:
-            scores[i] = reps.scores[reps.areas.index(area)]
-    has = np.isfinite(scores).any(axis=1)
+    scores = _area_scores(list(sub["area_id"]), reps)
+    has = np.flatnonzero(np.isfinite(scores).any(axis=1))
     v = np.full(len(sub), np.nan)
     g_lo, g_hi = np.full(len(sub), np.nan), np.full(len(sub), np.nan)
-    if has.any():
-        v[has] = np.nanvar(scores[has], axis=1, ddof=1)
-        tail = 50 * (1 - GAP_LEVEL)
-        g_lo[has], g_hi[has] = np.nanpercentile(scores[has] - reps.pooled[None, :],
-                                                [tail, 100 - tail], axis=1)
+    tail = 50 * (1 - GAP_LEVEL)
+    for part in row_chunks(has.size, scores.shape[1]):  # each row on its own: same figures
+        rows = has[part]
+        v[rows] = np.nanvar(scores[rows], axis=1, ddof=1)
+        g_lo[rows], g_hi[rows] = np.nanpercentile(scores[rows] - reps.pooled[None, :],
+                                                  [tail, 100 - tail], axis=1)
     return scores, v, g_lo, g_hi
+
+
+def _area_scores(area_ids: list[str], reps: Replicates) -> Float:
+    """These areas' replicates, a row each in their order (NaN for an area with none): the
+    replicates themselves when they are those rows already, not a copy (areas x resamples)."""
+    if list(reps.areas) == area_ids:
+        return reps.scores
+    row = {a: i for i, a in enumerate(reps.areas)}
+    scores = np.full((len(area_ids), reps.scores.shape[1]), np.nan)
+    for i, area in enumerate(area_ids):
+        if area in row:
+            scores[i] = reps.scores[row[area]]
+    return scores
 
 
 def _outcome_rows(outcomes: pd.DataFrame, pooled: pd.Series,

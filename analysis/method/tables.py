@@ -13,11 +13,13 @@ declaration as a pandera schema, for a researcher who wants to validate a table.
 
 from __future__ import annotations
 
+import contextlib
 import io
-from collections.abc import Mapping
+import sys
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from ..core.atomic import atomic_path, write_bytes
 
@@ -230,28 +232,164 @@ def declared(name: str) -> Table:
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """CSV with fixed float formatting and line endings, so reruns are byte-identical; text a
     spreadsheet would run as a formula is kept as text (:mod:`analysis.method.formulas`)."""
+    buffer = io.StringIO()
+    _write_csv(frame, buffer, header=True)
+    return buffer.getvalue().encode("utf-8")
+
+
+def _write_csv(frame: pd.DataFrame, handle: IO[str], header: bool) -> None:
     from .formulas import inert_frame
 
-    buffer = io.StringIO()
-    inert_frame(frame).to_csv(buffer, index=False, float_format=FLOAT_FORMAT,
+    inert_frame(frame).to_csv(handle, header=header, index=False, float_format=FLOAT_FORMAT,
                               lineterminator="\n")
-    return buffer.getvalue().encode("utf-8")
+
+
+ROW_GROUP = 1 << 17
+"""Rows in one Parquet row group: a table is converted to Arrow and written this many rows at
+a time, so writing it never holds the whole table as Arrow buffers. A table of fewer rows is
+one row group, byte for byte what ``DataFrame.to_parquet`` writes; a longer one holds the same
+rows in several row groups."""
+CSV_ROWS = 1 << 14
+"""Rows made into CSV text at a time: a table's text is never held whole (the file is the
+same bytes as the whole table's text)."""
+
+
+class TableWriter:
+    """One table written as it is made, piece after piece, into ``name.csv`` and
+    ``name.parquet`` (Parquet only for a table for programs) under temporary names, renamed
+    into place only when the block ends without error: a failed build leaves no half-written
+    table. Each piece is checked against the declaration; ``distinct`` names a column whose
+    values no two pieces share (each piece one area's rows, or one scope's), so that a key is
+    unique over the whole table as :meth:`Table.check` makes it in one frame. Pieces with no
+    rows are skipped, as ``pd.concat`` of them would; with no rows at all, the first piece's
+    columns are written."""
+
+    def __init__(self, folder: str | Path, name: str, distinct: str | None = None) -> None:
+        self.table = declared(name)
+        self.folder, self.name, self.distinct = Path(folder), name, distinct
+        self.paths = [self.folder / f"{name}.parquet"] if self.table.programs_only else [
+            self.folder / f"{name}.csv", self.folder / f"{name}.parquet"]
+        self._stack = contextlib.ExitStack()
+        self._csv: IO[str] | None = None
+        self._parquet: Any = None   # pyarrow.parquet.ParquetWriter, made at the first rows
+        self._pending: list[pd.DataFrame] = []
+        self._pending_rows = 0
+        self._first: pd.DataFrame | None = None
+        self._rows = 0
+        self._seen: set[object] = set()
+
+    def __enter__(self) -> TableWriter:
+        self._stack.__enter__()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        try:
+            if exc[0] is None:
+                self._finish()
+        except BaseException:
+            self._stack.__exit__(*sys.exc_info())  # the temporaries removed, nothing renamed
+            raise
+        self._stack.__exit__(*exc)
+
+    def add(self, frame: pd.DataFrame) -> None:
+        """Check one piece and write it (its Parquet rows once a row group is full)."""
+        if self._first is None:
+            self._first = frame.iloc[:0]
+        if not len(frame):
+            return
+        self.table.check(frame)
+        self._check_distinct(frame)
+        if self._csv is None and not self.table.programs_only:
+            tmp = self._stack.enter_context(atomic_path(self.paths[0]))
+            self._csv = self._stack.enter_context(  # closed by the exit stack
+                open(tmp, "w", encoding="utf-8", newline=""))  # noqa: SIM115
+        if self._csv is not None:
+            for start in range(0, len(frame), CSV_ROWS):
+                _write_csv(frame.iloc[start:start + CSV_ROWS], self._csv,
+                           header=self._rows == 0 and start == 0)
+        self._rows += len(frame)
+        self._pending.append(frame)
+        self._pending_rows += len(frame)
+        if self._pending_rows >= ROW_GROUP:
+            self._flush(whole_groups=True)
+
+    def _check_distinct(self, frame: pd.DataFrame) -> None:
+        if self.distinct is None:
+            if self._rows:
+                raise TableError(f"table {self.name}: written in pieces without a column "
+                                 "that tells them apart")
+            return
+        values = set(frame[self.distinct].unique())
+        again = values & self._seen
+        if again:
+            raise TableError(f"table {self.name}: more than one row per "
+                             f"{', '.join(self.table.key)} ({self.distinct} "
+                             f"{', '.join(map(str, sorted(again, key=str)))} in two pieces; "
+                             f"its grain: {self.table.grain})")
+        self._seen |= values
+
+    def _flush(self, whole_groups: bool) -> None:
+        """Write the pending rows as row groups of :data:`ROW_GROUP` rows (the rest too unless
+        ``whole_groups``)."""
+        import pandas as pd
+
+        pending = (self._pending[0] if len(self._pending) == 1
+                   else pd.concat(self._pending, ignore_index=True))
+        end = len(pending) - len(pending) % ROW_GROUP if whole_groups else len(pending)
+        for start in range(0, end, ROW_GROUP):
+            self._write_parquet(pending.iloc[start:start + ROW_GROUP])
+        rest = pending.iloc[end:]
+        self._pending = [rest] if len(rest) else []
+        self._pending_rows = len(rest)
+
+    def _write_parquet(self, frame: pd.DataFrame) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        if self._parquet is None:
+            arrow = pa.Table.from_pandas(frame, preserve_index=False)
+            tmp = self._stack.enter_context(atomic_path(self.paths[-1]))
+            self._parquet = self._stack.enter_context(
+                pq.ParquetWriter(tmp, arrow.schema, compression="snappy"))
+        else:
+            arrow = pa.Table.from_pandas(frame, schema=self._parquet.schema,
+                                         preserve_index=False)
+        self._parquet.write_table(arrow)
+
+    def _finish(self) -> None:
+        if not self._rows:  # no rows: the columns of the first piece, as one frame
+            import pandas as pd
+
+            self._write_whole(self._first if self._first is not None else pd.DataFrame())
+        elif self._pending:
+            self._flush(whole_groups=False)
+
+    def _write_whole(self, frame: pd.DataFrame) -> None:
+        frame = self.table.conform(frame)
+        self.table.check(frame)
+        if not self.table.programs_only:
+            write_bytes(self.paths[0], csv_bytes(frame))
+        with atomic_path(self.paths[-1]) as tmp:
+            frame.to_parquet(tmp, index=False)
 
 
 def write_table(frame: pd.DataFrame, folder: str | Path, name: str) -> list[Path]:
     """Check ``frame`` against its declaration, then write ``name.csv`` and ``name.parquet``
-    into ``folder`` (Parquet only for a table for programs); return the paths."""
-    table = declared(name)
-    frame = table.conform(frame)
-    table.check(frame)
-    folder = Path(folder)
-    csv_path = folder / f"{name}.csv"
-    parquet_path = folder / f"{name}.parquet"
-    if not table.programs_only:
-        write_bytes(csv_path, csv_bytes(frame))
-    with atomic_path(parquet_path) as tmp:
-        frame.to_parquet(tmp, index=False)
-    return [parquet_path] if table.programs_only else [csv_path, parquet_path]
+    into ``folder`` (Parquet only for a table for programs) in chunks of rows; return the
+    paths."""
+    with TableWriter(folder, name) as writer:
+        writer.add(frame)
+    return writer.paths
+
+
+def write_stacked(pieces: Iterable[pd.DataFrame], folder: str | Path, name: str,
+                  distinct: str = "area_id") -> list[Path]:
+    """Write one table from pieces (each one area's rows, in order) without stacking them in
+    memory: the same files as writing ``pd.concat(pieces)``; return the paths."""
+    with TableWriter(folder, name, distinct) as writer:
+        for piece in pieces:
+            writer.add(piece)
+    return writer.paths
 
 
 def write_tables(tables: Mapping[str, pd.DataFrame], folder: str | Path) -> list[Path]:
@@ -260,20 +398,28 @@ def write_tables(tables: Mapping[str, pd.DataFrame], folder: str | Path) -> list
     written: list[Path] = []
     for name, frame in tables.items():
         written.extend(write_table(frame, folder, name))
-    for stale in sorted(Path(folder).glob("*")):
-        if stale.suffix in (".csv", ".parquet") and stale not in written:
-            stale.unlink()
+    remove_stale(folder, written)
     return written
 
 
-def read_table(folder: str | Path, name: str) -> pd.DataFrame:
-    """Read a tidy table back (Parquet keeps dtypes); a table whose columns are not the ones
-    declared (written by another version of the package) is refused with what differs."""
+def remove_stale(folder: str | Path, written: Sequence[Path]) -> None:
+    """Remove the table files of ``folder`` not in ``written`` (an older build's)."""
+    for stale in sorted(Path(folder).glob("*")):
+        if stale.suffix in (".csv", ".parquet") and stale not in written:
+            stale.unlink()
+
+
+def read_table(folder: str | Path, name: str,
+               columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """Read a tidy table back (Parquet keeps dtypes), or only some of its ``columns``; a table
+    whose columns are not the ones declared (written by another version of the package) is
+    refused with what differs."""
     import pandas as pd
 
-    frame = pd.read_parquet(Path(folder) / f"{name}.parquet")
+    path = Path(folder) / f"{name}.parquet"
+    frame = pd.read_parquet(path, columns=None if columns is None else list(columns))
     table = declared(name)
-    missing = [c for c in table.columns if c not in frame.columns]
+    missing = [c for c in columns or table.columns if c not in frame.columns]
     if missing:
         raise TableError(f"{Path(folder) / name}.parquet lacks columns {', '.join(missing)}: "
                          "rebuild it with `python -m analysis build --force`")

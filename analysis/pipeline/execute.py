@@ -81,6 +81,9 @@ class Result:
     #: set by :func:`finish`: ``notebook_json`` is then the notebook as written (normalised,
     #: its printed numbers taken out into ``figures_json``)
     figures_json: str | None = None
+    #: set by :func:`~.dispatch.write_result` in a worker that shares the build's output
+    #: folder: the files are written and the texts dropped
+    written: bool = False
 
     @property
     def key(self) -> str:
@@ -156,8 +159,6 @@ def finish(res: Result) -> Result:
     digest in its metadata ("failed" for a failed one), its printed numbers taken out (as
     ``figures_json``). Done in the worker that ran it, so the build process only writes
     text: a parsed notebook of the aggregate of hundreds of areas is hundreds of MiB."""
-    import json as json_
-
     from . import printed
     from .notebooks import normalise_notebook, notebook_text, portable_parameters_cell
 
@@ -166,9 +167,9 @@ def finish(res: Result) -> Result:
     nb = normalise_notebook(res.notebook_json)
     portable_parameters_cell(nb)
     nb.metadata["iaow"] = {"digest": res.digest if res.ok else "failed", "key": res.key}
-    exhibits = printed.take_numbers(nb)
+    texts = printed.take_number_texts(nb)
     res.notebook_json = notebook_text(nb)
-    res.figures_json = json_.dumps(exhibits, ensure_ascii=False)
+    res.figures_json = printed.chapter_text(texts)
     return res
 
 

@@ -13,12 +13,13 @@ numbers. A hidden number is recorded without its value.
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..core import atomic
-from ..report.model import NUMBERS_MIME
+from ..report.model import NUMBERS_MIME, numbers_text
 
 if TYPE_CHECKING:
     import nbformat
@@ -28,14 +29,28 @@ FIGURES = "figures.json"
 
 def take_numbers(nb: nbformat.NotebookNode) -> list[dict[str, Any]]:
     """Every exhibit's printed numbers, in order, removed from the notebook's outputs."""
-    exhibits: list[dict[str, Any]] = []
+    return [json.loads(t) for t in take_number_texts(nb)]
+
+
+def take_number_texts(nb: nbformat.NotebookNode) -> list[str]:
+    """Every exhibit's printed numbers as JSON text, in order, removed from the notebook's
+    outputs, never parsed (a notebook run by an older version holds the records themselves:
+    they are written as the text a current one holds)."""
+    texts: list[str] = []
     for cell in nb.cells:
         for out in cell.get("outputs", []):
             data = out.get("data", {})
             if NUMBERS_MIME in data:
-                exhibits.append(dict(data.pop(NUMBERS_MIME)))
+                value = data.pop(NUMBERS_MIME)
+                texts.append(value if isinstance(value, str) else numbers_text(dict(value)))
                 out.get("metadata", {}).pop(NUMBERS_MIME, None)
-    return exhibits
+    return texts
+
+
+def chapter_text(texts: Sequence[str]) -> str:
+    """A chapter's records file from its exhibits' JSON texts: what ``json.dumps`` of the
+    parsed records gives, made without parsing them."""
+    return "[" + ", ".join(texts) + "]"
 
 
 def chapter_file(notebook: Path) -> Path:
@@ -70,8 +85,23 @@ def write_report(report: Path, notebooks: Sequence[Path]) -> Path:
     """A document's ``figures.json``: each chapter (its notebook's name) with its exhibits.
 
     Written without indentation: Python's json indents without its C encoder, and an
-    annex's hundreds of thousands of values took a third of the time to stitch a report."""
-    chapters = [{"chapter": nb.stem, "exhibits": read_chapter(nb)} for nb in notebooks]
+    annex's hundreds of thousands of values took a third of the time to stitch a report.
+    Each chapter's file is copied in as it is (it is the JSON of its records, as
+    :func:`write_chapter` wrote it), streamed, never parsed: the same bytes as dumping the
+    parsed records, without holding them (the aggregate of 201 areas printed 14 MiB of
+    records: 105 MiB to stitch its figures parsed, nothing now)."""
     target = figures_path(report)
-    atomic.write_text(target, json.dumps({"chapters": chapters}, ensure_ascii=False) + "\n")
+    with atomic.atomic_path(target) as tmp, open(tmp, "wb") as handle:
+        handle.write(b'{"chapters": [')
+        for i, nb in enumerate(notebooks):
+            name = json.dumps(nb.stem, ensure_ascii=False)
+            handle.write(f'{", " if i else ""}{{"chapter": {name}, "exhibits": '.encode())
+            path = chapter_file(nb)
+            if path.exists():
+                with open(path, "rb") as records:
+                    shutil.copyfileobj(records, handle)
+            else:
+                handle.write(b"[]")
+            handle.write(b"}")
+        handle.write(b"]}\n")
     return target

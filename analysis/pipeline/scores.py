@@ -267,6 +267,30 @@ def _frames(out: OutputTree, area_ids: Sequence[str]) -> dict[str, AreaTables]:
     return {a: AreaTables(out, a) for a in area_ids}
 
 
+def _write_cross_area(out: OutputTree, area_ids: Sequence[str], folder: Path,
+                      made: dict[str, pd.DataFrame],
+                      more_comparisons: Sequence[Path] = ()) -> None:
+    """Write the cross-area tables of these areas into ``folder``: each made table (popped,
+    so its frame is dropped once written), the comparisons followed by those of the folders
+    ``more_comparisons`` (a scope each), and the stacked area tables read and written one
+    area at a time; then remove any other table file of the folder."""
+    from ..method.crossarea import STACKED
+    from ..method.tables import read_table, remove_stale, write_stacked, write_table
+
+    written: list[Path] = []
+    for name in list(made):
+        frame = made.pop(name)
+        if name == "comparisons":
+            pieces = (frame, *(read_table(f, name) for f in more_comparisons))
+            written += write_stacked(pieces, folder, name, distinct="scope")
+        else:
+            written += write_table(frame, folder, name)
+        del frame
+    for name in STACKED:
+        written += write_stacked((AreaTables(out, a)[name] for a in area_ids), folder, name)
+    remove_stale(folder, written)
+
+
 def write_group_tables(out: OutputTree, groups: Sequence[Group], tables: TableDigests,
                        package: str, force: bool) -> None:
     """Each group's cross-area tables, over its areas only (``groups/<g>/tables``): its
@@ -277,10 +301,9 @@ def write_group_tables(out: OutputTree, groups: Sequence[Group], tables: TableDi
         if target.fresh(digest, force):
             continue
         from ..method import crossarea  # pandas: only when a group's tables are stale
-        from ..method.tables import write_tables
 
-        write_tables(crossarea.comparison_tables(_frames(out, g.areas), scope=g.id),
-                     target.stamp.parent)
+        made = crossarea.decided_tables(_frames(out, g.areas), scope=g.id)
+        _write_cross_area(out, g.areas, target.stamp.parent, made)
         target.mark(digest)
 
 
@@ -288,25 +311,24 @@ def write_shared_tables(out: OutputTree, areas: list[Area], groups: Sequence[Gro
                         tables: TableDigests, package: str, force: bool) -> None:
     """The cross-area tables over every area; the comparisons table holds every scope (each
     group's rows read back from its tables, as decided there); the groups' pooled figures
-    and differences (written after :func:`write_group_tables`)."""
+    and differences (written after :func:`write_group_tables`). Each table is written as
+    soon as it is made and then dropped; the stacked area tables never held stacked."""
     target = out.shared_tables()
     digest = digest_of([tables(a.id) for a in areas], [asdict(g) for g in groups], package)
     if target.fresh(digest, force):
         return
-    import pandas as pd
-
     from ..method import crossarea
     from ..method import group_figures as grouped
-    from ..method.tables import read_table, write_tables
+    from ..method.tables import read_table
 
-    shared = crossarea.comparison_tables(_frames(out, [a.id for a in areas]))
-    shared["comparisons"] = pd.concat(
-        [shared["comparisons"], *(read_table(paths.group_tables(out.root, g.id), "comparisons")
-                                  for g in groups)], ignore_index=True)
-    counts = ((a.id, grouped.Counts.from_table(read_table(paths.area_tables(out.root, a.id),
-                                                          "bootstrap_counts"))) for a in areas)
+    ids = [a.id for a in areas]
+    made = crossarea.decided_tables(_frames(out, ids))
+    counts = ((a, grouped.Counts.from_table(read_table(paths.area_tables(out.root, a),
+                                                       "bootstrap_counts"))) for a in ids)
     every, sums = grouped.add_up(groups, counts)
-    shared["group_figures"], shared["group_differences"] = grouped.group_tables(
-        groups, shared["question_scores"], every, sums)
-    write_tables(shared, paths.all_tables(out.root))
+    made["group_figures"], made["group_differences"] = grouped.group_tables(
+        groups, made["question_scores"], every, sums)
+    del every, sums
+    _write_cross_area(out, ids, paths.all_tables(out.root), made,
+                      [paths.group_tables(out.root, g.id) for g in groups])
     target.mark(digest)

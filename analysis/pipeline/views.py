@@ -25,22 +25,23 @@ def views_target(out: OutputTree, areas: Sequence[Area]) -> Target:
 
 
 def write_area_views(out: OutputTree, areas: Sequence[Area], package: str, force: bool) -> None:
-    """Every area's view from the comparisons table; read only when that table changed (a
-    build with nothing to do imports no pandas)."""
+    """Every area's view from the comparisons table (the columns views keep); read only when
+    that table changed (a build with nothing to do imports no pandas)."""
     comparisons = paths.all_tables(out.root) / "comparisons.parquet"
     target = views_target(out, areas)
     digest = digest_of(file_digest(comparisons), [a.id for a in areas], package)
     if not comparisons.exists() or target.fresh(digest, force):
         return
     from ..method.bank import load_bank
-    from ..method.display import area_view, key_questions
+    from ..method.display import VIEW_COLUMNS, area_view, key_questions
     from ..method.tables import read_table
 
-    rows = read_table(comparisons.parent, "comparisons")
+    rows = read_table(comparisons.parent, "comparisons", list(VIEW_COLUMNS))
+    mine = rows.groupby("area_id", sort=False).indices  # not a scan of every row per area
     key = key_questions(load_bank())
     for a in areas:
         path = paths.area_view(out.root, a.id)
-        text = area_view(rows, a.id, key)
+        text = area_view(rows.iloc[mine.get(a.id, [])], a.id, key)
         if not path.exists() or path.read_text(encoding="utf-8") != text:
             atomic.write_text(path, text)
     target.mark(digest)

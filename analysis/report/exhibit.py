@@ -21,7 +21,16 @@ from typing import TYPE_CHECKING, Any, overload
 
 import pandas as pd
 
-from .model import NUMBERS_MIME, Block, Chart, Heading, Number, Printed, block_numbers
+from .model import (
+    NUMBERS_MIME,
+    Block,
+    Chart,
+    Heading,
+    Number,
+    Printed,
+    block_numbers,
+    numbers_text,
+)
 
 __all__ = ["NUMBERS_MIME", "DrawnOnDemand", "Exhibit", "combine"]
 
@@ -82,9 +91,8 @@ class Exhibit:
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None
                           ) -> dict[str, Any]:
-        return {"text/html": self.html,
-                NUMBERS_MIME: {"exhibit": self.title,
-                               "numbers": [p.as_json() for p in self.printed()]}}
+        return {"text/html": self.html, NUMBERS_MIME: numbers_text(
+            {"exhibit": self.title, "numbers": [p.as_json() for p in self.printed()]})}
 
     def __repr__(self) -> str:
         rows, cols = self.data.shape

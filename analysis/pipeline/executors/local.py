@@ -10,6 +10,7 @@ import itertools
 import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from pathlib import Path
 from typing import Any
 
 from ..execute import ENGINES, Result, Task, finish, run_serial, run_task, worker_context
@@ -18,9 +19,17 @@ from ..options import BuildOptions
 IN_FLIGHT = 4  # tasks queued per worker: enough to keep workers busy, few enough to hold
 
 
-def _run_local(payload: tuple[Task, str]) -> Result:
-    task, engine = payload
-    return finish(run_task(task, engine))
+def _run_local(payload: tuple[Task, str, str | None]) -> Result:
+    """Run a task and finish its result here; with the build's output folder, write its
+    files here too, so that only the result's record goes back to the build process."""
+    task, engine, out = payload
+    res = finish(run_task(task, engine))
+    if out is None:
+        return res
+    from ..dispatch import write_result
+    from ..outputs import OutputTree
+
+    return write_result(res, OutputTree(Path(out)))
 
 
 def _warm_up(engine: str) -> None:
@@ -64,10 +73,11 @@ class LocalWorkers:
     with whatever the caller does next (validating and scoring the data).
     """
 
-    def __init__(self, jobs: int, engine: str = "warm") -> None:
+    def __init__(self, jobs: int, engine: str = "warm", out: Path | None = None) -> None:
         context = worker_context()
         self.jobs = jobs
         self.engine = engine
+        self.out = None if out is None else str(out)  # where workers write results, if given
         self._pool = ProcessPoolExecutor(max_workers=jobs, initializer=_warm_up,
                                          initargs=(engine,), mp_context=context)
 
@@ -96,7 +106,7 @@ class LocalWorkers:
         notebooks are handed on and dropped as they come, so memory does not grow with the
         number of notebooks (and tasks are taken from ``tasks`` only as room comes free)."""
         pending = iter(tasks)
-        window = {self._pool.submit(_run_local, (t, self.engine))
+        window = {self._pool.submit(_run_local, (t, self.engine, self.out))
                   for t in itertools.islice(pending, IN_FLIGHT * self.jobs)}
         while window:
             done, window = wait(window, return_when=FIRST_COMPLETED)
@@ -104,7 +114,7 @@ class LocalWorkers:
                 result: Result = future.result()
                 nxt = next(pending, None)
                 if nxt is not None:
-                    window.add(self._pool.submit(_run_local, (nxt, self.engine)))
+                    window.add(self._pool.submit(_run_local, (nxt, self.engine, self.out)))
                 yield result
 
     def close(self) -> None:
@@ -127,7 +137,8 @@ class LocalExecutor:
 
     def __init__(self, options: BuildOptions) -> None:
         self.engine = options.engine
-        self.workers = LocalWorkers(options.jobs, options.engine) if options.jobs > 1 else None
+        self.workers = (LocalWorkers(options.jobs, options.engine, options.output.resolve())
+                        if options.jobs > 1 else None)
 
     def start(self) -> None:
         if self.workers is not None:
