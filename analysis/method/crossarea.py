@@ -12,7 +12,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 import pandas as pd
@@ -67,13 +68,38 @@ def _criterion_groups(counts: group_figures.Counts,
     return out
 
 
+@runtime_checkable
+class ColumnReader(Protocol):
+    """An area's tables that can read only some columns of a table from disk."""
+
+    def select(self, name: str, keep: Callable[[str], bool]) -> pd.DataFrame:
+        """The columns of table ``name`` that ``keep`` accepts, in the table's order."""
+        ...
+
+
+def _columns(tables: Mapping[str, pd.DataFrame], name: str,
+             keep: Callable[[str], bool]) -> pd.DataFrame:
+    """Some columns of an area's table, in the table's order: read alone where the tables
+    are on disk (an outcome's resample counts are a fifth of an area's)."""
+    if isinstance(tables, ColumnReader):
+        return tables.select(name, keep)
+    frame = tables[name]
+    return frame[[c for c in frame.columns if keep(c)]]
+
+
+def _counts_of(questions: set[str]) -> Callable[[str], bool]:
+    """Which columns of a ``bootstrap_counts`` table hold these questions' k and n."""
+    return lambda column: column[:2] in ("k:", "n:") and column[2:] in questions
+
+
 class OutcomeReplicates(Mapping[int, positions.Replicates]):
     """Each outcome's bootstrap replicates over some areas, made when asked for and not kept:
     every area's score in each of its resamples (by the reading it was scored with,
     :func:`analysis.method.scoring.combine`, the rule of its point estimate and interval) and
     the all-areas score of resample b. The areas' bootstrap counts are read again for each
     outcome, so the cross-area step holds one outcome's replicates (areas x resamples) at a
-    time, not every outcome's: its memory grows less with the number of areas."""
+    time, not every outcome's: its memory grows less with the number of areas. Only the
+    outcome's own questions' counts are read."""
 
     def __init__(self, tables: Mapping[str, Mapping[str, pd.DataFrame]],
                  questions: pd.DataFrame, readings: Mapping[str, str],
@@ -94,8 +120,13 @@ class OutcomeReplicates(Mapping[int, positions.Replicates]):
         areas: list[str] = []
         scores: np.ndarray | None = None  # a row an area; rows never reached never touched
         for area_id, t in self.tables.items():
-            counts = group_figures.Counts.from_table(t["bootstrap_counts"])
-            groups = _criterion_groups(counts, self._mine(area_id)).get(outcome)
+            mine = self._mine(area_id)
+            wanted = set(mine.loc[(mine["outcome"] == outcome) & (mine["n"] > 0), "question"])
+            if not wanted:
+                continue
+            counts = group_figures.Counts.from_table(_columns(
+                t, "bootstrap_counts", _counts_of(wanted)))
+            groups = _criterion_groups(counts, mine).get(outcome)
             if groups:
                 row = combine(counts.k.astype(float), counts.n.astype(float), groups,
                               str(self.readings.get(area_id, "questions")))

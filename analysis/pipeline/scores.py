@@ -17,7 +17,7 @@ import logging
 import os
 import shutil
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import cache
 from pathlib import Path
@@ -251,6 +251,20 @@ class AreaTables(Mapping[str, "pd.DataFrame"]):
         from ..method.tables import read_table
 
         return read_table(self.folder, name)
+
+    def select(self, name: str, keep: Callable[[str], bool]) -> pd.DataFrame:
+        """Only the columns of a table that ``keep`` accepts, in the file's order: an
+        outcome's resample counts without the other outcomes'. Read by pyarrow's file
+        reader, which costs a third of pandas' ``read_parquet`` on tables this small (the
+        cross-area step reads an area's counts once per outcome and scope)."""
+        if name not in CROSS_AREA_INPUTS:
+            raise KeyError(name)
+        import pyarrow.parquet as pq
+
+        with pq.ParquetFile(self.folder / f"{name}.parquet") as file:
+            names = [c for c in file.schema_arrow.names if keep(c)]
+            frame: pd.DataFrame = file.read(columns=names).to_pandas()
+        return frame
 
     def __contains__(self, name: object) -> bool:
         return name in CROSS_AREA_INPUTS
