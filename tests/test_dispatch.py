@@ -43,3 +43,31 @@ def test_a_failed_result_written_in_its_worker_is_kept_and_recorded(tmp_path: Pa
     assert out.failed("area", "01_chapter").exists()
     assert recorded.failed == {"area/01_chapter": "ValueError: no"}
     assert out.notebook("area", "01_chapter").recorded() is None
+
+
+def test_reports_wait_for_the_last_stage_of_planned_tasks() -> None:
+    """Tasks planned in stages (the groups' aggregates as soon as the groups' tables are
+    made, the rest after the all-areas tables): no report is stitched before the last stage
+    is planned, and then each as soon as its own notebooks are in."""
+    from analysis.pipeline.dispatch import Waiting
+    from analysis.pipeline.execute import Task
+
+    stitched: list[str] = []
+
+    class Stitcher:
+        def add(self, jobs: object) -> None:
+            stitched.extend(jobs)  # type: ignore[call-overload]
+
+    def task(folder: str) -> Task:
+        return Task(folder, "nb", "{}", {}, "d")
+
+    jobs = {f: (lambda f=f: [f]) for f in ("area", "groups/g", "aggregate")}
+    waiting = Waiting([task("area")], jobs, True, Stitcher())  # type: ignore[arg-type]
+    waiting.done("area")
+    waiting.planned([task("groups/g")], last=False)
+    waiting.done("groups/g")
+    assert stitched == []  # more tasks may still be planned
+    waiting.planned([task("aggregate")])
+    assert stitched == ["area", "groups/g"]
+    waiting.done("aggregate")
+    assert stitched == ["area", "groups/g", "aggregate"]

@@ -25,7 +25,7 @@ import functools
 import logging
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from functools import cached_property
@@ -154,7 +154,16 @@ class Builder:
     def cross_area(self, every: list[Area]) -> None:
         """The groups' and all areas' tables and every area's view of them, from the areas'
         summary tables (each only when what it is made from changed)."""
+        self.group_tables()
+        self.shared_tables(every)
+
+    def group_tables(self) -> None:
+        """Each group's tables (its aggregate reads nothing else)."""
         write_group_tables(self.out, self.groups, self.tables, self.package, self.o.force)
+
+    def shared_tables(self, every: list[Area]) -> None:
+        """The all-areas tables (after the groups': they hold each group's rows) and every
+        area's view of them."""
         write_shared_tables(self.out, every, self.groups, self.tables, self.package,
                             self.o.force)
         write_area_views(self.out, every, self.package, self.o.force)
@@ -187,15 +196,15 @@ class Builder:
 
     # 2. notebooks and reports -----------------------------------------------------------
     def execute(self, tasks: list[Task], areas: list[Area], every: list[Area],
-                executor: Executor, rest: Callable[[], list[Task]] | None = None) -> None:
+                executor: Executor, rest: Sequence[Callable[[], list[Task]]] = ()) -> None:
         """Run what is not current; stitch each report as soon as its notebooks are done.
 
         ``areas`` are the areas rebuilt; the aggregate is always over ``every`` area.
-        ``rest``: the tasks planned once the cross-area tables are made (called when
-        ``tasks`` are all handed out, so those run meanwhile).
+        ``rest``: stages of tasks planned as the cross-area tables they read are made (each
+        called when the tasks before it are all handed out, so those run meanwhile).
         """
         pending = self._pending(tasks)
-        later = None if rest is None else (lambda: self._pending(rest()))
+        later = [functools.partial(self._planned, stage) for stage in rest]
         jobs: dict[str, dispatch.JobMaker] = {
             a.id: functools.partial(self.stitch_job, a) for a in areas}
         if self.o.aggregate:
@@ -203,6 +212,9 @@ class Builder:
             for g in self.groups:
                 jobs[group_folder(g.id)] = functools.partial(self.group_job, g)
         dispatch.run(pending, jobs, self.o, self.out, self.result, executor, later)
+
+    def _planned(self, stage: Callable[[], list[Task]]) -> list[Task]:
+        return self._pending(stage())
 
     def _pending(self, tasks: list[Task]) -> list[Task]:
         """The tasks whose notebook is not current, their parameters checked; the others
@@ -326,23 +338,32 @@ def run_overlapped(b: Builder, areas: list[Area], every: list[Area], executor: E
                    why: BuildExplanation) -> None:
     """Run the notebooks; those that read only their own area's tables start at once, while
     the cross-area tables are made in a thread of this process (the workers would otherwise
-    wait for them); the rest are planned when those tables are done."""
+    wait for them); the groups' aggregates are planned as soon as the groups' tables are
+    made (they read nothing else), the rest when the all-areas tables are done."""
     planner = b.planner()
     own = planner.tasks(areas, every, own_tables=True)
     why.before(own)
     with ThreadPoolExecutor(1, thread_name_prefix="cross-area") as thread:
-        made = thread.submit(b.cross_area, every)
+        grouped = thread.submit(b.group_tables)
+        made = thread.submit(b.shared_tables, every)
+
+        def groups() -> list[Task]:
+            grouped.result()
+            tasks = planner.group_tasks(areas, every)
+            why.before(tasks)
+            return tasks
 
         def rest() -> list[Task]:
             made.result()
-            tasks = planner.tasks(areas, every, own_tables=False)
+            tasks = planner.tasks(areas, every, own_tables=False, groups=False)
             why.before(tasks)
             return tasks
 
         try:
-            b.execute(own, areas, every, executor, rest)
-        finally:
-            made.result()  # never leave the thread writing tables behind an error
+            b.execute(own, areas, every, executor, [groups, rest])
+        finally:  # never leave the thread writing tables behind an error
+            for future in (grouped, made):
+                future.result()
 
 
 def build(options: BuildOptions) -> BuildResult:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
@@ -134,34 +134,35 @@ class Waiting:
         if not self.count[folder]:
             self.ready()
 
-    def planned(self, later: list[Task]) -> None:
+    def planned(self, later: list[Task], last: bool = True) -> None:
+        """Tasks planned after the first: reports are held until the last are planned."""
         self.count.update(t.folder for t in later)
-        self.held = False
+        self.held = not last
         self.ready()
 
 
 def run(pending: list[Task], jobs: dict[str, JobMaker], options: BuildOptions,
         out: OutputTree, result: BuildResult, executor: Executor,
-        later: Callable[[], list[Task]] | None = None) -> None:
+        later: Sequence[Callable[[], list[Task]]] = ()) -> None:
     """Run the pending tasks; stitch each folder's report once its last notebook is in.
 
     ``jobs`` makes each folder's stitch jobs (one per document due; None: nothing to
     stitch), called when the folder's notebooks are done, so the jobs see this build's
-    results. ``later`` plans more tasks (after the cross-area tables are made): called once
-    ``pending`` are all handed to the executor, so they run meanwhile; no report is stitched
-    before.
+    results. ``later`` plans more tasks in stages (as the cross-area tables they read are
+    made): each stage is called once the tasks before it are all handed to the executor, so
+    they run meanwhile; no report is stitched before the last stage is planned.
     """
     stitcher = Stitcher(executor)
-    waiting = Waiting(pending, jobs, later is not None, stitcher)
+    waiting = Waiting(pending, jobs, bool(later), stitcher)
     waiting.ready()
     with _progress(len(pending), options.quiet) as bar:
         def tasks() -> Iterator[Task]:
             yield from pending
-            if later is not None:
-                more = later()
+            for i, stage in enumerate(later):
+                more = stage()
                 bar.total += len(more)
                 bar.refresh()
-                waiting.planned(more)
+                waiting.planned(more, last=i == len(later) - 1)
                 yield from more
 
         for res in executor.run(tasks()):

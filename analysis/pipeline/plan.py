@@ -80,33 +80,27 @@ class Planner:
             self.sources[c.notebook] = (text, sha256_bytes(text.encode()))
         return self.sources[c.notebook]
 
-    def tasks(self, areas: list[Area], every: list[Area],
-              own_tables: bool | None = None) -> list[Task]:
+    def tasks(self, areas: list[Area], every: list[Area], own_tables: bool | None = None,
+              groups: bool = True) -> list[Task]:
         """Every notebook of the areas rebuilt, the aggregate over ``every`` area and one per
         group; the aggregates first (the longest, so no worker idles at the end). A group's
         aggregate depends on its own tables only: a change in one area re-runs the aggregates
         of that area's groups, not the others'. ``own_tables``: only the chapters that read nothing
         but their area's tables (True), which can run before the cross-area tables are made,
-        or only the others (False); None: all."""
+        or only the others (False); None: all. ``groups``: False leaves the groups'
+        aggregates out (:meth:`group_tasks` plans them as soon as their tables are made)."""
         context = digest_of(self.inputs.context())
         shared = "" if own_tables else _folder_digest(paths.all_tables(self.out))
         policy = str(self.options.policy)
         tasks = []
         if self.options.aggregate and not own_tables:
-            # the areas the aggregate links to: those with a report once this build is done
-            built = {a.id for a in areas}
-            reports = ",".join(a.id for a in every
-                               if a.id in built or paths.area_report(self.out, a.id).exists())
             whole = AggregateParameters(",".join(a.id for a in every), str(self.data),
-                                        str(self.out), policy, reports=reports)
+                                        str(self.out), policy,
+                                        reports=self._reports(areas, every))
             tasks += [self._task(AGGREGATE, c, whole.as_dict(), [shared, context])
                       for c in AGGREGATE_CHAPTERS]
-            for g in self.groups:
-                of_group = AggregateParameters(",".join(g.areas), str(self.data), str(self.out),
-                                               policy, group=g.id, reports=reports)
-                own = _folder_digest(paths.group_tables(self.out, g.id))
-                tasks += [self._task(paths.group_folder(g.id), c, of_group.as_dict(),
-                                     [own, context]) for c in AGGREGATE_CHAPTERS]
+            if groups:
+                tasks += self.group_tasks(areas, every)
         for a in areas:
             deps = [self.tables(a.id), context]
             params = AreaParameters(a.id, str(self.data), str(self.out), policy).as_dict()
@@ -121,6 +115,29 @@ class Planner:
                     extra.append(self.inputs.of_commentary(a))
                 tasks.append(self._task(a.id, c, params, deps + extra))
         return tasks
+
+    def group_tasks(self, areas: list[Area], every: list[Area]) -> list[Task]:
+        """Each group's aggregate: it reads only its group's tables, so it can run before
+        the all-areas tables are made."""
+        if not self.options.aggregate:
+            return []
+        context = digest_of(self.inputs.context())
+        policy = str(self.options.policy)
+        tasks = []
+        for g in self.groups:
+            of_group = AggregateParameters(",".join(g.areas), str(self.data), str(self.out),
+                                           policy, group=g.id,
+                                           reports=self._reports(areas, every))
+            own = _folder_digest(paths.group_tables(self.out, g.id))
+            tasks += [self._task(paths.group_folder(g.id), c, of_group.as_dict(),
+                                 [own, context]) for c in AGGREGATE_CHAPTERS]
+        return tasks
+
+    def _reports(self, areas: list[Area], every: list[Area]) -> str:
+        """The areas an aggregate links to: those with a report once this build is done."""
+        built = {a.id for a in areas}
+        return ",".join(a.id for a in every
+                        if a.id in built or paths.area_report(self.out, a.id).exists())
 
     def _task(self, folder: str, c: Chapter, params: dict[str, object],
               deps: list[str]) -> Task:
