@@ -314,8 +314,8 @@ def commentary_figures(data: Path, out: OutputTree, area_id: str) -> list[str]:
 
 #: What the cross-area step imports (statsmodels and scipy among them: over a second).
 CROSS_AREA_MODULES = ("analysis.method.crossarea", "analysis.method.between_areas",
-                      "analysis.pipeline.views", "scipy.optimize", "pyarrow.parquet",
-                      "statsmodels.stats.proportion", "statsmodels.stats.multitest")
+                      "scipy.optimize", "pyarrow.parquet", "statsmodels.stats.proportion",
+                      "statsmodels.stats.multitest")
 
 
 def preload_cross_area() -> None:

@@ -123,11 +123,11 @@ class Planner:
             return []
         context = digest_of(self.inputs.context())
         policy = str(self.options.policy)
+        reports = self._reports(areas, every)
         tasks = []
         for g in self.groups:
             of_group = AggregateParameters(",".join(g.areas), str(self.data), str(self.out),
-                                           policy, group=g.id,
-                                           reports=self._reports(areas, every))
+                                           policy, group=g.id, reports=reports)
             own = _folder_digest(paths.group_tables(self.out, g.id))
             tasks += [self._task(paths.group_folder(g.id), c, of_group.as_dict(),
                                  [own, context]) for c in AGGREGATE_CHAPTERS]
