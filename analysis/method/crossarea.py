@@ -58,14 +58,21 @@ def _criterion_groups(counts: group_figures.Counts,
     applied = questions[questions["n"] > 0]
     out = {}
     for outcome, sub in applied.groupby("outcome"):
-        criterion = dict(zip(sub["question"], sub["criterion"], strict=False))
-        groups: dict[str, list[int]] = {}
-        for j, q in enumerate(counts.questions):
-            if q in criterion:
-                groups.setdefault(str(criterion[q]), []).append(j)
+        groups = _by_criterion(counts.questions, sub)
         if groups:
-            out[int(outcome)] = list(groups.values())
+            out[int(outcome)] = groups
     return out
+
+
+def _by_criterion(columns: Sequence[str], applied: pd.DataFrame) -> list[list[int]]:
+    """The positions in ``columns`` of the questions of ``applied`` (rows of one outcome's
+    questions that applied), grouped by criterion in the order of ``columns``."""
+    criterion = dict(zip(applied["question"], applied["criterion"], strict=False))
+    groups: dict[str, list[int]] = {}
+    for j, q in enumerate(columns):
+        if q in criterion:
+            groups.setdefault(str(criterion[q]), []).append(j)
+    return list(groups.values())
 
 
 @runtime_checkable
@@ -121,12 +128,13 @@ class OutcomeReplicates(Mapping[int, positions.Replicates]):
         scores: np.ndarray | None = None  # a row an area; rows never reached never touched
         for area_id, t in self.tables.items():
             mine = self._mine(area_id)
-            wanted = set(mine.loc[(mine["outcome"] == outcome) & (mine["n"] > 0), "question"])
+            applied = mine[(mine["outcome"] == outcome) & (mine["n"] > 0)]
+            wanted = set(applied["question"])
             if not wanted:
                 continue
             counts = group_figures.Counts.from_table(_columns(
                 t, "bootstrap_counts", _counts_of(wanted)))
-            groups = _criterion_groups(counts, mine).get(outcome)
+            groups = _by_criterion(counts.questions, applied)
             if groups:
                 row = combine(counts.k.astype(float), counts.n.astype(float), groups,
                               str(self.readings.get(area_id, "questions")))
