@@ -206,6 +206,24 @@ def test_names_fictional_and_ids_safe() -> None:
         5, np.random.default_rng(3))
 
 
+def test_local_authority_names_never_run_out() -> None:
+    """Every plain name taken (about 500 areas' worth): new names still come, distinct and
+    fictional, instead of a loop that never ends (``generate --areas 1000`` hung here)."""
+    from analysis.synthetic.demographics import _LA_SUFFIX, _la_names
+    from analysis.synthetic.names import HEADS, TAILS
+
+    taken = {h + t + s for h in HEADS for t in TAILS for s in _LA_SUFFIX}
+    before = set(taken)
+    drawn = [_la_names(np.random.default_rng(seed), 5, taken) for seed in range(40)]
+    names = [n for batch in drawn for n in batch]
+    assert len(names) == len(set(names)) == 200
+    assert not before & set(names)
+    assert all(n in taken for n in names)
+    for name in names:
+        for word in REAL_WORDS:
+            assert word not in name.lower(), (name, word)
+
+
 def test_area_ids_safe(bank: QuestionBank) -> None:
     for area in generate_areas(bank, 40, 99):
         assert AREA_ID.fullmatch(area.id), area.id

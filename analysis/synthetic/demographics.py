@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from .answers import GeneratedArea, logistic
-from .names import DTV_ID, SYNTHETIC, place
+from .names import DTV_ID, QUALIFIERS, SYNTHETIC, place
 
 DTV_SOURCE = "published (Durham Tees Valley report, Appendix 1)"
 SURVEY_SOURCE = "published (NOMS offender survey 2012)"
@@ -18,13 +18,30 @@ _LA_SUFFIX = ("", "", " District", " Borough", " City")
 
 
 # context -----------------------------------------------------------------------------------------
+#: Draws in a row that may find only names already taken before a local authority's name
+#: gets a qualifier ("Upper ..."), and twice as many before it also gets a number: the plain
+#: names (a syllable pair and a suffix) run out at about 500 areas, and the loop must end.
+_LA_MISSES = 50
+
+
 def _la_names(rng: np.random.Generator, k: int, taken: set[str]) -> list[str]:
+    """``k`` local-authority names not in ``taken`` (added to it). With few areas the plain
+    names never run out and the draws are those of every earlier version (the bundled data
+    stay the same); with many, names are qualified, then numbered, rather than drawn forever."""
     out: list[str] = []
+    misses = 0
     while len(out) < k:
         name = place(rng) + str(rng.choice(_LA_SUFFIX))
-        if name not in taken:
-            taken.add(name)
-            out.append(name)
+        if misses >= _LA_MISSES:
+            name = f"{rng.choice(QUALIFIERS)} {name}"
+        if misses >= 2 * _LA_MISSES:
+            name = f"{name} {len(taken) + 1}"
+        if name in taken:
+            misses += 1
+            continue
+        taken.add(name)
+        out.append(name)
+        misses = 0
     return out
 
 
