@@ -197,7 +197,7 @@ def _question_frames(questions: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFram
             n.reindex(index=qids, columns=areas).fillna(0).astype(float))
 
 
-TABLE_CELLS = 1 << 19
+TABLE_CELLS = 1 << 17
 """At most this many (question, area, count) cells in one tail table: questions are decided
 in chunks of rows so that the cross-area step's memory does not grow with areas x questions
 x sample size (each row is decided on its own, so chunking changes no figure)."""
