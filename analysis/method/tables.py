@@ -244,7 +244,7 @@ def _write_csv(frame: pd.DataFrame, handle: IO[str], header: bool) -> None:
                               lineterminator="\n")
 
 
-ROW_GROUP = 1 << 17
+ROW_GROUP = 1 << 14
 """Rows in one Parquet row group: a table is converted to Arrow and written this many rows at
 a time, so writing it never holds the whole table as Arrow buffers. A table of fewer rows is
 one row group, byte for byte what ``DataFrame.to_parquet`` writes; a longer one holds the same
