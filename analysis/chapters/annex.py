@@ -1,5 +1,6 @@
 """The technical annex of an area's report: what analysts check and the public report leaves
-out (the registry prints the ``08_annex`` chapter in the annex document, not the report).
+out (the registry prints the ``08_annex`` and ``09_annex_comparison`` chapters in the annex
+document, not the report: the second holds what reads the area's view of all areas).
 
 The annex gathers exhibits whose home modules make them (the method's detail in
 :mod:`.appendices`, the key questions against all areas in :mod:`.comparison`, the

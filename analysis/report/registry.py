@@ -65,10 +65,15 @@ AREA_CHAPTERS = (
     Chapter("06_comparison", view=True, modules=("analysis.chapters.comparison",)),
     Chapter("07_appendices", modules=("analysis.chapters.appendices",
                                       "analysis.chapters.glossary")),
-    Chapter("08_annex", view=True, document=ANNEX,
+    # The annex in two chapters: the longest, which reads only its area's tables (it runs
+    # while the cross-area tables are made, and never again for another area's change), and
+    # the part that reads the area's view (the key questions against all areas).
+    Chapter("08_annex", document=ANNEX,
             modules=("analysis.chapters.annex", "analysis.chapters.outcomes",
-                     "analysis.chapters.appendices", "analysis.chapters.comparison",
-                     "analysis.chapters.reconstruction", "analysis.chapters.glossary")),
+                     "analysis.chapters.appendices")),
+    Chapter("09_annex_comparison", view=True, document=ANNEX,
+            modules=("analysis.chapters.comparison", "analysis.chapters.reconstruction",
+                     "analysis.chapters.glossary")),
 )
 #: Their notebooks' names, in order (derived: the entries above are the one source).
 AREA_NOTEBOOKS = tuple(c.notebook for c in AREA_CHAPTERS)
