@@ -127,6 +127,34 @@ def test_a_task_runs_from_the_files_it_carries(tables: Path, two_areas: Built) -
                                                        session)
 
 
+def test_chapters_that_read_only_their_area_run_without_any_cross_area_table(
+        tables: Path, two_areas: Built) -> None:
+    """A chapter the registry says reads only its own area's tables (its digest covers
+    nothing else, and a build runs it before the cross-area tables exist) runs from the data
+    and its area's tables alone, with no cross-area table, group table or view anywhere, and
+    shows what the session's build showed: one that read another area's figure would fail
+    here, instead of being kept stale when that figure moved."""
+    from analysis.pipeline.executors.dask import _encode, task_bundle
+    from analysis.pipeline.outputs import OutputTree
+    from analysis.report.registry import AREA_CHAPTERS
+
+    tree = OutputTree(tables)
+    data = paths.data_dir()
+    bare = _encode({f"data/{p.relative_to(data)}": p for p in sorted(data.rglob("*"))
+                    if p.is_file() and "cases" not in p.relative_to(data).parts})
+    own = {c.notebook for c in AREA_CHAPTERS if c.own_tables}
+    assert {"08_annex", "01_assisting_sentencing"} <= own
+    for task in (t for t in _tasks(tables) if t.notebook in own):
+        task.files = {**bare, **task_bundle(tree, task)}
+        assert not any("/tables/views/" in rel or rel.startswith("output/tables/")
+                       for rel in task.files)
+        result = run_task(task)
+        assert result.ok, (task.notebook, result.error)
+        session = two_areas.out / task.folder / "notebooks" / f"{task.notebook}.ipynb"
+        assert _outputs(result.notebook_json) == _outputs(
+            session.read_text(encoding="utf-8"), session), task.notebook
+
+
 def test_warm_kernel_starts_with_the_analysis_stack_imported_and_frozen() -> None:
     """The warm-up imports the package once and freezes it out of the collector's walks."""
     printed = _printed("a/probe-freeze",
