@@ -117,12 +117,17 @@ def pool(data: Path, out: Path) -> float:
     return time.perf_counter() - start
 
 
-def _role(cmd: str, root: int, is_root: bool, parent: str) -> str:
+def _role(cmd: str, root: int, is_root: bool, parent: str, root_cmd: str = "") -> str:
     """What a process of a build is: ``root`` is the index of the watched process it descends
     from (0: the build; others: a Dask scheduler or worker started beside it), ``parent`` its
-    parent's role (a fork server's children share its command line: they are its workers)."""
+    parent's role (a fork server's children share its command line: they are its workers).
+    A child of the build still showing the build's command line (``root_cmd``) has not yet
+    started its own program (the ``git`` call of the provenance): its peak is the build's
+    memory as it forked, not its own, so it is not counted ("forked")."""
     if root == 0 and is_root:
         return "build"
+    if root == 0 and root_cmd and cmd == root_cmd and parent == "build":
+        return "forked"
     if "ipykernel" in cmd:
         return "kernel"
     if root > 0:
@@ -177,6 +182,7 @@ class Peaks:
 
     def sample(self) -> None:
         for index, root in enumerate(self.roots):
+            root_cmd = ""
             for pid, parent in _tree(root):
                 try:
                     with open(f"/proc/{pid}/status") as f:
@@ -186,11 +192,15 @@ class Peaks:
                         cmd = f.read().replace(b"\0", b" ").decode(errors="replace")
                 except OSError:
                     continue
+                if pid == root:
+                    root_cmd = cmd
                 old = self.peak.get(pid)
+                if old and old[0] == "forked" and cmd != root_cmd:
+                    old = None  # it has started its own program: its peak from now on
                 role = old[0] if old else _role(cmd, index, pid == root,
-                                                self.peak.get(parent, ("", 0))[0])
+                                                self.peak.get(parent, ("", 0))[0], root_cmd)
                 old = old or (role, 0)
-                self.peak[pid] = (old[0], max(old[1], hwm))
+                self.peak[pid] = (old[0], hwm if role == "forked" else max(old[1], hwm))
 
     def stop(self) -> dict[str, tuple[int, int]]:
         """Per role: (processes seen, the largest peak in KiB)."""
@@ -198,6 +208,8 @@ class Peaks:
         self._thread.join()
         roles: dict[str, tuple[int, int]] = {}
         for role, kib in self.peak.values():
+            if role == "forked":
+                continue
             n, top = roles.get(role, (0, 0))
             roles[role] = (n + 1, max(top, kib))
         return roles
