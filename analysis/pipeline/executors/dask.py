@@ -8,6 +8,7 @@ the client.
 from __future__ import annotations
 
 import base64
+import itertools
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
 from pathlib import Path
@@ -17,6 +18,7 @@ from ...core import paths
 from ..execute import Result, Task, finish, run_task
 from ..options import BuildOptions
 from ..outputs import OutputTree
+from .local import IN_FLIGHT
 
 
 def _run_remote(payload: tuple[Task, str], shared: dict[str, str]) -> Result:
@@ -26,13 +28,17 @@ def _run_remote(payload: tuple[Task, str], shared: dict[str, str]) -> Result:
     return finish(run_task(task, engine))
 
 
-def run_dask(tasks: list[Task], jobs: int, engine: str = "warm",
+def run_dask(tasks: Iterable[Task], jobs: int, engine: str = "warm",
              scheduler: str | None = None,
              shared: dict[str, str] | None = None) -> Iterator[Result]:
     """Each notebook a Dask task; the executed notebook comes back to the client.
 
     ``shared`` (input files every task needs) is scattered to every worker once; each task
-    carries only its own files.
+    carries only its own files. At most :data:`IN_FLIGHT` tasks per worker thread are
+    submitted at a time, the next as each result comes back: a task's files are held by the
+    client and the scheduler only while it is queued or running, so neither grows with the
+    number of notebooks (every task of 201 areas submitted at once held 1.1 GiB in the
+    client and 1.2 GiB in the scheduler).
     """
     from dask.distributed import Client, LocalCluster
     from dask.distributed import as_completed as dask_completed
@@ -46,11 +52,22 @@ def run_dask(tasks: list[Task], jobs: int, engine: str = "warm",
         client = Client(cluster)
     try:
         [common] = client.scatter([shared or {}], broadcast=True)
-        futures = [client.submit(_run_remote, (t, engine), common,
+        pending = iter(tasks)
+
+        def submit(t: Task) -> Any:
+            return client.submit(_run_remote, (t, engine), common,
                                  key=f"iaow-{t.key}-{t.digest[:16]}", pure=False)
-                   for t in tasks]
-        for future in dask_completed(futures):
-            yield future.result()
+
+        threads = sum(w.get("nthreads", 1)
+                      for w in client.scheduler_info().get("workers", {}).values())
+        window = IN_FLIGHT * max(jobs, threads, 1)
+        running = dask_completed([submit(t) for t in itertools.islice(pending, window)])
+        for future in running:
+            result = future.result()
+            nxt = next(pending, None)
+            if nxt is not None:
+                running.add(submit(nxt))
+            yield result
     finally:
         client.close()
         if cluster is not None:
@@ -81,6 +98,17 @@ def shared_bundle(out: OutputTree, data: Path) -> dict[str, str]:
     return _encode(files)
 
 
+def _with_files(out: OutputTree, tasks: Iterable[Task]) -> Iterator[Task]:
+    """Each task with its files, read when it is reached: an area's bundle is kept only
+    while its tasks follow one another, so the client holds one area's tables at a time."""
+    last: tuple[str, dict[str, str]] | None = None
+    for t in tasks:
+        if last is None or last[0] != t.folder:
+            last = (t.folder, task_bundle(out, t))
+        t.files = last[1]
+        yield t
+
+
 class DaskExecutor:
     """Notebooks on Dask (a local cluster, or ``--scheduler``); reports are stitched here."""
 
@@ -97,18 +125,14 @@ class DaskExecutor:
         return None
 
     def run(self, tasks: Iterable[Task]) -> Iterator[Result]:
-        """Every task, planned in full first (each carries its files), then run."""
+        """Every task, planned in full first, then run; each carries its area's tables,
+        read as it is submitted (consecutive tasks of one area share one bundle)."""
         tasks = list(tasks)
         if not tasks:
             return iter(())
         out, data = OutputTree(self.options.output.resolve()), self.options.data.resolve()
-        bundles: dict[str, dict[str, str]] = {}
-        for t in tasks:  # an area's tasks share one bundle of its tables
-            if t.folder not in bundles:
-                bundles[t.folder] = task_bundle(out, t)
-            t.files = bundles[t.folder]
-        return run_dask(tasks, self.options.jobs, self.options.engine, self.options.scheduler,
-                        shared=shared_bundle(out, data))
+        return run_dask(_with_files(out, tasks), self.options.jobs, self.options.engine,
+                        self.options.scheduler, shared=shared_bundle(out, data))
 
     def close(self) -> None:
         """The cluster of a run is closed when its results are in."""
