@@ -200,7 +200,7 @@ class Peaks:
                 role = old[0] if old else _role(cmd, index, pid == root,
                                                 self.peak.get(parent, ("", 0))[0], root_cmd)
                 old = old or (role, 0)
-                self.peak[pid] = (old[0], hwm if role == "forked" else max(old[1], hwm))
+                self.peak[pid] = (old[0], max(old[1], hwm))
 
     def stop(self) -> dict[str, tuple[int, int]]:
         """Per role: (processes seen, the largest peak in KiB)."""
