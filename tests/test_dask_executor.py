@@ -1,9 +1,9 @@
-"""The Dask executor submits a bounded window of tasks, each with its area's files."""
+"""The Dask executor submits a bounded window of tasks; a worker writes the inputs once."""
 
 from __future__ import annotations
 
+import base64
 from collections import deque
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -34,10 +34,10 @@ class _Client:
     def scheduler_info(self) -> dict[str, Any]:
         return {"workers": {}}
 
-    def submit(self, fn: Any, payload: Any, common: Any, key: str, pure: bool) -> _Future:
+    def submit(self, fn: Any, *args: Any, key: str, pure: bool) -> _Future:
         self.in_flight += 1
         self.most = max(self.most, self.in_flight)
-        return _Future(fn(payload, common), self)
+        return _Future(fn(*args), self)
 
     def close(self) -> None:
         pass
@@ -67,31 +67,34 @@ def test_tasks_are_submitted_a_window_at_a_time(monkeypatch: pytest.MonkeyPatch)
     still runs, once."""
     import dask.distributed
 
-    clients: list[_Client] = []
-
-    def client(*args: object) -> _Client:
-        clients.append(_Client())
-        return clients[-1]
-
-    monkeypatch.setattr(dask.distributed, "Client", client)
-    monkeypatch.setattr(dask.distributed, "LocalCluster", lambda **kw: None)
+    client = _Client()
     monkeypatch.setattr(dask.distributed, "as_completed", _Completed)
-    monkeypatch.setattr(dx, "_run_remote", lambda payload, shared: payload[0].key)
+    monkeypatch.setattr(dx, "_run_remote", lambda task, engine, shared: task.key)
     tasks = [Task(f"area-{i // 10}", f"nb{i % 10}", "{}", {}, str(i)) for i in range(100)]
-    done = list(dx.run_dask(iter(tasks), jobs=2, scheduler="tcp://nowhere:1"))
+    done = list(dx.run_dask(client, iter(tasks), jobs=2))  # type: ignore[arg-type]
     assert sorted(done) == sorted(t.key for t in tasks)
-    assert clients[0].most == IN_FLIGHT * 2
+    assert client.most == IN_FLIGHT * 2
 
 
-def test_consecutive_tasks_of_an_area_share_one_bundle_read_when_reached(
-        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    reads: list[str] = []
-    monkeypatch.setattr(dx, "task_bundle",
-                        lambda out, t: reads.append(t.folder) or {"folder": t.folder})
-    tasks = [Task(folder, "nb", "{}", {}, folder) for folder in ("a", "a", "b", "b", "b")]
-    made = dx._with_files(dx.OutputTree(tmp_path), tasks)
-    first = next(made)
-    assert reads == ["a"] and first.files == {"folder": "a"}
-    rest = list(made)
-    assert reads == ["a", "b"] and rest[0].files is first.files
-    assert rest[1].files is rest[2].files is rest[3].files
+def test_a_worker_writes_a_bundle_once_and_removes_it_when_the_bundle_is_dropped(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every task of a build on one worker reads one folder of the inputs, written by the
+    first (writing them for each task was most of a task's time at 200 areas); when Dask
+    drops the bundle (its build is done) the folder goes too, and a new build's bundle gets
+    a folder of its own."""
+    import gc
+
+    writes: list[int] = []
+    write = dx.write_bundle
+    monkeypatch.setattr(dx, "write_bundle",
+                        lambda files, root: writes.append(len(files)) or write(files, root))
+    bundle = dx.Bundle({"data/a.txt": base64.b64encode(b"one").decode()})
+    folders = {dx.bundle_folder(bundle) for _ in range(5)}
+    assert writes == [1] and len(folders) == 1
+    (folder,) = folders
+    assert (folder / "data" / "a.txt").read_bytes() == b"one"
+    other = dx.Bundle({"data/a.txt": base64.b64encode(b"two").decode()})
+    assert dx.bundle_folder(other) != folder and writes == [1, 1]
+    del bundle
+    gc.collect()
+    assert not folder.exists() and dx.bundle_folder(other).exists()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import nbformat
@@ -103,12 +104,13 @@ def test_isolation_resets_state_a_notebook_leaves_behind(tables: Path) -> None:
     assert _outputs(again.notebook_json) == _outputs(clean.notebook_json)
 
 
-def test_a_task_runs_from_the_files_it_carries(tables: Path, two_areas: Built) -> None:
-    """What a Dask worker gets: the shared files (no case file) and the task's own tables;
-    run from those alone (here, in this process's warm kernel) a notebook shows what the
-    session's build showed, and no path of this machine. The build on a real LocalCluster is
-    tested end to end in ``test_build``."""
-    from analysis.pipeline.executors.dask import shared_bundle, task_bundle
+def test_a_task_runs_from_the_files_a_dask_worker_is_sent(tables: Path, two_areas: Built,
+                                                        tmp_path: Path) -> None:
+    """What a Dask worker gets: the shared files (no case file), written once to a folder of
+    its own; run from those alone (here, in this process's warm kernel) a notebook shows what
+    the session's build showed, and no path of this machine. The build on a real
+    LocalCluster is tested end to end in ``test_build``."""
+    from analysis.pipeline.executors.dask import shared_bundle, write_bundle
     from analysis.pipeline.outputs import OutputTree
 
     tree = OutputTree(tables)
@@ -116,39 +118,41 @@ def test_a_task_runs_from_the_files_it_carries(tables: Path, two_areas: Built) -
     assert "data/areas.csv" in shared and "output/tables/pooled_questions.parquet" in shared
     assert not any(rel.startswith("data/cases") for rel in shared)
     task = next(t for t in _tasks(tables) if t.notebook == "06_comparison")
-    own = task_bundle(tree, task)
-    assert own and all(rel.startswith(f"output/{task.folder}/tables/") for rel in own)
-    task.files = {**shared, **own}
-    result = run_task(task)
+    assert any(rel.startswith(f"output/{task.folder}/tables/") for rel in shared)
+    inputs = write_bundle(shared, tmp_path / "inputs")
+    result = run_task(task, inputs=inputs)
     assert result.ok, result.error
-    assert str(tables) not in result.notebook_json
+    assert str(tables) not in result.notebook_json and str(inputs) not in result.notebook_json
     session = two_areas.out / task.folder / "notebooks" / f"{task.notebook}.ipynb"
     assert _outputs(result.notebook_json) == _outputs(session.read_text(encoding="utf-8"),
                                                        session)
 
 
 def test_chapters_that_read_only_their_area_run_without_any_cross_area_table(
-        tables: Path, two_areas: Built) -> None:
+        tables: Path, two_areas: Built, tmp_path: Path) -> None:
     """A chapter the registry says reads only its own area's tables (its digest covers
     nothing else, and a build runs it before the cross-area tables exist) runs from the data
     and its area's tables alone, with no cross-area table, group table or view anywhere, and
     shows what the session's build showed: one that read another area's figure would fail
     here, instead of being kept stale when that figure moved."""
-    from analysis.pipeline.executors.dask import _encode, task_bundle
-    from analysis.pipeline.outputs import OutputTree
     from analysis.report.registry import AREA_CHAPTERS
 
-    tree = OutputTree(tables)
     data = paths.data_dir()
-    bare = _encode({f"data/{p.relative_to(data)}": p for p in sorted(data.rglob("*"))
-                    if p.is_file() and "cases" not in p.relative_to(data).parts})
+    inputs = tmp_path / "inputs"
+    for p in data.rglob("*"):
+        if p.is_file() and "cases" not in p.relative_to(data).parts:
+            target = inputs / "data" / p.relative_to(data)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(p, target)
     own = {c.notebook for c in AREA_CHAPTERS if c.own_tables}
     assert {"08_annex", "01_assisting_sentencing"} <= own
+    for area in {t.folder for t in _tasks(tables)}:
+        shutil.copytree(paths.area_tables(tables, area),
+                        paths.area_tables(inputs / "output", area))
+    assert not list((inputs / "output").glob("*.parquet"))
+    assert not (inputs / "output" / "tables").exists()
     for task in (t for t in _tasks(tables) if t.notebook in own):
-        task.files = {**bare, **task_bundle(tree, task)}
-        assert not any("/tables/views/" in rel or rel.startswith("output/tables/")
-                       for rel in task.files)
-        result = run_task(task)
+        result = run_task(task, inputs=inputs)
         assert result.ok, (task.notebook, result.error)
         session = two_areas.out / task.folder / "notebooks" / f"{task.notebook}.ipynb"
         assert _outputs(result.notebook_json) == _outputs(

@@ -153,3 +153,60 @@ def test_streamed_tables_equal_scoring_every_area_at_once(scored: Path, tmp_path
         for suffix in (".csv", ".parquet"):
             assert ((tmp_path / "all" / f"{n}{suffix}").read_bytes()
                     == (paths.all_tables(scored) / f"{n}{suffix}").read_bytes()), n
+
+
+def _job(data: Path, area_id: str, staging: Path) -> object:
+    from analysis.method.catalogue import load_areas
+    from analysis.pipeline.scores import ScoreJob
+
+    area = next(a for a in load_areas(data) if a.id == area_id)
+    return ScoreJob(area, str(data), str(staging), "d", lenient=False, scoring=None)
+
+
+def test_a_packed_job_stages_what_the_job_stages_and_names_the_builds_file(
+        tmp_path: Path) -> None:
+    """Scoring from the files a job carries (on a Dask worker that does not share the
+    build's folders) stages the same bytes as scoring in place, the published figures
+    included; a bad file's problems name the build's file, not the worker's copy."""
+    from analysis.core import paths
+    from analysis.pipeline.scores import PackedScoreJob, score_one, score_packed
+
+    durham = "durham-tees-valley"
+    job = _job(paths.data_dir(), durham, tmp_path / "here")
+    assert not score_one(job).problems  # type: ignore[arg-type]
+    staged = score_packed(PackedScoreJob.of(job))  # type: ignore[arg-type]
+    assert not staged.outcome.problems and staged.files
+    staged.unpack(tmp_path / "there")
+    assert _files(tmp_path / "there") == _files(tmp_path / "here")
+    assert any(b"sensitivity" in name.encode() for name in staged.files)
+
+    data = _data(tmp_path)
+    _break(data, "haskbrook", ",no,", ",nope,")
+    bad = score_packed(PackedScoreJob.of(_job(data, "haskbrook", tmp_path / "s")))  # type: ignore[arg-type]
+    assert bad.outcome.problems and not bad.files
+    assert {p.file for p in bad.outcome.problems} == {str(data / "cases" / "haskbrook.csv")}
+
+
+def test_a_dask_build_scores_on_its_workers_and_refuses_as_a_local_one(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """--executor dask: the changed areas are scored on the cluster's workers (the build
+    process scores none), every bad file is reported by the build's path and
+    nothing is written."""
+    from analysis.core.errors import InputError
+    from analysis.pipeline import builder
+    from analysis.pipeline.builder import build
+    from analysis.pipeline.options import BuildOptions
+
+    def here(job: object) -> None:
+        raise AssertionError("scored in the build process")
+
+    monkeypatch.setattr(builder, "score_one", here)
+    data = _data(tmp_path)
+    _break(data, "braxbrook", ",yes,", ",yess,")
+    _break(data, "haskbrook", ",no,", ",nope,")
+    out = tmp_path / "out"
+    with pytest.raises(InputError) as refused:
+        build(BuildOptions(data=data, output=out, jobs=2, quiet=True, executor="dask"))
+    files = {p.file for p in refused.value.problems}
+    assert files == {str(data / "cases" / "braxbrook.csv"), str(data / "cases" / "haskbrook.csv")}
+    assert not any(p.is_file() for p in out.rglob("*")) if out.exists() else True

@@ -173,7 +173,7 @@ class Builder:
         staging = Staging(self.out)
         jobs = [ScoreJob(a, str(self.data), str(staging.root), self.source_digest(a),
                          self.o.lenient, self.o.scoring, write) for a in changed]
-        futures = ([executor.submit(score_one, replace(j, relay=True)) for j in jobs]
+        futures = ([executor.score(replace(j, relay=True)) for j in jobs]
                    if executor is not None and len(jobs) > 1 else [])
         try:
             if futures and all(f is not None for f in futures):

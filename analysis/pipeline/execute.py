@@ -1,21 +1,21 @@
 """Run notebook tasks: one function per task; the executors (:mod:`.executors`) map it.
 
-A task carries everything it needs (the notebook source, its parameters and, for remote
-workers, the input files), and its result carries the executed notebook back, so Dask workers
-need no shared filesystem. Failures are results, not exceptions: the failed notebook with
-papermill's error banner comes back to be kept under ``failed/``.
+A task carries everything it needs but the input files (the notebook source, its parameters),
+and its result carries the executed notebook back; a worker that does not share the build's
+folders is given a folder of the inputs (:mod:`.executors.dask` writes it once per worker).
+Failures are results, not exceptions: the failed notebook with papermill's error banner comes
+back to be kept under ``failed/``.
 """
 
 from __future__ import annotations
 
-import base64
 import json
 import multiprocessing
 import os
 import tempfile
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import Any
@@ -57,7 +57,6 @@ class Task:
     notebook_json: str          # the source notebook
     parameters: dict[str, object]
     digest: str
-    files: dict[str, str] = field(default_factory=dict)   # relpath -> base64, for remote runs
     path_parameters: tuple[str, ...] = ("data_dir", "output_dir")
     fresh_kernel: bool = False  # a kernel of its own whatever the engine (extra chapters)
 
@@ -99,9 +98,13 @@ def _cell_seconds(nb: dict[str, Any]) -> float:
     return total
 
 
-def run_task(task: Task, engine: str = "warm") -> Result:
+def run_task(task: Task, engine: str = "warm", inputs: Path | None = None) -> Result:
     """Execute one notebook with papermill in this process's (warm) kernel, or in a fresh
-    kernel when the engine is "papermill" or the task asks for a kernel of its own."""
+    kernel when the engine is "papermill" or the task asks for a kernel of its own.
+
+    ``inputs``: a folder holding ``data/`` and ``output/``, on a worker that does not share
+    the build's folders; the task's folder parameters point there, and the executed notebook
+    writes it ``<inputs>`` (no path of the worker's machine is kept)."""
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
@@ -112,15 +115,10 @@ def run_task(task: Task, engine: str = "warm") -> Result:
     start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="iaow-task-") as tmp:
         params = dict(task.parameters)
-        if task.files:
-            root = Path(tmp) / "inputs"
-            for rel, data in task.files.items():
-                target = root / rel
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(base64.b64decode(data))
+        if inputs is not None:
             for name in task.path_parameters:
                 if name in params:
-                    params[name] = str(root / name.removesuffix("_dir"))
+                    params[name] = str(inputs / name.removesuffix("_dir"))
         source = Path(tmp) / "source.ipynb"
         source.write_text(task.notebook_json, encoding="utf-8")
         output = Path(tmp) / "executed.ipynb"
@@ -147,8 +145,8 @@ def run_task(task: Task, engine: str = "warm") -> Result:
             ok = False
             error = f"{type(exc).__name__}: {exc}"
         text = output.read_text(encoding="utf-8") if output.exists() else task.notebook_json
-        if task.files:
-            text = text.replace(str(Path(tmp) / "inputs"), "<inputs>")
+        if inputs is not None:
+            text = text.replace(str(inputs), "<inputs>")
     nb = json.loads(text)
     return Result(task.folder, task.notebook, ok, text, task.digest, time.perf_counter() - start,
                   _cell_seconds(nb), error)

@@ -16,9 +16,10 @@ import contextlib
 import logging
 import os
 import shutil
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -164,6 +165,73 @@ def score_one(job: ScoreJob) -> ScoreOutcome:
                                   job.digest, headline_scores(Path(job.data), job.area.id))
     outcome.records = records
     return outcome
+
+
+# scoring on a worker that does not share the build's folders --------------------------------
+@dataclass(frozen=True)
+class PackedScoreJob:
+    """A score job with the files it reads (the area's case file and its published figures,
+    if any): what travels to a worker that does not share the build's folders (Dask)."""
+
+    job: ScoreJob
+    cases: bytes
+    published: bytes | None
+
+    @classmethod
+    def of(cls, job: ScoreJob) -> PackedScoreJob:
+        from ..method.published import published_path
+
+        published = published_path(Path(job.data), job.area.id)
+        return cls(job, job.area.cases.read_bytes(),
+                   published.read_bytes() if published.exists() else None)
+
+
+@dataclass
+class StagedTables:
+    """What came back from a packed job: its outcome and the files it staged, by their path
+    under the staging folder."""
+
+    outcome: ScoreOutcome
+    files: dict[str, bytes]
+
+    def unpack(self, staging: Path) -> ScoreOutcome:
+        """Write the staged files into the build's staging folder; the job's outcome."""
+        for rel, data in self.files.items():
+            target = staging / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        return self.outcome
+
+
+def score_packed(packed: PackedScoreJob) -> StagedTables:
+    """:func:`score_one` in a folder of its own, from the files the job carries; its staged
+    tables come back as bytes. Problems and log records name the build's case file, not the
+    copy scored here."""
+    from ..method.published import published_path
+
+    job = packed.job
+    with tempfile.TemporaryDirectory(prefix="iaow-score-") as tmp:
+        root = Path(tmp)
+        cases = root / "cases" / job.area.cases.name
+        cases.parent.mkdir()
+        cases.write_bytes(packed.cases)
+        data = root / "data"
+        if packed.published is not None:
+            published = published_path(data, job.area.id)
+            published.parent.mkdir(parents=True)
+            published.write_bytes(packed.published)
+        staging = root / "staging"
+        outcome = score_one(replace(job, area=replace(job.area, cases=cases), data=str(data),
+                                    staging=str(staging)))
+        files = {p.relative_to(staging).as_posix(): p.read_bytes()
+                 for p in sorted(staging.rglob("*")) if p.is_file()}
+    here, there = str(cases), str(job.area.cases)
+    outcome.problems = [replace(p, file=p.file.replace(here, there),
+                                message=p.message.replace(here, there))
+                        for p in outcome.problems]
+    for record in outcome.records:
+        record.msg = str(record.msg).replace(here, there)
+    return StagedTables(outcome, files)
 
 
 def relay(outcome: ScoreOutcome) -> None:

@@ -2,7 +2,7 @@
 
 An executor is made from the build options, may start its workers before the data is scored
 (:meth:`Executor.start`: they validate and score the changed areas, each on its own, through
-:meth:`Executor.submit`) and start their kernels once the data is valid
+:meth:`Executor.score`) and start their kernels once the data is valid
 (:meth:`Executor.warm`), runs notebook tasks and yields their results as they complete
 (:meth:`Executor.run`; the tasks are an iterable the build may still be planning: a local
 executor starts the first ones while later ones wait for the cross-area tables), and may run
@@ -16,11 +16,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
 from importlib import import_module
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 if TYPE_CHECKING:
     from ..execute import Result, Task
     from ..options import BuildOptions
+    from ..scores import ScoreJob, ScoreOutcome
+
+T = TypeVar("T", covariant=True)
 
 #: Executor classes by the name ``--executor`` takes, imported only when chosen.
 EXECUTORS = {
@@ -31,8 +34,17 @@ EXECUTORS = {
 SCHEDULED = "dask"
 
 
+class Pending(Protocol[T]):
+    """A job handed to an executor's workers: its result when asked for (a local future, or
+    a Dask one unpacked)."""
+
+    def result(self) -> T: ...
+
+
 class Executor(Protocol):
     def start(self) -> None: ...
+
+    def score(self, job: ScoreJob) -> Pending[ScoreOutcome] | None: ...
 
     def warm(self) -> None: ...
 

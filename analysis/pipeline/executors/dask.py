@@ -1,95 +1,128 @@
 """The Dask executor: each notebook a Dask task, on a local cluster or an existing scheduler.
 
-A task carries its own input files and the files every task shares are scattered to each
-worker once, so Dask workers need no shared filesystem; the executed notebook comes back to
-the client.
+Dask workers need no shared filesystem. The changed areas are scored on the workers, each
+score job carrying its case file and its staged tables coming back. The input files every
+notebook reads are scattered to each worker once, as one :class:`Bundle`, and written to a
+folder on it by the first task that needs them; the executed notebook comes back to the
+client.
 """
 
 from __future__ import annotations
 
 import base64
 import itertools
-from collections.abc import Callable, Iterable, Iterator
+import shutil
+import tempfile
+import threading
+import weakref
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ...core import paths
 from ..execute import Result, Task, finish, run_task
 from ..options import BuildOptions
 from ..outputs import OutputTree
+from ..scores import PackedScoreJob, ScoreJob, ScoreOutcome, score_packed
 from .local import IN_FLIGHT
 
-
-def _run_remote(payload: tuple[Task, str], shared: dict[str, str]) -> Result:
-    """A Dask task: the files every task shares arrive once per worker, the task's own with it."""
-    task, engine = payload
-    task.files = {**shared, **task.files}
-    return finish(run_task(task, engine))
+if TYPE_CHECKING:
+    from dask.distributed import Client, LocalCluster
 
 
-def run_dask(tasks: Iterable[Task], jobs: int, engine: str = "warm",
-             scheduler: str | None = None,
-             shared: dict[str, str] | None = None) -> Iterator[Result]:
+class Bundle(dict[str, str]):
+    """Files as base64 text by relative path: what travels to a remote worker. A class of
+    its own so that a worker can tie the folder it writes them to to the bundle's life (a
+    plain dict cannot be referred to weakly)."""
+
+
+def write_bundle(files: Mapping[str, str], root: Path) -> Path:
+    """Write a bundle's files under ``root``; ``root``."""
+    for rel, data in files.items():
+        target = root / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(base64.b64decode(data))
+    return root
+
+
+_FOLDERS: dict[int, Path] = {}  # in a worker: the folder of each bundle it holds, by id
+_LOCK = threading.Lock()
+
+
+def _forget(key: int, root: Path) -> None:
+    _FOLDERS.pop(key, None)
+    shutil.rmtree(root, ignore_errors=True)
+
+
+def bundle_folder(bundle: Bundle) -> Path:
+    """Where this worker wrote ``bundle``: by the first task that needs it, once (writing
+    2,200 files a task was most of a Dask task's time at 200 areas), and removed when Dask
+    drops the bundle (the build that scattered it closed its client) or the worker exits."""
+    with _LOCK:
+        root = _FOLDERS.get(id(bundle))
+        if root is None:
+            root = write_bundle(bundle, Path(tempfile.mkdtemp(prefix="iaow-inputs-")))
+            _FOLDERS[id(bundle)] = root
+            weakref.finalize(bundle, _forget, id(bundle), root)
+        return root
+
+
+def _run_remote(task: Task, engine: str, shared: Bundle) -> Result:
+    """A Dask task: the notebook runs on the inputs folder of this worker."""
+    return finish(run_task(task, engine, inputs=bundle_folder(shared)))
+
+
+def connect(jobs: int, scheduler: str | None) -> tuple[Client, LocalCluster | None]:
+    """A client of the scheduler given, or of a local cluster of ``jobs`` one-thread
+    worker processes started here."""
+    from dask.distributed import Client, LocalCluster
+
+    if scheduler:
+        return Client(scheduler), None
+    cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
+                           dashboard_address=None, silence_logs=40)
+    return Client(cluster), cluster
+
+
+def run_dask(client: Client, tasks: Iterable[Task], jobs: int, engine: str = "warm",
+             shared: Bundle | None = None) -> Iterator[Result]:
     """Each notebook a Dask task; the executed notebook comes back to the client.
 
-    ``shared`` (input files every task needs) is scattered to every worker once; each task
-    carries only its own files. At most :data:`IN_FLIGHT` tasks per worker thread are
-    submitted at a time, the next as each result comes back: a task's files are held by the
-    client and the scheduler only while it is queued or running, so neither grows with the
-    number of notebooks (every task of 201 areas submitted at once held 1.1 GiB in the
-    client and 1.2 GiB in the scheduler).
+    ``shared`` (the input files) is scattered to every worker once. At most
+    :data:`IN_FLIGHT` tasks per worker thread are submitted at a time, the next as each
+    result comes back, so neither the client nor the scheduler holds more than a window of
+    tasks and results (every task of 201 areas submitted at once held 1.1 GiB in the client
+    and 1.2 GiB in the scheduler).
     """
-    from dask.distributed import Client, LocalCluster
     from dask.distributed import as_completed as dask_completed
 
-    cluster = None
-    if scheduler:
-        client = Client(scheduler)
-    else:
-        cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
-                               dashboard_address=None, silence_logs=40)
-        client = Client(cluster)
-    try:
-        [common] = client.scatter([shared or {}], broadcast=True)
-        pending = iter(tasks)
+    [common] = client.scatter([shared if shared is not None else Bundle()], broadcast=True)
+    pending = iter(tasks)
 
-        def submit(t: Task) -> Any:
-            return client.submit(_run_remote, (t, engine), common,
-                                 key=f"iaow-{t.key}-{t.digest[:16]}", pure=False)
+    def submit(t: Task) -> Any:
+        return client.submit(_run_remote, t, engine, common,
+                             key=f"iaow-{t.key}-{t.digest[:16]}", pure=False)
 
-        threads = sum(w.get("nthreads", 1)
-                      for w in client.scheduler_info().get("workers", {}).values())
-        window = IN_FLIGHT * max(jobs, threads, 1)
-        running = dask_completed([submit(t) for t in itertools.islice(pending, window)])
-        for future in running:
-            result = future.result()
-            nxt = next(pending, None)
-            if nxt is not None:
-                running.add(submit(nxt))
-            yield result
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+    threads = sum(w.get("nthreads", 1)
+                  for w in client.scheduler_info().get("workers", {}).values())
+    window = IN_FLIGHT * max(jobs, threads, 1)
+    running = dask_completed([submit(t) for t in itertools.islice(pending, window)])
+    for future in running:
+        result = future.result()
+        nxt = next(pending, None)
+        if nxt is not None:
+            running.add(submit(nxt))
+        yield result
 
 
-def _encode(files: dict[str, Path]) -> dict[str, str]:
-    """Files as base64 text by relative path: what travels to a remote worker."""
-    return {rel: base64.b64encode(p.read_bytes()).decode() for rel, p in files.items()}
+def _encode(files: dict[str, Path]) -> Bundle:
+    return Bundle({rel: base64.b64encode(p.read_bytes()).decode() for rel, p in files.items()})
 
 
-def task_bundle(out: OutputTree, task: Task) -> dict[str, str]:
-    """The files only this task needs on a remote worker: its area's tables."""
-    return _encode({f"output/{p.relative_to(out.root)}": p for p in
-                    sorted(paths.area_tables(out.root, task.folder).glob("*.parquet"))})
-
-
-def shared_bundle(out: OutputTree, data: Path) -> dict[str, str]:
-    """The files tasks share (data other than case files, the cross-area and group tables
-    with the areas' views of them, and every area's tables, which the disclosure policy of
-    the comparison chapters and the aggregates reads): sent to each Dask worker once, not
-    with every task."""
+def shared_bundle(out: OutputTree, data: Path) -> Bundle:
+    """The files the notebooks read: the data other than case files, and every table
+    (each area's, the cross-area and group tables) with the areas' views of them."""
     files = {f"data/{p.relative_to(data)}": p for p in sorted(data.rglob("*"))
              if p.is_file() and "cases" not in p.relative_to(data).parts}
     for p in sorted([*out.root.glob("**/tables/*.parquet"),
@@ -98,41 +131,65 @@ def shared_bundle(out: OutputTree, data: Path) -> dict[str, str]:
     return _encode(files)
 
 
-def _with_files(out: OutputTree, tasks: Iterable[Task]) -> Iterator[Task]:
-    """Each task with its files, read when it is reached: an area's bundle is kept only
-    while its tasks follow one another, so the client holds one area's tables at a time."""
-    last: tuple[str, dict[str, str]] | None = None
-    for t in tasks:
-        if last is None or last[0] != t.folder:
-            last = (t.folder, task_bundle(out, t))
-        t.files = last[1]
-        yield t
+class _Staged:
+    """A score job's Dask future; its staged tables written to the build's staging folder
+    when its outcome is taken."""
+
+    def __init__(self, future: Any, staging: Path) -> None:
+        self.future, self.staging = future, staging
+
+    def result(self) -> ScoreOutcome:
+        staged: Any = self.future.result()
+        outcome: ScoreOutcome = staged.unpack(self.staging)
+        self.future.release()
+        return outcome
 
 
 class DaskExecutor:
-    """Notebooks on Dask (a local cluster, or ``--scheduler``); reports are stitched here."""
+    """Areas scored and notebooks run on Dask (a local cluster, or ``--scheduler``);
+    reports are stitched here."""
 
     def __init__(self, options: BuildOptions) -> None:
         self.options = options
+        self._client: Client | None = None
+        self._cluster: LocalCluster | None = None
+
+    def _connected(self) -> Client:
+        if self._client is None:
+            self._client, self._cluster = connect(self.options.jobs, self.options.scheduler)
+        return self._client
 
     def start(self) -> None:
-        """Nothing to warm up: the cluster starts when there is work for it."""
+        """Start (or reach) the cluster: the changed areas are scored on it."""
+        self._connected()
+
+    def score(self, job: ScoreJob) -> _Staged:
+        """Score an area on a worker, from its case file sent with the job."""
+        future = self._connected().submit(score_packed, PackedScoreJob.of(job),
+                                          key=f"iaow-score-{job.area.id}-{job.digest[:16]}",
+                                          pure=False)
+        return _Staged(future, Path(job.staging))
 
     def warm(self) -> None:
-        """Nothing to warm up: the cluster starts when there is work for it."""
+        """Nothing to warm up: a worker's kernel starts with its first notebook."""
 
     def submit(self, fn: Callable[[Any], Any], arg: Any) -> Future[Any] | None:
+        """None: other jobs read the build's folders, so the build runs them itself."""
         return None
 
     def run(self, tasks: Iterable[Task]) -> Iterator[Result]:
-        """Every task, planned in full first, then run; each carries its area's tables,
-        read as it is submitted (consecutive tasks of one area share one bundle)."""
+        """Every task, planned in full first (the inputs sent are every table), then run."""
         tasks = list(tasks)
         if not tasks:
             return iter(())
         out, data = OutputTree(self.options.output.resolve()), self.options.data.resolve()
-        return run_dask(_with_files(out, tasks), self.options.jobs, self.options.engine,
-                        self.options.scheduler, shared=shared_bundle(out, data))
+        return run_dask(self._connected(), tasks, self.options.jobs, self.options.engine,
+                        shared=shared_bundle(out, data))
 
     def close(self) -> None:
-        """The cluster of a run is closed when its results are in."""
+        """Close the client, and the cluster if it was started here."""
+        if self._client is not None:
+            self._client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+        self._client = self._cluster = None

@@ -11,10 +11,13 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..execute import ENGINES, Result, Task, finish, run_serial, run_task, worker_context
 from ..options import BuildOptions
+
+if TYPE_CHECKING:
+    from ..scores import ScoreJob, ScoreOutcome
 
 IN_FLIGHT = 4  # tasks queued per worker: enough to keep workers busy, few enough to hold
 
@@ -143,6 +146,12 @@ class LocalExecutor:
     def start(self) -> None:
         if self.workers is not None:
             self.workers.start()
+
+    def score(self, job: ScoreJob) -> Future[ScoreOutcome] | None:
+        """Validate and score an area in a worker, which writes its tables to staging."""
+        from ..scores import score_one
+
+        return None if self.workers is None else self.workers.submit(score_one, job)
 
     def warm(self) -> None:
         if self.workers is not None:
