@@ -178,7 +178,6 @@ def test_a_packed_job_stages_what_the_job_stages_and_names_the_builds_file(
     assert not staged.outcome.problems and staged.files
     staged.unpack(tmp_path / "there")
     assert _files(tmp_path / "there") == _files(tmp_path / "here")
-    assert any(b"sensitivity" in name.encode() for name in staged.files)
 
     data = _data(tmp_path)
     _break(data, "haskbrook", ",no,", ",nope,")
@@ -210,3 +209,45 @@ def test_a_dask_build_scores_on_its_workers_and_refuses_as_a_local_one(
     files = {p.file for p in refused.value.problems}
     assert files == {str(data / "cases" / "braxbrook.csv"), str(data / "cases" / "haskbrook.csv")}
     assert not any(p.is_file() for p in out.rglob("*")) if out.exists() else True
+
+
+def test_a_dask_cluster_scores_areas_as_this_process_does(tmp_path: Path) -> None:
+    """Areas scored on a real LocalCluster's workers, a window at a time, stage the bytes
+    this process stages for them."""
+    from analysis.core import paths
+    from analysis.method.catalogue import load_areas
+    from analysis.pipeline.builder import _scored
+    from analysis.pipeline.executors.dask import DaskExecutor
+    from analysis.pipeline.options import BuildOptions
+    from analysis.pipeline.scores import score_one
+
+    ids = [a.id for a in load_areas(paths.data_dir())][:3]
+    executor = DaskExecutor(BuildOptions(output=tmp_path / "out", jobs=1, quiet=True))
+    try:
+        executor.start()
+        jobs = [_job(paths.data_dir(), a, tmp_path / "there") for a in ids]
+        outcomes = list(_scored(executor, executor.score(jobs[0]), jobs[1:], window=2))  # type: ignore[arg-type]
+    finally:
+        executor.close()
+    assert [o.area_id for o in outcomes] == ids and not any(o.problems for o in outcomes)
+    for job in jobs:
+        score_one(_job(paths.data_dir(), job.area.id, tmp_path / "here"))  # type: ignore[attr-defined, arg-type]
+    assert _files(tmp_path / "there") == _files(tmp_path / "here")
+    assert len(_files(tmp_path / "here")) > 3 * 5
+
+
+def test_workers_of_another_package_version_are_refused(monkeypatch: pytest.MonkeyPatch,
+                                                         tmp_path: Path) -> None:
+    """A worker whose package differs would score and run under this build's stamp."""
+    from analysis.core.errors import InputError
+    from analysis.pipeline.executors import dask as dx
+
+    class Client:
+        def run(self, fn: object) -> dict[str, str]:
+            return {"tcp://a:1": "ours", "tcp://b:2": "old"}
+
+    monkeypatch.setattr("analysis.pipeline.digests.package_digest", lambda: "ours")
+    with pytest.raises(InputError) as refused:
+        dx.check_workers(Client(), "tcp://sched:8786")  # type: ignore[arg-type]
+    (p,) = refused.value.problems
+    assert p.value == "tcp://b:2" and "tcp://sched:8786" in p.file and "1 of 2" in p.message

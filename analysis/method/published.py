@@ -9,11 +9,15 @@ settings; the chapters read the headline scores, the readings and the settings.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import yaml
+
+from ..core.errors import Problem
 from ..core.yamlfile import parse, stat_key
 
 # Used when a published-figures file gives no `reconstruction: within_case_correlation`.
@@ -153,3 +157,35 @@ def headline_scores(data_dir: Path, area_id: str) -> dict[int, int]:
     """The published headline score of each outcome, or {} for an area with no report."""
     path = published_path(data_dir, area_id)
     return load_published(path).headlines if path.exists() else {}
+
+
+#: What a published-figures file must look like, as a problem says it.
+PUBLISHED_LAYOUT = ("a YAML mapping with a 'figures' list (each entry with an id, a kind and n), "
+                    "laid out as data/published/durham-tees-valley.yaml")
+
+
+def check_published(data_dir: Path, area_ids: Iterable[str]) -> list[Problem]:
+    """Each area's published-figures file, where it has one, read as a build reads it: a
+    malformed one is a problem naming the file before anything is scored, not a traceback
+    in the middle of a build (or on a remote worker, under the worker's copy of it)."""
+    problems = []
+    for area_id in area_ids:
+        path = published_path(data_dir, area_id)
+        if not path.exists():
+            continue
+        try:
+            load_published(path)
+        except PublishedError as exc:
+            problems.append(Problem(str(path), str(exc).split(": ", 1)[-1],
+                                    allowed=PUBLISHED_LAYOUT))
+        except KeyError as exc:
+            problems.append(Problem(str(path), f"an entry has no {exc} field",
+                                    allowed=PUBLISHED_LAYOUT))
+        except (yaml.YAMLError, UnicodeDecodeError, TypeError, ValueError,
+                AttributeError) as exc:
+            mark = getattr(exc, "problem_mark", None)
+            problems.append(Problem(str(path), "not a published-figures file "
+                                    f"({type(exc).__name__}: {str(exc).splitlines()[0]})",
+                                    row=None if mark is None else mark.line + 1,
+                                    allowed=PUBLISHED_LAYOUT))
+    return problems

@@ -21,11 +21,13 @@ that report's notebooks are done.
 
 from __future__ import annotations
 
+import collections
 import functools
+import itertools
 import logging
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from functools import cached_property
@@ -48,7 +50,8 @@ from ..report.registry import (
 from . import dispatch, printed
 from .digests import digest_of, package_digest, versions
 from .execute import Task
-from .executors import Executor, make_executor
+from .executors import Executor, Pending, make_executor
+from .executors.local import IN_FLIGHT
 from .explain import BuildExplanation
 from .inputs import Inputs, check_output, check_texts, select_areas
 from .jobs import Page, StitchJob
@@ -59,6 +62,7 @@ from .pages import BuildResult, Pages, linked_areas, write_index, write_manifest
 from .plan import Planner, area_notebooks, notebook_source
 from .scores import (
     ScoreJob,
+    ScoreOutcome,
     Staging,
     TableDigests,
     cross_file_problems,
@@ -173,16 +177,11 @@ class Builder:
         staging = Staging(self.out)
         jobs = [ScoreJob(a, str(self.data), str(staging.root), self.source_digest(a),
                          self.o.lenient, self.o.scoring, write) for a in changed]
-        futures = ([executor.score(replace(j, relay=True)) for j in jobs]
-                   if executor is not None and len(jobs) > 1 else [])
+        first = (executor.score(replace(jobs[0], relay=True))
+                 if executor is not None and len(jobs) > 1 else None)
         try:
-            if futures and all(f is not None for f in futures):
-                outcomes = []
-                for f in futures:
-                    assert f is not None
-                    outcome = f.result()
-                    relay(outcome)
-                    outcomes.append(outcome)
+            if executor is not None and first is not None:
+                outcomes = list(_scored(executor, first, jobs[1:], IN_FLIGHT * self.o.jobs))
             else:  # no workers: one area after another in this process
                 outcomes = [score_one(j) for j in jobs]
             problems = [p for o in outcomes for p in o.problems]
@@ -332,6 +331,25 @@ def preload_cross_area() -> None:
                 importlib.import_module(name)
 
     threading.Thread(target=load, name="preload", daemon=True).start()
+
+
+def _scored(executor: Executor, first: Pending[ScoreOutcome], rest: Sequence[ScoreJob],
+            window: int) -> Iterator[ScoreOutcome]:
+    """Each job's outcome in turn (its log records relayed here), with at most ``window``
+    jobs handed to the workers at a time: finished jobs' tables are not held by the workers
+    (on Dask, until taken) for every area at once."""
+    pending = iter(rest)
+    queued = collections.deque([first, *(executor.score(replace(j, relay=True))
+                                          for j in itertools.islice(pending, window - 1))])
+    while queued:
+        future = queued.popleft()
+        assert future is not None  # an executor that scores one job scores every job
+        outcome = future.result()
+        relay(outcome)
+        nxt = next(pending, None)
+        if nxt is not None:
+            queued.append(executor.score(replace(nxt, relay=True)))
+        yield outcome
 
 
 def run_overlapped(b: Builder, areas: list[Area], every: list[Area], executor: Executor,

@@ -17,6 +17,7 @@ import logging
 import os
 import shutil
 import tempfile
+import threading
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
@@ -115,25 +116,31 @@ class _Collect(logging.Handler):
         self.records.append(record)
 
 
+_RELAY_LOCK = threading.Lock()
+
+
 @contextlib.contextmanager
 def _relayed(on: bool) -> Iterator[list[logging.LogRecord]]:
     """In a worker, the package's log records of one job are kept to be logged again by the
-    build (a worker's own logging is not configured), not printed here."""
+    build (a worker's own logging is not configured), not printed here. The logger is the
+    process's, so one relayed job runs at a time in a process (a Dask worker may have
+    several threads): another job's records never reach this one's list."""
     if not on:
         yield []
         return
     logger = logging.getLogger("analysis")
     handler = _Collect()
-    level, propagate = logger.level, logger.propagate
-    logger.addHandler(handler)
-    logger.setLevel(logging.DEBUG)
-    logger.propagate = False
-    try:
-        yield handler.records
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(level)
-        logger.propagate = propagate
+    with _RELAY_LOCK:
+        level, propagate = logger.level, logger.propagate
+        logger.addHandler(handler)
+        logger.setLevel(logging.DEBUG)
+        logger.propagate = False
+        try:
+            yield handler.records
+        finally:
+            logger.removeHandler(handler)
+            logger.setLevel(level)
+            logger.propagate = propagate
 
 
 def score_one(job: ScoreJob) -> ScoreOutcome:

@@ -14,6 +14,7 @@ import itertools
 import shutil
 import tempfile
 import threading
+import uuid
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ...core import paths
+from ...core.errors import InputError, Problem
 from ..execute import Result, Task, finish, run_task
 from ..options import BuildOptions
 from ..outputs import OutputTree
@@ -62,7 +64,12 @@ def bundle_folder(bundle: Bundle) -> Path:
     with _LOCK:
         root = _FOLDERS.get(id(bundle))
         if root is None:
-            root = write_bundle(bundle, Path(tempfile.mkdtemp(prefix="iaow-inputs-")))
+            root = Path(tempfile.mkdtemp(prefix="iaow-inputs-"))
+            try:
+                write_bundle(bundle, root)
+            except BaseException:  # a full disk: no half-written folder left behind
+                shutil.rmtree(root, ignore_errors=True)
+                raise
             _FOLDERS[id(bundle)] = root
             weakref.finalize(bundle, _forget, id(bundle), root)
         return root
@@ -83,6 +90,24 @@ def connect(jobs: int, scheduler: str | None) -> tuple[Client, LocalCluster | No
     cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
                            dashboard_address=None, silence_logs=40)
     return Client(cluster), cluster
+
+
+def check_workers(client: Client, scheduler: str | None) -> None:
+    """Refuse workers that run another version of the package (its code, templates, question
+    bank): what they score and run would be stamped as this build's, and never made again.
+    Checked on the workers present when the build starts."""
+    from ..digests import package_digest
+
+    ours = package_digest()
+    theirs = client.run(package_digest)
+    other = sorted(w for w, digest in theirs.items() if digest != ours)
+    if other:
+        raise InputError([Problem(
+            f"Dask scheduler {scheduler or 'started by this build'}",
+            f"{len(other)} of {len(theirs)} workers run another version of the analysis "
+            "package than this build", column="worker", value=", ".join(other),
+            allowed="workers that run this same package (its code, templates and question "
+            "bank): install it from this checkout in their environment")])
 
 
 def run_dask(client: Client, tasks: Iterable[Task], jobs: int, engine: str = "warm",
@@ -157,6 +182,7 @@ class DaskExecutor:
     def _connected(self) -> Client:
         if self._client is None:
             self._client, self._cluster = connect(self.options.jobs, self.options.scheduler)
+            check_workers(self._client, self.options.scheduler)
         return self._client
 
     def start(self) -> None:
@@ -166,8 +192,8 @@ class DaskExecutor:
     def score(self, job: ScoreJob) -> _Staged:
         """Score an area on a worker, from its case file sent with the job."""
         future = self._connected().submit(score_packed, PackedScoreJob.of(job),
-                                          key=f"iaow-score-{job.area.id}-{job.digest[:16]}",
-                                          pure=False)
+                                          key=f"iaow-score-{job.area.id}-{uuid.uuid4().hex}",
+                                          pure=False)  # problems name this build's files
         return _Staged(future, Path(job.staging))
 
     def warm(self) -> None:
