@@ -97,6 +97,7 @@ def test_a_mutated_published_file_is_read_or_refused_by_name(
 
 def test_a_malformed_published_file_stops_the_build_before_anything_is_written(
         tmp_path: Path) -> None:
+    """Reported with a bad case file of another area, in one run; exit 2, no traceback."""
     import shutil
     import subprocess
     import sys
@@ -106,10 +107,15 @@ def test_a_malformed_published_file_stops_the_build_before_anything_is_written(
     path = data / "published" / "durham-tees-valley.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("figures:", "figurez:", 1),
                     encoding="utf-8")
+    cases = data / "cases" / "braxbrook.csv"
+    header, first, *rest = cases.read_text(encoding="utf-8").splitlines()
+    cases.write_text("\n".join([header, first.replace(",yes,", ",yess,", 1), *rest]) + "\n",
+                     encoding="utf-8")
     out = tmp_path / "out"
     proc = subprocess.run([sys.executable, "-m", "analysis", "build", "--data", str(data),
                            "--output", str(out), "--tables-only", "--quiet"],
                           capture_output=True, text=True, cwd=paths.REPO_ROOT, timeout=300)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
     assert "durham-tees-valley.yaml" in proc.stderr and "'figures' list" in proc.stderr
+    assert "braxbrook.csv" in proc.stderr and "yess" in proc.stderr
     assert "Nothing was written." in proc.stderr and not out.exists()

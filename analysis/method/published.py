@@ -166,8 +166,8 @@ PUBLISHED_LAYOUT = ("a YAML mapping with a 'figures' list (each entry with an id
 
 def check_published(data_dir: Path, area_ids: Iterable[str]) -> list[Problem]:
     """Each area's published-figures file, where it has one, read as a build reads it: a
-    malformed one is a problem naming the file before anything is scored, not a traceback
-    in the middle of a build (or on a remote worker, under the worker's copy of it)."""
+    malformed one is a problem naming the file, found before the area is scored, not a
+    traceback in the middle of a build (or on a remote worker, under the worker's copy)."""
     problems = []
     for area_id in area_ids:
         path = published_path(data_dir, area_id)

@@ -174,9 +174,14 @@ class Builder:
 
     def _score_areas(self, every: list[Area], changed: list[Area],
                      executor: Executor | None, write: bool) -> None:
+        from ..method.published import check_published
+
+        # a malformed published-figures file: its area's cases are validated, not scored
+        published = {a.id: check_published(self.data, [a.id]) for a in changed}
         staging = Staging(self.out)
         jobs = [ScoreJob(a, str(self.data), str(staging.root), self.source_digest(a),
-                         self.o.lenient, self.o.scoring, write) for a in changed]
+                         self.o.lenient, self.o.scoring, write and not published[a.id])
+                for a in changed]
         first = (executor.score(replace(jobs[0], relay=True))
                  if executor is not None and len(jobs) > 1 else None)
         try:
@@ -184,7 +189,8 @@ class Builder:
                 outcomes = list(_scored(executor, first, jobs[1:], IN_FLIGHT * self.o.jobs))
             else:  # no workers: one area after another in this process
                 outcomes = [score_one(j) for j in jobs]
-            problems = [p for o in outcomes for p in o.problems]
+            problems = [p for a in changed for p in published[a.id]]
+            problems += [p for o in outcomes for p in o.problems]
             problems += cross_file_problems(outcomes, every, subset=bool(self.o.areas))
             if problems:
                 raise InputError(problems)

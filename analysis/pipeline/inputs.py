@@ -104,17 +104,16 @@ def check_texts(data: Path, areas: list[Area], every: list[Area] | None = None) 
     """Every input beside the case files is read and checked, or the build stops (exit 2)
     before anything is written: each area's commentary file can be placed in its report
     (section headings only, no Markdown is rendered), and with ``every`` (all areas of
-    areas.csv) no commentary file or context row names an area that is not listed; the areas'
-    published figures, the context files, the glossary and the word scale are well formed.
-    Cheap, and free of pandas: a build with nothing to do runs it too."""
+    areas.csv) no commentary file or context row names an area that is not listed; the context
+    files, the glossary and the word scale are well formed. Cheap, and free of pandas: a build
+    with nothing to do runs it too (an area's published figures are checked when it is
+    scored: :meth:`~.builder.Builder.score`)."""
     from ..method.context import check_context
     from ..method.glossary import check_glossary
-    from ..method.published import check_published
     from ..method.words import check_scale
 
     listed = None if every is None else [a.id for a in every]
     problems = check_commentaries(data, [a.id for a in areas], listed)
-    problems += check_published(data, listed or [a.id for a in areas])
     problems += check_context(data, listed)
     problems += check_glossary()
     problems += check_scale()
