@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 from collections import deque
 from typing import Any
 
@@ -87,13 +86,14 @@ def test_a_worker_writes_a_bundle_once_and_removes_it_when_the_bundle_is_dropped
     writes: list[int] = []
     write = dx.write_bundle
     monkeypatch.setattr(dx, "write_bundle",
-                        lambda files, root: writes.append(len(files)) or write(files, root))
-    bundle = dx.Bundle({"data/a.txt": base64.b64encode(b"one").decode()})
+                        lambda bundle, root: writes.append(len(bundle.names)) or write(bundle,
+                                                                                       root))
+    bundle = dx.Bundle.of({"data/a.txt": b"one"})
     folders = {dx.bundle_folder(bundle) for _ in range(5)}
     assert writes == [1] and len(folders) == 1
     (folder,) = folders
     assert (folder / "data" / "a.txt").read_bytes() == b"one"
-    other = dx.Bundle({"data/a.txt": base64.b64encode(b"two").decode()})
+    other = dx.Bundle.of({"data/a.txt": b"two"})
     assert dx.bundle_folder(other) != folder and writes == [1, 1]
     del bundle
     gc.collect()
