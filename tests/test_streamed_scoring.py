@@ -5,11 +5,16 @@ tables as scoring every area at once."""
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from .conftest import keep_listed
+
+if TYPE_CHECKING:
+    from analysis.pipeline.scores import ScoreJob
 
 AREAS = ("braxbrook", "briskwick", "haskbrook")
 
@@ -155,7 +160,7 @@ def test_streamed_tables_equal_scoring_every_area_at_once(scored: Path, tmp_path
                     == (paths.all_tables(scored) / f"{n}{suffix}").read_bytes()), n
 
 
-def _job(data: Path, area_id: str, staging: Path) -> object:
+def _job(data: Path, area_id: str, staging: Path) -> ScoreJob:
     from analysis.method.catalogue import load_areas
     from analysis.pipeline.scores import ScoreJob
 
@@ -173,15 +178,15 @@ def test_a_packed_job_stages_what_the_job_stages_and_names_the_builds_file(
 
     durham = "durham-tees-valley"
     job = _job(paths.data_dir(), durham, tmp_path / "here")
-    assert not score_one(job).problems  # type: ignore[arg-type]
-    staged = score_packed(PackedScoreJob.of(job))  # type: ignore[arg-type]
+    assert not score_one(job).problems
+    staged = score_packed(PackedScoreJob.of(job))
     assert not staged.outcome.problems and staged.files
     staged.unpack(tmp_path / "there")
     assert _files(tmp_path / "there") == _files(tmp_path / "here")
 
     data = _data(tmp_path)
     _break(data, "haskbrook", ",no,", ",nope,")
-    bad = score_packed(PackedScoreJob.of(_job(data, "haskbrook", tmp_path / "s")))  # type: ignore[arg-type]
+    bad = score_packed(PackedScoreJob.of(_job(data, "haskbrook", tmp_path / "s")))
     assert bad.outcome.problems and not bad.files
     assert {p.file for p in bad.outcome.problems} == {str(data / "cases" / "haskbrook.csv")}
 
@@ -212,8 +217,8 @@ def test_a_dask_build_scores_on_its_workers_and_refuses_as_a_local_one(
 
 
 def test_a_dask_cluster_scores_areas_as_this_process_does(tmp_path: Path) -> None:
-    """Areas scored on a real LocalCluster's workers, a window at a time, stage the bytes
-    this process stages for them."""
+    """Areas scored on a real LocalCluster's workers stage the bytes this process stages
+    for them, and come back in the jobs' order."""
     from analysis.core import paths
     from analysis.method.catalogue import load_areas
     from analysis.pipeline.builder import _scored
@@ -226,18 +231,18 @@ def test_a_dask_cluster_scores_areas_as_this_process_does(tmp_path: Path) -> Non
     try:
         executor.start()
         jobs = [_job(paths.data_dir(), a, tmp_path / "there") for a in ids]
-        outcomes = list(_scored(executor, executor.score(jobs[0]), jobs[1:], window=2))  # type: ignore[arg-type]
+        outcomes = list(_scored(executor, executor.score(jobs[0]), jobs[1:], window=2))
     finally:
         executor.close()
     assert [o.area_id for o in outcomes] == ids and not any(o.problems for o in outcomes)
     for job in jobs:
-        score_one(_job(paths.data_dir(), job.area.id, tmp_path / "here"))  # type: ignore[attr-defined, arg-type]
+        score_one(_job(paths.data_dir(), job.area.id, tmp_path / "here"))
     assert _files(tmp_path / "there") == _files(tmp_path / "here")
     assert len(_files(tmp_path / "here")) > 3 * 5
 
 
-def test_workers_of_another_package_version_are_refused(monkeypatch: pytest.MonkeyPatch,
-                                                         tmp_path: Path) -> None:
+def test_workers_of_another_package_version_are_refused(
+        monkeypatch: pytest.MonkeyPatch) -> None:
     """A worker whose package differs would score and run under this build's stamp."""
     from analysis.core.errors import InputError
     from analysis.pipeline.executors import dask as dx
@@ -251,3 +256,37 @@ def test_workers_of_another_package_version_are_refused(monkeypatch: pytest.Monk
         dx.check_workers(Client(), "tcp://sched:8786")  # type: ignore[arg-type]
     (p,) = refused.value.problems
     assert p.value == "tcp://b:2" and "tcp://sched:8786" in p.file and "1 of 2" in p.message
+
+
+def test_score_jobs_are_handed_out_a_window_at_a_time(tmp_path: Path) -> None:
+    """However many areas changed, at most ``window`` jobs are with the workers at once
+    (on Dask a finished job's tables wait on its worker until taken); every job is taken,
+    in order."""
+    from analysis.pipeline.builder import _scored
+    from analysis.pipeline.scores import ScoreOutcome
+
+    class Executor:
+        def __init__(self) -> None:
+            self.out = self.most = 0
+
+        def score(self, job: ScoreJob) -> Executor.Pending:
+            self.out += 1
+            self.most = max(self.most, self.out)
+            return Executor.Pending(self, job.area.id)
+
+        class Pending:
+            def __init__(self, executor: Executor, area_id: str) -> None:
+                self.executor, self.area_id = executor, area_id
+
+            def result(self) -> ScoreOutcome:
+                self.executor.out -= 1
+                return ScoreOutcome(self.area_id)
+
+    from analysis.core import paths
+
+    base = _job(paths.data_dir(), "braxbrook", tmp_path)
+    jobs = [replace(base, area=replace(base.area, id=f"area-{i}")) for i in range(20)]
+    executor = Executor()
+    outcomes = list(_scored(executor, executor.score(jobs[0]), jobs[1:], window=3))  # type: ignore[arg-type]
+    assert [o.area_id for o in outcomes] == [j.area.id for j in jobs]
+    assert executor.most == 3
