@@ -20,6 +20,8 @@ from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import Any
 
+from . import interrupts
+
 
 @dataclass(frozen=True)
 class Engine:
@@ -189,5 +191,10 @@ def worker_context() -> BaseContext:
 
 
 def run_serial(tasks: Iterable[Task], engine: str = "warm") -> Iterator[Result]:
+    """Tasks one after another in this process; Ctrl-C stops after the current one."""
     for task in tasks:
-        yield run_task(task, engine)
+        with interrupts.held() as held:
+            result = run_task(task, engine)
+        yield result
+        if held:
+            raise KeyboardInterrupt

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...core import paths
 from ...core.errors import InputError, Problem
+from .. import interrupts
 from ..execute import Result, Task, finish, run_task
 from ..options import BuildOptions
 from ..outputs import OutputTree
@@ -104,8 +105,9 @@ def connect(jobs: int, scheduler: str | None) -> tuple[Client, LocalCluster | No
 
     if scheduler:
         return Client(scheduler), None
-    cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
-                           dashboard_address=None, silence_logs=40)
+    with interrupts.ignored():  # Ctrl-C is the build process's to act on
+        cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
+                               dashboard_address=None, silence_logs=40)
     return Client(cluster), cluster
 
 

@@ -13,6 +13,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .. import interrupts
 from ..execute import ENGINES, Result, Task, finish, run_serial, run_task, worker_context
 from ..options import BuildOptions
 
@@ -39,10 +40,15 @@ def _warm_up(engine: str) -> None:
     """Import papermill and nbconvert before the first task; the kernel is started later
     (:func:`_start_kernel`), once the data the worker scores is valid.
 
+    Ctrl-C is left to the build process: a worker ends its current task, and the build
+    process stops handing out tasks and closes the pool (:mod:`..interrupts`).
+
     Worker processes end without running ``atexit`` handlers, so the kernel is shut down by a
     multiprocessing finaliser instead (else it lingers until it sees its parent gone).
     """
     from multiprocessing.util import Finalize
+
+    interrupts.leave_to_parent()
 
     if ENGINES[engine].warm:
         Finalize(None, _stop_kernel, exitpriority=10)
