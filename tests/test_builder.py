@@ -156,3 +156,27 @@ def test_the_preloaded_modules_are_the_cross_area_steps_own(scored: Path,
     proc = subprocess.run([sys.executable, "-c", code], text=True, capture_output=True,
                           timeout=300, check=True)
     assert proc.stdout.split("\n")[:2] == ["[]", "[]"], proc.stdout + proc.stderr[-2000:]
+
+
+def test_a_chapter_planned_in_several_stages_has_its_parameters_read_once(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The aggregate is planned for each group, then for all areas: its declared parameters
+    come from the worker that read them each time, never from this process (reading them
+    here imports papermill into the build process)."""
+    from concurrent.futures import Future
+
+    from analysis.core import paths
+    from analysis.pipeline import builder as b
+    from analysis.pipeline.options import BuildOptions
+
+    read: list[str] = []
+    monkeypatch.setattr(b, "declared_parameters", lambda path: read.append(path) or ["x"])
+    build = b.Builder(BuildOptions(data=paths.data_dir(), output=tmp_path))
+    worker: Future[list[str]] = Future()
+    worker.set_result(["area_id"])
+    build.declared["aggregate"] = worker
+    source = tmp_path / "aggregate.ipynb"
+    assert [build._declared("aggregate", source) for _ in range(3)] == [["area_id"]] * 3
+    assert read == []
+    assert [build._declared("other", source) for _ in range(2)] == [["x"]] * 2
+    assert read == [str(source)]  # without a worker, read here once

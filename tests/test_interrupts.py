@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import signal
+from collections.abc import Iterator
 
 import pytest
 
@@ -16,6 +17,17 @@ from analysis.pipeline.executors.local import LocalWorkers
 
 def _ctrl_c() -> None:
     os.kill(os.getpid(), signal.SIGINT)
+
+
+@pytest.fixture(autouse=True)
+def _ctrl_c_as_at_a_terminal() -> Iterator[None]:
+    """Python's own Ctrl-C handler, even when the tests run as a background job (a shell
+    starts those with Ctrl-C ignored)."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def test_ctrl_c_is_held_until_the_block_ends_and_a_second_one_stops_at_once() -> None:

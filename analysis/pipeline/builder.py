@@ -95,7 +95,7 @@ class Builder:
         self.inputs = Inputs(self.data)
         self.tables = TableDigests(self.out)
         self.pages = Pages(options, self.versions, self.out)
-        self.declared: dict[str, Future[list[str]]] = {}
+        self.declared: dict[str, Future[list[str]] | list[str]] = {}
         self.every: list[Area] = []  # every area of the data folder, whichever are rebuilt
         self.groups: list[Group] = []
 
@@ -227,11 +227,19 @@ class Builder:
         pending = [t for t in tasks
                    if not self.out.notebook(t.folder, t.notebook).fresh(t.digest, self.o.force)]
         for t in {t.notebook: t for t in pending}.values():
-            declared = self.declared.pop(t.notebook, None)
-            check_parameters(notebook_source(self.o.notebooks, t.notebook), t.parameters,
-                             None if declared is None else declared.result())
+            source = notebook_source(self.o.notebooks, t.notebook)
+            check_parameters(source, t.parameters, self._declared(t.notebook, source))
         self.result.reused += [t.key for t in tasks if t not in pending]
         return pending
+
+    def _declared(self, notebook: str, source: Path) -> list[str]:
+        """A notebook's declared parameters, read once a build: a chapter is planned again
+        in later stages (the aggregate for each group, then for all areas), and reading it
+        here would import papermill into this process (about 20 MiB)."""
+        found = self.declared.get(notebook)
+        if found is None:
+            found = self.declared[notebook] = declared_parameters(str(source))
+        return found if isinstance(found, list) else found.result()
 
     def stitch_job(self, area: Area) -> list[StitchJob | None]:
         """What stitching this area's report and annex needs (None: current), nothing if a
