@@ -131,6 +131,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .pipeline import logs
 
     logs.configure(verbose=getattr(args, "verbose", False))
+    from .pipeline.interrupts import terminate_as_interrupt
+
+    with terminate_as_interrupt():  # `kill` stops a build as Ctrl-C does
+        return _run(args, rest)
+
+
+def _run(args: argparse.Namespace, rest: list[str]) -> int:
     try:
         if args.command in ("build", "template", "stitch"):
             check_output_folder(args.output)

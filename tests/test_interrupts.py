@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
+from analysis.core import paths
 from analysis.pipeline import execute, interrupts
 from analysis.pipeline.execute import Result, Task, run_serial
 from analysis.pipeline.executors.local import LocalWorkers
@@ -70,6 +73,11 @@ def test_a_serial_run_interrupted_hands_on_the_current_notebook_then_stops(
     assert ran == ["first"]
 
 
+def _pid(_: object) -> int:
+    time.sleep(0.2)  # each worker gets some
+    return os.getpid()
+
+
 def _sigint_handler(_: object) -> object:
     return signal.getsignal(signal.SIGINT)
 
@@ -106,3 +114,54 @@ def test_a_local_dask_cluster_leaves_ctrl_c_to_the_build_process() -> None:
         assert cluster is not None
         cluster.close()
     assert len(handlers) == 2 and set(handlers.values()) == {signal.SIG_IGN}
+
+
+def test_sigterm_stops_as_ctrl_c_does_and_is_held_while_a_notebook_runs() -> None:
+    with interrupts.terminate_as_interrupt():
+        with pytest.raises(KeyboardInterrupt):
+            os.kill(os.getpid(), signal.SIGTERM)
+        with interrupts.held() as held:
+            os.kill(os.getpid(), signal.SIGTERM)
+            assert held == [signal.SIGINT]
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+
+
+_ORPHANS = """
+import os, sys, time
+from analysis.pipeline.executors.local import LocalWorkers
+from tests.test_interrupts import _pid
+workers = LocalWorkers(2, engine="papermill")
+workers.start()
+pids = {workers.submit(_pid, None).result() for _ in range(6)}
+print(" ".join(map(str, pids)), flush=True)
+time.sleep(600)
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc")
+def test_workers_exit_when_the_build_process_is_killed() -> None:
+    """SIGKILL (or running out of memory) ends the build process with no clean-up: its
+    workers see it gone and exit, instead of waiting for work for ever."""
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-c", _ORPHANS], stdout=subprocess.PIPE, text=True,
+                            cwd=paths.REPO_ROOT)
+    assert proc.stdout is not None
+    pids = [int(p) for p in proc.stdout.readline().split()]
+    assert len(pids) == 2 and all(map(_alive, pids))
+    proc.kill()
+    proc.wait()
+    end = time.monotonic() + 20
+    while any(map(_alive, pids)) and time.monotonic() < end:
+        time.sleep(0.1)
+    assert not any(map(_alive, pids))

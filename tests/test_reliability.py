@@ -282,6 +282,33 @@ def test_ctrl_c_stops_other_builds_quietly(how: tuple[str, ...], tmp_path: Path,
     assert_complete_build(out, (RESUMED,))
 
 
+def test_kill_to_the_build_process_alone_stops_it_and_its_workers(tmp_path: Path,
+                                                                   scored: Path) -> None:
+    """`kill PID` (SIGTERM: also a job scheduler's time limit) stops a build as Ctrl-C does;
+    it used to end the build process at once and leave its workers and kernels running."""
+    out = seed_tables(scored, tmp_path / "outputs")
+    proc = start(paths.data_dir(), out, areas=(RESUMED,))
+    wait_for(lambda: bool(executed(out)), proc)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=90)  # a kernel left running would hold stderr open
+    assert_stopped_quietly(proc.returncode, err)
+    assert_outputs_complete(out)
+    assert not _group_left(proc.pid), "processes of the build still running"
+
+
+def _group_left(pgid: int, wait: float = 10) -> bool:
+    """Whether any process of the process group is still there after ``wait`` seconds (the
+    fork server and resource tracker exit once they see the build process gone)."""
+    end = time.monotonic() + wait
+    while time.monotonic() < end:
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return False
+        time.sleep(0.1)
+    return True
+
+
 def test_sigkill_during_rebuild_keeps_previous_reports_or_replaces_them(  # type: ignore[no-untyped-def]
         reference, tmp_path: Path) -> None:
     src, _ = reference

@@ -6,14 +6,23 @@ printed a traceback, "Task exception was never retrieved", and left kernels runn
 processes that run notebooks ignore it (:func:`leave_to_parent`, :func:`ignored` for
 processes spawned by a library), and a build running notebooks itself holds it until the
 notebook ends (:func:`held`). Kernels are started in sessions of their own and never see it.
+
+``kill`` (SIGTERM, also a job scheduler's time limit) sent to the build process alone stops
+it as Ctrl-C does (:func:`terminate_as_interrupt`); a worker whose build process is gone
+however it ended (SIGKILL, out of memory) stops its kernel and exits
+(:func:`leave_to_parent`). Before, both left the workers and their kernels running, idle,
+for good.
 """
 
 from __future__ import annotations
 
 import contextlib
+import multiprocessing
+import os
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from multiprocessing.connection import wait
 from types import FrameType
 
 
@@ -44,9 +53,46 @@ def held() -> Iterator[list[int]]:
         signal.signal(signal.SIGINT, previous)
 
 
-def leave_to_parent() -> None:
-    """In a worker process: Ctrl-C is for the build process, which stops handing out work."""
+def leave_to_parent(on_exit: Callable[[], None]) -> None:
+    """In a worker process: Ctrl-C is for the build process, which stops handing out work;
+    when the build process is gone, ``on_exit`` runs and the worker exits (a pool's worker
+    waits for work for ever otherwise: it holds its queue's other end itself)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = multiprocessing.parent_process()
+    if parent is None or parent.sentinel is None:
+        return
+
+    def watch(sentinel: int) -> None:
+        wait([sentinel])
+        try:
+            on_exit()
+        finally:
+            os._exit(1)
+
+    threading.Thread(target=watch, args=(parent.sentinel,), daemon=True,
+                     name="parent-watch").start()
+
+
+@contextlib.contextmanager
+def terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM stops a command as Ctrl-C would, through whatever handles Ctrl-C at that
+    moment (held while a notebook runs here): the build closes its workers and keeps what
+    it finished. Outside the main thread nothing changes."""
+    if not _main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        handler = signal.getsignal(signal.SIGINT)
+        if not callable(handler):  # Ctrl-C ignored (a background job): SIGTERM still stops
+            handler = signal.default_int_handler
+        handler(signal.SIGINT, frame)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 @contextlib.contextmanager

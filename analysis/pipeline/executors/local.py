@@ -41,14 +41,15 @@ def _warm_up(engine: str) -> None:
     (:func:`_start_kernel`), once the data the worker scores is valid.
 
     Ctrl-C is left to the build process: a worker ends its current task, and the build
-    process stops handing out tasks and closes the pool (:mod:`..interrupts`).
+    process stops handing out tasks and closes the pool; a worker whose build process is gone
+    stops its kernel and exits (:mod:`..interrupts`).
 
     Worker processes end without running ``atexit`` handlers, so the kernel is shut down by a
     multiprocessing finaliser instead (else it lingers until it sees its parent gone).
     """
     from multiprocessing.util import Finalize
 
-    interrupts.leave_to_parent()
+    interrupts.leave_to_parent(_stop_kernel)
 
     if ENGINES[engine].warm:
         Finalize(None, _stop_kernel, exitpriority=10)
