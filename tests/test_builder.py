@@ -180,3 +180,37 @@ def test_a_chapter_planned_in_several_stages_has_its_parameters_read_once(
     assert read == []
     assert [build._declared("other", source) for _ in range(2)] == [["x"]] * 2
     assert read == [str(source)]  # without a worker, read here once
+
+
+_ALLOCATOR = """
+import sys
+from analysis.cli import main
+main(["build", "--data", sys.argv[1], "--output", sys.argv[2], "--tables-only", "--quiet"])
+import pyarrow
+print(pyarrow.default_memory_pool().backend_name)
+"""
+
+
+@pytest.mark.parametrize(("given", "used"), [(None, "system"), ("mimalloc", "mimalloc")])
+def test_a_build_reads_tables_with_the_system_allocator_unless_told_otherwise(
+        given: str | None, used: str, tmp_path: Path, scored: Path) -> None:
+    """Arrow's own allocator keeps what it freed: the build process grew with the tables it
+    had read. Its workers and kernels inherit the choice."""
+    import os
+    import subprocess
+    import sys
+
+    from analysis.core import paths
+    from analysis.pipeline.builder import ARROW_ALLOCATOR
+
+    from .conftest import seed_tables
+
+    out = seed_tables(scored, tmp_path / "outputs")
+    env = {k: v for k, v in os.environ.items() if k != ARROW_ALLOCATOR[0]}
+    if given:
+        env[ARROW_ALLOCATOR[0]] = given
+    run = subprocess.run([sys.executable, "-c", _ALLOCATOR, str(paths.data_dir()), str(out)],
+                         capture_output=True, text=True, env=env, cwd=paths.REPO_ROOT,
+                         timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.split()[-1] == used

@@ -25,6 +25,7 @@ import collections
 import functools
 import itertools
 import logging
+import os
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -398,9 +399,17 @@ def run_overlapped(b: Builder, areas: list[Area], every: list[Area], executor: E
                 future.result()
 
 
+#: Arrow's allocator in a build's processes (unless the environment names one): the system's.
+#: Arrow's default (mimalloc) keeps what it freed, so the build process grew with the size of
+#: the tables it had read: 295 MiB at 201 generated areas against 229 MiB with the system's,
+#: 254-263 MiB against 229 at the 12 bundled areas (``make benchmark``'s measure, README).
+ARROW_ALLOCATOR = ("ARROW_DEFAULT_MEMORY_POOL", "system")
+
+
 def build(options: BuildOptions) -> BuildResult:
     """Run a whole build; raises :class:`InputError` before writing anything on bad input."""
     t0 = time.perf_counter()
+    os.environ.setdefault(*ARROW_ALLOCATOR)  # before pyarrow is imported; workers inherit it
     check_output(options.output, options.data)
     if options.dry_run:
         from .explain import dry_run
