@@ -14,7 +14,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
 from ..core import atomic
-from . import printed
+from . import interrupts, printed
 from .execute import Result, Task, worker_context
 from .executors import Executor
 from .jobs import StitchJob
@@ -58,7 +58,8 @@ class Stitcher:
 
         if len(self.later) > 1 and jobs > 1:  # nbconvert is slow: stitch in parallel
             context = worker_context()
-            with ProcessPoolExecutor(min(jobs, len(self.later)), mp_context=context) as pool:
+            with ProcessPoolExecutor(min(jobs, len(self.later)), mp_context=context,
+                                     initializer=interrupts.leave_to_parent) as pool:
                 list(pool.map(stitch.write_report, self.later))
         else:
             for job in self.later:

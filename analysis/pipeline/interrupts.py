@@ -53,7 +53,7 @@ def held() -> Iterator[list[int]]:
         signal.signal(signal.SIGINT, previous)
 
 
-def leave_to_parent(on_exit: Callable[[], None]) -> None:
+def leave_to_parent(on_exit: Callable[[], None] | None = None) -> None:
     """In a worker process: Ctrl-C is for the build process, which stops handing out work;
     when the build process is gone, ``on_exit`` runs and the worker exits (a pool's worker
     waits for work for ever otherwise: it holds its queue's other end itself)."""
@@ -65,7 +65,8 @@ def leave_to_parent(on_exit: Callable[[], None]) -> None:
     def watch(sentinel: int) -> None:
         wait([sentinel])
         try:
-            on_exit()
+            if on_exit is not None:
+                on_exit()
         finally:
             os._exit(1)
 
