@@ -401,8 +401,8 @@ def run_overlapped(b: Builder, areas: list[Area], every: list[Area], executor: E
 
 #: Arrow's allocator in a build's processes (unless the environment names one): the system's.
 #: Arrow's default (mimalloc) keeps what it freed, so the build process grew with the size of
-#: the tables it had read: 295 MiB at 201 generated areas against 229 MiB with the system's,
-#: 254-263 MiB against 229 at the 12 bundled areas (``make benchmark``'s measure, README).
+#: the tables it had read: 295 MiB at 201 generated areas against 259 MiB with the system's,
+#: 254-263 MiB against 228 at the 12 bundled areas (``make benchmark``'s measure, README).
 ARROW_ALLOCATOR = ("ARROW_DEFAULT_MEMORY_POOL", "system")
 
 

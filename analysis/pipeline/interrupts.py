@@ -24,10 +24,21 @@ import threading
 from collections.abc import Callable, Iterator
 from multiprocessing.connection import wait
 from types import FrameType
+from typing import Any
 
 
 def _main_thread() -> bool:
     return threading.current_thread() is threading.main_thread()
+
+
+@contextlib.contextmanager
+def _handling(sig: int, handler: Any) -> Iterator[None]:
+    """``handler`` for ``sig`` in the block, the previous one restored after it."""
+    previous = signal.signal(sig, handler)
+    try:
+        yield
+    finally:
+        signal.signal(sig, previous)
 
 
 @contextlib.contextmanager
@@ -36,8 +47,7 @@ def held() -> Iterator[list[int]]:
     Ctrl-C stops at once. Outside the main thread, or where Ctrl-C is ignored, nothing
     changes."""
     caught: list[int] = []
-    previous = signal.getsignal(signal.SIGINT) if _main_thread() else signal.SIG_IGN
-    if previous is signal.SIG_IGN:
+    if not _main_thread() or signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
         yield caught
         return
 
@@ -46,11 +56,8 @@ def held() -> Iterator[list[int]]:
             signal.default_int_handler(signum, frame)
         caught.append(signum)
 
-    signal.signal(signal.SIGINT, hold)
-    try:
+    with _handling(signal.SIGINT, hold):
         yield caught
-    finally:
-        signal.signal(signal.SIGINT, previous)
 
 
 def leave_to_parent(on_exit: Callable[[], None] | None = None) -> None:
@@ -89,11 +96,8 @@ def terminate_as_interrupt() -> Iterator[None]:
             handler = signal.default_int_handler
         handler(signal.SIGINT, frame)
 
-    previous = signal.signal(signal.SIGTERM, stop)
-    try:
+    with _handling(signal.SIGTERM, stop):
         yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 @contextlib.contextmanager
@@ -103,8 +107,5 @@ def ignored() -> Iterator[None]:
     if not _main_thread():
         yield
         return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
+    with _handling(signal.SIGINT, signal.SIG_IGN):
         yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
