@@ -290,3 +290,89 @@ def test_score_jobs_are_handed_out_a_window_at_a_time(tmp_path: Path) -> None:
     outcomes = list(_scored(executor, executor.score(jobs[0]), jobs[1:], window=3))  # type: ignore[arg-type]
     assert [o.area_id for o in outcomes] == [j.area.id for j in jobs]
     assert executor.most == 3
+
+
+@pytest.mark.parametrize("budget", [0, 2 * 2**20])
+def test_cross_area_tables_are_the_same_whatever_the_area_tables_kept(
+        scored: Path, tmp_path: Path, budget: int) -> None:
+    """The cross-area step keeps the area tables it has read up to a budget (the session's
+    tables were made with the build's, which holds them all): with none kept, or only the
+    scores and the first two areas' resample counts, every group's and all areas' table is
+    byte for byte the same."""
+    from analysis.core import paths
+    from analysis.method.catalogue import groups_of, load_areas
+    from analysis.pipeline.digests import package_digest
+    from analysis.pipeline.outputs import OutputTree
+    from analysis.pipeline.scores import (
+        TableDigests,
+        TableReads,
+        write_group_tables,
+        write_shared_tables,
+    )
+
+    from .conftest import seed_tables
+
+    out = OutputTree(seed_tables(scored, tmp_path / "outputs"))
+    areas = load_areas(paths.data_dir(), check_cases=False)
+    groups, digests, package = groups_of(areas), TableDigests(out), package_digest()
+    reads = TableReads(budget)
+    write_group_tables(out, groups, digests, package, True, reads)
+    write_shared_tables(out, areas, groups, digests, package, True, reads)
+    counts = [p for p in reads.kept if p.name == "bootstrap_counts.parquet"]
+    assert reads.used <= budget and reads.full and len(counts) == (2 if budget else 0)
+    folders = [paths.all_tables(out.root), *(paths.group_tables(out.root, g.id) for g in groups)]
+    for folder in folders:
+        theirs = scored / folder.relative_to(out.root)
+        for p in sorted(folder.glob("*.*")):
+            assert p.read_bytes() == (theirs / p.name).read_bytes(), (folder.name, p.name)
+
+
+def test_table_reads_keep_the_first_tables_read_until_one_does_not_fit(
+        scored: Path, tmp_path: Path) -> None:
+    """Tables are kept in the order first read until one does not fit the budget; after it
+    nothing more is kept (each pass over the areas then still finds the first ones), and a
+    kept table answers a selection of columns as the file does."""
+    import pyarrow.parquet as pq
+
+    from analysis.core import paths
+    from analysis.pipeline.scores import TableReads
+
+    def path(area: str, name: str) -> Path:
+        return paths.area_tables(scored, area) / f"{name}.parquet"
+
+    counts = pq.read_table(path("braxbrook", "bootstrap_counts")).nbytes
+    reads = TableReads(counts + counts // 2)
+    reads.read(path("braxbrook", "bootstrap_counts"), "bootstrap_counts")
+    reads.read(path("briskwick", "bootstrap_counts"), "bootstrap_counts")
+    reads.read(path("braxbrook", "question_scores"), "question_scores")
+    assert list(reads.kept) == [path("braxbrook", "bootstrap_counts")]
+    assert reads.used == counts and reads.full
+
+    def keep(c: str) -> bool:
+        return c.endswith("psr_oral_record")
+
+    for area in ("braxbrook", "briskwick"):
+        fresh = TableReads(0).read(path(area, "bootstrap_counts"), "bootstrap_counts", keep)
+        assert list(fresh.columns) == ["k:psr_oral_record", "n:psr_oral_record"]
+        assert reads.read(path(area, "bootstrap_counts"), "bootstrap_counts", keep).equals(
+            fresh)
+    reads.clear()
+    assert not reads.kept and reads.used == 0 and not reads.full
+
+
+@pytest.mark.parametrize("budget", [0, 2**20])
+def test_table_reads_refuse_a_table_without_its_declared_columns(
+        scored: Path, tmp_path: Path, budget: int) -> None:
+    """A table written by another version of the package (a declared column missing) is
+    refused with what it lacks and how to rebuild it, kept or not."""
+    import pyarrow.parquet as pq
+
+    from analysis.core import paths
+    from analysis.method.tables import TableError
+    from analysis.pipeline.scores import TableReads
+
+    table = pq.read_table(paths.area_tables(scored, "braxbrook") / "question_scores.parquet")
+    old = tmp_path / "question_scores.parquet"
+    pq.write_table(table.drop_columns(["label"]), old)
+    with pytest.raises(TableError, match=r"lacks columns label: rebuild it with"):
+        TableReads(budget).read(old, "question_scores")

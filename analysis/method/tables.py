@@ -418,12 +418,19 @@ def read_table(folder: str | Path, name: str,
 
     path = Path(folder) / f"{name}.parquet"
     frame = pd.read_parquet(path, columns=None if columns is None else list(columns))
-    table = declared(name)
-    missing = [c for c in columns or table.columns if c not in frame.columns]
-    if missing:
-        raise TableError(f"{Path(folder) / name}.parquet lacks columns {', '.join(missing)}: "
-                         "rebuild it with `python -m analysis build --force`")
+    check_columns(path, name, frame.columns, columns)
     return frame
+
+
+def check_columns(path: Path, name: str, found: Iterable[str],
+                  wanted: Sequence[str] | None = None) -> None:
+    """Refuse a table read from ``path`` that lacks columns ``wanted`` (by default, those
+    declared for table ``name``): written by another version of the package."""
+    have = set(found)
+    missing = [c for c in wanted or declared(name).columns if c not in have]
+    if missing:
+        raise TableError(f"{path} lacks columns {', '.join(missing)}: "
+                         "rebuild it with `python -m analysis build --force`")
 
 
 def table_list(width: int = 88) -> str:

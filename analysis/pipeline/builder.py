@@ -66,6 +66,7 @@ from .scores import (
     ScoreOutcome,
     Staging,
     TableDigests,
+    TableReads,
     cross_file_problems,
     relay,
     score_one,
@@ -95,6 +96,7 @@ class Builder:
         self.versions = versions()
         self.inputs = Inputs(self.data)
         self.tables = TableDigests(self.out)
+        self.reads = TableReads()  # area tables the cross-area step has read, kept a while
         self.pages = Pages(options, self.versions, self.out)
         self.declared: dict[str, Future[list[str]] | list[str]] = {}
         self.every: list[Area] = []  # every area of the data folder, whichever are rebuilt
@@ -164,13 +166,15 @@ class Builder:
 
     def group_tables(self) -> None:
         """Each group's tables (its aggregate reads nothing else)."""
-        write_group_tables(self.out, self.groups, self.tables, self.package, self.o.force)
+        write_group_tables(self.out, self.groups, self.tables, self.package, self.o.force,
+                           self.reads)
 
     def shared_tables(self, every: list[Area]) -> None:
         """The all-areas tables (after the groups': they hold each group's rows) and every
         area's view of them."""
         write_shared_tables(self.out, every, self.groups, self.tables, self.package,
-                            self.o.force)
+                            self.o.force, self.reads)
+        self.reads.clear()
         write_area_views(self.out, every, self.package, self.o.force)
 
     def _score_areas(self, every: list[Area], changed: list[Area],

@@ -34,6 +34,7 @@ from .outputs import OutputTree
 
 if TYPE_CHECKING:
     import pandas as pd
+    import pyarrow as pa
 
     from ..method.bank import QuestionBank
 
@@ -312,34 +313,89 @@ CROSS_AREA_INPUTS = ("question_scores", "outcome_scores", "factors", "distributi
                      "bootstrap_counts")
 
 
-class AreaTables(Mapping[str, "pd.DataFrame"]):
-    """One area's tables read back from Parquet when asked for, and not kept: the cross-area
-    step holds one area's bootstrap counts at a time (same types whether an area was just
-    scored or reused)."""
+#: The bytes of area tables the cross-area step keeps once read (Arrow's measure): every table
+#: it reads of the 12 bundled areas (11 MiB, nine tenths of it their resample counts, 0.8 MiB
+#: an area), and no more at any number of areas.
+READ_BUDGET = 12 * 2**20
 
-    def __init__(self, out: OutputTree, area_id: str) -> None:
+
+class TableReads:
+    """The area tables the cross-area step has read, kept up to ``budget`` bytes.
+
+    The step reads an area's tables again and again: for its groups' tables and then for the
+    all-areas ones, and its resample counts once per outcome and once more for the groups'
+    sums; each read of a small Parquet file costs about 5 ms, most of it fixed, so a
+    one-area rebuild spent a fifth of its cross-area step reading. Tables are kept in the
+    order first read until the budget is spent, and none is dropped for a newer one: the step
+    passes over the areas in the same order each time, so dropping the oldest would miss on
+    every read once the areas outgrew the budget, where keeping the first serves them on every
+    pass. Once a table does not fit, nothing more is kept, and a table not kept is read from
+    disk each time, only the columns asked for.
+    """
+
+    def __init__(self, budget: int = READ_BUDGET) -> None:
+        self.budget = budget
+        self.used = 0
+        self.kept: dict[Path, pa.Table] = {}
+        self.full = budget <= 0
+
+    def read(self, path: Path, name: str,
+             keep: Callable[[str], bool] | None = None) -> pd.DataFrame:
+        """Table ``name`` at ``path``, or only the columns that ``keep`` accepts, in the
+        table's order (refused, as :func:`analysis.method.tables.read_table` refuses it, when
+        it lacks a declared column)."""
+        import pyarrow.parquet as pq
+
+        from ..method.tables import check_columns
+
+        table = self.kept.get(path)
+        if table is None and not self.full:
+            table = pq.read_table(path)
+            check_columns(path, name, table.column_names)
+            self.full = self.used + table.nbytes > self.budget
+            if not self.full:
+                self.kept[path] = table
+                self.used += table.nbytes
+        if table is None:
+            with pq.ParquetFile(path) as file:
+                names = [c for c in file.schema_arrow.names if keep is None or keep(c)]
+                if keep is None:
+                    check_columns(path, name, names)
+                table = file.read(columns=names)
+        elif keep is not None:
+            table = table.select([c for c in table.column_names if keep(c)])
+        frame: pd.DataFrame = table.to_pandas()
+        return frame
+
+    def clear(self) -> None:
+        """Drop every table kept (the step is over)."""
+        self.kept.clear()
+        self.used = 0
+        self.full = self.budget <= 0
+
+
+class AreaTables(Mapping[str, "pd.DataFrame"]):
+    """One area's tables read back from Parquet when asked for (through ``reads``, which
+    keeps them within its budget): the cross-area step holds one area's bootstrap counts at
+    a time beyond it (same types whether an area was just scored or reused)."""
+
+    def __init__(self, out: OutputTree, area_id: str, reads: TableReads | None = None) -> None:
         self.folder = paths.area_tables(out.root, area_id)
+        self.reads = reads if reads is not None else TableReads(0)
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         if name not in CROSS_AREA_INPUTS:
             raise KeyError(name)
-        from ..method.tables import read_table
-
-        return read_table(self.folder, name)
+        return self.reads.read(self.folder / f"{name}.parquet", name)
 
     def select(self, name: str, keep: Callable[[str], bool]) -> pd.DataFrame:
         """Only the columns of a table that ``keep`` accepts, in the file's order: an
-        outcome's resample counts without the other outcomes'. Read by pyarrow's file
-        reader, which costs a third of pandas' ``read_parquet`` on tables this small (the
-        cross-area step reads an area's counts once per outcome and scope)."""
+        outcome's resample counts without the other outcomes'. Read, when not kept, by
+        pyarrow's file reader, which costs a third of pandas' ``read_parquet`` on tables this
+        small (the cross-area step reads an area's counts once per outcome and scope)."""
         if name not in CROSS_AREA_INPUTS:
             raise KeyError(name)
-        import pyarrow.parquet as pq
-
-        with pq.ParquetFile(self.folder / f"{name}.parquet") as file:
-            names = [c for c in file.schema_arrow.names if keep(c)]
-            frame: pd.DataFrame = file.read(columns=names).to_pandas()
-        return frame
+        return self.reads.read(self.folder / f"{name}.parquet", name, keep)
 
     def __contains__(self, name: object) -> bool:
         return name in CROSS_AREA_INPUTS
@@ -351,13 +407,14 @@ class AreaTables(Mapping[str, "pd.DataFrame"]):
         return len(CROSS_AREA_INPUTS)
 
 
-def _frames(out: OutputTree, area_ids: Sequence[str]) -> dict[str, AreaTables]:
+def _frames(out: OutputTree, area_ids: Sequence[str],
+            reads: TableReads | None) -> dict[str, AreaTables]:
     """Areas' tables, each read when the cross-area step reaches it."""
-    return {a: AreaTables(out, a) for a in area_ids}
+    return {a: AreaTables(out, a, reads) for a in area_ids}
 
 
 def _write_cross_area(out: OutputTree, area_ids: Sequence[str], folder: Path,
-                      made: dict[str, pd.DataFrame],
+                      made: dict[str, pd.DataFrame], reads: TableReads | None,
                       more_comparisons: Sequence[Path] = ()) -> None:
     """Write the cross-area tables of these areas into ``folder``: each made table (popped,
     so its frame is dropped once written), the comparisons followed by those of the folders
@@ -376,14 +433,16 @@ def _write_cross_area(out: OutputTree, area_ids: Sequence[str], folder: Path,
             written += write_table(frame, folder, name)
         del frame
     for name in STACKED:
-        written += write_stacked((AreaTables(out, a)[name] for a in area_ids), folder, name)
+        written += write_stacked((AreaTables(out, a, reads)[name] for a in area_ids), folder,
+                                 name)
     remove_stale(folder, written)
 
 
 def write_group_tables(out: OutputTree, groups: Sequence[Group], tables: TableDigests,
-                       package: str, force: bool) -> None:
+                       package: str, force: bool, reads: TableReads | None = None) -> None:
     """Each group's cross-area tables, over its areas only (``groups/<g>/tables``): its
-    aggregate report reads them, so one area's change re-writes only its own groups'."""
+    aggregate report reads them, so one area's change re-writes only its own groups'.
+    ``reads``: the area tables read so far, shared with :func:`write_shared_tables`."""
     for g in groups:
         target = out.group_tables(g.id)
         digest = digest_of(asdict(g), [tables(a) for a in g.areas], package)
@@ -391,13 +450,14 @@ def write_group_tables(out: OutputTree, groups: Sequence[Group], tables: TableDi
             continue
         from ..method import crossarea  # pandas: only when a group's tables are stale
 
-        made = crossarea.decided_tables(_frames(out, g.areas), scope=g.id)
-        _write_cross_area(out, g.areas, target.stamp.parent, made)
+        made = crossarea.decided_tables(_frames(out, g.areas, reads), scope=g.id)
+        _write_cross_area(out, g.areas, target.stamp.parent, made, reads)
         target.mark(digest)
 
 
 def write_shared_tables(out: OutputTree, areas: list[Area], groups: Sequence[Group],
-                        tables: TableDigests, package: str, force: bool) -> None:
+                        tables: TableDigests, package: str, force: bool,
+                        reads: TableReads | None = None) -> None:
     """The cross-area tables over every area; the comparisons table holds every scope (each
     group's rows read back from its tables, as decided there); the groups' pooled figures
     and differences (written after :func:`write_group_tables`). Each table is written as
@@ -408,16 +468,15 @@ def write_shared_tables(out: OutputTree, areas: list[Area], groups: Sequence[Gro
         return
     from ..method import crossarea
     from ..method import group_figures as grouped
-    from ..method.tables import read_table
 
     ids = [a.id for a in areas]
-    made = crossarea.decided_tables(_frames(out, ids))
-    counts = ((a, grouped.Counts.from_table(read_table(paths.area_tables(out.root, a),
-                                                       "bootstrap_counts"))) for a in ids)
+    frames = _frames(out, ids, reads)
+    made = crossarea.decided_tables(frames)
+    counts = ((a, grouped.Counts.from_table(frames[a]["bootstrap_counts"])) for a in ids)
     every, sums = grouped.add_up(groups, counts)
     made["group_figures"], made["group_differences"] = grouped.group_tables(
         groups, made["question_scores"], every, sums)
     del every, sums
-    _write_cross_area(out, ids, paths.all_tables(out.root), made,
+    _write_cross_area(out, ids, paths.all_tables(out.root), made, reads,
                       [paths.group_tables(out.root, g.id) for g in groups])
     target.mark(digest)
