@@ -10,7 +10,9 @@ part of ``make test``. Every variant builds the same bundled areas into its own 
 3. this package, cold (empty outputs), and cold in publication mode (``--publish``: the
    release folder, its scanner, lineage check and audit);
 4. this package, no-op rebuild;
-5. this package after changing one area's data file.
+5. this package after changing one area's data file: three times in a row (the answer flipped
+   back and forth), the median against the target, as a single rebuild varies by a tenth from
+   one to the next on this project's machine.
 
 It prints wall times, the ratios and the targets, and the floor: the time the notebooks' own
 cells took (from the cold build's manifest). ``--scale N`` also generates N synthetic areas and
@@ -240,6 +242,9 @@ def package(data: Path, out: Path, *extra: str, watch: tuple[int, ...] = ()
     return time.perf_counter() - start, usage.ru_maxrss, roles
 
 
+#: One-area rebuilds measured in a row; the median is set against the target.
+REBUILDS = 3
+
 #: The aggregate report's budgets at 200 areas (issue 32).
 AGGREGATE_MB = 3.0
 CHART_PT = 800.0
@@ -414,13 +419,17 @@ def main() -> int:
           "scanner, lineage check and audit included)", flush=True)
     times["noop"], _, _ = package(data, out)
     print(f"package no-op rebuild:                 {times['noop']:8.1f} s")
-    changed = change_one_area(data)
-    times["one"], _, _ = package(data, out)
-    manifest = json.loads((out / "manifest.json").read_text())
-    aggregate = manifest["notebook_seconds"].get("aggregate/aggregate", 0.0)
-    print(f"package after changing {changed}: {times['one']:8.1f} s "
-          f"({len(manifest['executed'])} notebooks re-run; the aggregate notebook "
-          f"{aggregate:.1f} s of it)")
+    rebuilds = []
+    for _ in range(REBUILDS):
+        changed = change_one_area(data)
+        wall, _, _ = package(data, out)
+        manifest = json.loads((out / "manifest.json").read_text())
+        seconds = manifest["notebook_seconds"].get("aggregate/aggregate", 0.0)
+        rebuilds.append((wall - seconds, wall, seconds))
+        print(f"package after changing {changed}: {wall:8.1f} s "
+              f"({len(manifest['executed'])} notebooks re-run; the aggregate notebook "
+              f"{seconds:.1f} s of it)", flush=True)
+    _, times["one"], aggregate = sorted(rebuilds)[len(rebuilds) // 2]  # the median rebuild
     print(f"floor (notebook cells, summed / 2 workers): {floor:8.1f} s")
     print("\nratios (target):")
     if "naive" in times:
@@ -430,10 +439,11 @@ def main() -> int:
     limit = 3 * per_area + aggregate
     print(f"  one-area / (cold / areas) = {times['one'] / per_area:6.1f}   (< 3, plus the "
           "aggregate)")
-    print(f"  one-area rebuild {times['one']:.1f} s against 3 x {per_area:.2f} s + the "
-          f"aggregate notebook's {aggregate:.1f} s = {limit:.1f} s: "
+    print(f"  one-area rebuild (the median of {REBUILDS}, by its time beside its aggregate "
+          f"notebook) {times['one']:.1f} s against 3 x {per_area:.2f} s + that aggregate "
+          f"notebook's {aggregate:.1f} s = {limit:.1f} s: "
           f"{'met' if times['one'] < limit else 'NOT met'}")
-    print(f"  cold / floor  = {times['cold'] / floor:6.1f}   (<= 1.5)", flush=True)
+    print(f"  cold / floor  = {times['cold'] / floor:6.2f}   (<= 1.5)", flush=True)
     print(f"  publication / cold = {times['publish'] / times['cold']:6.2f}   (<= 1.5)")
     print(aggregate_line("cold build", manifest["notebook_seconds"].get(
         "aggregate/aggregate", 0.0), out / "aggregate" / "report.html", n_areas))

@@ -55,3 +55,23 @@ def test_a_view_changes_only_with_a_figure_it_shows() -> None:
     assert math.isnan(outcome["lower"]) and outcome["pooled"] == 0.723  # limits not drawn
     assert view[view["measure"] == "key_q"].iloc[0]["gap_cases"] == 1.0
     assert view["n"].dtype == "Int64" and view["share"].dtype == "float64"
+
+
+def test_an_outcomes_gap_is_kept_to_the_whole_point_it_prints_at() -> None:
+    """An outcome's gap is printed, never drawn: a change within its whole point leaves the
+    view alone (another area's chapters do not run again), one across it does not; a key
+    question's gap is kept finer, as the gaps a report lists are chosen by it."""
+    key = frozenset({"key_q"})
+
+    def view(outcome_gap: float, question_gap: float = 0.5) -> str:
+        rows = _rows(0.7, 0.3)
+        rows.loc[rows["kind"] == "outcome", ["gap", "gap_lower", "gap_upper"]] = \
+            [outcome_gap, outcome_gap - 0.1, outcome_gap + 0.1]
+        rows.loc[rows["measure"] == "key_q", "gap"] = question_gap
+        return area_view(rows, "a", key)
+
+    assert view(-0.277) == view(-0.276)  # both print -28 points
+    assert view(-0.277) != view(-0.274)  # -28 against -27
+    assert view(-0.277, 0.123) != view(-0.277, 0.124)
+    outcome = read_view(view(-0.277)).query("kind == 'outcome'").iloc[0]
+    assert (outcome["gap"], outcome["gap_lower"], outcome["gap_upper"]) == (-0.28, -0.38, -0.18)

@@ -84,6 +84,11 @@ _OUTCOME_ROW = tuple(c for c in VIEW_COLUMNS if c not in ("lower", "upper"))
 #: Kept of a question that is neither key nor an outcome: its all-areas share, printed only
 #: (a priority of the summary), so to the whole percent it prints at.
 _PRINTED_ROW = (*_IDENTITY, "pooled")
+#: An outcome's gap to the all-areas score and its interval: printed in whole points, never
+#: drawn (the outcome's chart draws the area's score, its interval and the all-areas score),
+#: so kept to the whole point (a key question's gaps are kept finer: which gaps a report lists
+#: is chosen by their size and by whether their interval leaves out zero).
+_PRINTED_GAP = ("gap", "gap_lower", "gap_upper")
 
 
 def _cell(name: str, value: Any, precision: tuple[int, int] | None) -> Any:
@@ -108,9 +113,10 @@ def _row(row: dict[str, Any], key: frozenset[str]) -> dict[str, Any]:
         kept = _PRINTED_ROW
     else:
         kept = tuple(VIEW_COLUMNS)
-    printed = kept is _PRINTED_ROW
+    printed = {"pooled"} if kept is _PRINTED_ROW else \
+        set(_PRINTED_GAP) if kept is _OUTCOME_ROW else set()
     return {name: _cell(name, row[name], (PRINTED_DIGITS, PRINTED_DIGITS)
-                        if printed and name == "pooled" else VIEW_COLUMNS[name])
+                        if name in printed else VIEW_COLUMNS[name])
             if name in kept else None for name in VIEW_COLUMNS}
 
 
