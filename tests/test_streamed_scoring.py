@@ -327,8 +327,7 @@ def test_cross_area_tables_are_the_same_whatever_the_area_tables_kept(
             assert p.read_bytes() == (theirs / p.name).read_bytes(), (folder.name, p.name)
 
 
-def test_table_reads_keep_the_first_tables_read_until_one_does_not_fit(
-        scored: Path, tmp_path: Path) -> None:
+def test_table_reads_keep_the_first_tables_read_until_one_does_not_fit(scored: Path) -> None:
     """Tables are kept in the order first read until one does not fit the budget; after it
     nothing more is kept (each pass over the areas then still finds the first ones), and a
     kept table answers a selection of columns as the file does."""
